@@ -319,21 +319,40 @@ def _failure_recorded(checked: CheckedConfig, runtime: Runtime) -> Iterator[None
     So is an interrupt that is another process's failure: torchrun's SIGTERM, come before the
     collective call that would have failed (as fit records it in its epochs), or a failure on
     its way out when the SIGTERM came (:func:`~pidkit_distill.training.outcomes.
-    failure_leaving`); the interrupt itself passes on, as before, for :func:`_run_session`."""
+    failure_leaving`); the interrupt itself passes on, as before, for :func:`_run_session`.
+
+    Signals wait while the record is made; torchrun's SIGTERM landing as the error is caught,
+    before they wait, is passed on once the record is made (a second signal in that instant
+    still passes at once, without it). A record that fit decided but could not write (a full
+    disk) is tried again as fit said it (``RunFolder.record_failure``'s ``retrying``)."""
     try:
         yield
     except TrainingInterrupted:
         raise  # fit's own: an interrupt that is no other process's failure
     except (TrainingError, KeyboardInterrupt) as caught:
-        err = (failure_leaving(caught) or caught) if isinstance(caught, KeyboardInterrupt) \
-            else caught
-        with interrupts_deferred():  # torchrun's SIGTERM, once the stop is recorded
-            failure = as_stopped(err, runtime)
-            by_fit = getattr(err, "recorded_in", None) == Path(checked.run_dir)
-            if isinstance(failure, TrainingError) and (failure is not err or not by_fit):
-                RunFolder(checked.run_dir, is_main=runtime.is_main).record_failure(
-                    failure, before_training=None if by_fit else checked.config)
+        recorded = False
+        try:
+            with interrupts_deferred():  # torchrun's SIGTERM, once the stop is recorded
+                _record_failure(caught, checked, runtime)
+                recorded = True
+        except KeyboardInterrupt:  # a signal, held till the record was made or come before
+            if not recorded:  # the deferral held: made now, then the signal passes on
+                with interrupts_deferred():
+                    _record_failure(caught, checked, runtime)
+            raise
         raise
+
+
+def _record_failure(caught: TrainingError | KeyboardInterrupt, checked: CheckedConfig,
+                    runtime: Runtime) -> None:
+    """What :func:`_failure_recorded` records of ``caught`` in the run folder, if anything."""
+    err = (failure_leaving(caught) or caught) if isinstance(caught, KeyboardInterrupt) \
+        else caught
+    failure = as_stopped(err, runtime)
+    by_fit = getattr(err, "recorded_in", None) == Path(checked.run_dir)
+    if isinstance(failure, TrainingError) and (failure is not err or not by_fit):
+        RunFolder(checked.run_dir, is_main=runtime.is_main).record_failure(
+            failure, before_training=checked.config, retrying=err)
 
 
 _POLL_S = 0.2

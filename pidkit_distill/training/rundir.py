@@ -59,6 +59,9 @@ REGISTRY_SOURCES = {"dataset": dataset_source, "method": method_source, "model":
 # may be writing its own files in the folder at the same time)
 _LOCKED_FILES = ("config.json", "metrics.jsonl", "audit.jsonl", "checkpoint.pt", "summary.json",
                  "teacher.pt")
+# the attribute of a failure whose record RunFolder.record_failure decided, written or not:
+# (the folder, whether the record says "before_training")
+_RECORD_SAID = "_pidkit_distill_record_said"
 
 
 def run_dir_of(config: TrainConfig) -> Path:
@@ -466,7 +469,8 @@ class RunFolder:
             self._replace(name, "".join(_json(r) + "\n" for r in records))
 
     def record_failure(self, failure: TrainingError, *,
-                       before_training: TrainConfig | None = None) -> None:
+                       before_training: TrainConfig | None = None,
+                       retrying: BaseException | None = None) -> None:
         """Record in ``summary.json``, beside what it holds, the error ``failure`` that stopped
         the run (:data:`~pidkit_distill.run_files.FAILED`): its one-line message and its hint,
         which the report shows, and its ``kind`` and ``says_rerun``, from which the report's
@@ -478,19 +482,26 @@ class RunFolder:
         as :meth:`start` writes them with no epoch, and the record says so
         (``"before_training": true``). A write that fails (a full disk) is said in a line on
         stderr: the run's own error is what the caller raises. Where the record is written,
-        ``failure.recorded_in`` becomes this folder."""
+        ``failure.recorded_in`` becomes this folder. A record that an earlier call decided here
+        for ``retrying`` (``failure`` itself, or the error that it stands in for) but could not
+        write is retried as that call said it, whatever ``before_training`` says now: fit's
+        failure in an epoch is not made one before training."""
         if not self.is_main:
             return
+        said = getattr(retrying or failure, _RECORD_SAID, None)
+        before = said[1] if said and said[0] == self.path else before_training is not None
         record: dict[str, Any] = {"message": str(failure), "hint": failure.hint}
         if failure.kind is not None:
             record.update(kind=failure.kind, says_rerun=failure.says_rerun)
         try:
-            if before_training is not None:
+            if before:
                 record["before_training"] = True
-                if not any((self.path / name).exists()
-                           for name in ("config.json", "metrics.jsonl", "checkpoint.pt")):
+                if before_training is not None and not any(
+                        (self.path / name).exists()
+                        for name in ("config.json", "metrics.jsonl", "checkpoint.pt")):
                     self.start(before_training, [], [])
             if (self.path / "config.json").is_file():
+                setattr(failure, _RECORD_SAID, (self.path, before))
                 self.write_json("summary.json", {**self._summary(), FAILED: record})
                 failure.recorded_in = self.path
         except OSError as err:
