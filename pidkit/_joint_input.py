@@ -44,10 +44,32 @@ STDIN_NAME = "standard input"
 """How a refusal names standard input, where it names a joint file by its path."""
 _TO_PIPE = ("pipe a joint into it: JSON text, the nested list p[y][t][s], or a .npy array's bytes "
             "(in Python: np.save(sys.stdout.buffer, p))")
+_PRINT_TO_STDERR = "print to standard error instead (in Python: print(..., file=sys.stderr))"
+"""What a script that printed text into the bytes of its .npy array does instead."""
+_SHOWN_TEXT = 40
+"""How much of the text before or after a .npy array a refusal shows."""
 
 
 class UsageError(Exception):
     """A mistake in the command line or its input files: reported in one line, exit status 2."""
+
+
+def one_joint_advice(each: str, stack: str, *, piped: bool, python: str = "") -> str:
+    """What a user of ``pidkit decompose`` does with several joints in one file (or piped in at
+    once): decompose ``each`` in a run of its own (saved to a file of its own, with the Python
+    line ``python``, or piped), or solve them all at once with ``pidkit.bertschinger_batch(stack)``.
+
+    Examples
+    --------
+    >>> one_joint_advice("p[k]", "p", piped=True)
+    'pidkit decompose reads one joint, so pipe each p[k] into a run of its own, or solve the whole \
+stack at once in Python with pidkit.bertschinger_batch(p) (BROJA)'
+    """
+    runs = (f"pidkit decompose reads one joint, so pipe each {each} into a run of its own" if piped else
+            f"pidkit decompose reads one joint per file, so save each {each} to a file of its own and "
+            "decompose each")
+    return (f"{runs}{python}, or solve the whole stack at once in Python with "
+            f"pidkit.bertschinger_batch({stack}) (BROJA)")
 
 
 def load_joint(path: str) -> Any:
@@ -87,6 +109,7 @@ def load_joint(path: str) -> Any:
         how = {".npy": "np.save(FILE, p) in Python", ".json": "the nested list p[y][t][s]"}.get(
             suffix, "np.save(FILE, p) in Python, or the nested list p[y][t][s] as JSON")
         raise UsageError(f"{path}: the file is empty ({_emptiness(size)}); write the joint into it: {how}")
+    _refuse_text_before_array(head, path)
     # the content first, as np.load reads it: a .npy array saved as joint.json is an array
     kind = sniffed_format(head) or (suffix.removeprefix(".") if suffix in _JOINT_SUFFIXES else None)
     if kind == "npy":
@@ -315,7 +338,64 @@ def _checked_npy_header(handle: io.BufferedIOBase, path: str, size: int) -> int:
             f"but {'the file holds' if path != STDIN_NAME else 'it held'} {stored} bytes of data; "
             f"{_save_again(path)}"
         )
+    if stored > needed:
+        handle.seek(needed, io.SEEK_CUR)
+        raise UsageError(_more_than_the_array(path, stored - needed, handle.read(_SNIFFED_BYTES),
+                                              f"shape {shape} of {dtype}, {needed} bytes"))
     return needed
+
+
+def _more_than_the_array(path: str, extra: int, after: bytes, promised: str) -> str:
+    """The refusal of a .npy file or input, named ``path``, with ``extra`` bytes after the data its
+    header ``promised``; ``after`` starts those bytes: another .npy array (np.save called twice),
+    text (printed after np.save) or anything else, which ``pidkit decompose`` would drop unseen."""
+    piped = path == STDIN_NAME
+    follow = (f"{path}: {extra} byte{'' if extra == 1 else 's'} follow the array its header describes "
+              f"({promised})")
+    if sniffed_format(after) == "npy":
+        several = one_joint_advice("joint", "np.stack(joints)", piped=piped,
+                                   python="" if piped else " (in Python: one np.save(FILE, p) per file)")
+        return f"{follow}: another .npy array (np.save called more than once). {several}."
+    text = _shown_text(after, cut_short=len(after) == _SNIFFED_BYTES)
+    if text is not None and piped:
+        return (f"{follow}: text ({text}), printed to standard output after np.save; {_PRINT_TO_STDERR}")
+    what = f"text ({text})" if text is not None else "bytes that are no .npy array"
+    return (f"{follow}: {what}; pidkit decompose reads one joint {'' if piped else 'per file '}and nothing "
+            f"after it: {_save_again(path)}")
+
+
+def _refuse_text_before_array(data: bytes, path: str) -> None:
+    """Refuse ``data``, the start of a joint named ``path``, where a .npy array starts after text
+    (a script's print before its np.save into standard output), which would read as neither
+    format."""
+    start = data.find(_NPY_MAGIC)
+    text = _shown_text(data[:start], cut_short=False) if start > 0 else None
+    if text is None:
+        return
+    where = "standard output" if path == STDIN_NAME else "standard output, redirected into the file,"
+    raise UsageError(f"{path}: a .npy array starts at byte {start}, after text ({text}): something was "
+                     f"printed to {where} before np.save; {_PRINT_TO_STDERR}")
+
+
+def _shown_text(data: bytes, *, cut_short: bool) -> str | None:
+    """The start of ``data`` as a refusal shows it (quoted, at most :data:`_SHOWN_TEXT`
+    characters), where ``data`` is printable UTF-8 text; None for other bytes. Where ``data`` is
+    ``cut_short`` (the first bytes of more), its last character may be cut too, and is dropped.
+
+    Examples
+    --------
+    >>> _shown_text(b"making joint\\n", cut_short=False), _shown_text(b"\\x00\\x01", cut_short=False)
+    ("'making joint\\\\n'", None)
+    """
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        if not (cut_short and exc.reason == "unexpected end of data"):
+            return None
+        text = data[:exc.start].decode("utf-8")
+    if not text.strip() or not all(character.isprintable() or character.isspace() for character in text):
+        return None
+    return repr(text if len(text) <= _SHOWN_TEXT else text[:_SHOWN_TEXT] + "...")
 
 
 def _parsed_npy_header(
@@ -383,6 +463,7 @@ def _read_stdin_joint() -> Any:
         except (ValueError, EOFError, OSError) as exc:
             raise UsageError(
                 f"{STDIN_NAME}: cannot read it as a numeric .npy array ({one_line(exc)})") from exc
+    _refuse_text_before_array(data, STDIN_NAME)
     if not data.strip():
         raise UsageError(f"{STDIN_NAME} is empty ({_emptiness(len(data))}); {_TO_PIPE}")
     try:

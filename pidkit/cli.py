@@ -33,7 +33,7 @@ from ._joint_advice import (
     text_as_number,
     text_cell_refusal,
 )
-from ._joint_input import STDIN, STDIN_NAME, UsageError, load_joint
+from ._joint_input import STDIN, STDIN_NAME, UsageError, load_joint, one_joint_advice
 from ._names import check_choice, did_you_mean
 from ._result import PIDResult
 from ._settings import SEED_MAX
@@ -227,10 +227,9 @@ def _with_stack_advice(advice: str, joint: Any, path: str) -> str:
     else:
         save = ("np.save(f'joint{k}.npy', joint)" if npy else
                 "Path(f'joint{k}.json').write_text(json.dumps(joint))")
-        own = (f" For a stack of {shape[0]} joints p[k, y, t, s]: pidkit decompose reads one joint per "
-               f"file, so save each p[k] to a file of its own and decompose each (in Python: for k, joint "
-               f"in enumerate({load}): {save}), or solve the whole stack at once in Python with "
-               f"pidkit.bertschinger_batch({load}) (BROJA).")
+        each = one_joint_advice("p[k]", load, piped=False,
+                                python=f" (in Python: for k, joint in enumerate({load}): {save})")
+        own = f" For a stack of {shape[0]} joints p[k, y, t, s]: {each}."
     return advice.replace(library, own)
 
 
@@ -238,9 +237,7 @@ def _piped_stack_advice(joints: int) -> str:
     """What a user of this command does with a stack of ``joints`` joints piped into it."""
     if joints == 1:
         return " It holds one joint, p[0]: pipe p[0] alone."
-    return (f" For a stack of {joints} joints p[k, y, t, s]: pidkit decompose reads one joint, so pipe "
-            "each p[k] into a run of its own, or solve the whole stack at once in Python with "
-            "pidkit.bertschinger_batch(p) (BROJA).")
+    return f" For a stack of {joints} joints p[k, y, t, s]: {one_joint_advice('p[k]', 'p', piped=True)}."
 
 
 def _cli_max_vertices(max_vertices: int | None) -> str:
