@@ -57,6 +57,7 @@ __all__ = [
     "check_pmf",
     "check_sources_joint",
     "check_tol",
+    "dtype_advice",
     "is_dit_distribution",
     "type_with_article",
 ]
@@ -336,9 +337,36 @@ def _as_real_array(p: Any, name: str, *, masses: bool = True) -> np.ndarray:
     ):
         kind = "" if isinstance(p, np.ndarray) else f" (type {type(p).__name__})"  # memmap: no news
         raise TypeError(
-            f"{name} must be an array of real numbers; got dtype {arr.dtype}{kind}. {TO_NUMBERS}"
+            f"{name} must be an array of real numbers; got dtype {arr.dtype}{kind}. "
+            f"{dtype_advice(arr.dtype, name)}"
         )
     return arr
+
+
+def dtype_advice(dtype: np.dtype, name: str) -> str:
+    """The last sentence of the refusal of the array ``name`` whose ``dtype`` holds no real
+    numbers: convert bools, complex numbers or dates (:data:`~pidkit._joint_advice.TO_NUMBERS`),
+    pass the field of records that holds the numbers (which no conversion finds), or build raw
+    bytes from numbers.
+
+    Examples
+    --------
+    >>> dtype_advice(np.dtype(bool), "p_yts")
+    'Convert it with np.asarray(..., dtype=float).'
+    >>> dtype_advice(np.dtype([("p", float), ("n", int)]), "p_yts")
+    "Its cells are records of the fields 'p', 'n', not numbers: pass the field that holds the \
+numbers, such as p_yts['p']."
+    """
+    if dtype.names:
+        first = f"{name}[{dtype.names[0]!r}]"
+        if len(dtype.names) == 1:
+            return f"Its cells are records of one field, {dtype.names[0]!r}, not numbers: pass {first}."
+        return (f"Its cells are records of the fields {', '.join(map(repr, dtype.names))}, not numbers: pass "
+                f"the field that holds the numbers, such as {first}.")
+    if dtype.kind == "V":
+        return (f"Its cells are raw bytes (numpy's void dtype), which hold no numbers: build {name} from "
+                "numbers.")
+    return TO_NUMBERS
 
 
 def _text_fix(name: str, masses: bool) -> Callable[[str | bytes], str]:

@@ -37,6 +37,7 @@ from ._joint_input import STDIN, STDIN_NAME, UsageError, load_joint, one_joint_a
 from ._names import check_choice, did_you_mean
 from ._result import PIDResult
 from ._settings import SEED_MAX
+from ._validate import dtype_advice
 from .command_line import (
     StrictArgumentParser,
     checked,
@@ -97,7 +98,7 @@ def _decompose(args: argparse.Namespace) -> int:
             advice = _json_null_refusal(p, advice) or _json_bool_refusal(p, advice)
         if args.joint is not None:
             advice = _with_stack_advice(advice, p, args.joint)
-            advice = advice.replace(TO_NUMBERS, _to_numbers(isinstance(p, np.ndarray)))
+            advice = advice.replace(*_to_numbers(p))
         advice = _counts_advice(advice, p)
         for python, shell in _CLI_ADVICE:
             advice = advice.replace(python, shell)
@@ -158,13 +159,28 @@ def _counts_advice(advice: str, joint: Any) -> str:
                                     "to rescale them into probabilities")
 
 
-def _to_numbers(npy: bool) -> str:
-    """What a user of this command does with a joint of booleans, complex numbers or dates, read
-    from a .npy array (``npy``) or from JSON, which can only be of true and false."""
-    if npy:
-        return ("Save real numbers in it: probabilities, or counts with --normalize (in Python: "
-                "np.save(FILE, p.astype(float)), or p.real for complex numbers).")
-    return "Write numbers in its cells, not true or false: probabilities, or counts with --normalize."
+def _to_numbers(joint: Any) -> tuple[str, str]:
+    """The library's advice for a joint of a dtype that holds no real numbers, read from a .npy
+    array or from JSON (which can only be of true and false), and what a user of this command does
+    instead: save the array's numbers (its real part, the field of its records that holds them) or
+    write numbers."""
+    if not isinstance(joint, np.ndarray):
+        return TO_NUMBERS, ("Write numbers in its cells, not true or false: probabilities, or counts with "
+                            "--normalize.")
+    dtype = joint.dtype
+    if dtype.names:
+        first = dtype.names[0]
+        fields, python = (f"the field {first!r}", "in Python:") if len(dtype.names) == 1 else (
+            f"the one of its fields {', '.join(map(repr, dtype.names))} that holds the joint",
+            f"in Python, for the field {first!r}:")
+        return dtype_advice(dtype, "p_yts"), (f"Its cells are records, not numbers: save {fields} in its "
+                                              f"place ({python} np.save(FILE, p[{first!r}])).")
+    numbers = "Save real numbers in it: probabilities, or counts with --normalize"
+    if dtype.kind == "V":
+        return dtype_advice(dtype, "p_yts"), f"Its cells are raw bytes (numpy's void dtype). {numbers}."
+    python = ("np.save(FILE, p.real), if the imaginary parts are rounding noise" if dtype.kind == "c"
+              else "np.save(FILE, p.astype(float))")
+    return TO_NUMBERS, f"{numbers} (in Python: {python})."
 
 
 def _text_fix(npy: bool) -> Callable[[str | bytes], str]:
@@ -520,6 +536,8 @@ def _run(argv: Sequence[str] | None) -> int:
         args = get_parser().parse_args(argv)
     except SystemExit as exc:  # --help (0) or an argument error, already reported in one line
         return exc.code if isinstance(exc.code, int) else 2
+    except KeyboardInterrupt:  # before a command was read
+        return _interrupted("pidkit")
     # Every line a subcommand prints names it, as argparse's own errors do: 'pidkit check: error:'.
     command = f"pidkit {args.command}"
     try:
@@ -538,8 +556,13 @@ def _run(argv: Sequence[str] | None) -> int:
         say_on_stderr(f"{command}: solver failed: {one_line(exc)}")
         return 1
     except KeyboardInterrupt:
-        say_on_stderr(f"{command}: interrupted")
-        return 130
+        return _interrupted(command)
+
+
+def _interrupted(command: str) -> int:
+    """Report Ctrl-C in one line naming ``command``; the exit status 130 (128 + SIGINT), as a shell's."""
+    say_on_stderr(f"{command}: interrupted")
+    return 130
 
 
 if __name__ == "__main__":

@@ -488,9 +488,11 @@ def test_a_joint_too_large_for_gh_says_the_option_that_insists(tmp_path, capsys,
     assert err.endswith("or pass --max-vertices none to enumerate anyway (hours and gigabytes; Ctrl-C "
                         "stops it).\n")
     assert "max_vertices" not in err and "measure=" not in err and "'wedge'" not in err
+    # past prec's default limit too (bound 45,696), so --max-vertices 5 is not all that refused it
+    np.save(path, np.random.default_rng(0).dirichlet(np.ones(1280)).reshape(5, 16, 16))
     assert main(["decompose", str(path), "--measure", "PREC", "--max-vertices", "5"]) == 2
     err = capsys.readouterr().err
-    assert f"{path}: --measure prec on this 4x4x4 joint: the polytope of I_prec has 8 facets" in err
+    assert f"{path}: --measure prec on this 5x16x16 joint: the polytope of I_prec has 32 facets" in err
     assert "Use --measure broja (I_prec <= I_BROJA), mmi (an upper bound) or wedge (a lower one; see " in err
     with pytest.raises(TooManyVertices, match=r"^measure='gh' on .* Use "
                        r"measure='prec' \(I_GH <= I_prec; .*\), 'wedge' \(a lower bound\) or 'broja'"):

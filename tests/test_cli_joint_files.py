@@ -92,7 +92,7 @@ def test_a_json_value_that_is_no_list_is_told_what_a_joint_file_holds(tmp_path, 
          "counts with --normalize."),
         ("joint.npy", np.ones((2, 2, 2), dtype=bool),
          "got dtype bool. Save real numbers in it: probabilities, or counts with --normalize (in Python: "
-         "np.save(FILE, p.astype(float)), or p.real for complex numbers)."),
+         "np.save(FILE, p.astype(float)))."),
         ("joint.npy", np.ones((2, 2, 2), dtype=complex) / 8, "got dtype complex128. Save real numbers in it"),
     ],
     ids=["json of true/false", "npy of bool", "npy of complex"],

@@ -132,6 +132,9 @@ class TooManyVertices(ValueError):
         """
         if spell is None:
             spell = python_spelling if self.remedy is None else pidkit_limit
+        # refused only by a limit the caller set below the default, where it can set one
+        default = MAX_VERTICES[self.measure]
+        under_the_default = remedy is None and self.remedy is None and self.bound <= default
         remedy = remedy or self.remedy or (
             f"merge rare symbols of the sources, or pass {spell(None)} to enumerate anyway "
             "(hours and gigabytes; Ctrl-C stops it)")
@@ -146,15 +149,17 @@ class TooManyVertices(ValueError):
             resampled = (" (a resample can tell apart values of a source whose conditionals are equal in "
                          "the full sample, which pidkit merges, so its polytope can be larger than the full "
                          "sample's; fewer resamples would not help)")
+        refusal = (f"{spell_measure(self.measure, True)} on {joint}: the polytope of {name}{where} has "
+                   f"{self.facets} facets in dimension {self.dim}, so up to {shown} vertices to enumerate "
+                   f"exactly (McMullen's bound), more than {spell(self.max_vertices)}{resampled}")
+        if under_the_default:
+            return (f"{refusal}, the limit given; the default, {spell(default)} (set at about a minute's "
+                    f"enumeration on 2 cores), lets it through: pass {spell(self.bound)} or more, or leave "
+                    "the limit out.")
         alternatives, sentence = _ALTERNATIVES[self.measure]
         named = sentence.format(*(spell_measure(other, i == 0) for i, other in enumerate(alternatives)))
         advice = f"{named}, {remedy}" if self.alternatives else remedy
-        return (
-            f"{spell_measure(self.measure, True)} on {joint}: the polytope of {name}{where} has "
-            f"{self.facets} facets in dimension {self.dim}, so up to {shown} vertices to enumerate exactly "
-            f"(McMullen's bound), more than {spell(self.max_vertices)}{resampled}; {_COSTS[self.measure]}. "
-            f"{advice}."
-        )
+        return f"{refusal}; {_COSTS[self.measure]}. {advice}."
 
     def without_the_option(self, remedy: str, *, alternatives: bool = True) -> TooManyVertices:
         """The refusal for a caller that takes no ``max_vertices`` (the estimators, which solve many
