@@ -5,7 +5,12 @@ size n are drawn, counted, and decomposed by :func:`pidkit.estimate.correct_coun
 method of :data:`pidkit.estimate.BIAS_CORRECTIONS` (``"none"`` is the plug-in). For each joint, n
 and method the table gives the bias (mean minus truth) of Red, Uni(Y:T\\S), Uni(Y:S\\T) and Syn,
 the total |bias| over the four atoms, the total RMSE (sum over the atoms), and both as a fraction
-of the plug-in's in the same run.
+of the plug-in's in the same run. The column after the bias ratio is its Monte Carlo standard
+error: the standard deviation of the ratio over resamples of the draws (the plug-in and the
+correction resampled together, as they share the draws). A mean over a few draws overstates a small
+|bias| (the mean of each atom's error is noisy, and its absolute value is never below 0), so a ratio
+within two standard errors of the acceptance's 0.5 is named below the table: more ``--draws``
+decide it.
 
 Joints (ten labels and 10 x 10 = 100 (t, s) pairs, i.e. 1000 cells, like the audit's default, unless
 named ``...4``, which have 4 x 4 x 4 = 64 cells):
@@ -22,11 +27,12 @@ named ``...4``, which have 4 x 4 x 4 = 64 cells):
   1000 cells (seeded);
 - ``xor4``, ``redundant4``, ``dirichlet4-0.5``: the same kinds on 64 cells (used for small n).
 
-The default run (about 3 minutes on 2 cores) is the acceptance grid: the 1000-cell joints at
-n = 450 and 2000, 20 draws; ``--quick`` (xor10 and sum10 at n = 450, 4 draws) shows in seconds
-that it works. ``--full`` runs every joint at n = 200, 450, 1000, 2000, 5000 and
-10,000 (n = 200 only on 64 cells: a 1000-cell joint has 100-cell pairwise tables, more than a
-quarter of 200 samples, and the corrections refuse it).
+The default run (about 12 minutes on 2 cores) is the acceptance grid: the 1000-cell joints at
+n = 450 and 2000, 100 draws (at 20 the standard error of a ratio reaches 0.06 on ``sum10`` at
+450, as large as the margin some cells have); ``--quick`` (xor10 and sum10 at n = 450, 4 draws)
+shows in seconds that it works. ``--full`` runs every joint at n = 200, 450, 1000, 2000, 5000 and
+10,000, 20 draws unless ``--draws`` is given (n = 200 only on 64 cells: a 1000-cell joint has
+100-cell pairwise tables, more than a quarter of 200 samples, and the corrections refuse it).
 
 With ``--coverage B`` every draw also gets B bootstrap replicates per correction, made exactly as
 :func:`pidkit.estimate.pid_from_representations` makes them (:class:`pidkit.estimate.PIDStatistic`,
@@ -35,7 +41,7 @@ there), and a second table gives, per joint, n, correction and ``ci_method``, th
 whose 95 % interval (with the kink allowance, clipped at 0) contains the true value of each of the
 seven quantities, and the mean width of those intervals. All ``ci_method`` share the same replicates.
 
-Run: ``python -m benchmarks.estimate_bias [--quick] [--full] [--draws 20] [--n 450 2000] [--joints ...]
+Run: ``python -m benchmarks.estimate_bias [--quick] [--full] [--draws 100] [--n 450 2000] [--joints ...]
 [--methods ...] [--coverage 0] [--boot-partitions 1] [--n-jobs -1] [--seed 0]``.
 """
 
@@ -69,6 +75,12 @@ from ._timing import markdown
 
 ATOMS = ("red", "uni_t", "uni_s", "syn")
 DEFAULT_N = (450, 2000)
+DEFAULT_DRAWS = 100
+"""Draws per cell of the default grid: enough that no cell's decision rests on Monte Carlo noise."""
+FULL_DRAWS = 20
+"""Draws per cell of ``--full`` (its 80 cells at 100 draws would take hours)."""
+RATIO_RESAMPLES = 400
+"""Resamples of the draws behind each bias ratio's standard error."""
 FULL_N = (200, 450, 1000, 2000, 5000, 10_000)
 K = 10
 
@@ -257,6 +269,7 @@ def _measure(
             seconds = time.perf_counter() - start
             bar.update()
             plug = None
+            resampled = np.random.default_rng(seeds).integers(0, len(seeds), (RATIO_RESAMPLES, len(seeds)))
             for method in methods:
                 est = np.array([r[method]["atoms"] for r in results])
                 bias = est.mean(axis=0) - true
@@ -264,11 +277,13 @@ def _measure(
                 total, total_rmse = float(np.abs(bias).sum()), float(rmse.sum())
                 if method == "none":
                     plug = (total, total_rmse)
+                    plug_est = est
                 row = {
                     "joint": name, "cells": int(p.size), "n": n, "method": method,
                     "truth": true.tolist(), "bias": bias.tolist(), "rmse": rmse.tolist(),
                     "total_bias": total, "total_rmse": total_rmse,
                     "bias_ratio": total / plug[0], "rmse_ratio": total_rmse / plug[1],
+                    "bias_ratio_se": bias_ratio_se(est, plug_est, true, resampled),
                     "plugin_total_bias": plug[0], "plugin_total_rmse": plug[1], "seconds": seconds,
                 }
                 if coverage and "intervals" in results[0][method]:
@@ -284,10 +299,47 @@ def _measure(
                 out.write(**row)
 
 
+def bias_ratio_se(est: np.ndarray, plugin: np.ndarray, true: np.ndarray, resampled: np.ndarray) -> float:
+    """Monte Carlo standard error of a correction's total |bias| over the plug-in's.
+
+    ``est`` and ``plugin`` hold one row of atoms per draw (the same draws); each row of
+    ``resampled`` picks draws with replacement, and the ratio is recomputed on each pick.
+
+    Examples
+    --------
+    >>> rng = np.random.default_rng(0)
+    >>> plugin = 1.0 + rng.normal(0, 0.1, (100, 4))
+    >>> picks = rng.integers(0, 100, (400, 100))
+    >>> round(bias_ratio_se(plugin / 2, plugin, np.zeros(4), picks), 3)  # exactly half on every pick
+    0.0
+    >>> 0.005 < bias_ratio_se(0.5 + rng.normal(0, 0.1, (100, 4)), plugin, np.zeros(4), picks) < 0.02
+    True
+    """
+    if not np.isfinite(est).all():
+        return float("nan")
+    ratios = (np.abs(est[resampled].mean(axis=1) - true).sum(axis=1)
+              / np.abs(plugin[resampled].mean(axis=1) - true).sum(axis=1))
+    return float(ratios.std())
+
+
+def near_the_line(rows: list[dict[str, Any]], method: str, line: float = 0.5) -> list[str]:
+    """The acceptance cells of ``method`` whose bias ratio is within two standard errors of ``line``.
+
+    Examples
+    --------
+    >>> near_the_line([{"joint": "sum10", "n": 450, "method": "m", "bias_ratio": 0.51,
+    ...                 "bias_ratio_se": 0.05}], "m")
+    ['sum10 at n = 450: 0.51 +- 0.05']
+    """
+    return [f"{r['joint']} at n = {r['n']}: {r['bias_ratio']:.2f} +- {r['bias_ratio_se']:.2f}"
+            for r in rows
+            if r["method"] == method and abs(r["bias_ratio"] - line) <= 2 * r.get("bias_ratio_se", 0.0)]
+
+
 def table(rows: list[dict[str, Any]]) -> str:
     """The rows as a markdown table."""
     headers = ("joint", "n", "method", "bias red", "uni_t", "uni_s", "syn", "total |bias|",
-               "/ plug-in", "total RMSE", "/ plug-in")
+               "/ plug-in", "s.e.", "total RMSE", "/ plug-in")
 
     def cell(x: float) -> str:
         return "n/a" if not np.isfinite(x) else f"{x:+.3f}"
@@ -299,11 +351,12 @@ def table(rows: list[dict[str, Any]]) -> str:
     for r in rows:
         if r["method"] == "none":
             truth = " ".join(f"{v:.2f}" for v in r["truth"])
-            cells.append((f"{r['joint']} (truth {truth})", "", "", "", "", "", "", "", "", "", ""))
+            cells.append((f"{r['joint']} (truth {truth})", "", "", "", "", "", "", "", "", "", "", ""))
         cells.append(
             (
                 "", str(r["n"]), r["method"], *(cell(b) for b in r["bias"]),
                 cell(r["total_bias"]).lstrip("+"), ratio(r["bias_ratio"]),
+                ratio(r.get("bias_ratio_se", np.nan)),
                 cell(r["total_rmse"]).lstrip("+"), ratio(r["rmse_ratio"]),
             )
         )
@@ -347,8 +400,10 @@ def coverage_summary(rows: list[dict[str, Any]], confidence: float = 0.95) -> st
     )
 
 
-def add_grid_options(parser: argparse.ArgumentParser) -> None:
+def add_grid_options(parser: argparse.ArgumentParser, draws: int | None = 20, draws_help: str = "") -> None:
     """Add ``--draws``, ``--n`` and ``--joints``, the grid this benchmark and ``estimate_kink`` share.
+
+    ``draws`` is ``--draws``' default (None: decided later, said by ``draws_help``).
 
     Examples
     --------
@@ -358,8 +413,8 @@ def add_grid_options(parser: argparse.ArgumentParser) -> None:
     >>> args.draws, args.n, args.joints
     (20, [450], ['sum10'])
     """
-    parser.add_argument("--draws", type=_cli.positive_int, default=20,
-                        help="samples drawn per joint and n (default: 20)")
+    parser.add_argument("--draws", type=_cli.positive_int, default=draws,
+                        help=f"samples drawn per joint and n (default: {draws_help or draws})")
     parser.add_argument("--n", type=_cli.positive_int, nargs="+", help="sample sizes (default: 450 2000)")
     parser.add_argument("--joints", nargs="+", choices=sorted(JOINTS), metavar="NAME",
                         help=f"joints: {', '.join(JOINTS)} (default: the 1000-cell ones)")
@@ -388,12 +443,12 @@ def get_parser() -> argparse.ArgumentParser:
     """Command-line options of the benchmark."""
     parser = _cli.parser(
         "estimate_bias", __doc__, docs="docs/estimate.md",
-        duration="about 3 minutes on 2 cores (--full took 9 to 26 minutes at load 4 to 9, "
-                 "--coverage 40 12 minutes)",
+        duration="about 12 minutes on 2 cores, 23 at load 6 (--full took 9 to 26 minutes at load 4 to 9, "
+                 "--coverage 40 --draws 20 12 minutes)",
         quick=QUICK, quick_duration="about 30 s",
     )
     parser.add_argument("--full", action="store_true", help="every joint at n = 200 ... 10000")
-    add_grid_options(parser)
+    add_grid_options(parser, None, f"{DEFAULT_DRAWS}; {FULL_DRAWS} with --full")
     parser.add_argument("--methods", nargs="+", choices=BIAS_CORRECTIONS, metavar="NAME",
                         help=f"corrections: {', '.join(BIAS_CORRECTIONS)} (default: all; the plug-in "
                              "is always run)")
@@ -421,7 +476,8 @@ def main(argv: Sequence[str] | None = None) -> str:
         )
         start = time.perf_counter()
         methods = tuple(args.methods or BIAS_CORRECTIONS)
-        rows = run(joints, sizes, args.draws, args.seed, args.n_jobs, methods, args.coverage,
+        draws = args.draws or (FULL_DRAWS if args.full else DEFAULT_DRAWS)
+        rows = run(joints, sizes, draws, args.seed, args.n_jobs, methods, args.coverage,
                    args.boot_partitions, out)
         text = table(rows)
         if args.coverage:
@@ -438,7 +494,9 @@ def main(argv: Sequence[str] | None = None) -> str:
                 measured = " and ".join(str(n) for n in sorted({r["n"] for r in mine}))
                 print(f"{method}: total |bias| <= half the plug-in's and RMSE no worse on {held} of "
                       f"{len(mine)} (joint, n) cells with 1000 cells at n = {measured}")
-        print(f"Biases and RMSE in bits; {args.draws} draws per cell; {time.perf_counter() - start:.0f} s; "
+                for near in near_the_line(mine, method):
+                    print(f"  within two Monte Carlo standard errors of 0.5, more --draws decide: {near}")
+        print(f"Biases and RMSE in bits; {draws} draws per cell; {time.perf_counter() - start:.0f} s; "
               f"load average at end {_load()}")
         return text
 

@@ -41,7 +41,7 @@ CI_METHODS = ("centred", "basic", "percentile")
 """Interval methods of :func:`bootstrap_intervals` (the default first)."""
 DEFAULT_CI_METHOD = "centred"
 """The interval of a bias-corrected estimate (``ci_method="auto"``; ``"basic"`` for a plug-in one).
-Chosen by measured coverage: ``python -m benchmarks.estimate_bias --coverage 40``."""
+Chosen by measured coverage: ``python -m benchmarks.estimate_bias --coverage 40 --draws 20``."""
 ATOMS = ("red", "uni_t", "uni_s", "syn")
 """The four atoms of a PID: redundancy, the unique informations of T and of S, synergy."""
 INFORMATIONS = ("i_yt", "i_ys", "i_yts")

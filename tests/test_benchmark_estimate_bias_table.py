@@ -10,4 +10,4 @@ def test_a_correction_that_refuses_the_n_reads_n_a_in_every_column(capsys):
     estimate_bias.main(["--joints", "xor4", "--n", "8", "--draws", "2", "--n-jobs", "1", "--methods", "none",
                         "extrapolation"])
     [row] = [line for line in capsys.readouterr().out.splitlines() if "| extrapolation |" in line]
-    assert [cell.strip() for cell in row.split("|")[4:-1]] == ["n/a"] * 8  # the atoms, totals and ratios
+    assert [cell.strip() for cell in row.split("|")[4:-1]] == ["n/a"] * 9  # atoms, totals, ratios, s.e.
