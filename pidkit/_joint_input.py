@@ -350,8 +350,8 @@ def _more_than_the_array(path: str, extra: int, after: bytes, promised: str) -> 
     header ``promised``; ``after`` starts those bytes: another .npy array (np.save called twice),
     text (printed after np.save) or anything else, which ``pidkit decompose`` would drop unseen."""
     piped = path == STDIN_NAME
-    follow = (f"{path}: {extra} byte{'' if extra == 1 else 's'} follow the array its header describes "
-              f"({promised})")
+    bytes_follow = f"{extra} byte follows" if extra == 1 else f"{extra} bytes follow"
+    follow = f"{path}: {bytes_follow} the array its header describes ({promised})"
     if sniffed_format(after) == "npy":
         several = one_joint_advice("joint", "np.stack(joints)", piped=piped,
                                    python="" if piped else " (in Python: one np.save(FILE, p) per file)")

@@ -65,9 +65,9 @@ def test_a_limit_below_the_default_is_told_that_the_default_lets_the_joint_throu
     monkeypatch.chdir(tmp_path)
     np.save("joint.npy", np.random.default_rng(0).dirichlet(np.ones(8)).reshape(2, 2, 2))
     assert _refusal(capsys, ["joint.npy", "--measure", "gh", "--max-vertices", "5"]) == (
-        "joint.npy: --measure gh on this 2x2x2 joint: the polytope of I_GH has 8 facets in dimension 3, so up "
-        "to 12 vertices to enumerate exactly (McMullen's bound), more than --max-vertices 5, the limit given; "
-        "the default, --max-vertices 300000 (set at about a minute's enumeration on 2 cores), lets it "
+        "joint.npy: --measure gh on this 2x2x2 joint: the polytope of I_GH has 8 facets in dimension 3, so "
+        "up to 12 vertices to enumerate exactly (McMullen's bound), more than --max-vertices 5, the limit "
+        "given; the default, --max-vertices 300000 (set at about a minute's enumeration on 2 cores), lets it "
         "through: pass --max-vertices 12 or more, or leave the limit out.")
     for options in (["--max-vertices", "12"], []):  # the advice, followed
         assert main(["decompose", "joint.npy", "--measure", "gh", *options]) == 0

@@ -59,8 +59,9 @@ def test_two_arrays_piped_in_are_refused(capsys, monkeypatch):
     second = _npy(np.ones((3, 1, 1), dtype=np.float32) / 3)
     assert len(second) == 128 + 3 * 4
     assert _piped(capsys, monkeypatch, _npy(XOR) + second) == (
-        f"standard input: 140 bytes follow the array its header describes ({SHAPE}): another .npy array (np.save called more than once). pidkit decompose reads one joint, "
-        f"so pipe each joint into a run of its own, {BATCH}")
+        f"standard input: 140 bytes follow the array its header describes ({SHAPE}): another .npy array "
+        "(np.save called more than once). pidkit decompose reads one joint, so pipe each joint into a run "
+        f"of its own, {BATCH}")
 
 
 def test_text_appended_to_a_file_is_refused(tmp_path, monkeypatch, capsys):
@@ -78,7 +79,7 @@ def test_one_binary_byte_appended_is_refused(tmp_path, monkeypatch, capsys):
     monkeypatch.chdir(tmp_path)
     (tmp_path / "joint.npy").write_bytes(_npy(XOR) + b"\x00")
     assert _refusal(capsys, ["joint.npy"]) == (
-        f"joint.npy: 1 byte follow the array its header describes ({SHAPE}): bytes that are no .npy array; "
+        f"joint.npy: 1 byte follows the array its header describes ({SHAPE}): bytes that are no .npy array; "
         "pidkit decompose reads one joint per file and nothing after it: save the joint again (in Python: "
         "np.save(FILE, p))")
 
