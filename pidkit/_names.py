@@ -12,6 +12,10 @@ from typing import Any
 
 __all__ = ["check_choice", "choice_advice", "closest", "did_you_mean"]
 
+_LEAST_ABBREVIATION = 2
+"""The fewest characters of a name that :func:`closest` reads as its abbreviation (one letter
+begins too many names to mean one)."""
+
 
 def check_choice(value: Any, choices: Sequence[str], *, name: str) -> str:
     """Return ``value`` if it is one of the strings ``choices``, else raise naming the choices.
@@ -72,10 +76,16 @@ def closest(name: str, known: Sequence[str]) -> str | None:
     ('broja', 'digits-rid-s0')
     >>> closest("colour", ["units"]) is None
     True
+    >>> closest("eb", ["none", "eb-extrapolation", "eb-extrapolation-kink"])
+    'eb-extrapolation'
     """
     by_lower = {k.lower(): k for k in known}  # case first: 'BROJA' is 'broja' misspelt
     close = difflib.get_close_matches(name.lower(), list(by_lower), n=1)
-    return by_lower[close[0]] if close else None
+    if close:
+        return by_lower[close[0]]
+    # an abbreviation ('eb' of 'eb-extrapolation') is too short for difflib: the shortest name it begins
+    begun = [k for k in by_lower if len(name) >= _LEAST_ABBREVIATION and k.startswith(name.lower())]
+    return by_lower[min(begun, key=len)] if begun else None
 
 
 def did_you_mean(name: str, known: Sequence[str]) -> str:
