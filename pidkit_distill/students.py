@@ -23,7 +23,7 @@ from pidkit_distill.models import available_models, build_model, model_fingerpri
 from pidkit_distill.registry import WRN_NAME, registry_key
 from pidkit_distill.run_files import checkpoint_written, read_metrics, read_run_config
 from pidkit_distill.run_folder_search import holds_run, run_folders
-from pidkit_distill.run_records import RunRecords
+from pidkit_distill.run_records import RunRecords, given_run
 from pidkit_distill.run_summary import RunSummary
 from pidkit_distill.training.checkpoint import read_checkpoint, recorded_sizes
 from pidkit_distill.training.outcomes import out_of_memory_error
@@ -210,16 +210,11 @@ def run_folder_path(run_dir: str | bytes | os.PathLike[str] | RunRecords | RunSu
     >>> run_folder_path(3)
     Traceback (most recent call last):
     ...
-    TypeError: run_dir must be the path of a run folder (a str, bytes or Path); got int
+    TypeError: run_dir: a run is given by its folder (a str, bytes or Path), its RunRecords or \
+the RunSummary that train returned; got 3 (int)
     """
-    if isinstance(run_dir, RunRecords):
-        run_dir = run_dir.path
-    elif isinstance(getattr(run_dir, "run_dir", None), (str, os.PathLike)):  # a RunSummary
-        run_dir = run_dir.run_dir
-    if not isinstance(run_dir, (str, bytes, os.PathLike)):
-        raise TypeError(f"run_dir must be the path of a run folder (a str, bytes or Path); got "
-                        f"{type(run_dir).__name__}")
-    return Path(os.fsdecode(run_dir)).expanduser()
+    given = given_run(run_dir, "run_dir")
+    return given.path if isinstance(given, RunRecords) else Path(given).expanduser()
 
 
 def _edited_builder(saved: dict[str, Any], name: str) -> str | None:

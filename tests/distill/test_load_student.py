@@ -277,8 +277,9 @@ def test_errors_name_run_dir_and_say_what_to_do(tmp_path, digits_rid):
     for run_dir, message in cases:
         with pytest.raises(ValueError, match=message):
             load_student(run_dir)
-    with pytest.raises(TypeError, match=r"^run_dir must be the path of a run folder \(a str, "
-                                        r"bytes or Path\); got int$"):
+    with pytest.raises(TypeError, match=r"^run_dir: a run is given by its folder \(a str, "
+                                        r"bytes or Path\), its RunRecords or the RunSummary "
+                                        r"that train returned; got 3 \(int\)$"):
         load_student(3)
     with pytest.raises(ValueError, match=r"^map_location='gpu' is not a device the student can "
                                          r"be moved to \(Expected one of cpu, cuda, .*\); "):

@@ -43,6 +43,6 @@ def test_both_loaders_refuse_what_is_no_run_folder_in_one_words(refused):
         with pytest.raises(TypeError) as error:
             load(refused)
         words[load.__name__] = str(error.value)
-    assert words["load_student"] == words["load_run_teacher"] == (
-        "run_dir must be the path of a run folder (a str, bytes or Path); got "
-        f"{type(refused).__name__}")
+    assert words["load_student"] == words["load_run_teacher"] == (  # as write_report's
+        "run_dir: a run is given by its folder (a str, bytes or Path), its RunRecords or the "
+        f"RunSummary that train returned; got {refused!r} ({type(refused).__name__})")

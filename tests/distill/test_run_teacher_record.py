@@ -158,7 +158,7 @@ def test_a_folder_without_the_record_is_refused_clearly(tmp_path):
         load_run_teacher(run_dir)
     with pytest.raises(ValueError, match="is no folder"):
         load_run_teacher(tmp_path / "missing")
-    with pytest.raises(TypeError, match="got int"):
+    with pytest.raises(TypeError, match=r"got 3 \(int\)$"):
         load_run_teacher(3)
 
 

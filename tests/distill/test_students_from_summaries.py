@@ -21,6 +21,7 @@ def test_load_student_takes_the_summary_train_returned_and_a_run_records(tmp_pat
         assert student.state_dict().keys() == by_path.state_dict().keys()
         assert all(torch.equal(student.state_dict()[k], v)
                    for k, v in by_path.state_dict().items())
-    with pytest.raises(TypeError, match=r"^run_dir must be the path of a run folder \(a str, "
-                                        r"bytes or Path\); got list$"):
+    with pytest.raises(TypeError, match=r"^run_dir: a run is given by its folder \(a str, "
+                                        r"bytes or Path\), its RunRecords or the RunSummary "
+                                        r"that train returned; got \[.*\] \(list\)$"):
         load_student([summary.run_dir])
