@@ -492,7 +492,8 @@ def get_parser() -> argparse.ArgumentParser:
     )
     chk.add_argument(
         "--seed", type=_seed, default=given_only,
-        help=f"3.2 and 4.1: random_state of the joints (default: {_CHECK_SEED}, where Python draws one)",
+        help=f"3.2 and 4.1: random_state of the joints (default: {_CHECK_SEED}, so that a run repeats; "
+             "the Python functions draw a fresh one)",
     )
     chk.add_argument(
         "--flip", type=_fraction(0, 1, high_included=True), default=given_only,

@@ -5,6 +5,8 @@ Only the seed differs, fixed at 0 where Python draws one, and the help says so."
 
 import json
 
+import pytest
+
 import pidkit
 from pidkit.cli import main
 
@@ -23,3 +25,12 @@ def test_the_help_gives_the_functions_defaults_and_how_to_repeat_a_check(capsys)
     assert "--n N random joints for 3.2 and 4.1 (default: 20 for theorem-3.2, 50 for theorem-4.1)" in text
     assert "(default: 0.2 for theorem-3.2, 0.3 for theorem-4.1)" in text
     assert "'pidkit check theorem-3.2' is pidkit.check_theorem_3_2(random_state=0)" in text
+
+
+def test_the_seed_help_says_why_the_command_fixes_it(capsys):
+    # it read '(default: 0, where Python draws one)', a contradiction until the description above
+    with pytest.raises(SystemExit):
+        main(["check", "--help"])
+    help_text = " ".join(capsys.readouterr().out.split())
+    assert ("random_state of the joints (default: 0, so that a run repeats; the Python functions "
+            "draw a fresh one)") in help_text
