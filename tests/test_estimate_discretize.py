@@ -249,10 +249,13 @@ def test_a_float32_fit_maps_float64_features_and_back():
 )
 def test_rows_all_equal_are_one_cluster_and_no_information(rows):
     codes, X = _blobs(seed=6)
-    with warnings.catch_warnings():
-        warnings.simplefilter("error")  # no PCA 0/0 and no KMeans "fewer distinct clusters" warning
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")  # no PCA 0/0 and no KMeans "fewer distinct clusters" warning
         disc = Discretizer(n_clusters=3).fit(rows)
         res = pid_from_representations(codes, rows, X, n_clusters=3)
+    # only the dead-layer warning, once for each fit
+    assert [(w.category, str(w.message).split(" has")[0]) for w in caught] == [
+        (FewDistinctRowsWarning, "X"), (FewDistinctRowsWarning, "t_features")]
     assert disc.rows_equal_ and disc.n_clusters_ == 1 and disc.pca_ is None
     assert (disc.labels_ == 0).all() and (disc.predict(X) == 0).all()
     assert res.settings["t"]["n_values"] == 1 and res.settings["t"]["rows_equal"]
@@ -489,7 +492,8 @@ def test_rows_equal_up_to_rounding_are_one_distinct_row():
     exact = pid(joint_from_samples(y, res.discretizers[0].labels_, direction).p)
     assert res.pid.i_ys == pytest.approx(exact.i_ys, abs=1e-12)
     # One direction at many scales is "every row the same" (the docs said so; it was not caught).
-    one = Discretizer(n_clusters=3).fit(base[1] * rng.uniform(0.5, 3.0, (500, 1)))
+    with pytest.warns(FewDistinctRowsWarning, match=r"^X has every row the same after the L2 normalisation"):
+        one = Discretizer(n_clusters=3).fit(base[1] * rng.uniform(0.5, 3.0, (500, 1)))
     assert one.rows_equal_ and one.n_clusters_ == 1 and set(one.labels_) == {0}
     # Rows that differ beyond rounding stay distinct clusters: 1e-6 apart in float64. (1e-9 apart
     # they are one: KMeans' own distances do not resolve them, and merged them.)

@@ -15,6 +15,7 @@ import pidkit
 from pidkit.estimate import (
     DEFAULT_CI_METHOD,
     Discretizer,
+    FewDistinctRowsWarning,
     PluginBiasWarning,
     Projector,
     RepresentationPID,
@@ -238,9 +239,10 @@ def test_a_dead_layer_is_no_information_without_numpys_divide_warning():
     y = rng.integers(0, 4, 2000)
     t = rng.normal(size=(2000, 32)) + y[:, None]
     dead = np.zeros((2000, 32), np.float32)
-    with warnings.catch_warnings():
-        warnings.simplefilter("error")
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
         res = pid_from_representations(y, t, dead, estimator="gaussian")
+    assert [str(w.message)[:40] for w in caught] == ["s_features has every row the same after "]
     assert res.i_ys == 0.0 and res.red == 0.0 and res.uni_t == pytest.approx(res.i_yt, abs=1e-12)
     assert res.settings["s"]["rows_equal"] and res.settings["s"]["explained_variance_ratio"] is None
     assert not res.settings["t"]["rows_equal"]
@@ -282,7 +284,8 @@ def test_one_direction_at_several_scales_is_a_dead_layer(width):
     y = rng.integers(0, 3, 3000)
     t = np.eye(3)[y] @ rng.normal(size=(3, 20)) + rng.normal(size=(3000, 20))
     s = rng.normal(size=width) * np.where(y == 1, 3.0, 1.0)[:, None] * rng.uniform(0.5, 1.5, (3000, 1))
-    res = pid_from_representations(y, t, s, estimator="gaussian")
+    with pytest.warns(FewDistinctRowsWarning, match=r"^s_features has every row the same after the L2 "):
+        res = pid_from_representations(y, t, s, estimator="gaussian")
     assert res.settings["s"]["rows_equal"] and res.i_ys == 0.0 and res.red == 0.0 and res.syn == 0.0
     proj = pickle.loads(pickle.dumps(res.discretizers[1]))
     assert not proj.transform(rng.normal(size=(4, width))).any() and not proj.scores_.any()

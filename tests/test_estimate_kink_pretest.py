@@ -176,8 +176,15 @@ def test_the_repr_says_when_the_pretest_moved_the_atoms():
     assert res.correction.method == "eb-extrapolation-kink"
     assert res.correction.kink_pretest_shift > 0
     text = repr(res)
-    line = ("kink pretest: the smaller Uni was within 1.5 times the correction of their mean of 0, so "
-            f"both Uni are {res.correction.kink_pretest_shift:.4g} bits lower")
-    assert line in " ".join(text.split())
+    line = ("  pretest: the smaller Uni the extrapolation left was at most 1.5 times what it took off the "
+            "mean Uni, too close to 0 to rule out both Uni being 0 at a kink, whose bias the extrapolation "
+            "only halves; so the kink pretest lowered both Uni by half the smaller one, "
+            f"{res.correction.kink_pretest_shift:.4g} bits, and raised Red and Syn as much "
+            "(correction.kink_pretest_shift)")
+    lines = text.splitlines()
+    at = next(i for i, row in enumerate(lines) if row.startswith("  pretest: "))
+    rest = [row for row in lines[at + 1:at + 5] if row.startswith(" " * 11)]
+    assert rest, "its continuations go under its text, like every note's"
+    assert " ".join([lines[at], *(row.strip() for row in rest)]) == line
     plain = pid_from_representations(y, t, s, n_repeats=2, progress=False, bias_correction="eb-extrapolation")
     assert "kink pretest" not in repr(plain)

@@ -14,7 +14,7 @@ import numpy as np
 import pytest
 from sklearn.datasets import load_digits
 
-from pidkit.estimate import correct_counts, pid_from_representations
+from pidkit.estimate import FewDistinctRowsWarning, correct_counts, pid_from_representations
 from pidkit.estimate.dirichlet import eb_interaction_information
 
 
@@ -31,7 +31,9 @@ def test_a_table_with_one_teacher_and_one_student_value_gives_exact_zeros():
 
 def test_constant_representations_of_digits_give_exact_zeros():
     X, y = load_digits(return_X_y=True)
-    res = pid_from_representations(y, np.zeros_like(X), np.zeros_like(X))
+    with pytest.warns(FewDistinctRowsWarning, match=r"^[ts]_features has every row the same") as caught:
+        res = pid_from_representations(y, np.zeros_like(X), np.zeros_like(X))
+    assert [str(w.message).split(" has")[0] for w in caught] == ["t_features", "s_features"]
     assert res.shape == [10, 1, 1]
     # 0 to rounding: pidkit.pid gives I(Y;T) = 6.4e-16 for a one-valued T on some subsamples (class
     # counts 45 42 43 40 50 45 45 47 49 43), and the extrapolation then leaves 1.3e-17. Exact 0 only
@@ -49,7 +51,8 @@ def test_a_one_valued_side_leaves_the_other_sides_corrected_information(shape, o
 
 def test_a_dead_student_layer_has_no_synergy():
     X, y = load_digits(return_X_y=True)
-    res = pid_from_representations(y[:400], X[:400], np.zeros((400, 16)))
+    with pytest.warns(FewDistinctRowsWarning, match=r"^s_features has every row the same"):
+        res = pid_from_representations(y[:400], X[:400], np.zeros((400, 16)))
     assert res.shape[2] == 1
     assert res.syn == pytest.approx(0.0, abs=1e-12)  # was -0.038
     assert res.i_yts == res.i_yt > 1.0

@@ -19,6 +19,7 @@ import numpy as np
 from scipy import sparse
 from scipy.sparse.csgraph import connected_components
 
+from pidkit._caller import user_stacklevel
 from pidkit._errors import SolverError
 from pidkit._labels import encode_labels
 from pidkit._units import from_nats
@@ -31,6 +32,8 @@ from pidkit.measures import entropy
 from pidkit.resampling import QUANTITIES, replicate_columns
 
 from .correction import BiasCorrection
+from .discretize import FewDistinctRowsWarning
+from .distinct_rows import constant_rows_text
 from .inputs import check_two_classes
 from .project import Projector
 from .result import PluginBiasWarning, RepresentationPID, bias_warning_text
@@ -76,6 +79,9 @@ def _gaussian_side(
         return (projector.transform_named(arr, name, names), projector,
                 {**projector.settings(), "fitted": "reused"})
     projector = Projector(**make).fit_named(arr, name, names)
+    if projector.rows_equal_:
+        warnings.warn(constant_rows_text(name, projector.normalize == "l2", "its Gaussian dimensions "
+                                         "are all 0"), FewDistinctRowsWarning, stacklevel=user_stacklevel())
     return projector.scores_, projector, {**projector.settings(), "fitted": "on these samples"}
 
 

@@ -91,9 +91,10 @@ class BiasCorrection:
     kink_pretest_shift : float
         How far the kink pretest of ``"eb-extrapolation-kink"`` lowered both unique informations
         and raised Red and Syn from the extrapolation's values
-        (:func:`~pidkit.estimate.kink.kink_pretest_shift`: half the smaller Uni where it is within
-        1.5 times the correction of their mean of 0); ``corrected`` and ``bias`` include it. 0
-        where the pretest did not fire and for every other method.
+        (:func:`~pidkit.estimate.kink.kink_pretest_shift`: half the smaller Uni where the
+        extrapolation left it above 0 and at most 1.5 times what it took off the mean Uni);
+        ``corrected`` and ``bias`` include it. 0 where the pretest did not fire and for every other
+        method.
 
     Examples
     --------

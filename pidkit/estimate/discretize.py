@@ -29,7 +29,7 @@ from .clusterers import (
     one_cluster_text,
     seeded_clusterer,
 )
-from .distinct_rows import few_distinct_rows, rows_all_equal
+from .distinct_rows import constant_rows_text, few_distinct_rows, rows_all_equal
 from .fitted_inputs import check_feature_names, check_fitted, check_fitted_input, feature_names
 from .inputs import check_features
 from .project import check_one_feature, check_projection, projection_steps
@@ -49,7 +49,8 @@ def _blas_limit(entries: int) -> int | None:
 
 
 class FewDistinctRowsWarning(UserWarning):
-    """A side has fewer distinct rows than clusters: each distinct row is one cluster.
+    """A side has fewer distinct rows than clusters: each distinct row is one cluster; or only one
+    (a dead layer): then it carries no information (also from the Gaussian estimator).
 
     Its own category, so that a caller that records ``settings["distinct_rows"]`` (a training
     loop's audit, every few epochs) can filter it by class instead of by its text.
@@ -307,6 +308,9 @@ class Discretizer(ClusterMixin, BaseEstimator):
             pca = ("pca", StandardScaler(with_std=False, copy=False).fit(rows[:1024]))
         if rows_equal:
             cluster = KMeans(n_clusters=1, n_init=1, random_state=seed)
+            warnings.warn(constant_rows_text(name, self.normalize == "l2", "one cluster, one value in the "
+                                             "joint p[y, t, s]"), FewDistinctRowsWarning,
+                          stacklevel=user_stacklevel())
         elif distinct is not None:
             distinct = pca[1].transform(distinct)
             cluster = KMeans(n_clusters=len(distinct), init=distinct, n_init=1, random_state=seed)

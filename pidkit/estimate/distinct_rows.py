@@ -4,14 +4,14 @@ Both estimators look at the rows after the scaling and the L2 normalisation befo
 or cluster them: rows that are all the same (a dead layer; one direction at several scales) carry
 no information, and fewer distinct rows than clusters are each one cluster
 (:class:`pidkit.estimate.Discretizer`). "The same" is up to a tolerance, which each function
-states and explains.
+states and explains; :func:`constant_rows_text` is the warning that a side's rows are all one.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["few_distinct_rows", "rows_all_equal"]
+__all__ = ["constant_rows_text", "few_distinct_rows", "rows_all_equal"]
 
 
 def few_distinct_rows(rows: np.ndarray, fewer_than: int, rtol: float | None = None) -> np.ndarray | None:
@@ -85,3 +85,24 @@ def rows_all_equal(rows: np.ndarray) -> bool:
     """
     rtol = np.finfo(rows.dtype).eps * max(64.0, float(np.sqrt(rows.shape[1])))
     return few_distinct_rows(rows, 2, rtol) is not None
+
+
+def constant_rows_text(name: str, normalised: bool, outcome: str) -> str:
+    """The warning that every row of the features ``name`` is the same (:func:`rows_all_equal`):
+    ``outcome`` says what the estimator makes of them; ``normalised``: after the L2 normalisation.
+
+    Examples
+    --------
+    >>> print(constant_rows_text("t_features", True, "one cluster, one value in the joint p[y, t, s]"))
+    ... # doctest: +NORMALIZE_WHITESPACE
+    t_features has every row the same after the L2 normalisation: one cluster, one value in the
+    joint p[y, t, s], so it carries no information about the labels (I(Y;T) is 0 by construction,
+    and so are Red, Syn and its Uni). Constant features are most likely a dead layer
+    (all-zero ReLU outputs) or not the features meant: check what was passed.
+    """
+    where = " after the L2 normalisation" if normalised else ""
+    side = f"I(Y;{name[0].upper()})" if name in ("t_features", "s_features") else "its information"
+    return (f"{name} has every row the same{where}: {outcome}, so it carries no information about the "
+            f"labels ({side} is 0 by construction, and so are Red, Syn and its Uni). Constant "
+            "features are most likely a dead layer (all-zero ReLU outputs) or not the features meant: "
+            "check what was passed.")

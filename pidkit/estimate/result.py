@@ -8,7 +8,7 @@ clusters (``estimator="discrete"``) or from a Gaussian model of the components
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -143,9 +143,12 @@ class RepresentationPID:
       most as many times the n**-1/2 model's shift before its cap, i.e. neither clearly above the
       0 that the model assumes of both Uni. It gives both Uni under that model and what to do.
     - Where the kink pretest of ``"eb-extrapolation-kink"`` moved the atoms
-      (``correction.kink_pretest_shift`` > 0), a line says by how much.
+      (``correction.kink_pretest_shift`` > 0), a ``pretest:`` line says why and by how much.
     - The bias line gives ``bias["ratio"]`` as a percentage of the plug-in, or says "the plug-in
-      is 0" where it is.
+      is 0" where it is; where the first-order bias is 0 while the plug-in is not, it says so and
+      how far the correction moved ``i_yts`` all the same.
+    - A side whose features had every row the same (``settings[side]["rows_equal"]``, a dead
+      layer) gets a note that names that first: I(Y;side) is 0 by construction.
     - A ``cap:`` line for each side in ``settings[side]["information_cap"]``: its clusters, fewer
       than the labels, hold at most ``log2(k)`` bits and it shows 90 % of that or more, so its
       information is a lower bound of the features' (the clusters are a function of them) and its
@@ -336,13 +339,10 @@ class RepresentationPID:
             head += (f"   {level} {self.settings['ci_method']} interval, "
                      f"B={self.settings['bootstrap']}" + (f" ({failed} failed, left out)" if failed else ""))
         lines.append(f"{head}   ({u})")
-        values = [*fix.corrected.values(), *fix.plugin.values()]
-        # the corrected values and their intervals combine several solves' rounding (as negative)
-        zero = rounding_level(values)
-        fitted_zero = rounding_level(values, amplification=fix.rounding_amplification)
+        zero, fitted_zero = self._rounding_levels()
 
         def shown(value: float, zero: float = fitted_zero) -> float:
-            return 0.0 if abs(value) <= zero else value  # an exact 0 as -7e-17: 0, not -0.000000
+            return _as_printed(value, zero)
 
         for name in QUANTITIES:
             row = f"  {name:<8} {shown(fix.corrected[name]):>10.6f} {shown(fix.plugin[name], zero):>10.6f}"
@@ -355,10 +355,14 @@ class RepresentationPID:
         if (seeds := seed_line(self.settings, u)) is not None:
             lines.append(seeds)
         if fix.kink_pretest_shift > 0:
+            seeds = self.settings.get("cluster_seeds", 1)
+            mean = f" (the mean over the {seeds} clusterings)" if seeds > 1 else ""
             lines.append(
-                f"  kink pretest: the smaller Uni was within {KINK_PRETEST:g} times the correction of "
-                f"their mean of 0, so both Uni are {fix.kink_pretest_shift:.4g} {u} lower and Red and Syn "
-                f"as much higher than the extrapolation's (correction.kink_pretest_shift)"
+                f"  pretest: the smaller Uni the extrapolation left was at most {KINK_PRETEST:g} times what "
+                "it took off the mean Uni, too close to 0 to rule out both Uni being 0 at a kink, whose "
+                "bias the extrapolation only halves; so the kink pretest lowered both Uni by half the "
+                f"smaller one, {fix.kink_pretest_shift:.4g} {u}{mean}, and raised Red and Syn as much "
+                "(correction.kink_pretest_shift)"
             )
         if _kink_matters(fix):
             kinked = fix.kink_corrected
@@ -420,8 +424,15 @@ class RepresentationPID:
             )
         zeroed = determined_zeros(fix.determining_side, self.pid.measure)
         determiner, dependent = ("T", "S") if fix.determining_side == "t" else ("S", "T")
-        if fix.determining_side is not None:
-            lines.append(f"  note: {_determination(determiner, dependent)}: i_yts is the corrected "
+        determined = dependent.lower() if fix.determining_side is not None else None
+        for side in ("t", "s"):  # a constant side (a dead layer): its cause first
+            if self.settings[side].get("rows_equal") and side != determined:
+                lines.append(f"  note: {_constant_side(side, self.p is None)}")
+        if determined is not None:
+            shows = (f"{_constant_side(determined, self.p is None)}, and {determiner} determines it"
+                     if self.settings[determined].get("rows_equal")
+                     else _determination(determiner, dependent))
+            lines.append(f"  note: {shows}: i_yts is the corrected "
                          f"i_y{fix.determining_side}" + (f", so {' and '.join(zeroed)} are 0 by the PID "
                          "identities" if zeroed else "") + " (correction.determining_side)")
         if flat := replicates_without_spread(self.bootstrap_samples):
@@ -437,8 +448,8 @@ class RepresentationPID:
             lines.append(
                 f"  note: {', '.join(fix.above_bound)} above H(Y) = "
                 f"{self.settings['y']['entropy']:.4g} {u}, the most a label holds: the features "
-                "separate the classes almost without error, and these Gaussian bits measure that "
-                "linear separation, not bits of the label; for bits bounded by H(Y) use "
+                f"separate the classes almost without error, and these Gaussian {u} measure that "
+                f"linear separation, not {u} of the label; for {u} bounded by H(Y) use "
                 "estimator='discrete'"
             )
         elif fix.above_bound:
@@ -449,12 +460,7 @@ class RepresentationPID:
             if informations := [name for name in fix.above_bound if name in INFORMATIONS]:
                 lines.append(f"  note: {', '.join(informations)} corrected above min(H(Y), H(source)) "
                              "of the plug-in entropies" + noise)
-        order = "first-order" if self.p is not None else "exact Gaussian"
-        share = (
-            f"{self.bias['ratio']:.1%} of the plug-in" if shown(fix.plugin["i_yts"]) != 0.0
-            else "the plug-in is 0"
-        )
-        lines.append(f"  {order} plug-in bias of i_yts ~ {self.bias['i_yts']:.4g} {u} ({share})")
+        lines.append(self._bias_line(shown(fix.plugin["i_yts"]) == 0.0, fitted_zero))
         for side in ("t", "s"):  # a side whose clusters, fewer than the labels, cap what it shows
             if "information_cap" in self.settings.get(side, {}):
                 lines.append(f"  cap: {self.settings[side]['information_cap']['note']}")
@@ -464,8 +470,35 @@ class RepresentationPID:
             lines.append(f"  warning: {self.bias_warning}")
         return "\n".join([lines[0], *map(wrapped_line, lines[1:])])
 
+    def _bias_line(self, plugin_zero: bool, zero: float) -> str:
+        """The ``repr``'s line of the expected plug-in bias of ``i_yts`` (``bias``); ``plugin_zero``:
+        the plug-in prints as 0; ``zero``: the corrected values' rounding level."""
+        u, bias = self.pid.units, self.bias["i_yts"]
+        if self.p is None or bias != 0.0 or plugin_zero:
+            order = "first-order" if self.p is not None else "exact Gaussian"
+            share = "the plug-in is 0" if plugin_zero else f"{_percent(self.bias['ratio'])} of the plug-in"
+            return f"  {order} plug-in bias of i_yts ~ {bias:.4g} {u} ({share})"
+        moved = -self.correction.bias["i_yts"]  # corrected minus plug-in
+        still = (f"; the correction, extrapolated from subsamples, changed i_yts by {moved:+.4g} {u} all the "
+                 "same" if abs(moved) > zero else "")
+        return (f"  first-order plug-in bias of i_yts 0 {u}: (m_YB - m_Y - m_B + 1) / (2 n) is 0 or less at "
+                f"these counts, so that rule expects none{still}")
+
+    def _rounding_levels(self) -> tuple[float, float]:
+        """Below what a plug-in value, and a corrected value or interval end, prints as 0."""
+        fix = self.correction
+        values = [*fix.corrected.values(), *fix.plugin.values()]
+        # the corrected values and their intervals combine several solves' rounding (as negative)
+        return rounding_level(values), rounding_level(values, amplification=fix.rounding_amplification)
+
     def _repr_pretty_(self, printer: Any, cycle: bool) -> None:
-        show_pretty(printer, self, f"n={self.n_samples}")
+        # The one line inside a list (an indented printer) rounds the atoms as the table does.
+        shown = self
+        if printer.indentation:
+            zero = self._rounding_levels()[1]
+            rounded = {name: _as_printed(value, zero) for name, value in self.correction.corrected.items()}
+            shown = replace(self, correction=replace(self.correction, corrected=rounded))
+        show_pretty(printer, shown, f"n={self.n_samples}")
 
     if not TYPE_CHECKING:  # type checkers keep flagging misspelt attributes
 
@@ -478,6 +511,26 @@ def _determination(determiner: str, dependent: str) -> str:
     sides ("T", "S"): "the sample shows T determining S"."""
     return (f"the sample shows {determiner} determining {dependent} (each value of {determiner} seen "
             f"{DETERMINING_MIN_COUNT} times or more, always with one value of {dependent})")
+
+
+def _as_printed(value: float, zero: float) -> float:
+    """``value`` as the ``repr`` prints it: 0 within ``zero`` of 0 (an exact 0 that came back as
+    -7e-17 prints 0, not -0.000000 or -7e-17)."""
+    return 0.0 if abs(value) <= zero else value
+
+
+def _percent(ratio: float) -> str:
+    """``ratio`` as a percentage, 1 decimal, or 2 significant digits below 0.1 % (not "0.0%")."""
+    return f"{ratio:.1%}" if abs(ratio) >= 1e-3 or ratio == 0.0 else f"{100 * ratio:.2g}%"
+
+
+def _constant_side(side: str, gaussian: bool) -> str:
+    """What a side (``"t"``, ``"s"``) whose features had every row the same is, in words, and why
+    it carries nothing: "T is constant (...), so I(Y;T) is 0 by construction"."""
+    letter = side.upper()
+    made = "its Gaussian dimensions all 0" if gaussian else "one cluster"
+    return (f"{letter} is constant (every row of its features the same: {made}; most likely a dead "
+            f"layer), so I(Y;{letter}) is 0 by construction")
 
 
 def _kink_matters(fix: BiasCorrection) -> bool:
@@ -497,6 +550,7 @@ def _describe(setting: dict[str, Any]) -> str:
         return f"labels as given ({setting['n_values']} values)"
     if setting["kind"] == "one-hot":
         return f"labels one-hot ({setting['n_values']} values -> {setting['n_values'] - 1} columns)"
+    norm = setting["normalize"] or "no normalisation"  # "l2", or None
     ran = setting["n_components"] is not None and setting["svd_solver"] is not None
     if ran:
         pca = f"PCA {setting['n_components']}"
@@ -509,12 +563,12 @@ def _describe(setting: dict[str, Any]) -> str:
         notes = ([f"seed {setting['random_state']}"] if ran else []) + reused  # the PCA's seed
         shown = f" ({', '.join(notes)})" if notes else ""
         if setting.get("rows_equal"):
-            return (f"{setting['n_features']} features -> {setting['normalize']} -> every row the same "
+            return (f"{setting['n_features']} features -> {norm} -> every row the same "
                     f"-> {setting['n_outputs']} Gaussian dimensions, all 0{shown}")
         cut = ran and setting["n_outputs"] < setting["n_components"]  # rounding-noise components
         rank = " (numerical rank; the rest rounding noise)" if cut else ""
         return (
-            f"{setting['n_features']} features -> {setting['normalize']} -> {pca}{shown} -> "
+            f"{setting['n_features']} features -> {norm} -> {pca}{shown} -> "
             f"{setting['n_outputs']} Gaussian dimensions{rank}"
         )
     if setting.get("rows_equal") or setting.get("distinct_rows"):
@@ -523,11 +577,11 @@ def _describe(setting: dict[str, Any]) -> str:
             else f"only {setting['distinct_rows']} distinct rows -> one cluster each"
         )
         notes = [f"{setting['n_values']} used", *reused]
-        return f"{setting['n_features']} features -> {setting['normalize']} -> {rows} ({', '.join(notes)})"
+        return f"{setting['n_features']} features -> {norm} -> {rows} ({', '.join(notes)})"
     rule = f", {setting['n_clusters_rule']}" if setting.get("n_clusters_rule") else ""
     fixed = [setting["fixed_seed"]] if setting.get("fixed_seed") else []  # why the seed missed it
     notes = [f"seed {setting['random_state']}", *fixed, f"{setting['n_values']} clusters used", *reused]
     return (
-        f"{setting['n_features']} features -> {setting['normalize']} -> {pca} -> "
+        f"{setting['n_features']} features -> {norm} -> {pca} -> "
         f"{setting['clusterer']} {setting['n_clusters']}{rule} ({', '.join(notes)})"
     )
