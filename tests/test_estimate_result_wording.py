@@ -5,6 +5,7 @@ table does."""
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import warnings
 
@@ -127,3 +128,18 @@ def test_the_one_line_display_rounds_an_atom_as_the_table_does():
     assert f"red={res.red:.6g}, uni_t={res.uni_t:.6g}" in line
     assert PlainTextFormatter()(res) == repr(res)
 
+
+def test_an_overshoot_of_the_textbook_extrapolation_is_read_against_its_plug_in_only():
+    # It was told to "cross-check with bias_correction='eb-extrapolation-kink'", which corrects
+    # more; the empirical-Bayes corrections are told of the extrapolation as a closer upper reference
+    # (test_estimate_result_edge_values), the extrapolation itself only of its plug-in.
+    y, s = _labels_and_student(seed=2, n=300)
+    res = pid_from_representations(y, s[:, :2], s[:, 2:], bias_correction="extrapolation", bootstrap=5)
+    fix = res.correction
+    below = dataclasses.replace(fix, corrected={**fix.corrected, "syn": -0.1}, negative=("syn",))
+    shown = dataclasses.replace(res, correction=below, intervals={**res.intervals, "syn": (-0.1, 0.0)})
+    text = " ".join(repr(shown).split())
+    assert ("so the correction likely overshoots here. Read it as 0 or a little above: its plug-in value "
+            f"({fix.plugin['syn']:.4g} bits), biased up, is an upper reference; more samples shrink the "
+            "overshoot (docs/estimate.md)") in text
+    assert "bias_correction='" not in text

@@ -400,13 +400,20 @@ class RepresentationPID:
                 f"confidence={OVERSHOOT_CONFIDENCE} it would point to the correction overshooting"
             )
         if said["overshoot"]:
-            other = {"eb-extrapolation-kink": "extrapolation", "eb-extrapolation": "extrapolation",
-                     "extrapolation": "eb-extrapolation-kink"}.get(fix.method)
-            check = f"; cross-check with bias_correction={other!r} (docs/estimate.md)" if other else ""
+            names = said["overshoot"]
+            one = len(names) == 1
+            it, its = ("it", "its plug-in value") if one else ("them", "their plug-in values")
+            is_a, one_s = ("is an upper reference", "one") if one else ("are upper references", "ones")
+            plugs = ", ".join(f"{fix.plugin[name]:.4g}" for name in names)
+            eb = fix.method.startswith("eb-")  # the textbook extrapolation corrects less than these
+            closer = (f", and bias_correction='extrapolation', which corrects less, gives closer {one_s} "
+                      "(no better an estimate: it leaves part of the bias)") if eb else ""
             lines.append(
-                f"  note: {', '.join(said['overshoot'])} below 0 beyond the bootstrap spread: the whole "
+                f"  note: {', '.join(names)} below 0 beyond the bootstrap spread: the whole "
                 f"{confidence_percent(confidence)} interval lay below 0 (its upper end is clipped to 0), "
-                f"which a quantity >= 0 cannot, so the correction likely overshoots here{check}"
+                f"which a quantity >= 0 cannot, so the correction likely overshoots here. Read {it} as 0 "
+                f"or a little above: {its} ({plugs} {u}), biased up, {is_a}{closer}; "
+                "more samples shrink the overshoot (docs/estimate.md)"
             )
         if said["noise"]:
             lines.append(
