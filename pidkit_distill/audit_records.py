@@ -60,9 +60,11 @@ FLAG_NOTES = {
                                   f"at audit.confidence {OVERSHOOT_CONFIDENCE} or above, which an "
                                   "atom at 0 estimated without bias gives in at most (1 - "
                                   "confidence) / 2 of samples: the bias correction likely overshoots "
-                                  "there; cross-check with the other discrete correction "
-                                  "(audit.bias_correction extrapolation or eb-extrapolation-kink, "
-                                  "docs/estimate.md).",
+                                  "there. Read such an atom as 0 or a little above: its plug-in "
+                                  "value (biased up) is an upper reference, and more held-out "
+                                  "samples shrink the overshoot; audit.bias_correction "
+                                  "extrapolation corrects less, so it is a closer upper reference "
+                                  "but no better an estimate (docs/estimate.md).",
     "below 0, whole ": "below 0, whole N% interval: corrected atoms whose whole centred bootstrap "
                        "interval lay below 0 at an audit.confidence N% under "
                        f"{confidence_percent(OVERSHOOT_CONFIDENCE)}, which an atom at 0 gets in "
