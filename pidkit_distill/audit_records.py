@@ -77,6 +77,11 @@ FLAG_NOTES = {
                             "from 0 they can fall by chance: neither indistinguishable from 0 nor "
                             "a likely overshoot of the correction is said of them (kept unclipped); "
                             "audit.bootstrap 20 or more gives intervals that tell.",
+    "constant:": "constant: every audited row of that side's features was the same (after the "
+                 "L2 normalisation, where audit.normalize is l2): one cluster, so its information "
+                 "about the labels and every atom of it are 0 by construction. Most likely a dead "
+                 "layer (all-zero ReLU outputs) or a network that collapsed; its metrics.jsonl "
+                 "losses and accuracy tell which.",
     "few distinct rows": "few distinct rows: that side's features had fewer distinct rows than "
                          "clusters (mostly-zero ReLU or binary features); each distinct row was "
                          "one cluster, and the atoms are those of these values.",
@@ -234,7 +239,8 @@ def audit_flags(record: dict[str, Any]) -> list[str]:
     they say (:func:`~pidkit.estimate.below_zero_verdicts` on the record's own measure,
     intervals, ``settings["ci_method"]`` and ``settings["confidence"]``: "below 0, not judged"
     in a record without intervals, "below 0" where they reach above 0 or are not read (not
-    centred, or a record without ``ci_method`` or ``confidence``)), and a side with fewer
+    centred, or a record without ``ci_method`` or ``confidence``)), a side whose rows were all
+    the same (``settings["discretisation"][side]["rows_equal"]``: one cluster), a side with fewer
     distinct rows than clusters (each distinct row was one cluster; the count is
     ``settings["discretisation"][side]["distinct_rows"]``), and the sides whose clusters, fewer
     than the labels, cap what they show of them (their ``settings["discretisation"][side]``
@@ -253,6 +259,9 @@ def audit_flags(record: dict[str, Any]) -> list[str]:
     >>> audit_flags({"settings": {"clusters_used": 10, "discretisation": {
     ...     "t": {"distinct_rows": None}, "s": {"distinct_rows": 3}}}})
     ['few distinct rows: student 3 (< 10 clusters)']
+    >>> audit_flags({"settings": {"clusters_used": 10, "discretisation": {
+    ...     "t": {"rows_equal": False}, "s": {"rows_equal": True}}}})
+    ['constant: student (every row the same: one cluster, likely a dead layer)']
     >>> audit_flags({"settings": {"clusters_used": 2, "discretisation": {
     ...     "t": {"information_cap": {"n_labels": 10, "n_values": 2}}, "s": {}}}})
     ['capped by clusters: teacher 2 (< 10 labels)']
@@ -273,6 +282,10 @@ def audit_flags(record: dict[str, Any]) -> list[str]:
     settings = record.get("settings", {})
     flags += _below_zero_flags(record, settings)
     sides = settings.get("discretisation") or {}
+    constant = [name for side, name in (("t", "teacher"), ("s", "student"))
+                if (sides.get(side) or {}).get("rows_equal")]
+    flags += [f"constant: {', '.join(constant)} (every row the same: one cluster, likely a dead "
+              "layer)"] if constant else []
     few = [f"{name} {sides[side]['distinct_rows']}"
            for side, name in (("t", "teacher"), ("s", "student"))
            if (sides.get(side) or {}).get("distinct_rows")]
@@ -292,9 +305,9 @@ def final_flags(audit: list[dict[str, Any]]) -> list[str]:
     words in their records) is said once, after the layers it holds at (``layer 0: ...``,
     ``layers 0, 2: ...``), those of other layers after the innermost's. Of the other layers,
     whose atoms are not shown there, only the problems are said: a solve not certified, a
-    likely overshoot, few distinct rows, a cap by clusters; not an atom below 0 that is noise
-    (``below 0``) or not judged, the measure's sign or a low-confidence interval, which explain a
-    number beside them. A layer of that epoch audited twice (a record appended again) is read from
+    likely overshoot, a constant side, few distinct rows, a cap by clusters; not an atom below 0
+    that is noise (``below 0``) or not judged, the measure's sign or a low-confidence interval,
+    which explain a number beside them. A layer of that epoch audited twice (a record appended again) is read from
     its last record.
 
     Parameters
