@@ -266,6 +266,13 @@ class AuditConfig(Settings):
         ...
         pidkit_distill.ConfigValueError: config key 'audit.cluster_rule' must be one of ['auto', \
 'fixed'], got 'fixd'. Did you mean 'fixed'?
+        >>> AuditConfig(bias_correction="wishart").check()
+        Traceback (most recent call last):
+        ...
+        pidkit_distill.ConfigValueError: config key 'audit.bias_correction' must be one of ['auto', \
+'eb-extrapolation-kink', 'eb-extrapolation', 'extrapolation', 'none'] with audit.estimator='discrete', \
+got 'wishart'. 'wishart' is a correction of audit.estimator 'gaussian': set audit.estimator gaussian, \
+or audit.bias_correction auto
         >>> AuditConfig(clusters="3").check()
         Traceback (most recent call last):
         ...
@@ -297,6 +304,11 @@ to 'discrete'
             if value not in allowed:
                 given = f" with audit.estimator={self.estimator!r}" if key == "bias_correction" else ""
                 guess = did_you_mean(value, allowed) if isinstance(value, str) else ""
+                owner = [name for name, own in corrections.items()
+                         if key == "bias_correction" and value in own]
+                if owner:  # a correction of the other estimator: that estimator is the fix
+                    guess = (f" {value!r} is a correction of audit.estimator {owner[0]!r}: set "
+                             f"audit.estimator {owner[0]}, or audit.bias_correction auto")
                 raise ConfigValueError(f"config key 'audit.{key}' must be one of {list(allowed)}{given}, "
                                        f"got {value!r}{guess and '.' + guess}", f"audit.{key}", value,
                                        advised=bool(guess))

@@ -22,6 +22,16 @@ DISCRETE = "['auto', 'eb-extrapolation-kink', 'eb-extrapolation', 'extrapolation
     (["--audit.estimator", "gausian"], "--audit.estimator gausian: config key 'audit.estimator' "
                                        "must be one of ['discrete', 'gaussian']. Did you mean "
                                        "'gaussian'?"),
+    # a correction of the other estimator: it said only which corrections this one takes
+    (["--audit.bias_correction", "wishart"],
+     f"--audit.bias_correction wishart: config key 'audit.bias_correction' must be one of "
+     f"{DISCRETE} with audit.estimator='discrete'. 'wishart' is a correction of audit.estimator "
+     "'gaussian': set audit.estimator gaussian, or audit.bias_correction auto"),
+    (["--audit.estimator", "gaussian", "--audit.bias_correction", "eb-extrapolation"],
+     "--audit.bias_correction eb-extrapolation: config key 'audit.bias_correction' must be one of "
+     "['auto', 'wishart', 'none'] with audit.estimator='gaussian'. 'eb-extrapolation' is a "
+     "correction of audit.estimator 'discrete': set audit.estimator discrete, or "
+     "audit.bias_correction auto"),
     # nothing close: the choices and an example, as before
     (["--audit.normalize", "zzz"], "--audit.normalize zzz: config key 'audit.normalize' must be "
                                    "one of ['l2', 'none']; e.g. --audit.normalize l2"),
