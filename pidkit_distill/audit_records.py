@@ -307,8 +307,8 @@ def final_flags(audit: list[dict[str, Any]]) -> list[str]:
     whose atoms are not shown there, only the problems are said: a solve not certified, a
     likely overshoot, a constant side, few distinct rows, a cap by clusters; not an atom below 0
     that is noise (``below 0``) or not judged, the measure's sign or a low-confidence interval,
-    which explain a number beside them. A layer of that epoch audited twice (a record appended again) is read from
-    its last record.
+    which explain a number beside them. A layer of that epoch audited twice (a record appended
+    again) is read from its last record.
 
     Parameters
     ----------

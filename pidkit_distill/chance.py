@@ -29,6 +29,8 @@ from __future__ import annotations
 import math
 from typing import Any
 
+from pidkit_distill.step_advice import step_size_advice
+
 __all__ = ["PAPER_EPOCHS", "at_chance", "chance_ceiling", "chance_paragraph", "chance_words",
            "clearly_above_chance", "fell_to_chance", "fell_to_chance_warning", "recorded_chance",
            "shown_percent", "trained_whole_schedule"]
@@ -179,25 +181,32 @@ def fell_to_chance(best: dict[str, Any] | None, last: dict[str, Any]) -> bool:
 
 
 def _diverged(its: str) -> str:
-    """What a fall to chance says and what to do, of a run (``its``) or of several."""
+    """What the report says of runs that ended at chance after a fall, of a run (``its``) or of
+    several, and what to do."""
     return (f"{its} training diverged or collapsed, which more epochs do not mend; look at {its} "
-            "loss terms (train_losses in metrics.jsonl) and lower optim.lr or optim.grad_clip")
+            f"loss terms (train_losses in metrics.jsonl) and {step_size_advice(None)}")
 
 
-def fell_to_chance_warning(best: dict[str, Any], last: dict[str, Any]) -> str:
+def fell_to_chance_warning(best: dict[str, Any], last: dict[str, Any], *, lr: float | None = None,
+                           grad_clip: float | None = None) -> str:
     """The line train prints at the epoch whose record ``last`` fell to chance from the run's
-    highest held-out accuracy so far, in ``best`` (:func:`fell_to_chance`).
+    highest held-out accuracy so far, in ``best`` (:func:`fell_to_chance`), advising the run's
+    learning rate ``lr`` and gradient clip ``grad_clip`` (:func:`~pidkit_distill.step_advice.
+    step_size_advice`; ``None``: not known). One epoch at chance may be a bad epoch the next
+    ones recover from (BAS at ``optim.lr`` 2 on digits: 11.6 % at epoch 9, 85.3 % at epoch 10),
+    so it says what the next epochs tell.
 
     Examples
     --------
     >>> print(fell_to_chance_warning(
     ...     {"epoch": 8, "test_acc": 0.8594},
-    ...     {"epoch": 12, "test_acc": 0.3047, "test_majority": 0.3047, "test_n": 256}))
+    ...     {"epoch": 12, "test_acc": 0.3047, "test_majority": 0.3047, "test_n": 256},
+    ...     lr=0.05, grad_clip=100.0))
     warning: epoch 12: the held-out accuracy fell to 30.5 %, at chance (held-out accuracy at most \
 36.2 %, two standard errors above the 30.5 % of always answering the most common class), after \
-reaching 85.9 % at epoch 8: its training diverged or collapsed, which more epochs do not mend; \
-look at its loss terms (train_losses in metrics.jsonl) and lower optim.lr or optim.grad_clip; \
-the run goes on
+reaching 85.9 % at epoch 8: its training diverged or collapsed if the next epochs stay at \
+chance, which more epochs do not mend; look at its loss terms (train_losses in metrics.jsonl) \
+and lower optim.lr (now 0.05) or optim.grad_clip (now 100); the run goes on
     """
     chance = recorded_chance(last)
     if chance is None:
@@ -207,7 +216,15 @@ the run goes on
     return (f"warning: epoch {last['epoch']}: the held-out accuracy fell to "
             f"{shown_percent(last['test_acc']):.1f} %, at chance ({chance_words(*chance)}), "
             f"after reaching {shown_percent(best['test_acc']):.1f} % at epoch {best['epoch']}: "
-            f"{_diverged('its')}; the run goes on")
+            "its training diverged or collapsed if the next epochs stay at chance, which more "
+            "epochs do not mend; look at its loss terms (train_losses in metrics.jsonl) and "
+            f"{step_size_advice(grad_clip, lr=lr, lr_key=_lr_key(last))}; the run goes on")
+
+
+def _lr_key(record: dict[str, Any]) -> str:
+    """The learning rate's key of the run that wrote ``record``: a teacher's run trains with
+    ``teacher.lr``."""
+    return "teacher.lr" if record.get("phase") == "teacher" else "optim.lr"
 
 
 def chance_paragraph(ended: dict[str, tuple[dict[str, Any], dict[str, Any] | None]]) -> str:
@@ -241,10 +258,10 @@ held-out accuracy at most 27.8 %, two standard errors above the 25.8 % of always
 most common class. A student at chance has learnt nothing the held-out set shows, so its row \
 compares no method. kd fell to chance after reaching 86.0 % at epoch 8: its training diverged \
 or collapsed, which more epochs do not mend; look at its loss terms (train_losses in \
-metrics.jsonl) and lower optim.lr or optim.grad_clip. vid trained the paper's whole 300-epoch \
-schedule, or more, so that is its method's outcome. bas trained fewer than the paper's 300 \
-epochs: too few for its method's schedule, or its method's outcome; train it longer \
-(run.epochs) to tell which.
+metrics.jsonl) and lower optim.lr, or optim.grad_clip (set it where it is 0, e.g. 100). vid \
+trained the paper's whole 300-epoch schedule, or more, so that is its method's outcome. bas \
+trained fewer than the paper's 300 epochs: too few for its method's schedule, or its method's \
+outcome; train it longer (run.epochs) to tell which.
     """
     levels: dict[str, list[str]] = {}  # the runs at chance, by what chance is for them
     fell: list[str] = []  # those that fell to chance, with where they were clearly above it

@@ -36,6 +36,8 @@ import math
 from collections.abc import Sequence
 from typing import Any
 
+from pidkit_distill.step_advice import step_size_advice
+
 __all__ = ["JUMP_RATIO", "jumped_terms", "loss_jump_warnings"]
 
 # How many times its lowest earlier mean a loss term's epoch mean exceeds where it jumped.
@@ -107,10 +109,8 @@ def loss_jump_warnings(record: dict[str, Any], *, lr: float, grad_clip: float) -
     []
     """
     option = "teacher.lr" if record.get("phase") == "teacher" else "optim.lr"
-    clip = (f"optim.grad_clip (now {grad_clip:g})" if grad_clip > 0
-            else "set optim.grad_clip (e.g. 100)")
     return [f"warning: epoch {record['epoch']}: the loss term {term} rose to "
             f"{record['train_losses'][term]:.4g}, {lowest['ratio']:.0f} times its lowest earlier "
             f"mean ({lowest['mean']:.4g} at epoch {lowest['epoch']}): its training diverges; "
-            f"lower {option} (now {lr:g}) or {clip}; the run goes on"
+            f"{step_size_advice(grad_clip, lr=lr, lr_key=option)}; the run goes on"
             for term, lowest in record.get("loss_jumped", {}).items()]

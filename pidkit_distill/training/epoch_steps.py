@@ -23,6 +23,7 @@ from torch.utils.data import BatchSampler, DataLoader, SequentialSampler
 
 from pidkit.utils import person_is_watching, progress_bar_factory
 from pidkit_distill.label_checks import first_label_problem, one_label_fix
+from pidkit_distill.step_advice import step_size_advice
 from pidkit_distill.training.loaders import DataError, ShardedBatchSampler, batch_sampler
 from pidkit_distill.training.model_checks import checked_loss
 from pidkit_distill.training.outcomes import TrainingError
@@ -200,8 +201,7 @@ def train_one_epoch(model: nn.Module, loader: DataLoader, optimizer: torch.optim
         dist.all_reduce(packed)
         dist.all_reduce(bad, op=dist.ReduceOp.MIN)
     first, weights, student_was_sane = bad.tolist()
-    hint = (f"lower optim.lr or optim.grad_clip (now {grad_clip:g})" if grad_clip
-            else "lower optim.lr or set optim.grad_clip (e.g. 100)")
+    hint = step_size_advice(grad_clip)
     if first < n_steps:
         teacher_outputs = _teacher_outputs_problem(model, loader, first + 1, device, amp,
                                                    distributed) if student_was_sane else None

@@ -328,7 +328,8 @@ def fit(config: TrainConfig, module: nn.Module, bundle: Any, run_dir: Path,
                                                    grad_clip=config.optim.grad_clip):
                         print(line, flush=True)
                 if runtime.is_main and "fell_to_chance_from" in record:
-                    print(fell_to_chance_warning(record["fell_to_chance_from"], record), flush=True)
+                    print(fell_to_chance_warning(record["fell_to_chance_from"], record, lr=config.optim.lr,
+                                                 grad_clip=config.optim.grad_clip), flush=True)
 
             history = state["history"]
             summary = RunSummary(
