@@ -227,18 +227,25 @@ def _lr_key(record: dict[str, Any]) -> str:
     return "teacher.lr" if record.get("phase") == "teacher" else "optim.lr"
 
 
-def chance_paragraph(ended: dict[str, tuple[dict[str, Any], dict[str, Any] | None]]) -> str:
+def chance_paragraph(ended: dict[str, tuple[dict[str, Any], dict[str, Any] | None]],
+                     jumped: dict[str, dict[str, Any]] | None = None) -> str:
     """The paragraph under the report's table that names the runs whose last held-out accuracy
     is at chance (:func:`at_chance`, from what their record gives: :func:`recorded_chance`),
     or ``""`` where none is, and says of each how it got there: it fell to chance from clearly
     above it (:func:`fell_to_chance`: diverged or collapsed), or it trained the paper's whole
     schedule (:func:`trained_whole_schedule`: its method's outcome), or fewer epochs (either).
+    A run that never got clearly above chance but whose loss term jumped
+    (:mod:`~pidkit_distill.loss_jumps`, ``loss_jumped`` in ``jumped``) diverged too: it is told
+    so, not to train longer.
 
     Parameters
     ----------
     ended : dict of str to (dict, dict or None)
         Each run's last metrics record and the record of its highest held-out accuracy
         (``None`` where it has none), by the run's name in the table.
+    jumped : dict of str to dict, optional
+        The metrics record of each run's first loss-term jump (one that holds ``loss_jumped``),
+        by the run's name; runs without one are left out.
 
     Returns
     -------
@@ -262,6 +269,17 @@ metrics.jsonl) and lower optim.lr, or optim.grad_clip (set it where it is 0, e.g
 trained the paper's whole 300-epoch schedule, or more, so that is its method's outcome. bas \
 trained fewer than the paper's 300 epochs: too few for its method's schedule, or its method's \
 outcome; train it longer (run.epochs) to tell which.
+
+    A run that never learnt but whose loss term jumped is told it diverged, not to train longer:
+
+    >>> jump = {"epoch": 4, "loss_jumped": {"vid": {"epoch": 2, "mean": 1.5, "ratio": 3.2e8}}}
+    >>> print(chance_paragraph({"vid": (record(30, 0.26), record(2, 0.27))}, {"vid": jump}))
+    At chance: vid (26.0 % at epoch 30): held-out accuracy at most 27.8 %, two standard errors \
+above the 25.8 % of always answering the most common class. A student at chance has learnt \
+nothing the held-out set shows, so its row compares no method. vid's loss term vid rose to \
+320,000,000 times its lowest earlier mean at epoch 4: its training diverged or collapsed, which \
+more epochs do not mend; look at its loss terms (train_losses in metrics.jsonl) and lower \
+optim.lr, or optim.grad_clip (set it where it is 0, e.g. 100).
     """
     levels: dict[str, list[str]] = {}  # the runs at chance, by what chance is for them
     fell: list[str] = []  # those that fell to chance, with where they were clearly above it
@@ -273,9 +291,14 @@ outcome; train it longer (run.epochs) to tell which.
             continue
         levels.setdefault(chance_words(*chance), []).append(
             f"{name} ({shown_percent(last['test_acc']):.1f} % at epoch {last['epoch']})")
+        jump = (jumped or {}).get(name)
         if fell_to_chance(best, last):
             fell.append(f"{name} fell to chance after reaching "
                         f"{shown_percent(best['test_acc']):.1f} % at epoch {best['epoch']}")
+        elif jump is not None:
+            term, lowest = next(iter(jump["loss_jumped"].items()))
+            fell.append(f"{name}'s loss term {term} rose to {lowest['ratio']:,.0f} times its lowest "
+                        f"earlier mean at epoch {jump['epoch']}")
         else:
             (whole if trained_whole_schedule(last["epoch"]) else short).append(name)
     if not levels:

@@ -72,6 +72,7 @@ layer | audit epoch | estimate | Red | Uni(Y:T\\S) | Uni(Y:S\\T) | Syn | n |
     # the last record of each run that ended its epochs, and its best (what the paragraph of
     # the runs at chance tells a fall to chance by)
     ended: dict[str, tuple[dict[str, Any], dict[str, Any] | None]] = {}
+    jumped: dict[str, dict[str, Any]] = {}  # and the record of each one's first loss-term jump
     for i, run in enumerate(with_distinct_names(runs)):
         cfg, metrics = run.config, run.metrics
         last = metrics[-1] if metrics else {}
@@ -92,6 +93,8 @@ layer | audit epoch | estimate | Red | Uni(Y:T\\S) | Uni(Y:S\\T) | Syn | n |
         state = run_state(run, failure) if states is None else states[i]  # its lock tested once
         if not state and metrics:
             ended[run.name] = (last, best)
+            if first_jump := next((m for m in metrics if m.get("loss_jumped")), None):
+                jumped[run.name] = first_jump
         if state:
             short.add(run, state, failure)
         cells = [atom_cell(atoms, key) for key in ATOM_LABELS]
@@ -123,5 +126,5 @@ layer | audit epoch | estimate | Red | Uni(Y:T\\S) | Uni(Y:S\\T) | Syn | n |
                               "(docs/distill.md, Seeds of the clustering)."
                               if held_fixed else ""))
     notes.update(short.paragraphs())
-    notes["at chance"] = chance_paragraph(ended)
+    notes["at chance"] = chance_paragraph(ended, jumped)
     return "\n".join([*lines, *(f"\n{note}" for note in notes.values() if note)])  # a paragraph each
