@@ -201,9 +201,18 @@ def load_config(
     ...
     TypeError: config file '...rid.toml': config key 'audit.layers' must be a list of distinct \
 layer indices >= 0 ([] = every layer), got ['a'] ('a' is not an int); fix the value in that file
+    >>> load_config({"run": {"epochs": 3}})
+    Traceback (most recent call last):
+    ...
+    TypeError: path must be the path of a TOML file (a str or Path), or None for the defaults; got \
+{'run': {'epochs': 3}} (dict); a dict of sections goes to pidkit_distill.config.config_from_dict
     """
     if path is None:
         return apply_overrides(TrainConfig(), overrides)
+    if not isinstance(path, (str, os.PathLike)):
+        raise TypeError(f"path must be the path of a TOML file (a str or Path), or None for the "
+                        f"defaults; got {path!r} ({type(path).__name__}); a dict of sections goes "
+                        "to pidkit_distill.config.config_from_dict")
     data = read_config_file(path)
     try:
         config = config_from_dict(data)
