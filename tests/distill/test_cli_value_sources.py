@@ -117,7 +117,9 @@ def test_keys_checked_together_are_not_refused_one_by_one(capsys):
      "when optim.milestone_unit='epoch', got [0.5, 0.6666666666666666]"),
     (["--audit.estimator", "gaussian", "--set", "audit.bias_correction=extrapolation"],
      "--set audit.bias_correction=extrapolation: config key 'audit.bias_correction' must be "
-     "one of ['auto', 'wishart', 'none'] with audit.estimator='gaussian'"),
+     "one of ['auto', 'wishart', 'none'] with audit.estimator='gaussian'. 'extrapolation' is a "
+     "correction of audit.estimator 'discrete': set audit.estimator discrete, or "
+     "audit.bias_correction auto"),
 ])
 def test_an_option_out_of_range_is_named_as_typed(tmp_path, capsys, args, expected):
     assert main(["train", *args, "--out-dir", str(tmp_path)]) == 2
