@@ -218,13 +218,7 @@ and lower optim.lr (now 0.05) or optim.grad_clip (now 100); the run goes on
             f"after reaching {shown_percent(best['test_acc']):.1f} % at epoch {best['epoch']}: "
             "its training diverged or collapsed if the next epochs stay at chance, which more "
             "epochs do not mend; look at its loss terms (train_losses in metrics.jsonl) and "
-            f"{step_size_advice(grad_clip, lr=lr, lr_key=_lr_key(last))}; the run goes on")
-
-
-def _lr_key(record: dict[str, Any]) -> str:
-    """The learning rate's key of the run that wrote ``record``: a teacher's run trains with
-    ``teacher.lr``."""
-    return "teacher.lr" if record.get("phase") == "teacher" else "optim.lr"
+            f"{step_size_advice(grad_clip, lr=lr, phase=last.get('phase'))}; the run goes on")
 
 
 def chance_paragraph(ended: dict[str, tuple[dict[str, Any], dict[str, Any] | None]],

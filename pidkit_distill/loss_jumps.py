@@ -108,9 +108,8 @@ def loss_jump_warnings(record: dict[str, Any], *, lr: float, grad_clip: float) -
     ...                    lr=0.05, grad_clip=0.0)
     []
     """
-    option = "teacher.lr" if record.get("phase") == "teacher" else "optim.lr"
     return [f"warning: epoch {record['epoch']}: the loss term {term} rose to "
             f"{record['train_losses'][term]:.4g}, {lowest['ratio']:.0f} times its lowest earlier "
             f"mean ({lowest['mean']:.4g} at epoch {lowest['epoch']}): its training diverges; "
-            f"{step_size_advice(grad_clip, lr=lr, lr_key=option)}; the run goes on"
+            f"{step_size_advice(grad_clip, lr=lr, phase=record.get('phase'))}; the run goes on"
             for term, lowest in record.get("loss_jumped", {}).items()]

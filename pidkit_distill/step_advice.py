@@ -15,8 +15,9 @@ __all__ = ["step_size_advice"]
 
 
 def step_size_advice(grad_clip: float | None, *, lr: float | None = None,
-                     lr_key: str = "optim.lr") -> str:
-    """Lower the learning rate ``lr_key`` (``teacher.lr`` in a teacher's run), or clip the
+                     phase: str | None = None) -> str:
+    """Lower the learning rate (``teacher.lr`` where ``phase``, an epoch record's, is that of a
+    teacher's run, else ``optim.lr``), or clip the
     gradients harder: ``optim.grad_clip`` lowered where it is ``grad_clip`` > 0, set where it is 0
     (the run clips none), and either where it is not known (``None``: the report, which reads
     records, not the configuration). ``lr``, where given, is said as the value now.
@@ -25,9 +26,10 @@ def step_size_advice(grad_clip: float | None, *, lr: float | None = None,
     --------
     >>> step_size_advice(None)
     'lower optim.lr, or optim.grad_clip (set it where it is 0, e.g. 100)'
-    >>> step_size_advice(100.0, lr=0.05, lr_key="teacher.lr")
+    >>> step_size_advice(100.0, lr=0.05, phase="teacher")
     'lower teacher.lr (now 0.05) or optim.grad_clip (now 100)'
     """
+    lr_key = "teacher.lr" if phase == "teacher" else "optim.lr"
     rate = f"lower {lr_key}" + (f" (now {lr:g})" if lr is not None else "")
     if grad_clip is None:
         return f"{rate}, or optim.grad_clip (set it where it is 0, e.g. 100)"

@@ -323,13 +323,13 @@ def fit(config: TrainConfig, module: nn.Module, bundle: Any, run_dir: Path,
                         _print_epoch(record, audited, config, labels)
                     if done == first_done and (pace := _pace_line(record, end, device)):
                         print(pace, flush=True)
-                if runtime.is_main:
-                    for line in loss_jump_warnings(record, lr=config.optim.lr,
-                                                   grad_clip=config.optim.grad_clip):
+                if runtime.is_main:  # the warnings, under the epoch's line
+                    step = {"lr": config.optim.lr, "grad_clip": config.optim.grad_clip}
+                    for line in loss_jump_warnings(record, **step):
                         print(line, flush=True)
-                if runtime.is_main and "fell_to_chance_from" in record:
-                    print(fell_to_chance_warning(record["fell_to_chance_from"], record, lr=config.optim.lr,
-                                                 grad_clip=config.optim.grad_clip), flush=True)
+                    if "fell_to_chance_from" in record:
+                        print(fell_to_chance_warning(record["fell_to_chance_from"], record, **step),
+                              flush=True)
 
             history = state["history"]
             summary = RunSummary(
