@@ -2,51 +2,21 @@
 
 from __future__ import annotations
 
-import functools
-from collections.abc import Callable, Sequence
-from typing import Any, ParamSpec, TypeVar
+from collections.abc import Sequence
+from typing import Any
 
 from numpy.typing import ArrayLike
 
 from ._names import did_you_mean
+from ._positional_joint import one_positional_joint
 from ._result import PIDResult
 from ._validate import is_dit_distribution
 from .redundancy.dispatch import check_measure
 from .redundancy.pid_options import PID_FUNCTIONS, measure_options, pid_options
 from .samples import joint_from_dit
 
-_Parameters = ParamSpec("_Parameters")
-_Returned = TypeVar("_Returned")
 
-
-def _one_positional_joint(function: Callable[_Parameters, _Returned]) -> Callable[_Parameters, _Returned]:
-    """``function``, whose only positional argument is a joint, refusing more positional arguments
-    with what they most likely were (samples y, t, s, or the measure) and the call to make instead;
-    Python's own refusal ("takes 1 positional argument but 3 were given") says neither. The
-    signature stays ``function``'s (:func:`functools.wraps`), its options keyword-only."""
-
-    @functools.wraps(function)
-    def refusing(*args: _Parameters.args, **kwargs: _Parameters.kwargs) -> _Returned:
-        if len(args) > 1:
-            raise TypeError(_extra_positional_refusal(function.__name__, args))
-        return function(*args, **kwargs)
-
-    return refusing
-
-
-def _extra_positional_refusal(function: str, args: tuple[Any, ...]) -> str:
-    """The message refusing the positional arguments ``args`` (more than one) of ``function``."""
-    given = f"{function} takes one positional argument, the joint p[y, t, s]; got {len(args)}."
-    if len(args) == 2 and isinstance(args[1], str):
-        return f"{given} Pass the measure by keyword: pidkit.{function}(p, measure={args[1]!r})."
-    return (
-        f"{given} For aligned samples of labels y, t, s, count their joint first: "
-        f"pidkit.{function}(pidkit.joint_from_samples(y, t, s).p). Options go by keyword "
-        "(measure='mmi', units='nats')."
-    )
-
-
-@_one_positional_joint
+@one_positional_joint
 def pid(
     p_yts: ArrayLike,
     *,

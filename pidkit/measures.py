@@ -12,6 +12,7 @@ import numpy as np
 from numpy.typing import ArrayLike
 from scipy.special import entr
 
+from ._positional_joint import one_positional_joint
 from ._units import from_nats
 from ._validate import check_joint, check_pmf
 
@@ -111,6 +112,7 @@ class Informations(NamedTuple):
     i_yts: float
 
 
+@one_positional_joint
 def informations(p_yts: ArrayLike, *, units: str = "bits", normalize: bool = False) -> Informations:
     """H(Y), I(Y;T), I(Y;S) and I(Y;T,S) of a joint ``p[y, t, s]`` at once.
 
@@ -301,6 +303,7 @@ def conditional_mutual_information(
     return from_nats(cmi_nats(check_joint(p_yts, normalize=normalize), a, b, given), units)
 
 
+@one_positional_joint
 def co_information(p_yts: ArrayLike, *, units: str = "bits", normalize: bool = False) -> float:
     """Co-information I(Y;T;S) = I(Y;T) - I(Y;T|S) (negative when synergy dominates).
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 from numpy.typing import ArrayLike
 
 from .._names import check_choice
+from .._positional_joint import one_positional_joint
 from .._units import check_units
 from .._validate import check_joint, check_sources_joint
 from .dispatch import certified, check_measure, check_progress_option, solve
@@ -18,6 +19,7 @@ from .float_options import refuses_result_options
 from .vertex_limit import check_max_vertices, check_vertex_option
 
 
+@one_positional_joint
 @refuses_result_options(lambda options: options.get("measure", "broja"))
 def redundancy(
     p_yts: ArrayLike,
@@ -85,6 +87,7 @@ def redundancy(
     return certified(solve(measure, p, max_vertices=max_vertices, progress=progress), measure, units)
 
 
+@one_positional_joint
 @refuses_result_options(lambda options: "mmi")
 def i_mmi(p_yts: ArrayLike, *, units: str = "bits", normalize: bool = False) -> float:
     """Minimum mutual information min(I(Y;T), I(Y;S)).
@@ -99,6 +102,7 @@ def i_mmi(p_yts: ArrayLike, *, units: str = "bits", normalize: bool = False) -> 
     return redundancy(p_yts, measure="mmi", units=units, normalize=normalize)
 
 
+@one_positional_joint
 @refuses_result_options(lambda options: "wedge")
 def i_wedge(p_yts: ArrayLike, *, units: str = "bits", normalize: bool = False) -> float:
     """Griffith et al. (2014) I_wedge = I(Y; T∧S), T∧S the Gács–Körner common variable.
@@ -115,6 +119,7 @@ def i_wedge(p_yts: ArrayLike, *, units: str = "bits", normalize: bool = False) -
     return redundancy(p_yts, measure="wedge", units=units, normalize=normalize)
 
 
+@one_positional_joint
 @refuses_result_options(lambda options: "gh-target-only")
 def i_target_common(p_yts: ArrayLike, *, units: str = "bits", normalize: bool = False) -> float:
     """Red_∩ read with Q generated from Y alone: H(Y∧T∧S) (measure ``"gh-target-only"``).
@@ -134,6 +139,7 @@ def i_target_common(p_yts: ArrayLike, *, units: str = "bits", normalize: bool = 
     return redundancy(p_yts, measure="gh-target-only", units=units, normalize=normalize)
 
 
+@one_positional_joint
 @refuses_result_options(lambda options: f"gh-function-of-{options.get('source', 't')}")
 def i_function_of_source(
     p_yts: ArrayLike, *, source: str = "t", units: str = "bits", normalize: bool = False
@@ -157,6 +163,7 @@ def i_function_of_source(
     return redundancy(p_yts, measure=f"gh-function-of-{source}", units=units, normalize=normalize)
 
 
+@one_positional_joint
 @refuses_result_options(lambda options: "gh")
 def i_gh(
     p: ArrayLike,
@@ -216,6 +223,7 @@ def i_gh(
     return certified(solve("gh", arr, max_vertices=max_vertices, progress=progress), "gh", units)
 
 
+@one_positional_joint
 @refuses_result_options(lambda options: "prec")
 def i_prec(
     p: ArrayLike,
