@@ -8,7 +8,8 @@ yet (:func:`~pidkit_distill.unwritten_runs.holds_unwritten_run`), which a report
 skips them. An error about a path that is no run folder ends with what to pass instead:
 the run folder a file is in (:func:`instead_of_file`), the run folders in or below a folder
 (:func:`instead_of_folder`), or the closest name to a misspelt one that holds runs
-(:func:`near_folder_of_runs`), found among the first entries of a folder only.
+(:func:`near_folder_of_runs`), found among the first entries of a folder only: every loader's
+error about a run folder that does not exist ends with it (:func:`did_you_mean_run_folder`).
 """
 
 from __future__ import annotations
@@ -21,8 +22,8 @@ from pathlib import Path
 from pidkit.utils import closest
 from pidkit_distill.unwritten_runs import holds_unwritten_run
 
-__all__ = ["holds_run", "instead_of_file", "instead_of_folder", "near_folder_of_runs",
-           "run_folders", "runs_in"]
+__all__ = ["did_you_mean_run_folder", "holds_run", "instead_of_file", "instead_of_folder",
+           "near_folder_of_runs", "run_folders", "runs_in"]
 
 # The entries of one folder that an error's hint reads at most (the work of a misspelt path in
 # a home folder or in one of 100,000 entries stays small: difflib's grows with the names), and
@@ -174,3 +175,26 @@ def near_folder_of_runs(name: str, folder: Path) -> str | None:
             return near
         names.remove(near)
     return None
+
+
+def did_you_mean_run_folder(path: Path) -> str:
+    """The end of an error about a run folder ``path`` that does not exist (a typo:
+    ``runs/rid-sed0``): ``. Did you mean 'runs/rid-seed0'?`` for the folder beside it whose
+    name is closest and that holds runs (:func:`near_folder_of_runs`), or ``""`` for none; one
+    wording for :func:`~pidkit_distill.report.load_run` (the report),
+    :func:`~pidkit_distill.load_student` and :func:`~pidkit_distill.load_run_teacher`.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> runs = Path(tempfile.mkdtemp())
+    >>> for name in ("rid-seed0", "kd-seed0"):
+    ...     (runs / name).mkdir()
+    ...     (runs / name / "config.json").touch()
+    >>> did_you_mean_run_folder(runs / "rid-sed0") == f". Did you mean {str(runs / 'rid-seed0')!r}?"
+    True
+    >>> did_you_mean_run_folder(runs / "colour")
+    ''
+    """
+    near = near_folder_of_runs(path.name, path.parent)
+    return f". Did you mean {str(path.parent / near)!r}?" if near else ""

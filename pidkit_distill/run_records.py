@@ -27,9 +27,9 @@ from pidkit_distill.run_files import (
     read_run_config,
 )
 from pidkit_distill.run_folder_search import (
+    did_you_mean_run_folder,
     instead_of_file,
     instead_of_folder,
-    near_folder_of_runs,
     runs_in,
 )
 from pidkit_distill.run_summary import RunSummary
@@ -129,10 +129,8 @@ def load_run(path: str | Path) -> RunRecords:
     """
     path = Path(path)
     if not path.exists():
-        near = near_folder_of_runs(path.name, path.parent)
         raise ValueError(f"{str(path)!r} does not exist; pass run folders written by "
-                         "`pidkit-distill train`"
-                         + (f". Did you mean {str(path.parent / near)!r}?" if near else ""))
+                         f"`pidkit-distill train`{did_you_mean_run_folder(path)}")
     if not path.is_dir():
         raise ValueError(_a_file_given(path))
     check_run_files_are_files(path)

@@ -15,14 +15,13 @@ from typing import Any
 import torch
 from torch import nn
 
-from pidkit.utils import closest
 from pidkit_distill.config import TrainConfig, config_from_dict
 from pidkit_distill.data import describe_dataset
 from pidkit_distill.devices import devices_here
 from pidkit_distill.models import available_models, build_model, model_fingerprint
 from pidkit_distill.registry import WRN_NAME, registry_key
 from pidkit_distill.run_files import checkpoint_written, read_metrics, read_run_config
-from pidkit_distill.run_folder_search import holds_run, run_folders
+from pidkit_distill.run_folder_search import did_you_mean_run_folder, holds_run, run_folders
 from pidkit_distill.run_records import RunRecords, given_run
 from pidkit_distill.run_summary import RunSummary
 from pidkit_distill.training.checkpoint import read_checkpoint, recorded_sizes
@@ -237,9 +236,8 @@ def _no_checkpoint(path: Path) -> str:
     """The error for a folder ``path`` without ``checkpoint.pt`` to load: why, and what to do."""
     named = f"run_dir {str(path)!r}"
     if not path.exists():
-        near = closest(path.name, [run.name for run in run_folders(path.parent)])
         return (f"{named} does not exist; pass a run folder written by `pidkit-distill train`"
-                + (f". Did you mean {str(path.parent / near)!r}?" if near else ""))
+                f"{did_you_mean_run_folder(path)}")
     if not path.is_dir():
         inside = holds_run(path.parent)  # its checkpoint.pt, say
         return (f"{named} is a file, not a run folder; pass "

@@ -18,6 +18,7 @@ from torch import nn
 
 from pidkit_distill.models import build_model
 from pidkit_distill.run_files import FAILED, TEACHER_USED, read_summary, train_failure
+from pidkit_distill.run_folder_search import did_you_mean_run_folder
 from pidkit_distill.run_records import RunRecords
 from pidkit_distill.run_summary import RunSummary
 from pidkit_distill.students import run_folder_path
@@ -112,8 +113,21 @@ def load_run_teacher(run_dir: str | bytes | os.PathLike[str] | RunRecords | RunS
 
 def _folder_of(run_dir: Any) -> Path:
     """The run folder ``run_dir`` names (:func:`~pidkit_distill.students.run_folder_path`),
-    which must be a folder."""
+    which must be a folder: one that does not exist (a typo) is refused with the closest that
+    does (:func:`~pidkit_distill.run_folder_search.did_you_mean_run_folder`).
+
+    Examples
+    --------
+    >>> _folder_of("/nonexistent/rid-seed0")
+    Traceback (most recent call last):
+    ...
+    ValueError: run_dir '/nonexistent/rid-seed0' does not exist; pass a run folder written by \
+`pidkit-distill train`
+    """
     path = run_folder_path(run_dir)
+    if not path.exists():
+        raise ValueError(f"run_dir {str(path)!r} does not exist; pass a run folder written by "
+                         f"`pidkit-distill train`{did_you_mean_run_folder(path)}")
     if not path.is_dir():
         raise ValueError(f"run_dir {str(path)!r} is no folder; pass a run folder written by "
                          "`pidkit-distill train`")
