@@ -327,7 +327,7 @@ def _checked_npy_header(handle: io.BufferedIOBase, path: str, size: int) -> int:
         raise UsageError(_truncated_header(path, size, f"within its {preamble + header_length}-byte header"))
     shape, dtype = _parsed_npy_header(path, length_field, header, major)
     if dtype.hasobject:
-        as_numbers = f"np.save({_npy_target(path)}, np.asarray(p, dtype=float))"
+        as_numbers = f"np.save({npy_target(path)}, np.asarray(p, dtype=float))"
         raise UsageError(f"{path}: holds Python objects, not numbers; pidkit never unpickles files: save the "
                          f"joint as numbers (in Python: {as_numbers})")
     stored = size - handle.tell()
@@ -432,11 +432,18 @@ def _truncated_header(path: str, size: int, where: str) -> str:
 def _save_again(path: str) -> str:
     """How to write a .npy joint again: into a file, or into a pipe for standard input."""
     again = "pipe the joint again" if path == STDIN_NAME else "save the joint again"
-    return f"{again} (in Python: np.save({_npy_target(path)}, p))"
+    return f"{again} (in Python: np.save({npy_target(path)}, p))"
 
 
-def _npy_target(path: str) -> str:
-    """Where np.save writes the joint that ``path`` names: a file, or the pipe into standard input."""
+def npy_target(path: str) -> str:
+    """Where np.save writes the joint that ``path`` names, in the Python of advice: a file, or the
+    pipe into standard input (``path`` is :data:`STDIN_NAME`).
+
+    Examples
+    --------
+    >>> npy_target(STDIN_NAME), npy_target("joint.npy")
+    ('sys.stdout.buffer', 'FILE')
+    """
     return "sys.stdout.buffer" if path == STDIN_NAME else "FILE"
 
 

@@ -33,7 +33,7 @@ from ._joint_advice import (
     text_as_number,
     text_cell_refusal,
 )
-from ._joint_input import STDIN, STDIN_NAME, UsageError, load_joint, one_joint_advice
+from ._joint_input import STDIN, STDIN_NAME, UsageError, load_joint, npy_target, one_joint_advice
 from ._names import check_choice, did_you_mean
 from ._result import PIDResult
 from ._settings import SEED_MAX
@@ -88,36 +88,39 @@ def _decompose(args: argparse.Namespace) -> int:
     except (TypeError, ValueError) as exc:
         source = STDIN_NAME if args.joint == STDIN else args.joint
         where = f"{source}: " if args.joint is not None else ""
+        save_to = npy_target(source)
         # The library's advice names its keywords; here the same settings are options.
         advice = (exc.explain(_cli_max_vertices, spell_measure=_cli_measure())
                   if isinstance(exc, TooManyVertices) else one_line(exc))
         text = first_text_cell(p) if isinstance(exc, TypeError) and args.joint is not None else None
         if text is not None:
-            advice = text_cell_refusal("p_yts", *text, fix=_text_fix(isinstance(p, np.ndarray)))
+            advice = text_cell_refusal("p_yts", *text, fix=_text_fix(isinstance(p, np.ndarray), save_to))
         elif isinstance(exc, TypeError) and isinstance(p, list) and np.asarray(p).dtype != np.bool_:
             advice = _json_null_refusal(p, advice) or _json_bool_refusal(p, advice)
         if args.joint is not None:
             advice = _with_stack_advice(advice, p, args.joint)
-            advice = advice.replace(*_to_numbers(p))
+            advice = advice.replace(*_to_numbers(p, save_to))
         advice = _counts_advice(advice, p)
-        for python, shell in _CLI_ADVICE:
+        for python, shell in _cli_advice(save_to):
             advice = advice.replace(python, shell)
         raise UsageError(f"{where}{_joint_named(advice)}") from exc
     print(json.dumps(result.to_dict(), indent=2) if args.json else result)
     return 0
 
 
-_CLI_ADVICE = (
-    ("Pass normalize=True", "Pass --normalize"),
-    ("pass np.clip(p_yts, 0, None)", "save np.clip(p, 0, None) in its place"),
-    (
-        "Reshape it, or build it from samples with pidkit.joint_from_samples(y, t, s).",
-        "Save one joint with three axes (a .npy array of shape (n_y, n_t, n_s), or a .json list "
-        "nested three deep, p[y][t][s]); samples (labels y, t, s) are counted into one in Python: "
-        "np.save(FILE, pidkit.joint_from_samples(y, t, s).p).",
-    ),
-)
-"""The library's advice in Python, and what a user of the command line does instead."""
+def _cli_advice(save_to: str) -> tuple[tuple[str, str], ...]:
+    """The library's advice in Python, and what a user of the command line does instead, whose
+    joint Python saves to ``save_to`` (``FILE``, or ``sys.stdout.buffer`` for a piped joint)."""
+    return (
+        ("Pass normalize=True", "Pass --normalize"),
+        ("pass np.clip(p_yts, 0, None)", "save np.clip(p, 0, None) in its place"),
+        (
+            "Reshape it, or build it from samples with pidkit.joint_from_samples(y, t, s).",
+            "Save one joint with three axes (a .npy array of shape (n_y, n_t, n_s), or a .json list "
+            "nested three deep, p[y][t][s]); samples (labels y, t, s) are counted into one in Python: "
+            f"np.save({save_to}, pidkit.joint_from_samples(y, t, s).p).",
+        ),
+    )
 
 
 _JOINT_IN_CODE = re.compile(r"(?<=\()p_yts\b|\bp_yts(?=\[)")
@@ -159,11 +162,11 @@ def _counts_advice(advice: str, joint: Any) -> str:
                                     "to rescale them into probabilities")
 
 
-def _to_numbers(joint: Any) -> tuple[str, str]:
+def _to_numbers(joint: Any, save_to: str) -> tuple[str, str]:
     """The library's advice for a joint of a dtype that holds no real numbers, read from a .npy
     array or from JSON (which can only be of true and false), and what a user of this command does
-    instead: save the array's numbers (its real part, the field of its records that holds them) or
-    write numbers."""
+    instead: save the array's numbers (its real part, the field of its records that holds them) to
+    ``save_to`` or write numbers."""
     if not isinstance(joint, np.ndarray):
         return TO_NUMBERS, ("Write numbers in its cells, not true or false: probabilities, or counts with "
                             "--normalize.")
@@ -174,27 +177,28 @@ def _to_numbers(joint: Any) -> tuple[str, str]:
             f"the one of its fields {', '.join(map(repr, dtype.names))} that holds the joint",
             f"in Python, for the field {first!r}:")
         return dtype_advice(dtype, "p_yts"), (f"Its cells are records, not numbers: save {fields} in its "
-                                              f"place ({python} np.save(FILE, p[{first!r}])).")
+                                              f"place ({python} np.save({save_to}, p[{first!r}])).")
     numbers = "Save real numbers in it: probabilities, or counts with --normalize"
     if dtype.kind == "V":
         return dtype_advice(dtype, "p_yts"), f"Its cells are raw bytes (numpy's void dtype). {numbers}."
-    python = ("np.save(FILE, p.real), if the imaginary parts are rounding noise" if dtype.kind == "c"
-              else "np.save(FILE, p.astype(float))")
+    python = (f"np.save({save_to}, p.real), if the imaginary parts are rounding noise" if dtype.kind == "c"
+              else f"np.save({save_to}, p.astype(float))")
     return TO_NUMBERS, f"{numbers} (in Python: {python})."
 
 
-def _text_fix(npy: bool) -> Callable[[str | bytes], str]:
+def _text_fix(npy: bool, save_to: str) -> Callable[[str | bytes], str]:
     """What a user of this command does about a text cell of a joint read from a .npy array
-    (``npy``) or from JSON, given the text (a number in quotes, or a label)."""
+    (``npy``, saved again to ``save_to``) or from JSON, given the text (a number in quotes, or a
+    label)."""
 
     def fix(text: str | bytes) -> str:
         number = text_as_number(text)
         if number is not None:
-            return ("save the joint as numbers (in Python: np.save(FILE, p.astype(float)))" if npy
+            return (f"save the joint as numbers (in Python: np.save({save_to}, p.astype(float)))" if npy
                     else f"write it without quotes ({number!r})")
         numbers = "a joint p[y][t][s] holds only numbers (probabilities, or counts with --normalize)"
         return (f"{numbers}; samples (labels y, t, s) are counted into one in Python: "
-                "np.save(FILE, pidkit.joint_from_samples(y, t, s).p)" if npy else numbers)
+                f"np.save({save_to}, pidkit.joint_from_samples(y, t, s).p)" if npy else numbers)
 
     return fix
 
