@@ -1,12 +1,14 @@
 """The PID figures: ``pid_atoms.png`` and ``pid_atoms_all_layers.png`` (:func:`plot_atoms`).
 
-The PID of (Y, T, S) over epochs, one line per run or group of seeds: each run's estimates with
-their bootstrap interval as a band, the plug-in values of a corrected run as a faint dotted
-line, and a black cross on a solve that was not certified (on the epoch axis itself when it gave
-no number); Gaussian runs beside discrete ones have panels of their own. Where a band holds the
-KMeans clustering fixed (:func:`~pidkit_distill.audit_records.holds_clustering_fixed`), the title
-says so, as the report's interval note does, in
-:data:`~pidkit_distill.audit_records.CLUSTERING_HELD_FIXED`'s words.
+The PID of (Y, T, S) over epochs, one line per run or group of seeds (in the panel of I(Y;T),
+the teacher's, the lines of the runs of one teacher overlap, which its title says): each run's
+estimates with their bootstrap interval as a band, the plug-in values of a corrected run as a
+faint dotted line, and a black cross on a solve that was not certified (on the epoch axis itself
+when it gave no number); Gaussian runs beside discrete ones have panels of their own. Where a
+band holds the KMeans clustering fixed
+(:func:`~pidkit_distill.audit_records.holds_clustering_fixed`), the title says so, as the
+report's interval note does, in :data:`~pidkit_distill.audit_records.CLUSTERING_HELD_FIXED`'s
+words.
 """
 
 from __future__ import annotations
@@ -44,8 +46,11 @@ from pidkit_distill.run_records import RunRecords
 
 __all__ = ["audited_layers", "plot_atoms"]
 
+# I(Y;T) is the teacher's alone (frozen, on the held-out set): the lines of runs that share a
+# teacher lie on one another there, and seemed missing, so its title says so.
 _PANELS = tuple(zip(AUDITED_ATOMS, ("Red(Y:T,S)", "Uni(Y:T\\S)", "Uni(Y:S\\T)", "Syn(Y:T,S)",
-                                    "I(Y;T)", "I(Y;S)"), strict=True))
+                                    "I(Y;T), the teacher's:\nruns of one teacher overlap",
+                                    "I(Y;S)"), strict=True))
 
 # The marker of an estimate whose solve was not certified, drawn over the run's own marker.
 _UNCERTIFIED = {"linestyle": "none", "marker": "x", "color": "black", "markersize": 7,

@@ -3,7 +3,8 @@
 * ``accuracy.png`` — held-out accuracy of every run over epochs;
 * ``pid_atoms.png`` — the PID of (Y, T, S) over epochs for the innermost audited layer (named in
   the title, or in each run's legend entry where the runs' differ), one line per run: Red,
-  Uni(Y:T\\S), Uni(Y:S\\T), Syn, I(Y;T), I(Y;S) (the RID paper's Figures 4 and 5): each run's
+  Uni(Y:T\\S), Uni(Y:S\\T), Syn, I(Y;T) (the teacher's: the runs of one teacher overlap, as its
+  title says), I(Y;S) (the RID paper's Figures 4 and 5): each run's
   estimates, named in the legend by estimator and bias correction (or plug-in; squares for the
   Gaussian estimator), with their bootstrap interval as a band, the plug-in values of a
   corrected run as a faint dotted line, and a black cross on a solve that was not certified
