@@ -15,7 +15,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager, nullcontext
 from functools import partial
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 import torch
 import torch.distributed as dist
@@ -256,6 +256,13 @@ def _run_session(config: TrainConfig) -> Iterator[Runtime]:
     first and why, instead of gloo's "Connection closed by peer" or an interrupt; another
     process that ended without a word as the processes met is this one's failure
     (:func:`ended_as_processes_met`).
+
+    Signals wait while a failed run is left (:func:`_leave_failed`); one that lands as the
+    error is caught, before they wait, passes on once the run is left, over the run's error,
+    as one that waited does (a second signal in that instant waits too). One that lands as the
+    ``with`` statement takes the runtime, before its block begins, leaves the session unentered:
+    it is left as after a failure, and no stop is recorded for it (the interrupt is no error of
+    the run's: the command says it was interrupted).
     """
     with caller_state_kept(), building_models():
         try:
@@ -267,16 +274,40 @@ def _run_session(config: TrainConfig) -> Iterator[Runtime]:
             raise failure from err
         try:
             yield runtime
+        except GeneratorExit:  # closed unentered: a signal landed as the with statement began
+            leave_runtime(runtime)  # no error of the run's to record as its stop
+            raise
         except BaseException as err:
-            with interrupts_deferred():  # torchrun's SIGTERM comes once the stop is recorded
-                leave_runtime(runtime)
-                # a failure that torchrun's SIGTERM caught on its way out stopped the run
-                failure = failure_leaving(err) if isinstance(err, KeyboardInterrupt) else None
-                err = failure or err
-                if (stopped := as_stopped(err, runtime)) is not err:
-                    raise stopped from err
-                raise err
+            deferring = False
+            try:
+                with interrupts_deferred():  # torchrun's SIGTERM comes once the stop is recorded
+                    deferring = True
+                    _leave_failed(err, runtime)
+            except KeyboardInterrupt as interrupt:
+                if deferring:  # the run's own interrupt, or a signal that waited for the record
+                    raise
+                try:  # the signal came before the deferral held: the run is left first
+                    with interrupts_deferred():
+                        _leave_failed(err, runtime)
+                except BaseException:
+                    # over the run's error, as a signal that waited is: not its cause
+                    raise interrupt  # noqa: B904
         close_runtime(runtime)
+
+
+def _leave_failed(err: BaseException, runtime: Runtime) -> NoReturn:
+    """Leave the run that ``err`` ended (:func:`leave_runtime`) and raise what
+    :func:`_run_session` raises for it: the failure that torchrun's SIGTERM caught on its way
+    out (``err`` an interrupt: :func:`~pidkit_distill.training.outcomes.failure_leaving`) or
+    ``err``, recorded as this process's stop, or the :class:`PeerStopped` raised from it where
+    it only followed another process's (:func:`~pidkit_distill.training.peer_stopped.
+    as_stopped`)."""
+    leave_runtime(runtime)
+    failure = failure_leaving(err) if isinstance(err, KeyboardInterrupt) else None
+    err = failure or err
+    if (stopped := as_stopped(err, runtime)) is not err:
+        raise stopped from err
+    raise err
 
 
 @contextmanager
