@@ -13,7 +13,8 @@ every value is checked against its range (:func:`check_values`; numbers must be 
 Python, a name that is no key (``config.run.epoch = 3``) raises :class:`AttributeError` at once,
 and a section takes only its own class (``config.run = RunConfig(epochs=3)``). A name that a
 registry looks up (``data.name``, ``model.teacher``, ``model.student``, ``method.name``) is held
-as the registry spells it, stripped and in lower case, however it was given
+as the registry spells it, stripped and in lower case, however it was given, and a choice
+(``optim.schedule``, ``audit.estimator``, ...) as the choice it spells in any case
 (:class:`~pidkit_distill.config_settings.Settings`). What
 needs the registries, the file system or the run length (method, preset and parameters, models,
 data set, teacher file, run folder, schedule) is checked by

@@ -19,7 +19,7 @@ from typing import Any
 
 from pidkit.utils import did_you_mean
 from pidkit_distill.config_errors import ConfigValueError
-from pidkit_distill.config_settings import Settings, field_kinds
+from pidkit_distill.config_settings import Settings, field_choices, field_kinds
 
 __all__ = [
     "AUTO_MODEL",
@@ -41,9 +41,17 @@ AUTO_MODEL = "auto"
 (:mod:`~pidkit_distill.model_defaults` resolves it)."""
 
 
-def _opt(default: Any, text: str) -> Any:
-    """A dataclass field with an immutable default and a help string."""
-    return field(default=default, metadata={"help": text})
+def _opt(default: Any, text: str, *, choices: tuple[str, ...] = ()) -> Any:
+    """A dataclass field with an immutable default and a help string; ``choices``, the values
+    it accepts where it is a choice (:func:`~pidkit_distill.config_settings.field_choices`)."""
+    return field(default=default, metadata={"help": text, **({"choices": choices} if choices
+                                                             else {})})
+
+
+# The bias corrections of each audit estimator (the first of each is the default, "auto").
+_CORRECTIONS = {"discrete": ("auto", "eb-extrapolation-kink", "eb-extrapolation", "extrapolation",
+                             "none"),
+                "gaussian": ("auto", "wishart", "none")}
 
 
 def _a(name: str) -> str:
@@ -161,11 +169,13 @@ class OptimConfig(Settings):
         "paper",
         "paper (multiply by gamma at each milestone) | constant | kd-rid-effective "
         "(the schedule the authors' code really applied)",
+        choices=("paper", "constant", "kd-rid-effective"),
     )
     milestones: list = field(default_factory=lambda: [0.5, 2.0 / 3.0], metadata={
         "help": "where the lr is multiplied by gamma (the paper: epochs 150, 200 of 300)"})
     milestone_unit: str = _opt(
-        "fraction", "fraction (milestones are fractions of run.epochs) | epoch"
+        "fraction", "fraction (milestones are fractions of run.epochs) | epoch",
+        choices=("fraction", "epoch"),
     )
     gamma: float = _opt(0.2, "lr factor at each milestone")
     grad_clip: float = _opt(100.0, "clip the gradient norm to this value, as the authors' code does "
@@ -229,15 +239,20 @@ class AuditConfig(Settings):
     clusters: int = _opt(10, "KMeans clusters per representation: the most when cluster_rule=auto, "
                              "exactly this many when fixed")
     cluster_rule: str = _opt("auto", "auto (clusters per side from the sample size, "
-                                     "pidkit.estimate.clusters_for_samples) | fixed")
-    normalize: str = _opt("l2", "row normalisation before PCA: l2 (as the paper's code) | none")
+                                     "pidkit.estimate.clusters_for_samples) | fixed",
+                              choices=("auto", "fixed"))
+    normalize: str = _opt("l2", "row normalisation before PCA: l2 (as the paper's code) | none",
+                          choices=("l2", "none"))
     estimator: str = _opt("discrete", "discrete (cluster, count and decompose, as the paper) | "
                                       "gaussian (Gaussian PID of the PCA components: linearly "
-                                      "decodable information, see docs/estimate.md)")
+                                      "decodable information, see docs/estimate.md)",
+                          choices=tuple(_CORRECTIONS))
     bias_correction: str = _opt("auto", "auto (eb-extrapolation-kink for the discrete estimator, "
                                         "wishart for the gaussian one) | eb-extrapolation-kink | "
                                         "eb-extrapolation | extrapolation "
-                                        "(discrete) | wishart (gaussian) | none (plug-in)")
+                                        "(discrete) | wishart (gaussian) | none (plug-in)",
+                                choices=tuple(dict.fromkeys(choice for own in _CORRECTIONS.values()
+                                                            for choice in own)))
     bootstrap: int = _opt(20, "bootstrap replicates for the interval bands (0 = none)")
     confidence: float = _opt(0.95, "nominal coverage of the intervals, in (0, 1)")
     layers: list = field(default_factory=list, metadata={
@@ -293,18 +308,15 @@ to 'discrete'
             if f.name == "layers":
                 continue  # its own message (_check_layers)
             check_key_type(f"audit.{f.name}", getattr(self, f.name), kinds[f.name])
-        corrections = {"discrete": ("auto", "eb-extrapolation-kink", "eb-extrapolation", "extrapolation",
-                                    "none"),
-                       "gaussian": ("auto", "wishart", "none")}
-        choices = {"cluster_rule": ("auto", "fixed"), "normalize": ("l2", "none"),
-                   "estimator": tuple(corrections),
-                   "bias_correction": corrections.get(self.estimator, ())}
+        # the choices of each key, the bias corrections those of the estimator set
+        choices = {**field_choices(AuditConfig),
+                   "bias_correction": _CORRECTIONS.get(self.estimator, ())}
         for key, allowed in choices.items():
             value = getattr(self, key)
             if value not in allowed:
                 given = f" with audit.estimator={self.estimator!r}" if key == "bias_correction" else ""
                 guess = did_you_mean(value, allowed) if isinstance(value, str) else ""
-                owner = [name for name, own in corrections.items()
+                owner = [name for name, own in _CORRECTIONS.items()
                          if key == "bias_correction" and value in own]
                 if owner:  # a correction of the other estimator: that estimator is the fix
                     guess = (f" {value!r} is a correction of audit.estimator {owner[0]!r}: set "

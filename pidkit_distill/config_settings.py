@@ -7,7 +7,10 @@ Only a section's fields can be set, and a field that names a registered entry
 (:func:`~pidkit_distill.registry.registry_key`: stripped, lower case) from the moment it is set,
 whether by ``DataConfig(name=...)``, an assignment, a TOML file or an override: the run's folder,
 its teacher's folder, its ``config.json`` and the comparison that resumes it all see the one
-spelling that the lookups read.
+spelling that the lookups read. A field whose value is one of a list of choices
+(:func:`field_choices`: ``optim.schedule``, ``audit.estimator``, ...) holds a choice given in
+another case as the choice (``"Gaussian"``: ``"gaussian"``), so that runs given either spelling
+are one configuration.
 """
 
 from __future__ import annotations
@@ -23,8 +26,9 @@ from pidkit_distill.registered_record import NAMED
 from pidkit_distill.registry import registry_key
 from pidkit_distill.teacher_keys import record_hint
 
-__all__ = ["Settings", "closest_name_hint", "field_kinds", "hinted_key", "misplaced_key_hint",
-           "misplaced_key_table", "misplaced_table", "table_hint", "table_option"]
+__all__ = ["Settings", "choice_spelling", "closest_name_hint", "field_choices", "field_kinds",
+           "hinted_key", "misplaced_key_hint", "misplaced_key_table", "misplaced_table",
+           "table_hint", "table_option"]
 
 
 @functools.cache
@@ -32,6 +36,40 @@ def field_kinds(cls: type) -> dict[str, type]:
     """The type of each field of the configuration dataclass ``cls``, by name."""
     hints = typing.get_type_hints(cls)
     return {f.name: hints[f.name] for f in dataclasses.fields(cls)}
+
+
+@functools.cache
+def field_choices(cls: type) -> dict[str, tuple[str, ...]]:
+    """The accepted values of each field of the configuration dataclass ``cls`` that is a
+    choice (its metadata's ``"choices"``), by name: the one list that both reads a value
+    (:func:`choice_spelling`) and checks it.
+
+    Examples
+    --------
+    >>> from pidkit_distill.config import OptimConfig
+    >>> field_choices(OptimConfig)["milestone_unit"]
+    ('fraction', 'epoch')
+    """
+    return {f.name: f.metadata["choices"] for f in dataclasses.fields(cls)
+            if "choices" in f.metadata}
+
+
+def choice_spelling(value: str, choices: Iterable[str]) -> str:
+    """The one of ``choices`` that ``value`` spells in another case (``"Gaussian"``:
+    ``"gaussian"``), compared case-folded; ``value`` itself where it is a choice already, or
+    where no choice or more than one matches it so (the check then refuses it, naming the
+    closest).
+
+    Examples
+    --------
+    >>> choice_spelling("Kd-Rid-Effective", ("paper", "constant", "kd-rid-effective"))
+    'kd-rid-effective'
+    >>> choice_spelling("cosine", ("paper", "constant"))
+    'cosine'
+    """
+    choices = tuple(choices)
+    matches = [choice for choice in choices if choice.casefold() == value.casefold()]
+    return matches[0] if value not in choices and len(matches) == 1 else value
 
 
 def closest_name_hint(name: str, known: Iterable[str]) -> str:
@@ -203,14 +241,15 @@ def _misplaced_key_names(parts: list[str], kinds: dict[str, type]
 
 
 class Settings:
-    """Base of the configuration's dataclasses: only their fields can be set, and a registered
-    name is held as the registry spells it.
+    """Base of the configuration's dataclasses: only their fields can be set, a registered
+    name is held as the registry spells it, and a choice (:func:`field_choices`) as the choice
+    that it spells in any case.
 
     ``config.run.epoch = 3`` (for ``run.epochs``) would add an attribute that nothing reads, and
     the run would keep the default; it raises :class:`AttributeError` naming the setting, the
     accepted ones and the closest. ``DataConfig(name="CIFAR10")`` holds ``"cifar10"``, the
-    name the data set is registered under. Copies and pickles restore the fields without
-    setting them.
+    name the data set is registered under; ``AuditConfig(estimator="Gaussian")`` holds
+    ``"gaussian"``. Copies and pickles restore the fields without setting them.
 
     Examples
     --------
@@ -221,6 +260,9 @@ class Settings:
     AttributeError: RunConfig has no setting 'epoch'; its settings are [...]. Did you mean 'epochs'?
     >>> DataConfig(name=" CIFAR10").name
     'cifar10'
+    >>> from pidkit_distill.config import AuditConfig
+    >>> AuditConfig(estimator="Gaussian", bias_correction="WISHART").bias_correction
+    'wishart'
     """
 
     __slots__ = ()
@@ -234,4 +276,6 @@ class Settings:
                                  f"{names}{closest_name_hint(name, names)}")
         if isinstance(value, str) and f"{self._section}.{name}" in NAMED:
             value = registry_key(value)  # one that is no str is refused by its type's check
+        elif isinstance(value, str) and name in field_choices(type(self)):
+            value = choice_spelling(value, field_choices(type(self))[name])
         object.__setattr__(self, name, value)

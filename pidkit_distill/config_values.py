@@ -17,16 +17,18 @@ from collections.abc import Sequence
 from pidkit.utils import SEED_MAX, did_you_mean
 from pidkit_distill.config_errors import ConfigValueError
 from pidkit_distill.config_sections import (
+    OptimConfig,
     TrainConfig,
     check_is_config,
     check_key_type,
     config_fields,
 )
+from pidkit_distill.config_settings import field_choices
 
 __all__ = ["DEVICES", "MILESTONE_UNITS", "SCHEDULES", "check_values"]
 
-SCHEDULES = ("paper", "constant", "kd-rid-effective")
-MILESTONE_UNITS = ("fraction", "epoch")
+SCHEDULES = field_choices(OptimConfig)["schedule"]
+MILESTONE_UNITS = field_choices(OptimConfig)["milestone_unit"]
 DEVICES = ("auto", "cpu", "cuda")
 _NOT_A_RUN_DEVICE = ("; the trainer runs on the CPU or on CUDA GPUs, each process on its own "
                      "(cuda:LOCAL_RANK; choose them with CUDA_VISIBLE_DEVICES): on another "

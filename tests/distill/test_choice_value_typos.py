@@ -35,11 +35,11 @@ def test_a_misspelt_choice_typed_is_told_the_closest_in_one_line(capsys, args, t
 def test_a_misspelt_choice_of_the_config_file_is_told_the_closest_naming_the_file(tmp_path,
                                                                                    capsys):
     path = tmp_path / "c.toml"
-    path.write_text("[optim]\nschedule = 'Paper'\n")
+    path.write_text("[optim]\nschedule = 'Papr'\n")  # 'Paper', another case, is 'paper'
     assert main(["train", "--config", str(path)]) == 2
     assert capsys.readouterr().err == (
         f"{ERROR}config file {str(path)!r}: config key 'optim.schedule' must be one of "
-        f"{SCHEDULES}, got 'Paper'. Did you mean 'paper'?\n")
+        f"{SCHEDULES}, got 'Papr'. Did you mean 'paper'?\n")
 
 
 def test_a_misspelt_choice_from_python_is_told_the_closest():
