@@ -2,8 +2,8 @@
 row per group of seeds (:mod:`pidkit_distill.run_groups`), mean ± sample standard deviation
 across them, the audit's flags of the seeds (a mark beside an atom below 0, with a legend under
 the table; a count of the seeds in the estimate cell for the other flags), and the notes under
-it (the seeds rerun, a teacher file not known, runs kept apart by keys an older ``config.json``
-lacks).
+it (the seeds rerun, a teacher file not known, the seeds whose loss term jumped, runs kept apart
+by keys an older ``config.json`` lacks).
 """
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ from pidkit_distill.audit_records import (
     layer_named_flags,
 )
 from pidkit_distill.report_cells import spread_cell, table_cell
+from pidkit_distill.report_loss_jumps import seeds_jumped_note
 from pidkit_distill.run_groups import (
     BOOKKEEPING,
     Rerun,
@@ -95,7 +96,8 @@ def group_table_of(every: list[RunGroup]) -> str:
     notes = [*filter(None, [_marks_legend({mark: text for each in words
                                           for mark, text in each.items()})]),
              _GROUP_NOTE, *(note for group in groups for note in _rerun_notes(group)),
-             *filter(None, map(_teacher_note, groups)), *lacking]
+             *filter(None, map(_teacher_note, groups)),
+             *filter(None, map(seeds_jumped_note, groups)), *lacking]
     return "\n".join([*lines, "", "\n\n".join(notes)])
 
 

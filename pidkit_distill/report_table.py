@@ -1,7 +1,8 @@
 """The table of each run in the report (:func:`summary_table`): accuracy, the final PID atoms
 of the innermost audited layer and how they were estimated, and the notes under it (the audit's
 flags, the best accuracy, the intervals, the runs short of their epochs by state:
-:class:`~pidkit_distill.report_states.StateNotes`; those that ended at chance).
+:class:`~pidkit_distill.report_states.StateNotes`; those that ended at chance; the others whose
+loss term jumped: :mod:`~pidkit_distill.report_loss_jumps`).
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from pidkit_distill.audit_records import (
 )
 from pidkit_distill.chance import chance_paragraph
 from pidkit_distill.report_cells import atom_cell, table_cell
+from pidkit_distill.report_loss_jumps import ends_at_chance, loss_jump_note
 from pidkit_distill.report_states import StateNotes, run_state
 from pidkit_distill.run_files import train_failure
 from pidkit_distill.run_records import RunRecords, method_label, with_distinct_names
@@ -46,10 +48,12 @@ def summary_table(runs: list[RunRecords], *, records: list[dict[str, Any] | None
     stopped short of their epochs, each with its epoch
     (:func:`~pidkit_distill.report_states.run_state`), and another those that
     ended their epochs at chance where their metrics records give it
-    (:func:`~pidkit_distill.chance.chance_paragraph`). The estimate cell also names the corrected
-    atoms below 0 and says when the solve was not certified, each explained under the table, and so
-    are the best accuracy (chosen on the held-out set) and the intervals, with their confidence and,
-    where they hold the KMeans clustering fixed (audit.cluster_seeds 1), that they do. ``records``
+    (:func:`~pidkit_distill.chance.chance_paragraph`), then a line for each other run whose loss
+    term jumped (:func:`~pidkit_distill.report_loss_jumps.loss_jump_note`). The estimate cell
+    also names the corrected atoms below 0 and says when the solve was not certified, each
+    explained under the table, and so are the best accuracy (chosen on the held-out set) and the
+    intervals, with their confidence and, where they hold the KMeans clustering fixed
+    (audit.cluster_seeds 1), that they do. ``records``
     and ``states``: the runs' failure records (:func:`~pidkit_distill.run_files.train_failure`)
     and states worked out by the caller, which this table and the figures then share.
 
@@ -73,6 +77,7 @@ layer | audit epoch | estimate | Red | Uni(Y:T\\S) | Uni(Y:S\\T) | Syn | n |
     # the runs at chance tells a fall to chance by)
     ended: dict[str, tuple[dict[str, Any], dict[str, Any] | None]] = {}
     jumped: dict[str, dict[str, Any]] = {}  # and the record of each one's first loss-term jump
+    jump_notes: dict[str, str] = {}  # the line of each other run whose loss term jumped
     for i, run in enumerate(with_distinct_names(runs)):
         cfg, metrics = run.config, run.metrics
         last = metrics[-1] if metrics else {}
@@ -91,10 +96,13 @@ layer | audit epoch | estimate | Red | Uni(Y:T\\S) | Uni(Y:S\\T) | Syn | n |
         notes.update(flag_notes(atoms, flags, data=cfg.get("data")))
         failure = train_failure(Path(run.path)) if records is None else records[i]  # read once
         state = run_state(run, failure) if states is None else states[i]  # its lock tested once
+        first_jump = next((m for m in metrics if m.get("loss_jumped")), None)
         if not state and metrics:
             ended[run.name] = (last, best)
-            if first_jump := next((m for m in metrics if m.get("loss_jumped")), None):
+            if first_jump:
                 jumped[run.name] = first_jump
+        if first_jump and (state or not ends_at_chance(last)):  # else the chance paragraph's
+            jump_notes[f"loss jump: {run.name}"] = loss_jump_note(run.name, metrics)
         if state:
             short.add(run, state, failure)
         cells = [atom_cell(atoms, key) for key in ATOM_LABELS]
@@ -127,4 +135,5 @@ layer | audit epoch | estimate | Red | Uni(Y:T\\S) | Uni(Y:S\\T) | Syn | n |
                               if held_fixed else ""))
     notes.update(short.paragraphs())
     notes["at chance"] = chance_paragraph(ended, jumped)
+    notes.update(jump_notes)
     return "\n".join([*lines, *(f"\n{note}" for note in notes.values() if note)])  # a paragraph each
