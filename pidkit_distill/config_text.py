@@ -23,8 +23,9 @@ from pidkit_distill.config import (
     config_from_dict,
     config_to_dict,
 )
-from pidkit_distill.config_errors import ConfigValueError
+from pidkit_distill.config_errors import ConfigEntryError, ConfigValueError
 from pidkit_distill.config_settings import closest_name_hint, misplaced_key_hint
+from pidkit_distill.name_check import check_builtin_names
 from pidkit_distill.teacher_keys import RECORDED
 
 try:
@@ -172,6 +173,13 @@ def load_config(
 ) -> TrainConfig:
     """Read a TOML file (or start from the defaults) and apply overrides.
 
+    The names of the data set, models and method must be the package's or registered in this
+    process, and the entries of ``method.params`` parameters that the method takes, with
+    values it accepts: the ``pidkit-distill`` command refuses the same file with the same
+    check (:func:`~pidkit_distill.name_check.check_builtin_names`), before any work. What
+    needs the data, the teacher or the run folder is checked by
+    :func:`~pidkit_distill.check_config`.
+
     Parameters
     ----------
     path : str or Path, optional
@@ -201,6 +209,12 @@ def load_config(
     ...
     TypeError: config file '...rid.toml': config key 'audit.layers' must be a list of distinct \
 layer indices >= 0 ([] = every layer), got ['a'] ('a' is not an int); fix the value in that file
+    >>> _ = path.write_text("[method]\\nname = 'rid'\\n[method.params]\\nlamda2 = 0.5\\n")
+    >>> load_config(path)  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    pidkit_distill.ConfigEntryTypeError: config file '...rid.toml': method.params: unknown \
+parameter(s) ['lamda2'] for method 'rid'; its parameters are [...]. Did you mean 'lambda2'?
     >>> load_config({"run": {"epochs": 3}})
     Traceback (most recent call last):
     ...
@@ -208,7 +222,9 @@ layer indices >= 0 ([] = every layer), got ['a'] ('a' is not an int); fix the va
 {'run': {'epochs': 3}} (dict); a dict of sections goes to pidkit_distill.config.config_from_dict
     """
     if path is None:
-        return apply_overrides(TrainConfig(), overrides)
+        config = apply_overrides(TrainConfig(), overrides)
+        check_builtin_names(config, teacher_only=False)
+        return config
     if not isinstance(path, (str, os.PathLike)):
         raise TypeError(f"path must be the path of a TOML file (a str or Path), or None for the "
                         f"defaults; got {path!r} ({type(path).__name__}); a dict of sections goes "
@@ -218,7 +234,30 @@ layer indices >= 0 ([] = every layer), got ['a'] ('a' is not an int); fix the va
         config = config_from_dict(data)
     except (TypeError, ValueError) as err:
         raise in_config_file(path, err) from err
-    return apply_overrides(config, overrides)
+    config = apply_overrides(config, overrides)
+    try:
+        check_builtin_names(config, teacher_only=False)
+    except ConfigEntryError as err:
+        if _given_by_overrides(err, overrides):
+            raise
+        raise in_config_file(path, err) from err
+    return config
+
+
+def _given_by_overrides(err: ConfigEntryError, overrides: Sequence[str]) -> bool:
+    """Whether the overrides gave every value that ``err`` refuses (the name of its key, or the
+    entries of its table), so that the error is theirs, not the file's.
+
+    Examples
+    --------
+    >>> err = ConfigEntryError("unknown parameter(s) ['x']", {"x": 1}, entries=("x",),
+    ...                        key="method.params")
+    >>> _given_by_overrides(err, ["method.params.x=1"]), _given_by_overrides(err, [])
+    (True, False)
+    """
+    keys = [f"{err.key}.{entry}" for entry in err.entries] if err.entries else [err.key or ""]
+    given = [item.split("=", 1)[0].strip() for item in overrides]
+    return all(any(key == item or key.startswith(f"{item}.") for item in given) for key in keys)
 
 
 def in_config_file(path: str | Path, err: TypeError | ValueError) -> TypeError | ValueError:
@@ -226,8 +265,10 @@ def in_config_file(path: str | Path, err: TypeError | ValueError) -> TypeError |
     naming that file: ``config file 'rid.toml': `` before its message, and for a refused value
     ``; fix the value in that file`` after it (in place of the loader's advice, which named
     "the TOML file or the override"), unless the message ends with advice of its own
-    (``Did you mean 'constant'?``). The same type of error, a
-    :class:`~pidkit_distill.ConfigValueError` keeping its key, value, related keys and advice.
+    (``Did you mean 'constant'?``) or refuses a name or a table's entries (a
+    :class:`~pidkit_distill.ConfigEntryError`, whose message says what is accepted). The same
+    type of error, a :class:`~pidkit_distill.ConfigValueError` keeping its key, value, related
+    keys and advice, a ``ConfigEntryError`` its entries too.
 
     :func:`load_config` and the ``--config`` option of ``pidkit-distill train`` tell the
     mistakes of their file by it.
@@ -245,6 +286,8 @@ def in_config_file(path: str | Path, err: TypeError | ValueError) -> TypeError |
     config file 'rid.toml': unknown config key 'run.epoch'
     """
     told = f"config file {str(path)!r}: {str(err).removesuffix(LOADER_FIX)}"
+    if isinstance(err, ConfigEntryError):  # a name or a table's entries: as the command tells it
+        return err.retold(told)
     if isinstance(err, ConfigValueError) and err.key is not None:
         fix = "" if err.advised else "; fix the value in that file"
         return ConfigValueError(f"{told}{fix}", err.key, err.value, related=err.related,

@@ -1,8 +1,11 @@
-"""Refuse a misspelt data set, model or method name before PyTorch is imported.
+"""Refuse a misspelt data set, model or method name before PyTorch is imported, and a method
+parameter that the method does not take.
 
 ``pidkit-distill train --data digts`` is told the names it could mean at once, instead of after
 the seconds PyTorch takes to import; :func:`check_builtin_names` gives
-:func:`~pidkit_distill.training.check_config`'s own error.
+:func:`~pidkit_distill.training.check_config`'s own error. The command and
+:func:`~pidkit_distill.load_config` both run it, so that a configuration file that one refuses
+the other refuses too, in the same words.
 
 Examples
 --------
@@ -51,11 +54,15 @@ def check_builtin_names(config: TrainConfig, *, teacher_only: bool) -> None:
     registry is imported already (a script that registers its own data set and then calls
     :func:`main`), its list is read.
 
+    Then, for a command that reads the method (not ``teacher_only``), the entries of
+    ``method.params`` are checked as the method reads them (:func:`_check_method_params`).
+
     Raises
     ------
     ConfigEntryError
         A name that is neither the package's nor registered in this process: the key, the
-        names known and the closest one (a :class:`ValueError`).
+        names known and the closest one (a :class:`ValueError`); a parameter that the method
+        refuses (:func:`_check_method_params`).
     """
     for key, kind, decorator, module, available in NAMED_KEYS:
         if teacher_only and unused_by_teacher(key) is not None:
@@ -74,3 +81,39 @@ def check_builtin_names(config: TrainConfig, *, teacher_only: bool) -> None:
         error = unknown_name(name, kind=kind, decorator=decorator, module=module, listed=listed,
                              note=WRN_NOTE if kind == "model" else "")
         raise cast(ConfigEntryError, error).keyed(key, key)  # unknown_name's: it is one
+    if not teacher_only:
+        _check_method_params(config)
+
+
+def _check_method_params(config: TrainConfig) -> None:
+    """Refuse an entry of ``method.params`` that the method ``method.name`` does not take, or a
+    value of one that it refuses, with :func:`~pidkit_distill.training.check_config`'s error: the
+    method builds its parameters from them
+    (:meth:`~pidkit_distill.methods.Distiller.make_params`), whose refusal names the
+    parameters it takes and the closest one, keyed ``method.params``. The methods are imported
+    (and PyTorch with them) only where there are entries to check. A preset that the method
+    does not have is left to check_config, whose refusal names the methods that have it: the
+    entries are checked against the method's default preset then.
+
+    Examples
+    --------
+    >>> config = TrainConfig()
+    >>> config.method.name, config.method.params = "rid", {"lamda2": 0.5}
+    >>> _check_method_params(config)
+    Traceback (most recent call last):
+    ...
+    pidkit_distill.ConfigEntryTypeError: method.params: unknown parameter(s) ['lamda2'] for \
+method 'rid'; its parameters are [...]. Did you mean 'lambda2'?
+    """
+    if not config.method.params:
+        return
+    from pidkit_distill.methods import get_method  # PyTorch, for a table to check only
+
+    method = get_method(config.method.name)
+    preset = config.method.preset if config.method.preset in method.presets else None
+    try:
+        method.make_params(preset=preset, **config.method.params)
+    except ConfigEntryError as err:
+        if err.key is not None:
+            raise
+        raise err.keyed("method.params", "method.params") from err

@@ -25,8 +25,10 @@ ALL_ERRORS = ["ConfigEntryError", "ConfigEntryTypeError", "ConfigValueError", "P
 
 
 def _refusal(tmp_path, *overrides):
-    """The error that ``check_config`` raises for the default configuration with ``overrides``."""
-    config = pidkit_distill.load_config(overrides=[*overrides, f"run.out_dir={tmp_path}"])
+    """The error that ``check_config`` raises for the default configuration with ``overrides``
+    (applied without load_config, which refuses an unknown name itself)."""
+    config = pidkit_distill.apply_overrides(pidkit_distill.TrainConfig(),
+                                            [*overrides, f"run.out_dir={tmp_path}"])
     try:
         pidkit_distill.check_config(config)
     except pidkit_distill.ConfigEntryError as err:  # what a user writes, with no private import
