@@ -43,6 +43,11 @@ __all__ = ["JUMP_RATIO", "jumped_terms", "loss_jump_warnings"]
 # How many times its lowest earlier mean a loss term's epoch mean exceeds where it jumped.
 JUMP_RATIO = 100.0
 
+# What the warning says of the means it gives: train_losses' values as logged, which are the
+# term times its weight where the method weights it, not the unweighted term.
+_AS_LOGGED = ("both as train_losses in metrics.jsonl logs them, weighted where the epoch line "
+              "shows the term's weight")
+
 
 def jumped_terms(earlier: Sequence[dict[str, Any]], record: dict[str, Any]
                  ) -> dict[str, dict[str, float | int]]:
@@ -96,20 +101,26 @@ def loss_jump_warnings(record: dict[str, Any], *, lr: float, grad_clip: float) -
     ``optim.lr``, or ``teacher.lr`` in a teacher's run) or gradient clip (``grad_clip``,
     ``optim.grad_clip``; 0 where the run clips none); no line where it holds none.
 
+    The means it gives are the record's ``train_losses``, as ``metrics.jsonl`` logs them: a term
+    a method weights is logged times its weight (KD's ``ce`` is (1 - alpha) times the
+    cross-entropy), which the epoch line shows in its label (``0.1*ce``) and the line says; the
+    ratio is the same either way.
+
     Examples
     --------
     >>> record = {"epoch": 12, "phase": "student", "train_losses": {"ce": 60.42, "vid": 315.7},
     ...           "loss_jumped": {"ce": {"epoch": 9, "mean": 0.2082, "ratio": 290.2}}}
     >>> print(*loss_jump_warnings(record, lr=0.05, grad_clip=100.0))
     warning: epoch 12: the loss term ce rose to 60.42, 290 times its lowest earlier mean \
-(0.2082 at epoch 9): its training diverges; lower optim.lr (now 0.05) or optim.grad_clip \
-(now 100); the run goes on
+(0.2082 at epoch 9; both as train_losses in metrics.jsonl logs them, weighted where the epoch \
+line shows the term's weight): its training diverges; lower optim.lr (now 0.05) or \
+optim.grad_clip (now 100); the run goes on
     >>> loss_jump_warnings({"epoch": 3, "phase": "student", "train_losses": {"ce": 0.2}},
     ...                    lr=0.05, grad_clip=0.0)
     []
     """
     return [f"warning: epoch {record['epoch']}: the loss term {term} rose to "
             f"{record['train_losses'][term]:.4g}, {lowest['ratio']:.0f} times its lowest earlier "
-            f"mean ({lowest['mean']:.4g} at epoch {lowest['epoch']}): its training diverges; "
-            f"{step_size_advice(grad_clip, lr=lr, phase=record.get('phase'))}; the run goes on"
-            for term, lowest in record.get("loss_jumped", {}).items()]
+            f"mean ({lowest['mean']:.4g} at epoch {lowest['epoch']}; {_AS_LOGGED}): its training "
+            f"diverges; {step_size_advice(grad_clip, lr=lr, phase=record.get('phase'))}; the run "
+            "goes on" for term, lowest in record.get("loss_jumped", {}).items()]

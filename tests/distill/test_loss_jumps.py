@@ -19,6 +19,12 @@ from pidkit_distill.training import Runtime, fit
 
 pytestmark = pytest.mark.usefixtures("one_torch_thread")
 
+# What the warning says of its means: those of train_losses in metrics.jsonl, which weight a term
+# that the method weights (KD's ce is (1 - alpha) CE, shown 0.1*ce on the epoch line); it gave
+# the number with nothing saying so, and was read as the unweighted term.
+AS_LOGGED = ("both as train_losses in metrics.jsonl logs them, weighted where the epoch line "
+             "shows the term's weight")
+
 
 def history(terms: dict[str, list[float | None]]) -> list[dict]:
     """Metrics records of one epoch per position, each holding the terms not ``None`` there."""
@@ -84,15 +90,15 @@ def test_the_warning_names_the_term_the_ratio_and_the_options_to_lower():
                               "kd": {"epoch": 2, "mean": 0.0125, "ratio": 240.0}}}
     assert loss_jump_warnings(record, lr=3.0, grad_clip=0.0) == [
         "warning: epoch 7: the loss term ce rose to 5647, 383 times its lowest earlier mean "
-        "(14.76 at epoch 1): its training diverges; lower optim.lr (now 3) or set "
+        f"(14.76 at epoch 1; {AS_LOGGED}): its training diverges; lower optim.lr (now 3) or set "
         "optim.grad_clip (e.g. 100); the run goes on",
         "warning: epoch 7: the loss term kd rose to 3, 240 times its lowest earlier mean "
-        "(0.0125 at epoch 2): its training diverges; lower optim.lr (now 3) or set "
+        f"(0.0125 at epoch 2; {AS_LOGGED}): its training diverges; lower optim.lr (now 3) or set "
         "optim.grad_clip (e.g. 100); the run goes on"]
     teacher = {**record, "phase": "teacher", "loss_jumped": {"ce": record["loss_jumped"]["ce"]}}
     assert loss_jump_warnings(teacher, lr=0.05, grad_clip=100.0) == [
         "warning: epoch 7: the loss term ce rose to 5647, 383 times its lowest earlier mean "
-        "(14.76 at epoch 1): its training diverges; lower teacher.lr (now 0.05) or "
+        f"(14.76 at epoch 1; {AS_LOGGED}): its training diverges; lower teacher.lr (now 0.05) or "
         "optim.grad_clip (now 100); the run goes on"]
 
 
@@ -133,11 +139,13 @@ def test_train_records_and_says_a_jump_once_and_goes_on(tmp_path, capsys):
     written = [json.loads(line) for line in (summary.run_dir / "metrics.jsonl").read_text()
                .splitlines()]
     assert written[first]["loss_jumped"] == {"ce": said}
+    assert written[first]["train_losses"]["ce"] == ce[first]  # the warning's number, as logged
     warnings = [line for line in out if line.startswith("warning: ") and "loss term" in line]
     assert warnings == [
         f"warning: epoch {first + 1}: the loss term ce rose to {ce[first]:.4g}, "
         f"{ce[first] / ce[lowest]:.0f} times its lowest earlier mean ({ce[lowest]:.4g} at epoch "
-        f"{lowest + 1}): its training diverges; lower optim.lr (now 3) or set optim.grad_clip "
+        f"{lowest + 1}; {AS_LOGGED}): its training diverges; lower optim.lr (now 3) or set "
+        "optim.grad_clip "
         "(e.g. 100); the run goes on"]
     assert out.index(warnings[0]) == 1 + next(  # under its epoch's line
         i for i, line in enumerate(out) if line.startswith(f"[bas] epoch {first + 1}/20 "))
