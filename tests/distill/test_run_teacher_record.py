@@ -156,7 +156,7 @@ def test_a_folder_without_the_record_is_refused_clearly(tmp_path):
     (run_dir / "summary.json").unlink()
     with pytest.raises(ValueError, match=r"holds no summary\.json .*: its train has not ended"):
         load_run_teacher(run_dir)
-    with pytest.raises(ValueError, match="missing. does not exist; pass a run folder"):
+    with pytest.raises(ValueError, match="missing' does not exist; pass a run folder"):
         load_run_teacher(tmp_path / "missing")
     with pytest.raises(TypeError, match=r"got 3 \(int\)$"):
         load_run_teacher(3)
