@@ -4,8 +4,8 @@
 instead (``load_student``'s ``map_location``, ``audit_distiller``'s ``device``), from
 :func:`accelerator_here` (what ``torch.accelerator`` sees: CUDA, XPU, MPS, ...), and
 :func:`no_cuda` is how a message says there is no CUDA device: :data:`NO_CUDA`, and that
-``CUDA_VISIBLE_DEVICES`` hides them where it is set.
-None of them initialises CUDA: they ask torch for the count of devices only.
+``CUDA_VISIBLE_DEVICES`` hides them where it is set; :func:`cpu_load` how busy the CPU cores
+are. None of them initialises CUDA: they ask torch for the count of devices only.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ import os
 
 import torch
 
-__all__ = ["NO_CUDA", "accelerator_here", "cuda_devices", "devices_here", "no_cuda",
+__all__ = ["NO_CUDA", "accelerator_here", "cpu_load", "cuda_devices", "devices_here", "no_cuda",
            "on_this_machine"]
 
 NO_CUDA = "this machine has no CUDA device"
@@ -41,6 +41,24 @@ def cuda_devices() -> int:
     """How many CUDA devices this machine has (0 without CUDA), as torch counts them: those
     that ``CUDA_VISIBLE_DEVICES`` leaves visible."""
     return torch.cuda.device_count() if torch.cuda.is_available() else 0
+
+
+def cpu_load() -> tuple[float, int] | None:
+    """The load average of the last minute and the CPU cores this process may use (its
+    affinity), or ``None`` where the system does not say (Windows has no load average).
+
+    Examples
+    --------
+    >>> load = cpu_load()
+    >>> load is None or (load[0] >= 0.0 and load[1] >= 1)
+    True
+    """
+    try:
+        load = os.getloadavg()[0]
+    except (AttributeError, OSError):  # Windows has none; a system that cannot say
+        return None
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    return (load, cores) if cores else None
 
 
 def on_this_machine(device: torch.device) -> bool:

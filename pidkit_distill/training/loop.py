@@ -25,10 +25,13 @@ step (or what the run was doing) and what was saved; an interrupt (Ctrl-C) with 
 resume (both in :mod:`pidkit_distill.training.outcomes`). A loss term that jumps by two orders of
 magnitude (:mod:`pidkit_distill.loss_jumps`) and a student that falls to chance
 (:mod:`pidkit_distill.chance`) are warned of once, in a line under the epoch's, and the run goes on.
+So is, on stderr, a CPU run with ``run.threads`` unset whose epoch took far longer than the
+earlier ones while the machine got busy (:func:`_busy_since_line`).
 """
 
 from __future__ import annotations
 
+import sys
 import time
 import warnings
 from contextlib import nullcontext
@@ -41,9 +44,11 @@ import torch.distributed as dist
 from threadpoolctl import threadpool_limits
 from torch import nn
 
+from pidkit.utils import person_is_watching
 from pidkit_distill.audit_records import ATOM_LABELS, final_audit, final_flags
 from pidkit_distill.chance import fell_to_chance, fell_to_chance_warning
 from pidkit_distill.config import TrainConfig
+from pidkit_distill.devices import cpu_load
 from pidkit_distill.loss_jumps import jumped_terms, loss_jump_warnings
 from pidkit_distill.run_files import checkpoint_written, read_run_config
 from pidkit_distill.run_summary import RunSummary
@@ -79,6 +84,9 @@ from pidkit_distill.training.teacher_outputs import check_teacher_outputs, teach
 __all__ = ["fit"]
 
 _LONG_S = 600.0  # the epochs left of a run that take this long are said after its first
+# the times its fastest earlier epoch of its phase an epoch takes for the load to be read again:
+# above what epochs differ by under a steady load, below a busy machine's 15x-40x (t-334)
+_SLOWER = 4.0
 
 
 def fit(config: TrainConfig, module: nn.Module, bundle: Any, run_dir: Path,
@@ -215,6 +223,9 @@ def fit(config: TrainConfig, module: nn.Module, bundle: Any, run_dir: Path,
     # how the epoch line names the loss terms: with their weights where the method says them
     # (KD's "0.1*ce"), else by their keys in metrics.jsonl
     labels = module.loss_labels()
+    # a CPU run on torch's threads reads the load again at its first epoch far slower than the
+    # earlier ones (init_runtime read it before the run's own threads worked), once
+    reread_load = device.type == "cpu" and not config.run.threads
     try:
         try:
             train_data = train_loader(bundle.train, config, runtime, loader_generator)
@@ -323,6 +334,10 @@ def fit(config: TrainConfig, module: nn.Module, bundle: Any, run_dir: Path,
                         _print_epoch(record, audited, config, labels)
                     if done == first_done and (pace := _pace_line(record, end, device)):
                         print(pace, flush=True)
+                    if reread_load and (slowed := _slowed_epoch(state["history"], first_done)):
+                        reread_load = False
+                        if busy := _busy_since_line(*slowed):
+                            print(busy, file=sys.stderr, flush=True)
                 if runtime.is_main:  # the warnings, under the epoch's line
                     step = {"lr": config.optim.lr, "grad_clip": config.optim.grad_clip}
                     for line in loss_jump_warnings(record, **step):
@@ -495,6 +510,49 @@ def _pace_line(record: dict[str, Any], end: int, device: torch.device) -> str | 
     return (f"epoch {record['epoch']} took {_duration(record['time_s'])} on {device.type}: the "
             f"{left} epoch{'s' * (left > 1)} left take about {_duration(left * record['time_s'])} "
             "at this pace")
+
+
+def _slowed_epoch(history: list[dict[str, Any]],
+                  first: int) -> tuple[dict[str, Any], dict[str, Any]] | None:
+    """The last epoch of ``history`` and the fastest earlier one of its phase trained since
+    epoch ``first`` (this invocation's), where the last took :data:`_SLOWER` times as long or
+    more; else ``None``.
+
+    >>> history = [{"epoch": epoch, "phase": "student", "time_s": seconds}
+    ...            for epoch, seconds in ((1, 2.6), (2, 2.0), (3, 8.1))]
+    >>> [record["epoch"] for record in _slowed_epoch(history, 1)]
+    [3, 2]
+    >>> _slowed_epoch(history, 3) is None  # epochs 1 and 2 ran before a resume
+    True
+    """
+    *earlier, last = history
+    same = [record for record in earlier
+            if record["epoch"] >= first and record["phase"] == last["phase"]]
+    fastest = min(same, key=lambda record: record["time_s"], default=None)
+    if fastest is None or not 0 < _SLOWER * fastest["time_s"] <= last["time_s"]:
+        return None
+    return last, fastest
+
+
+def _busy_since_line(record: dict[str, Any], fastest: dict[str, Any]) -> str | None:
+    """The line of a CPU run on torch's one thread per core (``run.threads`` unset) whose epoch
+    ``record`` took far longer than ``fastest`` (:func:`_slowed_epoch`) where the load average
+    of the last minute, less the run's own threads, is at least the CPU cores this process may
+    use (:func:`~pidkit_distill.devices.cpu_load`), as the run's first line says at its start
+    where the machine is busy then; ``None`` where it is less, not known, where torch runs one
+    thread or where no person watches stderr."""
+    threads = torch.get_num_threads()
+    if threads < 2 or not person_is_watching():
+        return None
+    load, cores = cpu_load() or (0.0, 0)
+    if not cores or load - threads < cores:
+        return None
+    return (f"warning: epoch {record['epoch']} took {record['time_s']:.1f}s, "
+            f"{record['time_s'] / fastest['time_s']:.0f} times epoch {fastest['epoch']}'s "
+            f"{fastest['time_s']:.1f}s: the load average is {load:.1f} on {cores} CPU core(s), "
+            f"{threads} of it at most this run's, and run.threads is 0 (torch's one thread per "
+            "core), whose threads then wait on each other; stop the run and resume it with "
+            "--resume --run.threads 1 (run.resume=true, run.threads=1: a resume may change it)")
 
 
 def _duration(seconds: float) -> str:

@@ -27,7 +27,7 @@ from torch import Tensor, nn
 from pidkit.command_line import one_line
 from pidkit.utils import person_is_watching
 from pidkit_distill.config import TrainConfig
-from pidkit_distill.devices import accelerator_here
+from pidkit_distill.devices import accelerator_here, cpu_load
 from pidkit_distill.launcher_env import (
     local_rank_from_env,
     local_world_size_from_env,
@@ -187,12 +187,10 @@ def _busy_machine_line() -> str | None:
     """The line a CPU run with ``run.threads`` unset (torch's one thread per core) prints where
     the load average of the last minute is at least the CPU cores this process may use (torch's
     threads then wait on each other: a digits epoch took 20 s, not 0.5 s, at 7.6 on 2 cores);
-    ``None`` where it is less, or not known."""
-    try:
-        load = os.getloadavg()[0]
-    except (AttributeError, OSError):  # Windows has none; a system that cannot say
-        return None
-    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    ``None`` where it is less, or not known (:func:`~pidkit_distill.devices.cpu_load`). The
+    run reads it again, once, where an epoch takes far longer than the earlier ones
+    (:func:`~pidkit_distill.training.fit`)."""
+    load, cores = cpu_load() or (0.0, 0)
     if not cores or load < cores:
         return None
     return (f"warning: the load average is {load:.1f} on {cores} CPU core(s) and run.threads is "
