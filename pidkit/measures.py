@@ -66,8 +66,10 @@ def _marginal(p: np.ndarray, variables: str) -> np.ndarray:
 
 
 def entropy_nats(p: np.ndarray) -> float:
-    """Entropy in nats of the masses in ``p`` (any shape, assumed valid)."""
-    return float(entr(p).sum())
+    """Entropy in nats of the masses in ``p`` (any shape, assumed valid), clipped at 0: masses
+    that sum to a hair above 1 give ``-(1 + e) ln(1 + e)`` for a single cell, e.g. -3.2e-16 bits
+    for ``i_target_common`` of a joint whose components merge into one."""
+    return max(float(entr(p).sum()), 0.0)
 
 
 def _joint_entropy_nats(p: np.ndarray, variables: str) -> float:
@@ -298,9 +300,21 @@ def conditional_mutual_information(
         given = ""
     else:
         _check_variables(given, "given")
-    if len(set(a + b + given)) != len(a + b + given):
-        raise ValueError(f"a, b and given must not share variables; got {a!r}, {b!r}, {given!r}.")
+    _check_disjoint(a, b, given)
     return from_nats(cmi_nats(check_joint(p_yts, normalize=normalize), a, b, given), units)
+
+
+def _check_disjoint(a: str, b: str, given: str) -> None:
+    """A ValueError naming the variables ``a``, ``b`` and ``given`` share, in the words of the call
+    made: ``mutual_information`` (``given`` empty) has no ``given`` to name."""
+    if len(set(a + b + given)) == len(a + b + given):
+        return
+    if given:
+        raise ValueError(f"a, b and given must not share variables; got {a!r}, {b!r}, {given!r}.")
+    same = "".join(sorted(set(a) & set(b)))
+    hint = (f" I(A;A) is the entropy of A: pidkit.entropy(p, {a!r})." if set(a) == set(b)
+            else f" Drop {same!r} from one of them.")
+    raise ValueError(f"a and b must not share variables; got {a!r} and {b!r}.{hint}")
 
 
 @one_positional_joint

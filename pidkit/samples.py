@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import functools
+import warnings
+from collections.abc import Callable, Sequence
 from typing import Any, NamedTuple
 
 import numpy as np
 from numpy.typing import ArrayLike
 
 from ._arrays import check_same_index
+from ._caller import user_stacklevel
 from ._labels import as_objects, encode_labels
 from ._validate import check_pmf, is_dit_distribution
 
@@ -153,6 +156,50 @@ def encoded_samples(y: ArrayLike, t: ArrayLike, s: ArrayLike) -> tuple[Empirical
     return EmpiricalJoint(cells.counts / n, labels, cells.counts, n), cells
 
 
+def _three_sample_arrays(
+    function: Callable[[ArrayLike, ArrayLike, ArrayLike], EmpiricalJoint],
+) -> Callable[[ArrayLike, ArrayLike, ArrayLike], EmpiricalJoint]:
+    """``function`` of ``y, t, s``, refusing a call that leaves out ``t`` or ``s`` with the call to
+    make: Python's own "missing 2 required positional arguments" says nothing of a table of samples
+    (a DataFrame with columns y, t, s; an array of 3 columns) passed whole as ``y``."""
+
+    @functools.wraps(function)
+    def checked(*args: Any, **kwargs: Any) -> EmpiricalJoint:
+        if len(args) == 1 and not kwargs:
+            raise TypeError(
+                "joint_from_samples takes the three aligned label arrays y, t and s; got only y"
+                f"{_one_table_advice(args[0])}"
+            )
+        return function(*args, **kwargs)
+
+    return checked
+
+
+def _one_table_advice(table: Any) -> str:
+    """What the single argument of ``joint_from_samples(table)`` is, and the call that passes its
+    columns as y, t and s."""
+    columns = getattr(table, "columns", None)
+    if columns is not None and getattr(table, "ndim", None) == 2:
+        names = list(columns)
+        found = [next((c for c in names if str(c).lower() == axis), None) for axis in "yts"]
+        shown = names if len(names) <= 6 else [*names[:6], "..."]
+        if all(c is not None for c in found):
+            picks = ", ".join(f"table[{c!r}]" for c in found)
+        elif len(names) == 3:
+            picks = "table.iloc[:, 0], table.iloc[:, 1], table.iloc[:, 2]"
+        else:
+            picks = "table[COLUMN_Y], table[COLUMN_T], table[COLUMN_S]"
+        return (f", a table with columns {shown}. Pass its columns: "
+                f"pidkit.joint_from_samples({picks}).")
+    shape = np.shape(table) if isinstance(table, np.ndarray) else None
+    if shape is not None and len(shape) == 2 and 3 in shape:
+        picks = "*samples.T" if shape[1] == 3 else "*samples"
+        return (f", an array of shape {shape}. Pass its {'columns' if shape[1] == 3 else 'rows'} "
+                f"(y, t, s in that order): pidkit.joint_from_samples({picks}).")
+    return ". Pass all three, each with one label per sample: pidkit.joint_from_samples(y, t, s)."
+
+
+@_three_sample_arrays
 def joint_from_samples(y: ArrayLike, t: ArrayLike, s: ArrayLike) -> EmpiricalJoint:
     """Count the joint ``p[y, t, s]`` of three aligned sequences of discrete labels.
 
@@ -179,6 +226,16 @@ def joint_from_samples(y: ArrayLike, t: ArrayLike, s: ArrayLike) -> EmpiricalJoi
     >>> joint = joint_from_samples([0, 1, 1, 0], ["a", "b", "a", "b"], [0, 0, 1, 1])
     >>> joint.p.shape, joint.n_samples, joint.labels["t"].tolist()
     ((2, 2, 2), 4, ['a', 'b'])
+
+    A table of samples passed whole is refused with the call that passes its columns:
+
+    >>> import pandas as pd
+    >>> joint_from_samples(pd.DataFrame({"y": [0, 1], "t": [1, 1], "s": [0, 1]}))
+    Traceback (most recent call last):
+    ...
+    TypeError: joint_from_samples takes the three aligned label arrays y, t and s; got only y, a \
+table with columns ['y', 't', 's']. Pass its columns: pidkit.joint_from_samples(table['y'], \
+table['t'], table['s']).
     """
     return encoded_samples(y, t, s)[0]
 
@@ -243,6 +300,14 @@ def joint_from_dit(
             f"target and sources share variable(s) {shared}: a source that holds the target tells "
             "all of it, and the PID says nothing about the sources. Name the sources among the "
             "other variables."
+        )
+    if set(groups[1]) == set(groups[2]):
+        others = [i for i in range(n_vars) if i not in groups[0]]
+        warnings.warn(
+            f"sources={list(sources)!r} name the same variable(s) twice, so T = S and the PID is all "
+            "redundancy (Red = I(Y;T), the other atoms 0). If that was a typo, name two different "
+            f"sources, e.g. sources={others[:2]}.",
+            UserWarning, stacklevel=user_stacklevel(),
         )
     keys = [[tuple(o[i] for i in group) for o in d.outcomes] for group in groups]
     codes_labels = [encode_labels(as_objects(k), name) for k, name in zip(keys, "yts", strict=True)]
