@@ -65,8 +65,13 @@ class PIDResult:
     solver : str or None
         The numerical solver that produced it (e.g. ``"CLARABEL"``), if any.
     gap : float
-        A certified bound on the error of ``uni_t`` (and so of every atom), in ``units``: primal
-        value minus a dual lower bound. 0 for exact methods.
+        A certified bound on the error of the solver's ``uni_t`` (and so of every atom), in
+        ``units``: primal value minus a dual lower bound, plus an allowance for rounding. 0 for
+        exact methods. It leaves out one rounding of the reported atoms: an atom within 1e-9 bits
+        of 0 is reported as exactly 0, each atom derived from the ones already snapped, so a
+        reported atom is within ``gap`` plus at most 4e-9 bits of its true value (and the atoms
+        sum to ``i_yts`` within 1e-9 bits). ``gap`` stays the solver's certificate, the number
+        ``tol`` is compared with.
     q : numpy.ndarray or None
         The optimal joint Q*[y, t, s] (same shape as the input) where the measure has one; for
         :func:`pidkit.gaussian_pid`, the covariance of the optimal Gaussian Q of [Y, T, S] (in the
@@ -74,7 +79,10 @@ class PIDResult:
     nit : int or None
         Solver iterations.
     diagnostics : dict
-        Everything else the solver reported: residuals, fallbacks tried, timings.
+        Everything else the solver reported: residuals, fallbacks tried, timings. For the BROJA
+        program, ``"primal"`` is its objective -H_Q(Y|T,S) at the certified point Q* and
+        ``"dual"`` the weak-duality lower bound on it, both in nats whatever ``units``: ``gap``
+        is their difference plus the rounding allowance, in ``units``.
 
     Notes
     -----
