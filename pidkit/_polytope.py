@@ -89,6 +89,48 @@ def vertex_bound(facets: int, dim: int) -> int:
     return math.comb(facets - (dim + 1) // 2, facets - dim) + math.comb(facets - dim // 2 - 1, facets - dim)
 
 
+def count_text(count: int) -> str:
+    """A vertex count for a message: with thousands separators below 10^9, else its order of
+    magnitude, found without writing the integer out in decimal (Python 3.11 and later refuse
+    ``str()`` of an int of more than 4,300 digits, and McMullen's bound of a 40x40x40 I_GH has 4,508).
+
+    Examples
+    --------
+    >>> count_text(104_652), count_text(10**12), count_text(10**12 - 1)
+    ('104,652', 'about 10^12', 'about 10^11')
+    >>> count_text(vertex_bound(64_000, 60_879))  # I_GH of a random 40x40x40 joint
+    'about 10^4507'
+    """
+    if count < 10**9:
+        return f"{count:,}"
+    exponent = int(math.log10(count))  # a float: one off where count is within rounding of a power of 10
+    if 10**exponent > count:
+        exponent -= 1
+    elif 10 ** (exponent + 1) <= count:
+        exponent += 1
+    return f"about 10^{exponent}"
+
+
+def enumeration_time(bound: int, minute_bound: int) -> str:
+    """How long an enumeration of up to ``bound`` vertices (McMullen's bound) can take, for a measure
+    whose enumeration at a bound of ``minute_bound`` takes about a minute on 2 cores (its default
+    ``max_vertices``): the one wording of the long enumeration's notice and of the refusal's advice to
+    enumerate anyway. The bound is loose (``docs/which-measure.md``), so this says what it can take.
+
+    Examples
+    --------
+    >>> enumeration_time(104_652, 300_000), enumeration_time(4_440_150, 300_000)
+    ('seconds to a minute', 'minutes to hours')
+    >>> enumeration_time(10**40, 300_000)
+    'hours or more, and gigabytes of memory'
+    """
+    if bound <= minute_bound:
+        return "seconds to a minute"
+    if bound <= 1000 * minute_bound:
+        return "minutes to hours"
+    return "hours or more, and gigabytes of memory"
+
+
 def row_reduce(rows: list[list[Fraction]], n: int) -> tuple[list[list[Fraction]], list[int], bool]:
     """Reduced row echelon form of the augmented rows ``[a_1..a_n | b]`` (exact Gauss–Jordan).
 
@@ -156,6 +198,7 @@ def vertices(
     eliminate_first: Sequence[int] | np.ndarray | None = None,
     progress: bool | None = None,
     long_bound: int | None = None,
+    minute_bound: int | None = None,
 ) -> Polytope:
     """Vertices of ``{x in R^n : x >= 0, equalities @ x = rhs}`` (a non-empty, bounded polytope).
 
@@ -175,7 +218,9 @@ def vertices(
     None where a person watches after :data:`~pidkit._progress.AUTO_DELAY_S` seconds (cddlib
     reports no progress of its own). ``long_bound`` makes an enumeration of fewer facets long too
     (notice, bar, and a child process that Ctrl-C stops) where McMullen's bound reaches it: a
-    measure whose polytopes are few-faceted but slow to enumerate says so (I_prec).
+    measure whose polytopes are few-faceted but slow to enumerate says so (I_prec). ``minute_bound``,
+    the bound the measure enumerates in about a minute, lets the notice say how long it can take
+    (:func:`enumeration_time`); None: it does not.
     """
     progress = check_progress(progress)
     cdd = require_cdd(measure)
@@ -183,7 +228,7 @@ def vertices(
     augmented = [
         [Fraction(row[j]) for j in perm] + [Fraction(b)] for row, b in zip(equalities, rhs, strict=True)
     ]
-    polytope = _enumerate(cdd, augmented, n, measure, progress, long_bound)
+    polytope = _enumerate(cdd, augmented, n, measure, progress, long_bound, minute_bound)
     points = np.empty_like(polytope.points)
     points[:, perm] = polytope.points
     return Polytope(points, [perm[j] for j in polytope.free], polytope.free_exact)
@@ -191,7 +236,7 @@ def vertices(
 
 def _enumerate(
     cdd: Any, augmented: list[list[Fraction]], n: int, measure: str, progress: bool | None,
-    long_bound: int | None,
+    long_bound: int | None, minute_bound: int | None,
 ) -> Polytope:
     reduced, pivots, consistent = row_reduce(augmented, n)
     if not consistent:
@@ -211,14 +256,15 @@ def _enumerate(
     bound = vertex_bound(len(ineq), len(free))
     long = len(ineq) >= _cdd.PROGRESS_FACETS or (long_bound is not None and bound >= long_bound)
     if long:
+        time = "" if minute_bound is None else f"; this can take {enumeration_time(bound, minute_bound)}"
         _LOG.info("measure %r: enumerating the vertices of a polytope of %d facets in dimension %d, up to %s "
-                  "of them (McMullen's bound); this can take seconds to minutes (Ctrl-C stops it)",
-                  measure, len(ineq), len(free), f"{bound:,}")
+                  "of them (McMullen's bound)%s (Ctrl-C stops it)", measure, len(ineq), len(free),
+                  count_text(bound), time)
     bar = None
     if show_progress(progress, long=long):
         bar = functools.partial(bar_class(), delay=AUTO_DELAY_S if progress is None else 0.0)
     generators = _cdd.generators(cdd, ineq, measure, bar, desc=f"measure {measure!r}: vertex enumeration "
-                                 f"(up to {bound:,} vertices)", long=long)
+                                 f"(up to {count_text(bound)} vertices)", long=long)
     if any(gen[0] != 1 for gen in generators):
         raise ValueError("internal error: the polytope is unbounded.")
     points = _exact_points(generators, reduced, pivots, free, n)

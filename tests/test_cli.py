@@ -485,8 +485,8 @@ def test_a_joint_too_large_for_gh_says_the_option_that_insists(tmp_path, capsys,
                           "exactly (McMullen's bound), more than --max-vertices 300000; ")
     assert " Use --measure prec (I_GH <= I_prec; its polytope grows with the sources' symbols, " in err
     assert "), wedge (a lower bound) or broja (see docs/which-measure.md), merge rare symbols" in err
-    assert err.endswith("or pass --max-vertices none to enumerate anyway (hours and gigabytes; Ctrl-C "
-                        "stops it).\n")
+    assert err.endswith("or pass --max-vertices none to enumerate anyway (this can take hours or more, and "
+                        "gigabytes of memory; Ctrl-C stops it).\n")
     assert "max_vertices" not in err and "measure=" not in err and "'wedge'" not in err
     # past prec's default limit too (bound 45,696), so --max-vertices 5 is not all that refused it
     np.save(path, np.random.default_rng(0).dirichlet(np.ones(1280)).reshape(5, 16, 16))

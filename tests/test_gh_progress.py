@@ -28,7 +28,7 @@ pytestmark = pytest.mark.skipif(
 
 NOTICE = re.compile(r"measure '(gh|prec)': enumerating the vertices of a polytope of (\d+) facets in "
                     r"dimension (\d+), up to ([\d,]+) of them \(McMullen's bound\); this can take seconds "
-                    r"to minutes \(Ctrl-C stops it\)")
+                    r"to a minute \(Ctrl-C stops it\)")
 
 
 def _joint(shape: tuple[int, ...], seed: int) -> np.ndarray:

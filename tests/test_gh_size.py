@@ -39,14 +39,15 @@ GH_REFUSAL = (
     "than ten minutes. Use measure='prec' (I_GH <= I_prec; its polytope grows with the sources' "
     "symbols, not the cells: 10x10x10 in 3-25 s), 'wedge' (a lower bound) or 'broja' (see "
     "docs/which-measure.md), merge rare symbols of the sources, or pass "
-    "max_vertices=None to enumerate anyway (hours and gigabytes; Ctrl-C stops it).")
+    "max_vertices=None to enumerate anyway (this can take hours or more, and gigabytes of memory; Ctrl-C "
+    "stops it).")
 PREC_REFUSAL = (
     "measure='prec' on this 5x16x16 joint: the polytope of I_prec has 32 facets in dimension 26, so up "
     "to 45,696 vertices to enumerate exactly (McMullen's bound), more than max_vertices=20,000; a random "
     "10x10x10 joint (bound 2,730) takes 3-25 s on 2 cores, a 4x16x16 one (bound 17,136) about a minute. "
     "Use measure='broja' (I_prec <= I_BROJA), 'mmi' (an upper bound) or 'wedge' (a lower one; see "
     "docs/which-measure.md), merge rare symbols of the sources, or pass max_vertices=None to enumerate "
-    "anyway (hours and gigabytes; Ctrl-C stops it).")
+    "anyway (this can take minutes to hours; Ctrl-C stops it).")
 
 
 @pytest.mark.parametrize("call", [

@@ -56,4 +56,4 @@ def test_a_long_few_faceted_enumeration_logs_its_notice(monkeypatch, caplog):
         pidkit.pid(_joint((3, 4, 4), 7), measure="prec", progress=False)
     assert [r.getMessage() for r in caplog.records] == [
         "measure 'prec': enumerating the vertices of a polytope of 8 facets in dimension 4, up to 20 of them "
-        "(McMullen's bound); this can take seconds to minutes (Ctrl-C stops it)"]
+        "(McMullen's bound); this can take seconds to a minute (Ctrl-C stops it)"]

@@ -14,6 +14,8 @@ import copy
 from collections.abc import Callable
 from typing import Any
 
+import numpy as np
+
 from .. import _polytope
 from .._settings import check_int
 
@@ -136,9 +138,9 @@ class TooManyVertices(ValueError):
         default = MAX_VERTICES[self.measure]
         under_the_default = remedy is None and self.remedy is None and self.bound <= default
         remedy = remedy or self.remedy or (
-            f"merge rare symbols of the sources, or pass {spell(None)} to enumerate anyway "
-            "(hours and gigabytes; Ctrl-C stops it)")
-        shown = f"{self.bound:,}" if self.bound < 10**9 else f"about 10^{len(str(self.bound)) - 1}"
+            f"merge rare symbols of the sources, or pass {spell(None)} to enumerate anyway (this can take "
+            f"{_polytope.enumeration_time(self.bound, default)}; Ctrl-C stops it)")
+        shown = _polytope.count_text(self.bound)
         name = {"gh": "I_GH", "prec": "I_prec"}[self.measure]
         where = ("" if self.n_blocks == 1
                  else f" (the largest of the {self.n_blocks} blocks the sources split p into)")
@@ -226,6 +228,45 @@ def check_vertex_option(measure: str, max_vertices: Any) -> int | None:
             f"measure={measure!r} takes none. Drop max_vertices."
         )
     return None
+
+
+TIE_TOLERANCE = 1e-8
+"""Relative difference within which two rows of floats count as possibly proportional in
+:func:`rows_may_be_proportional`. pidkit reads a float mass exactly as itself or as a fraction within 4
+ulps of it (:func:`pidkit._polytope.exact_masses`, about 1e-15 relative), and a row's float sum is off
+by at most its length times 1.1e-16, so exactly proportional rows of up to 10^7 entries have float
+shares within about 2e-9 of each other: this tolerance leaves room."""
+
+
+def rows_may_be_proportional(rows: np.ndarray) -> bool:
+    """Whether two rows of positive mass of ``rows`` (non-negative floats) can be exactly proportional
+    once read as pidkit's exact masses, which merges their symbols (I_GH's slices, I_prec's p(y | x)).
+    False is certain, so the polytope's size follows from the support pattern alone, with no exact
+    arithmetic; True (within :data:`TIE_TOLERANCE`) leaves it to the exact merge.
+
+    Each row is scaled to sum 1 and projected on fixed weights in [0, 1]; rows within the tolerance of
+    each other project within it too, so only neighbours in that order are compared in full.
+
+    Examples
+    --------
+    >>> rows_may_be_proportional(np.array([[0.1, 0.2], [0.3, 0.6], [0.2, 0.1]]))  # 0.3 : 0.6 = 0.1 : 0.2
+    True
+    >>> rows_may_be_proportional(np.array([[0.1, 0.2], [0.3, 0.5], [0.0, 0.0]]))
+    False
+    """
+    rows = rows[rows.sum(axis=1) > 0]
+    shares = rows / rows.sum(axis=1, keepdims=True)
+    weights = np.random.default_rng(0).random(shares.shape[1])
+    order = np.argsort(shares @ weights)
+    keys = (shares @ weights)[order]
+    for i, j in enumerate(order[:-1]):
+        for k in range(i + 1, len(order)):
+            if keys[k] - keys[i] > 2 * TIE_TOLERANCE:
+                break
+            if np.all(np.abs(shares[j] - shares[order[k]]) <= TIE_TOLERANCE * np.maximum(shares[j],
+                                                                                        shares[order[k]])):
+                return True
+    return False
 
 
 def refuse_if_too_large(
