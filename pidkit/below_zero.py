@@ -27,7 +27,8 @@ no bootstrap measured its spread, not judged:
 - ``"noise"``: the value cannot be told from 0 at this sample size: its interval reaches above
   0 (an interval that is not read, not centred or of unknown confidence or without ends, gives
   this too);
-- ``"not judged"``: there are no intervals (no bootstrap), so nothing measured how far from 0 the
+- ``"not judged"``: there are no intervals (no bootstrap), or they were made of fewer replicates
+  than their confidence needs (:func:`fewest_replicates`), so nothing measured how far from 0 the
   value can fall by chance: it is called neither noise nor an overshoot. Its size does not tell
   them apart (20 draws each, B = 50): on 3 labels, 400 samples and a student of noise, Syn's
   centred 95 % interval called it an overshoot where it lay below 0 by 0.24 to 0.42 of what the
@@ -51,15 +52,16 @@ import numpy as np
 from numpy.typing import ArrayLike
 
 from pidkit._names import check_choice
-from pidkit._settings import check_confidence, check_option
+from pidkit._settings import check_confidence, check_option, check_replicates
 from pidkit.broja.solve import DEFAULT_TOL_BITS
 from pidkit.gaussian.pid import MEASURE as GAUSSIAN_MEASURE
 from pidkit.redundancy import MEASURES, NONNEGATIVE_MEASURES
 from pidkit.resampling import CI_METHODS, QUANTITIES
 
 __all__ = ["BELOW_ZERO_VERDICTS", "NO_SPREAD_CAUSE", "OVERSHOOT_CONFIDENCE", "PID_MEASURES",
-           "ROUNDING_TOLERANCE", "below_zero", "below_zero_verdicts", "confidence_percent",
-           "no_spread_note", "replicates_without_spread", "rounding_level"]
+           "ROUNDING_TOLERANCE", "below_zero", "below_zero_verdicts", "coarse_interval_note",
+           "confidence_percent", "fewest_replicates", "no_spread_note", "replicates_without_spread",
+           "rounding_level"]
 
 ROUNDING_TOLERANCE = DEFAULT_TOL_BITS
 """Share of the values' scale (1 bit or nat at least) within which a value is an exact 0 that came
@@ -304,6 +306,83 @@ def confidence_percent(share: float) -> str:
     return f"{Decimal(text).scaleb(2).normalize():f}%"
 
 
+def fewest_replicates(confidence: float) -> int:
+    """The fewest bootstrap replicates B from which an interval at ``confidence`` can be read.
+
+    The range of B replicates (from the smallest to the largest) holds on average (B - 1) / (B + 1)
+    of the distribution they are drawn from. Where that is below ``confidence``, even the whole
+    range is expected to hold less than the interval claims: its ends are no quantiles but the
+    most extreme replicates, interpolated (B = 2 at 95 %: 95 % of the distance between two
+    numbers, a range that holds a third of the distribution on average). So B must be at least
+    (1 + confidence) / (1 - confidence): 39 at 95 %, 199 at 99 %, 1999 at 99.9 %, about one
+    replicate expected beyond each end, the least from which an end is a quantile at all. It is
+    a floor, not a recommendation: an end set by a handful of replicates still moves from one
+    bootstrap to the next (a few hundred at 95 % steady it).
+
+    Parameters
+    ----------
+    confidence : float
+        The intervals' confidence, in (0, 1).
+
+    Returns
+    -------
+    int
+
+    Raises
+    ------
+    TypeError, ValueError
+        For a ``confidence`` that is no number in (0, 1).
+
+    Examples
+    --------
+    >>> from pidkit.below_zero import fewest_replicates
+    >>> fewest_replicates(0.95), fewest_replicates(0.99), fewest_replicates(0.999), fewest_replicates(0.5)
+    (39, 199, 1999, 3)
+    """
+    confidence = check_confidence(confidence)
+    # rounded first, so that 1.95 / 0.05 = 38.99999999999999 (or 39.00000000000001) gives 39
+    return math.ceil(round((1.0 + confidence) / (1.0 - confidence), 6))
+
+
+def coarse_interval_note(n_boot: int, confidence: float) -> str | None:
+    """The note of a result's ``repr`` whose ``n_boot`` replicates are too few for intervals at
+    ``confidence`` (:func:`fewest_replicates`); None where they are enough. The
+    :class:`~pidkit.estimate.RepresentationPID` and :class:`~pidkit.gaussian.GaussianPIDEstimate`
+    reprs print it, and :func:`below_zero_verdicts` given ``n_boot`` reads no such interval.
+
+    Parameters
+    ----------
+    n_boot : int
+        The number of replicates the intervals were made of (B).
+    confidence : float
+        The intervals' confidence, in (0, 1).
+
+    Returns
+    -------
+    str or None
+        The note, from ``"note: "``, on one line.
+
+    Examples
+    --------
+    >>> from pidkit.below_zero import coarse_interval_note
+    >>> print(coarse_interval_note(2, 0.95))
+    note: the 95% intervals are too coarse to read: B=2 replicates, fewer than the 39 whose whole \
+range is expected to hold 95% of their distribution, so their ends are no quantiles; pass \
+bootstrap=200 (at least 39), or a lower confidence
+    >>> coarse_interval_note(39, 0.95) is None
+    True
+    """
+    fewest = fewest_replicates(confidence)
+    if n_boot >= fewest:
+        return None
+    level = confidence_percent(confidence)
+    suggested = max(200, 100 * math.ceil(fewest / 100))
+    return (f"note: the {level} intervals are too coarse to read: B={n_boot} replicates, fewer than "
+            f"the {fewest} whose whole range is expected to hold {level} of their distribution, so "
+            f"their ends are no quantiles; pass bootstrap={suggested} (at least {fewest}), or a lower "
+            "confidence")
+
+
 def below_zero_verdicts(
     negative: Iterable[str],
     *,
@@ -312,6 +391,7 @@ def below_zero_verdicts(
     ci_method: str | None = None,
     confidence: float | None = None,
     zero: float = 0.0,
+    n_boot: int | None = None,
 ) -> dict[str, str]:
     """What each corrected value below 0 says, one of :data:`BELOW_ZERO_VERDICTS`.
 
@@ -338,6 +418,11 @@ def below_zero_verdicts(
     zero : float, default 0.0
         How far above 0 an interval's upper end can be and still be 0 (the rounding level of the
         values, :func:`rounding_level`).
+    n_boot : int, optional
+        The number of replicates the intervals were made of. Fewer than
+        :func:`fewest_replicates` of ``confidence`` make every value that ``intervals`` would
+        judge ``"not judged"``: such intervals cannot say how far from 0 a value falls by chance.
+        ``None`` (not known): the intervals are read as they are.
 
     Returns
     -------
@@ -368,9 +453,13 @@ def below_zero_verdicts(
     >>> below_zero_verdicts(["syn"], measure="wedge")
     {'syn': 'signed measure'}
 
-    Without a bootstrap nothing measured the values' spread:
+    Without a bootstrap nothing measured the values' spread, nor with too few replicates for the
+    confidence (2 at 95 %):
 
     >>> below_zero_verdicts(["uni_s", "syn"], measure="broja")
+    {'uni_s': 'not judged', 'syn': 'not judged'}
+    >>> below_zero_verdicts(["uni_s", "syn"], measure="broja", intervals=intervals,
+    ...                     ci_method="centred", confidence=0.95, n_boot=2)
     {'uni_s': 'not judged', 'syn': 'not judged'}
     """
     if isinstance(negative, str):
@@ -387,11 +476,14 @@ def below_zero_verdicts(
             f"intervals has no interval for {', '.join(map(repr, missing))} of negative; pass the "
             "result's intervals (one (low, high) per quantity), or None without a bootstrap"
         )
+    coarse = (n_boot is not None and confidence is not None
+              and coarse_interval_note(check_replicates(n_boot, "n_boot", zero_allowed=False),
+                                       confidence) is not None)
     verdicts = {}
     for name in names:
         if name == "syn" and measure in MEASURES and measure not in NONNEGATIVE_MEASURES:
             verdicts[name] = "signed measure"
-        elif intervals is None:
+        elif intervals is None or coarse:
             verdicts[name] = "not judged"
         elif (ci_method == "centred" and confidence is not None
               and (high := intervals[name][1]) is not None and high <= zero):

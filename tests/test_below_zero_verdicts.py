@@ -133,14 +133,14 @@ def test_the_repr_says_the_confidence_it_judged_at(confidence, shown, tail):
     y = rng.integers(0, 100, 1000)
     t = rng.normal(size=(100, 16))[y] + rng.normal(size=(1000, 16))
     s = rng.normal(size=(1000, 16))
-    res = pid_from_representations(y, t, s, bootstrap=20, confidence=confidence)
+    res = pid_from_representations(y, t, s, bootstrap=40, confidence=confidence)  # 40 >= fewest_replicates
     assert res.syn < -0.1 and res.intervals["syn"] == (res.syn, 0.0)
     verdicts = below_zero_verdicts(res.correction.negative, measure=res.pid.measure,
                                    intervals=res.intervals, ci_method=res.settings["ci_method"],
                                    confidence=res.settings["confidence"])
     assert verdicts["syn"] == "low confidence"
     text = repr(res)
-    assert f"   {shown} centred interval, B=20" in text
+    assert f"   {shown} centred interval, B=40" in text
     # Uni(Y:S\T) -0.032 joins Syn since the default's kink pretest (task 394) halves most of its
     # replicates, which puts its interval below 0 too
     assert (f"note: uni_s, syn corrected below 0 with the whole {shown} interval: a quantity at 0 gets "

@@ -303,6 +303,8 @@ def test_result_repr_and_dict():
     # Replicates whose solve was not certified (strict=False) are left out; the header says so.
     failed = dataclasses.replace(res, settings={**res.settings, "bootstrap_failed": 3})
     assert "95% centred interval, B=10 (3 failed, left out)   (nats)" in repr(failed)
+    # 10 replicates are fewer than the 39 a 95 % interval needs (below_zero.fewest_replicates)
+    assert "note: the 95% intervals are too coarse to read: B=10 replicates" in " ".join(text.split())
     d = res.to_dict()
     assert d["red"] == pytest.approx(math.log(2), abs=TOL_EDGE)
     assert d["units"] == "nats" and d["n_samples"] == N

@@ -148,7 +148,7 @@ def test_a_value_whose_whole_interval_lay_below_0_is_not_called_noise():
     y = rng.integers(0, 100, 1000)
     t = rng.normal(size=(100, 16))[y] + rng.normal(size=(1000, 16))
     s = rng.normal(size=(1000, 16))
-    res = pid_from_representations(y, t, s, bootstrap=20)
+    res = pid_from_representations(y, t, s, bootstrap=40)
     assert res.syn < -0.1 and res.intervals["syn"] == (res.syn, 0.0)
     text = _words(res)
     # uni_s too since task 394: the default's pretest halves most replicates of its small positive
@@ -178,7 +178,7 @@ def test_only_a_centred_interval_wholly_below_0_is_read_as_the_correction_oversh
     y = rng.integers(0, 10, 450)
     t = np.where(rng.random(450) < 0.7, y, rng.integers(0, 10, 450))
     s = rng.integers(0, 10, 450)
-    spread = {ci: pid_from_representations(y, t, s, bootstrap=20, ci_method=ci, random_state=6)
+    spread = {ci: pid_from_representations(y, t, s, bootstrap=40, ci_method=ci, random_state=6)
               for ci in ("percentile", "centred")}
     assert spread["percentile"].correction.corrected == spread["centred"].correction.corrected
     assert spread["percentile"].uni_s < -0.01 and spread["percentile"].intervals["uni_s"][1] == 0.0

@@ -134,7 +134,7 @@ def test_an_overshoot_of_the_textbook_extrapolation_is_read_against_its_plug_in_
     # more; the empirical-Bayes corrections are told of the extrapolation as a closer upper reference
     # (test_estimate_result_edge_values), the extrapolation itself only of its plug-in.
     y, s = _labels_and_student(seed=2, n=300)
-    res = pid_from_representations(y, s[:, :2], s[:, 2:], bias_correction="extrapolation", bootstrap=5)
+    res = pid_from_representations(y, s[:, :2], s[:, 2:], bias_correction="extrapolation", bootstrap=40)
     fix = res.correction
     below = dataclasses.replace(fix, corrected={**fix.corrected, "syn": -0.1}, negative=("syn",))
     shown = dataclasses.replace(res, correction=below, intervals={**res.intervals, "syn": (-0.1, 0.0)})

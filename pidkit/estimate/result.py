@@ -20,6 +20,7 @@ from pidkit.below_zero import (
     NO_SPREAD_CAUSE,
     OVERSHOOT_CONFIDENCE,
     below_zero_verdicts,
+    coarse_interval_note,
     confidence_percent,
     no_spread_note,
     replicates_without_spread,
@@ -333,9 +334,12 @@ class RepresentationPID:
             f"status={self.pid.status}, bias_correction={fix.method})"
         ]
         head = f"  {'atom':<8} {'value':>10} {'plug-in':>10}"
+        used = coarse = None  # the replicates the intervals are made of; the note if too few
         if self.intervals is not None:
             failed = self.settings.get("bootstrap_failed", 0)
             level = confidence_percent(self.settings["confidence"])
+            used = self.settings["bootstrap"] - failed
+            coarse = coarse_interval_note(used, self.settings["confidence"])
             head += (f"   {level} {self.settings['ci_method']} interval, "
                      f"B={self.settings['bootstrap']}" + (f" ({failed} failed, left out)" if failed else ""))
         lines.append(f"{head}   ({u})")
@@ -350,6 +354,8 @@ class RepresentationPID:
                 lo, hi = self.intervals[name]
                 row += f"   [{shown(lo):.6f}, {shown(hi):.6f}]"
             lines.append(row)
+        if coarse:
+            lines.append(f"  {coarse}")
         if fix.n_repeats > 0:
             lines.append(f"  subsample sizes {list(fix.subsample_sizes)} x {fix.n_repeats} partitions")
         if (seeds := seed_line(self.settings, u)) is not None:
@@ -380,7 +386,7 @@ class RepresentationPID:
         confidence: Any = self.settings.get("confidence")  # a float where intervals were made
         verdicts = below_zero_verdicts(negative, measure=self.pid.measure, intervals=self.intervals,
                                        ci_method=self.settings.get("ci_method"),
-                                       confidence=confidence, zero=zero)
+                                       confidence=confidence, zero=zero, n_boot=used)
         said = {verdict: [name for name in negative if verdicts[name] == verdict]
                 for verdict in BELOW_ZERO_VERDICTS}
         if said["signed measure"]:
@@ -423,12 +429,11 @@ class RepresentationPID:
         if said["not judged"]:
             values = ", ".join(f"{fix.corrected[name]:.4g}" for name in said["not judged"])
             lines.append(
-                f"  note: {', '.join(said['not judged'])} corrected below 0 ({values} {u}; not "
-                "clipped), not judged: without "
-                "intervals nothing measured how far from 0 they can fall by chance, so they are "
-                "called neither noise nor an overshoot of the correction; pass bootstrap=200 for "
-                "intervals that tell"
-            )
+                f"  note: {', '.join(said['not judged'])} corrected below 0 ({values} {u}; not clipped), "
+                f"not judged: without intervals{'' if coarse is None else ' of enough replicates'} nothing "
+                "measured how far from 0 they can fall by chance, so they are called neither noise nor an "
+                "overshoot of the correction; " + ("pass bootstrap=200 for intervals that tell"
+                                                   if coarse is None else "pass the B the note above gives"))
         zeroed = determined_zeros(fix.determining_side, self.pid.measure)
         determiner, dependent = ("T", "S") if fix.determining_side == "t" else ("S", "T")
         determined = dependent.lower() if fix.determining_side is not None else None

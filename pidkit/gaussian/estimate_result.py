@@ -17,7 +17,13 @@ from typing import Any
 from .._result import ATOM_LABELS, PIDResult, headline, show_pretty
 from .._text_wrap import wrapped_line
 from .._units import from_nats
-from ..below_zero import confidence_percent, no_spread_note, replicates_without_spread, rounding_level
+from ..below_zero import (
+    coarse_interval_note,
+    confidence_percent,
+    no_spread_note,
+    replicates_without_spread,
+    rounding_level,
+)
 from ..resampling import INFORMATIONS, QUANTITIES, replicate_columns
 from .bias import information_bias
 
@@ -175,8 +181,10 @@ information from rescaled channels)
         lines = [headline(self), f"  {made}, {how}"]
         head = f"  {'quantity':<11} {'value':>10}" + (f" {'plug-in':>10}" if plug_in is not None else "")
         boot = d.get("bootstrap")
+        coarse = None  # the note on intervals of too few replicates for their confidence
         if intervals is not None and boot is not None:
             failed = boot.get("n_failed", 0)
+            coarse = coarse_interval_note(boot["n_boot"] - failed, boot["confidence"])
             head += (f"   {confidence_percent(boot['confidence'])} {boot['ci_method']} interval, "
                      f"B={boot['n_boot']}" + (f" ({failed} failed, left out)" if failed else ""))
         lines.append(f"{head}   ({self.units})")
@@ -194,6 +202,8 @@ information from rescaled channels)
                 low, high = intervals[key]
                 row += f"   [{shown(low):.6f}, {shown(high):.6f}]"
             lines.append(row)
+        if coarse:
+            lines.append(wrapped_line(f"  {coarse}"))
         lines.extend(self._correction_lines(shown))
         if boot is not None and boot.get("replicates") is not None:
             if flat := replicates_without_spread(replicate_columns(boot["replicates"])):
