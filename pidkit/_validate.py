@@ -294,7 +294,9 @@ def _as_real_array(p: Any, name: str, *, masses: bool = True) -> np.ndarray:
         raise TypeError(f"{name} must be an array of numbers; got {type_with_article(p)} {p!r:.40}.")
     if isinstance(p, tuple) and hasattr(p, "_fields") and "p" in p._fields:  # e.g. an EmpiricalJoint
         raise TypeError(
-            f"{name} must be an array, not the {type(p).__name__} that holds one; pass its .p attribute."
+            f"{name} must be an array, not the {type(p).__name__} that holds one; pass its .p "
+            "attribute" + (" (the plug-in estimate: pidkit.estimate.correct_counts(joint.counts) "
+                           "corrects its sampling bias)." if "counts" in p._fields else ".")
             if masses else
             f"{name} must be an array of numbers; got {type_with_article(p)}, which holds a discrete "
             "joint p[y, t, s], no covariance: decompose that with pidkit.pid(joint.p)."

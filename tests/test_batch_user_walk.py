@@ -42,7 +42,8 @@ def test_a_long_list_of_invalid_joints_is_cut_short():
     with pytest.raises(TypeError) as raised:
         bertschinger_batch(ps)
     assert str(raised.value).endswith(
-        "pass its .p attribute. Also invalid: joints 1, 2, 3, 4, 5, 6, 7, 8, 9, 10 and 29 more "
+        "pass its .p attribute (the plug-in estimate: pidkit.estimate.correct_counts(joint.counts) "
+        "corrects its sampling bias). Also invalid: joints 1, 2, 3, 4, 5, 6, 7, 8, 9, 10 and 29 more "
         "(40 of 40 joints in all).")
 
 

@@ -131,7 +131,8 @@ JOINT_ROWS: list[tuple[str, Any, dict[str, Any], type, str]] = [
         pidkit.joint_from_samples([0, 1], [0, 1], [1, 0]),
         {},
         TypeError,
-        r"{name} must be an array, not the EmpiricalJoint that holds one; pass its \.p attribute",
+        r"{name} must be an array, not the EmpiricalJoint that holds one; pass its \.p attribute "
+        r"\(the plug-in estimate: pidkit\.estimate\.correct_counts\(joint\.counts\) corrects its sampling bias\)\.",
     ),
     ("dict", {"p": 1}, {}, TypeError, r"{name} must be an array of real numbers; got dict"),
     (
