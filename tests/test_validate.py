@@ -132,7 +132,8 @@ JOINT_ROWS: list[tuple[str, Any, dict[str, Any], type, str]] = [
         {},
         TypeError,
         r"{name} must be an array, not the EmpiricalJoint that holds one; pass its \.p attribute "
-        r"\(the plug-in estimate: pidkit\.estimate\.correct_counts\(joint\.counts\) corrects its sampling bias\)\.",
+        r"\(the plug-in estimate: pidkit\.estimate\.correct_counts\(joint\.counts\) "
+        r"corrects its sampling bias\)\.",
     ),
     ("dict", {"p": 1}, {}, TypeError, r"{name} must be an array of real numbers; got dict"),
     (
