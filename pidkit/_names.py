@@ -66,8 +66,15 @@ def choice_advice(value: str, choices: Sequence[str]) -> str:
 
 
 def closest(name: str, known: Sequence[str]) -> str | None:
-    """The known name closest to a misspelt ``name`` (a case-only difference first), or ``None``
-    when none is close.
+    """The known name closest to a misspelt ``name``, or ``None`` when none is close.
+
+    Case does not count (``"BROJA"`` is ``"broja"``). A ``name`` of two characters or more that
+    begins known names is read as an abbreviation of one of them, the closest (else the shortest):
+    ``"ep"`` is ``"epochs"`` cut short, not ``"help"``, which difflib finds as like it, and
+    ``"eb"`` is ``"eb-extrapolation"``, which difflib finds too unlike it. Otherwise the closest
+    name by :func:`difflib.get_close_matches`. Every suggestion of pidkit and pidkit_distill, for
+    an option of a command (by its name without the dashes), a keyword, a choice or a file,
+    follows this rule.
 
     Examples
     --------
@@ -78,13 +85,15 @@ def closest(name: str, known: Sequence[str]) -> str | None:
     True
     >>> closest("eb", ["none", "eb-extrapolation", "eb-extrapolation-kink"])
     'eb-extrapolation'
+    >>> closest("ep", ["epochs", "help"]), closest("sol", ["units", "solver", "tol"])
+    ('epochs', 'solver')
     """
-    by_lower = {k.lower(): k for k in known}  # case first: 'BROJA' is 'broja' misspelt
-    close = difflib.get_close_matches(name.lower(), list(by_lower), n=1)
+    by_lower = {k.lower(): k for k in known}
+    lowered = name.lower()
+    begun = [k for k in by_lower if k.startswith(lowered)] if len(name) >= _LEAST_ABBREVIATION else []
+    close = difflib.get_close_matches(lowered, begun or list(by_lower), n=1)
     if close:
         return by_lower[close[0]]
-    # an abbreviation ('eb' of 'eb-extrapolation') is too short for difflib: the shortest name it begins
-    begun = [k for k in by_lower if len(name) >= _LEAST_ABBREVIATION and k.startswith(name.lower())]
     return by_lower[min(begun, key=len)] if begun else None
 
 

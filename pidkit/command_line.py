@@ -137,10 +137,10 @@ class StrictArgumentParser(argparse.ArgumentParser):
         return f" Did you mean {option!r}?" if option is not None else ""
 
     def closest_option(self, given: str) -> str | None:
-        """This parser's option closest to the unknown option ``given``: the one it begins (an
-        abbreviation: ``--epo`` of ``--epochs``; of several, the closest, else the shortest),
-        else the closest by its name without the dashes that every option shares (with them,
-        ``--import`` was close to ``--out``); ``None`` where none is close.
+        """This parser's option closest to the unknown option ``given``, by the rule of every
+        suggestion (:func:`pidkit.utils.closest`: an abbreviation first, ``--epo`` of
+        ``--epochs``) applied to the options' names without the dashes that every option shares
+        (with them, ``--import`` was close to ``--out``); ``None`` where none is close.
 
         Parameters
         ----------
@@ -159,11 +159,7 @@ class StrictArgumentParser(argparse.ArgumentParser):
         >>> parser.closest_option("--epo"), parser.closest_option("--zzz")
         ('--epochs', None)
         """
-        known = list(self._option_string_actions)
-        begun = [option for option in known if option.startswith(given)]
-        if begun:
-            return closest(given, begun) or min(begun, key=len)
-        names = {option.lstrip("-"): option for option in known}
+        names = {option.lstrip("-"): option for option in self._option_string_actions}
         match = closest(given.lstrip("-"), list(names))
         return None if match is None else names[match]
 
