@@ -392,8 +392,8 @@ def check_sample_size(shape: tuple[int, int, int], n: int, *, method: str,
 
 def _refuse_few_samples(shape: tuple[int, int, int], n: int, method: str, parts: tuple[int, ...],
                         name: str, fixed: Mapping[int, tuple[str, str]]) -> None:
-    """:func:`check_sample_size` on checked arguments, named as the caller names them; ``fixed``:
-    axis -> (name, "given as labels" or "reused from discretizers")."""
+    """:func:`check_sample_size` on checked arguments, named as the caller names them; ``fixed``: axis
+    -> (name, "given as labels", "reused from discretizers" or "counted", :func:`correct_counts`')."""
     ny, nt, ns = shape
     cells, which, smallest = ny * max(nt, ns), "p(y,t)" if nt >= ns else "p(y,s)", n // max(parts)
     if method == "none" or smallest >= cells:
@@ -426,7 +426,12 @@ def _sample_size_fixes(shape: tuple[int, int, int], n: int, parts: tuple[int, ..
     k_fit = n // max(parts) // ny  # values per side that the smallest subsample supports
     if k_fit >= 2:
         too_many = [axis for axis in (1, 2) if shape[axis] > k_fit]
-        merged = [_fixed_side_fix(*fixed[axis], shape[axis], k_fit) for axis in too_many if axis in fixed]
+        if counted := [a for a in too_many if fixed.get(a, ("", ""))[1] == "counted"]:  # correct_counts'
+            merged = [f"at most {k_fit} values per axis of counts (now "
+                      f"{' and '.join(f'{fixed[a][0]} {shape[a]}' for a in counted)}: merge values, or "
+                      "cluster the features into fewer, before counting)"]
+        else:
+            merged = [_fixed_side_fix(*fixed[axis], shape[axis], k_fit) for axis in too_many if axis in fixed]
         if any(axis not in fixed for axis in too_many):
             merged.insert(0, f"at most {k_fit} clusters per side (n_clusters={k_fit}; "
                              "pidkit.estimate.clusters_for_samples gives a size that fits)")
@@ -542,7 +547,7 @@ def correct_counts(
     if method == "none":
         return BiasCorrection(method, plug, dict(plug), {k: 0.0 for k in plug}, (n,), 0,
                               below_zero(plug), 0, units)
-    _refuse_few_samples(counts.shape, n, method, parts, name="method", fixed={})
+    _refuse_few_samples(counts.shape, n, method, parts, "method", {1: ("T", "counted"), 2: ("S", "counted")})
 
     tables = subsample_tables(counts, parts, n_repeats, seed, cells)
     chunks = [tables[i : i + _CHUNK] for i in range(0, len(tables), _CHUNK)]
