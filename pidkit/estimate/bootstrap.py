@@ -8,8 +8,9 @@ the estimator-independent machinery of :mod:`pidkit.resampling`.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import Any
+import functools
+from collections.abc import Callable, Sequence
+from typing import Any, ParamSpec
 
 import numpy as np
 
@@ -35,6 +36,8 @@ from .correction import BIAS_CORRECTIONS, DEFAULT_SUBSAMPLES, QUANTITIES, check_
 from .inputs import check_counts, check_labels, check_sample_cells
 
 __all__ = ["PIDStatistic", "bootstrap"]
+
+_Parameters = ParamSpec("_Parameters")
 
 
 class PIDStatistic:
@@ -136,6 +139,28 @@ class PIDStatistic:
         return np.array([fix.corrected[name] for name in QUANTITIES])
 
 
+def _count_named_n_boot(
+    function: Callable[_Parameters, dict[str, Any]],
+) -> Callable[_Parameters, dict[str, Any]]:
+    """:func:`bootstrap`, refusing its count passed as ``bootstrap=B``, the estimators' spelling,
+    with its own name: Python's refusal ("got an unexpected keyword argument 'bootstrap'") names
+    neither."""
+
+    @functools.wraps(function)
+    def refusing(*args: _Parameters.args, **kwargs: _Parameters.kwargs) -> dict[str, Any]:
+        if "bootstrap" in kwargs:
+            raise TypeError(
+                f"bootstrap takes its number of resamples as n_boot, as bootstrap_replicates does: "
+                f"pass n_boot={kwargs['bootstrap']!r}, not bootstrap={kwargs['bootstrap']!r}. "
+                "bootstrap=B is how pid_from_representations and gaussian_pid_from_samples, whose "
+                "intervals are off by default, turn them on."
+            )
+        return function(*args, **kwargs)
+
+    return refusing
+
+
+@_count_named_n_boot
 def bootstrap(
     y: Any,
     t: Any,
@@ -164,6 +189,8 @@ def bootstrap(
         Discrete labels (e.g. cluster ids), one per sample, paired by position (pandas Series
         among them must share one index).
     n_boot : int, default=1000
+        The number of resamples, as :func:`pidkit.resampling.bootstrap_replicates` names it (the
+        estimators' ``bootstrap=B`` is refused here, naming ``n_boot``).
     measure : str, default="broja"
     confidence : float, default=0.95
     ci_method : {"basic", "centred", "percentile", "auto"}, default="basic"
