@@ -23,12 +23,12 @@ from pidkit._caller import user_stacklevel
 from pidkit._errors import SolverError
 from pidkit._labels import encode_labels
 from pidkit._units import from_nats
-from pidkit.below_zero import below_zero, rounding_level
+from pidkit.below_zero import below_zero
 from pidkit.gaussian import gaussian_pid_from_samples, information_bias
 from pidkit.gaussian.pid import ACCEPT_WITH_TOL, NEAR_NOISELESS
 from pidkit.gaussian.reduce import INFINITE_INFORMATION
+from pidkit.gaussian.sample_notes import informations_above, label_entropy
 from pidkit.gaussian.samples import min_samples
-from pidkit.measures import entropy
 from pidkit.resampling import QUANTITIES, replicate_columns
 
 from .correction import BiasCorrection
@@ -176,13 +176,8 @@ def above_label_entropy(
     >>> names, round(h_y, 2)
     (('i_ys', 'i_yts'), 3.32)
     """
-    per_class = y_columns.sum(axis=0)
-    h_y = entropy(np.array([y_columns.shape[0] - per_class.sum(), *per_class]), units=units, normalize=True)
-    names = tuple(
-        q for q in ("i_yt", "i_ys", "i_yts")
-        if corrected[q] > h_y + rounding_level([corrected[q], plugin[q], h_y])
-    )
-    return names, h_y
+    h_y = label_entropy(y_columns, units)
+    return informations_above(corrected, plugin, h_y), h_y
 
 
 def _too_few_samples(n: int, dims: tuple[int, int, int], n_classes: int,

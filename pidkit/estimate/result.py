@@ -26,6 +26,7 @@ from pidkit.below_zero import (
     replicates_without_spread,
     rounding_level,
 )
+from pidkit.gaussian.sample_notes import above_label_entropy_note, few_samples_note
 from pidkit.redundancy import NONNEGATIVE_MEASURES
 from pidkit.resampling import ATOMS, INFORMATIONS, QUANTITIES
 
@@ -456,14 +457,11 @@ class RepresentationPID:
                 causes.append(("for " + " and ".join(others) + ": " if by_side else "") + NO_SPREAD_CAUSE)
             lines.append("  " + no_spread_note(flat, self.settings["bootstrap"], zero=zero,
                                                cause="; ".join(causes)))
+        if self.p is None and (few := few_samples_note(self.n_samples, self.settings["dims"])):
+            lines.append(f"  {few}")
         if fix.above_bound and self.p is None:  # the Gaussian estimator: no H(Y) ceiling
-            lines.append(
-                f"  note: {', '.join(fix.above_bound)} above H(Y) = "
-                f"{self.settings['y']['entropy']:.4g} {u}, the most a label holds: the features "
-                f"separate the classes almost without error, and these Gaussian {u} measure that "
-                f"linear separation, not {u} of the label; for {u} bounded by H(Y) use "
-                "estimator='discrete'"
-            )
+            lines.append("  " + above_label_entropy_note(fix.above_bound, self.settings["y"]["entropy"], u,
+                                                         "estimator='discrete'"))
         elif fix.above_bound:
             noise = f": at that bound within noise at n = {self.n_samples} (values are not clipped)"
             if atoms := [name for name in fix.above_bound if name in ATOMS]:

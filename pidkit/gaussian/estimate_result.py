@@ -26,6 +26,7 @@ from ..below_zero import (
 )
 from ..resampling import INFORMATIONS, QUANTITIES, replicate_columns
 from .bias import information_bias
+from .sample_notes import above_label_entropy_note, few_samples_note, informations_above
 
 __all__ = ["GaussianPIDEstimate", "as_estimate"]
 
@@ -205,11 +206,26 @@ information from rescaled channels)
         if coarse:
             lines.append(wrapped_line(f"  {coarse}"))
         lines.extend(self._correction_lines(shown))
+        lines.extend(wrapped_line(f"  {note}") for note in self._sample_notes(plug_in))
         if boot is not None and boot.get("replicates") is not None:
             if flat := replicates_without_spread(replicate_columns(boot["replicates"])):
                 note = no_spread_note(flat, boot["n_boot"], zero=zero)
                 lines.append(wrapped_line(f"  {note}"))
         return "\n".join(lines)
+
+    def _sample_notes(self, plug_in: dict[str, float] | None) -> list[str]:
+        """The notes of :mod:`pidkit.gaussian.sample_notes` that apply: few samples per dimension,
+        and informations above H(Y) where Y is a block of class indicators."""
+        d, notes = self.diagnostics, []
+        if "dims" in d and "n_samples" in d and (few := few_samples_note(int(d["n_samples"]), d["dims"])):
+            notes.append(few)
+        if (h_y := d.get("label_entropy")) is not None:
+            values = {q: getattr(self, q) for q in INFORMATIONS}
+            if above := informations_above(values, plug_in or values, h_y):
+                notes.append(above_label_entropy_note(
+                    above, h_y, self.units, "pidkit.estimate.pid_from_representations on the class labels "
+                    "(its default estimator='discrete')"))
+        return notes
 
     def _correction_lines(self, shown: Any) -> list[str]:
         """The lines under the table: the subtracted biases and what was clipped, or the bias

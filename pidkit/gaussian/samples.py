@@ -66,6 +66,7 @@ from .pid import (
 )
 from .reduce import ReducedSystem, reduce_covariance
 from .sample_inputs import SAMPLES, TRANSPOSE, have, paired_samples
+from .sample_notes import indicator_entropy
 
 
 def check_correction_flag(bias_correction: Any) -> bool:
@@ -192,7 +193,10 @@ def gaussian_pid_from_samples(
         A :class:`~pidkit.PIDResult` whose ``repr`` says it is an estimate: from how many samples,
         how corrected, the plug-in value beside each corrected one and the intervals. As
         :func:`pidkit.gaussian_pid`; ``diagnostics`` adds ``n_samples``, the ``plug_in``
-        informations and atoms, the subtracted ``biases`` and the channel factors. ``q`` is the
+        informations and atoms, the subtracted ``biases``, the channel factors, the blocks'
+        ``dims`` and, where ``y`` is a block of 0/1 class indicators, the classes' ``label_entropy``
+        H(Y) (the repr notes informations above it, and fewer than 5 samples per dimension:
+        :mod:`pidkit.gaussian.sample_notes`). ``q`` is the
         optimal coupling of the sample covariance without correction, None with it (the
         decomposition itself is computed with every column scaled by a power of two, so data
         around 1e-200 or 1e200 are fine; only entries of ``q`` beyond float64's range come out
@@ -282,6 +286,10 @@ def gaussian_pid_from_samples(
     if result.q is not None:
         with np.errstate(over="ignore", under="ignore"):
             result = dataclasses.replace(result, q=result.q * scales[:, None] * scales)
+    notes = {"dims": list(dims)}  # for the repr's notes (sample_notes)
+    if (h_y := indicator_entropy(arrays[0], units)) is not None:
+        notes["label_entropy"] = h_y
+    result = dataclasses.replace(result, diagnostics={**result.diagnostics, **notes})
     if n_boot == 0:
         return result
     statistic = GaussianStatistic(
