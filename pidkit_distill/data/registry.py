@@ -338,6 +338,17 @@ set 'digits'; its options are ['test_fraction', 'train_fraction'].
     return describe_cifar(key, root=root, **options)
 
 
+def _class_count_fix(classes: object) -> str:
+    """The end of the refusal of ``num_classes=classes``: the int to write where ``classes`` is a
+    whole number >= 2 of another type (``4.0``), that a classifier needs two classes where it is a
+    smaller one (``1``, ``1.0``: writing it as an int would not help), else ``""`` (``4.5``)."""
+    fix = whole_number_fix(classes, "num_classes")  # ": write num_classes=N" or ""
+    count = int(fix.rpartition("=")[2]) if fix else whole_number(classes)
+    if count is not None and count < 2:
+        return ": a classifier needs at least two classes, so its labels must take two values or more"
+    return fix
+
+
 def _checked_bundle(bundle: Any, name: str) -> DatasetBundle:
     """``bundle`` if a registered loader returned a usable :class:`DatasetBundle`; checks the
     first item of each split."""
@@ -348,7 +359,7 @@ def _checked_bundle(bundle: Any, name: str) -> DatasetBundle:
     classes, shape = bundle.num_classes, bundle.input_shape
     if isinstance(classes, bool) or not isinstance(classes, int) or classes < 2:
         raise ValueError(f"{where} returned num_classes={classes!r}; it must be an int >= 2"
-                         f"{whole_number_fix(classes, 'num_classes')}.")
+                         f"{_class_count_fix(classes)}.")
     if not isinstance(shape, tuple) or not shape or not all(
             isinstance(d, int) and d >= 1 for d in shape):
         one = whole_number(shape)
