@@ -28,7 +28,7 @@ from pidkit_distill.training.checkpoint import read_checkpoint, recorded_sizes
 from pidkit_distill.training.outcomes import out_of_memory_error
 from pidkit_distill.unwritten_runs import unwritten_run
 
-__all__ = ["load_student", "run_folder_path"]
+__all__ = ["load_student", "run_folder_path", "unregistered_model_refusal"]
 
 
 def load_student(run_dir: str | bytes | os.PathLike[str] | RunRecords | RunSummary, *,
@@ -155,11 +155,8 @@ def load_student(run_dir: str | bytes | os.PathLike[str] | RunRecords | RunSumma
         with torch.random.fork_rng(devices=[]):  # building draws initial weights
             model = build_model(name, **sizes)
     except (TypeError, ValueError) as err:
-        key = registry_key(name)
-        if not WRN_NAME.match(key) and key not in available_models():
-            raise ValueError(f"run_dir {str(path)!r}: its student model.student={name!r} is not "
-                             f"known in this process: {err} (in a notebook: import or run the "
-                             "code that registers it, then call load_student again)") from None
+        if refusal := unregistered_model_refusal(path, "student", name, err, again="load_student"):
+            raise ValueError(refusal) from None
         raise ValueError(f"run_dir {str(path)!r}: its student model.student={name!r} cannot be "
                          f"built for {sizes}: {err}") from None
     try:
@@ -365,3 +362,30 @@ def _without_run_name(data: Any) -> Any:
         return {**data, "run": {key: value for key, value in data["run"].items()
                                 if key != "name"}}
     return data
+
+
+def unregistered_model_refusal(path: Path, role: str, name: str, err: Exception, *,
+                               again: str) -> str:
+    """The refusal of the run folder ``path`` whose ``role`` model (``"student"``,
+    ``"teacher"``) ``name`` could not be built because no model of that name is registered in
+    this process, with the builder's error ``err`` and the function to call ``again`` once it
+    is; ``""`` where the name is known (``err`` is then some other fault).
+
+    Examples
+    --------
+    >>> from pathlib import Path
+    >>> err = ValueError("name='own' is not a known model")
+    >>> print(unregistered_model_refusal(Path("runs/a"), "teacher", "own", err,
+    ...                                  again="load_run_teacher"))
+    run_dir 'runs/a': its teacher model.teacher='own' is not known in this process: name='own' \
+is not a known model (in a notebook: import or run the code that registers it, then call \
+load_run_teacher again)
+    >>> unregistered_model_refusal(Path("runs/a"), "teacher", "digits-teacher", err, again="f")
+    ''
+    """
+    key = registry_key(name)
+    if WRN_NAME.match(key) or key in available_models():
+        return ""
+    return (f"run_dir {str(path)!r}: its {role} model.{role}={name!r} is not known in this "
+            f"process: {err} (in a notebook: import or run the code that registers it, then call "
+            f"{again} again)")

@@ -21,7 +21,7 @@ from pidkit_distill.run_files import FAILED, TEACHER_USED, read_summary, train_f
 from pidkit_distill.run_folder_search import did_you_mean_run_folder
 from pidkit_distill.run_records import RunRecords
 from pidkit_distill.run_summary import RunSummary
-from pidkit_distill.students import run_folder_path
+from pidkit_distill.students import run_folder_path, unregistered_model_refusal
 from pidkit_distill.training.teacher import seeded_teacher
 from pidkit_distill.training.teacher_files import read_teacher_file
 from pidkit_distill.training.teacher_records import file_sha256
@@ -101,7 +101,12 @@ def load_run_teacher(run_dir: str | bytes | os.PathLike[str] | RunRecords | RunS
             with torch.random.fork_rng(devices=[]):  # building draws initial weights
                 teacher = build_model(model, **sizes)
             teacher.load_state_dict(read_teacher_file(_teacher_file(path, record))["model"])
-    except (TypeError, RuntimeError) as err:
+    except (TypeError, ValueError, RuntimeError) as err:
+        if refusal := unregistered_model_refusal(path, "teacher", model, err,
+                                                 again="load_run_teacher"):
+            raise ValueError(refusal) from None
+        if isinstance(err, ValueError):  # the file's own refusal (read_teacher_file)
+            raise
         detail = " ".join(str(err).split())
         raise ValueError(f"run_dir {str(path)!r}: its teacher model.teacher={model!r} cannot be "
                          f"built for {sizes} and given its recorded weights: {detail[:300]} (a "
