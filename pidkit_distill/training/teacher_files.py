@@ -105,7 +105,22 @@ def read_teacher_file(path: Path) -> dict[str, Any]:
                                       "pidkit_distill.load_student(RUN_DIR).state_dict() to a "
                                       "file and set model.teacher to the run's model.student)"))
     keys = sorted(map(str, saved)) if isinstance(saved, dict) else type(saved).__name__
-    raise ValueError(f"teacher file {str(path)!r} holds {keys}; expected {_TEACHER_HOLDS}")
+    raise ValueError(f"teacher file {str(path)!r} holds {keys}; expected {_TEACHER_HOLDS}"
+                     f"{_inner_state_dict_fix(saved, path)}")
+
+
+def _inner_state_dict_fix(saved: Any, path: Path) -> str:
+    """The end of the refusal of a file holding a dict with a state dict under another key than
+    ``'model'`` (``{"state_dict": sd, "epoch": 200}``, a Lightning or training loop's
+    checkpoint): the line that saves that state dict alone; ``""`` for any other file."""
+    inner = sorted(str(k) for k, v in saved.items() if _is_state_dict(v)) \
+        if isinstance(saved, dict) else []
+    if not inner:
+        return ""
+    key = "state_dict" if "state_dict" in inner else inner[0]
+    return (f". Its entry {key!r} is a state dict: if it holds the teacher's weights, save it "
+            f"alone once, torch.save(torch.load({str(path)!r}, weights_only=True)[{key!r}], "
+            "'teacher-weights.pt'), and pass that file")
 
 
 def read_teacher_for_run(path: Path, *, cached: bool) -> dict[str, Any]:
