@@ -49,8 +49,9 @@ until :func:`unregister_dataset` removes it.
 
 Modules: :mod:`~pidkit_distill.data.registry` (the names, their checks, registration),
 :mod:`~pidkit_distill.data.bundle` (what is returned), :mod:`~pidkit_distill.data.cifar`,
-:mod:`~pidkit_distill.data.digits`, :mod:`~pidkit_distill.data.synthetic` (one data set each) and
-:mod:`~pidkit_distill.data.subsets` (the ``train_fraction`` subsets).
+:mod:`~pidkit_distill.data.digits`, :mod:`~pidkit_distill.data.synthetic` (one data set each),
+:mod:`~pidkit_distill.data.subsets` (the ``train_fraction`` subsets) and
+:mod:`~pidkit_distill.data.batch_steps` (the warning of a batch larger than the training set).
 """
 
 from pidkit_distill.data.bundle import DatasetBundle, DatasetSpec

@@ -34,6 +34,7 @@ from torch.nn import functional as F
 
 from pidkit_distill.config import TrainConfig, config_to_dict
 from pidkit_distill.data import DatasetBundle, DatasetSpec
+from pidkit_distill.data.batch_steps import whole_set_batch_warning
 from pidkit_distill.data.registry import describes_its_sizes
 from pidkit_distill.methods import StepOutput
 from pidkit_distill.models import adopt_model_fingerprint, build_model
@@ -481,9 +482,11 @@ def trained_teacher_file(config: TrainConfig, bundle: Any, runtime: Runtime, *,
         if runtime.is_main:
             print(f"training the teacher {config.model.teacher} for {config.teacher.epochs} "
                   f"epochs{_epochs_note(config) if for_student else ''} -> {path}", flush=True)
-            elsewhere = trained_elsewhere_note(run_dir, for_student=for_student)
-            if elsewhere:
-                print(elsewhere, file=sys.stderr, flush=True)
+            for note in (trained_elsewhere_note(run_dir, for_student=for_student),
+                         whole_set_batch_warning(len(bundle.train), config.data.batch_size,
+                                                 whose="the teacher's", epochs=config.teacher.epochs)):
+                if note:
+                    print(note, file=sys.stderr, flush=True)
         with torch.random.fork_rng(devices=[]):
             torch.manual_seed(config.teacher.seed)
             net = build_model(config.model.teacher, num_classes=bundle.num_classes,
