@@ -32,7 +32,8 @@ Names
     ``DistributedSampler``; do not use ``persistent_workers``). The default is no augmentation,
     as in the RID authors' code.
 
-Every data set takes ``train_fraction`` (default 1.0): the run then trains on a class-stratified
+The package's data sets take ``train_fraction`` (default 1.0; a registered loader takes it where
+it declares it, keeping a prefix of :func:`stratified_order`): the run trains on a class-stratified
 subset of the training split holding ``round(train_fraction * n_train)`` samples, while the
 held-out split stays the same. The subsets are nested: the samples are put in one seeded,
 class-interleaved order (:func:`stratified_order`) and a subset is a prefix of it, so a

@@ -1,4 +1,4 @@
-"""Class-stratified, nested training subsets: the ``train_fraction`` option of every data set.
+"""Class-stratified, nested training subsets: the ``train_fraction`` option of the package's data sets.
 
 :func:`stratified_order` puts the samples in one seeded, class-interleaved order; the
 ``train_fraction`` subset (:func:`train_subset`) is a prefix of it holding :func:`subset_size`
