@@ -14,6 +14,7 @@ import json
 import re
 import sys
 import traceback
+import warnings
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
@@ -104,6 +105,8 @@ def _decompose(args: argparse.Namespace) -> int:
         for python, shell in _cli_advice(save_to):
             advice = advice.replace(python, shell)
         raise UsageError(f"{where}{_joint_named(advice)}") from exc
+    if args.normalize and args.joint is not None and _whole_numbers(p) and np.sum(p) > 1:
+        _warn_of_plugin_bias(np.asarray(p), result, args.joint)
     print(json.dumps(result.to_dict(), indent=2) if args.json else result)
     return 0
 
@@ -155,11 +158,34 @@ def _counts_advice(advice: str, joint: Any) -> str:
     number, saying that it looks like counts."""
     if _RESCALE not in advice:  # before reading the cells: a refused joint may not convert, or fit
         return advice
-    cells = np.asarray(joint, dtype=float)
-    if not (cells == np.round(cells)).all():
+    if not _whole_numbers(joint):
         return advice
     return advice.replace(_RESCALE, "Its cells are whole numbers, so it looks like counts: pass --normalize "
                                     "to rescale them into probabilities")
+
+
+def _whole_numbers(joint: Any) -> bool:
+    """Whether every cell of ``joint`` (as read) is a whole number, as counts are."""
+    cells = np.asarray(joint, dtype=float)
+    return bool((cells == np.round(cells)).all())
+
+
+def _warn_of_plugin_bias(counts: np.ndarray, result: PIDResult, path: str) -> None:
+    """Warn, in :class:`~pidkit.estimate.PluginBiasWarning`'s words and where it would, that the
+    atoms of ``counts`` rescaled by --normalize are the plug-in's, whose first-order bias of
+    I(Y;T,S) is a sizeable share of ``result``'s; its last sentence, the estimator's arguments,
+    becomes the corrected route from the counts."""
+    from .estimate import PluginBiasWarning
+    from .estimate.bias_warning import bias_warning_text, plugin_bias
+    whole = counts.astype(np.int64)
+    text = bias_warning_text(plugin_bias(whole, result.units), result.i_yts, int(whole.sum()),
+                             f"{whole.size} cells", result.units)
+    if text is not None:
+        loaded = "counts" if path == STDIN else f"np.load({path!r})"
+        fix = (f"For bias-corrected atoms, in Python: pidkit.estimate.correct_counts({loaded}); "
+               "or count more samples.")
+        warnings.warn(f"plug-in atoms: {text[:text.rindex('. Use ') + 2]}{fix}", PluginBiasWarning,
+                      stacklevel=1)
 
 
 def _to_numbers(joint: Any, save_to: str) -> tuple[str, str]:

@@ -19,7 +19,6 @@ from collections.abc import Sequence
 from typing import Any, NamedTuple
 
 import numpy as np
-from scipy.special import gammaln
 
 from pidkit._progress import check_progress
 from pidkit._settings import (
@@ -31,7 +30,7 @@ from pidkit._settings import (
     check_replicates,
     check_seed,
 )
-from pidkit._units import check_units, from_nats
+from pidkit._units import check_units
 from pidkit.redundancy.vertex_limit import TooManyVertices
 from pidkit.resampling import (
     QUANTITIES,
@@ -43,6 +42,7 @@ from pidkit.samples import encoded_samples
 
 from .._arrays import check_same_index
 from .._labels import axis_labels
+from .bias_warning import plugin_bias
 from .bootstrap import PIDStatistic
 from .cluster_count import DEFAULT_CLUSTERS, clusters_for_samples, information_cap
 from .cluster_seeds import (
@@ -90,47 +90,6 @@ ESTIMATORS = ("discrete", "gaussian")
 models the principal components as jointly Gaussian with the one-hot label."""
 _BOOT_REPEATS = 1
 """Random partitions per subsample size inside each bootstrap replicate (see ``bootstrap``)."""
-
-
-def _cell_share(mean_count: float) -> float:
-    """A cell's share of the first-order count of its table, ``2 (E[X ln X] - m ln m)`` for a count
-    ``X`` Poisson of mean ``m``: the cell's part of the plug-in entropy's expected shortfall, in
-    units of ``1 / (2 n)`` nats. It tends to 1 (Miller and Madow's share) as ``m`` grows, and is
-    about ``2 m ln(1 / m)`` for a cell rarely seen."""
-    if mean_count <= 0.0:
-        return 0.0
-    x = np.arange(1, int(mean_count + 12.0 * math.sqrt(mean_count)) + 30, dtype=float)
-    log_pmf = x * math.log(mean_count) - mean_count - gammaln(x + 1.0)
-    return 2.0 * (float(np.sum(np.exp(log_pmf) * x * np.log(x))) - mean_count * math.log(mean_count))
-
-
-def _first_order_cells(counts: np.ndarray) -> float:
-    """The cells a table counts for in the plug-in entropy's first-order bias: each cell seen, and
-    the cells not seen sharing the mass Good and Turing estimate they hold (``f1 / n``, ``f1``
-    cells seen once), each of mean count ``f1 / u`` for ``u`` cells not seen (``_cell_share``)."""
-    counts = counts.ravel()
-    seen = np.count_nonzero(counts)
-    unseen = counts.size - seen
-    if unseen == 0:
-        return float(seen)
-    return seen + unseen * _cell_share(np.count_nonzero(counts == 1) / unseen)
-
-
-def _plugin_bias(counts: np.ndarray, units: str) -> dict[str, float]:
-    """Expected plug-in bias of I(Y;T), I(Y;S) and I(Y;T,S), first order: ``(m_YB - m_Y - m_B + 1)
-    / (2 n)`` nats for each table ``p[y, b]``, ``m`` the cells it counts for
-    (``_first_order_cells``), at least 0. Every cell counted instead (``m_YB = |Y| |B|``), it was
-    8 to 57 times the plug-in's bias on joints with most cells empty (docs/estimate.md, "The
-    first-order rule")."""
-    n_samples = int(counts.sum())
-
-    def bias(table: np.ndarray) -> float:
-        cells = (_first_order_cells(table) - _first_order_cells(table.sum(axis=1))
-                 - _first_order_cells(table.sum(axis=0)) + 1.0)
-        return from_nats(max(0.0, cells) / (2.0 * n_samples), units)
-
-    return {"i_yt": bias(counts.sum(axis=2)), "i_ys": bias(counts.sum(axis=1)),
-            "i_yts": bias(counts.reshape(counts.shape[0], -1))}
 
 
 def _discretize_side(
@@ -245,7 +204,7 @@ def _one_clustering(
     # the samples' cells, encoded once.
     joint, sample_cells = encoded_samples(y_axis, t_axis, s_axis)
     t_set["n_values"], s_set["n_values"] = int(joint.p.shape[1]), int(joint.p.shape[2])
-    bias = _plugin_bias(joint.counts, units)
+    bias = plugin_bias(joint.counts, units)
     _record_caps(joint.p, joint.n_samples, t_set, s_set, units=units, method=method, subsamples=parts,
                  clusterer=clusterer, bias_now=bias["i_yts"])
     named = ((1, "t_features", t_set), (2, "s_features", s_set))
