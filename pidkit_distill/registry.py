@@ -112,10 +112,11 @@ def whole_number(value: object) -> int | None:
         return None
 
 
-def whole_number_fix(value: object, name: str) -> str:
+def whole_number_fix(value: object, name: str, *, minimum: int | None = None) -> str:
     """The end of a refusal of ``value`` given as the count ``name``, where ``value`` holds one
     whole number that :func:`whole_number` does not read as an int (a float ``4.0``, a float
-    tensor, a tensor of shape ``(1,)``): ``": write name=4"``; ``""`` otherwise.
+    tensor, a tensor of shape ``(1,)``) and that is at least ``minimum``: ``": write name=4"``;
+    ``""`` otherwise (writing a number below the minimum as an int would not help).
 
     Examples
     --------
@@ -124,6 +125,8 @@ def whole_number_fix(value: object, name: str) -> str:
     (': write num_classes=4', ': write num_classes=4')
     >>> whole_number_fix(4.5, "num_classes"), whole_number_fix("4", "num_classes")
     ('', '')
+    >>> whole_number_fix(1.0, "num_classes", minimum=2)
+    ''
     """
     if isinstance(value, bool):
         return ""
@@ -135,7 +138,9 @@ def whole_number_fix(value: object, name: str) -> str:
         if isinstance(value, bool) or not isinstance(value, numbers.Real):
             return ""
     number = float(value)
-    return f": write {name}={int(number)}" if number.is_integer() else ""
+    if not number.is_integer() or (minimum is not None and number < minimum):
+        return ""
+    return f": write {name}={int(number)}"
 
 
 def call_registered(function: Callable[..., Any], kw: Mapping[str, Any], *, role: str, key: str,

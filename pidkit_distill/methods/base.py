@@ -374,7 +374,7 @@ class Distiller(nn.Module):
             )
         classes = whole_number(num_classes)  # a numpy integer, a 0-d integer tensor: its int
         if classes is None or classes < 2:
-            fix = whole_number_fix(num_classes, "num_classes") if classes is None else ""
+            fix = whole_number_fix(num_classes, "num_classes", minimum=2) if classes is None else ""
             raise ValueError(f"num_classes must be an int >= 2; got {num_classes!r}{fix}.")
         if isinstance(sample_input, Tensor) and sample_input.dim() == 1 \
                 and self._runs_as_one_sample(sample_input):

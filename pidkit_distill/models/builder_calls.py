@@ -153,7 +153,7 @@ def positive_count(value: object, arg: str) -> int:
     """
     number = whole_number(value)
     if number is None or number < 1:
-        fix = whole_number_fix(value, arg) if number is None else ""
+        fix = whole_number_fix(value, arg, minimum=1) if number is None else ""
         raise ValueError(f"{arg} must be a positive int; got {value!r}{fix}.")
     return number
 
