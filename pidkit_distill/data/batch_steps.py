@@ -41,11 +41,15 @@ epoch is one step on the whole set: its 30 epochs take 30 optimiser steps; lower
 (to 64, say: 6 steps per epoch) to train it in minibatches
     >>> whole_set_batch_warning(384, 384, whose="the teacher's", epochs=30)
     ''
+    >>> whole_set_batch_warning(10, 64, whose="the student's", epochs=1).split(": ")[2]
+    'its 1 epoch takes 1 optimiser step; lower data.batch_size (to 2, say'
     """
     if batch_size <= n_train:
         return ""
     smaller = max(1, min(64, n_train // 4))  # a few steps at least; 64 is data.batch_size's default
     return (f"warning: data.batch_size={batch_size} is larger than {whose} {n_train} training "
-            f"samples, so each epoch is one step on the whole set: its {epochs} epochs take "
-            f"{epochs} optimiser steps; lower data.batch_size (to {smaller}, say: "
+            f"samples, so each epoch is one step on the whole set: "
+            + (f"its {epochs} epochs take {epochs} optimiser steps" if epochs != 1
+               else "its 1 epoch takes 1 optimiser step")
+            + f"; lower data.batch_size (to {smaller}, say: "
             f"{-(-n_train // smaller)} steps per epoch) to train it in minibatches")
