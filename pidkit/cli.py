@@ -483,7 +483,10 @@ def get_parser() -> argparse.ArgumentParser:
         f"(default: {MAX_VERTICES['gh']} for gh, {MAX_VERTICES['prec']} for prec, about a minute); "
         "'auto' is that default; 'none' enumerates whatever the size",
     )
-    dec.add_argument("--normalize", action="store_true", help="rescale a joint that does not sum to 1")
+    dec.add_argument("--normalize", action="store_true",
+                     help="rescale a joint that does not sum to 1; on a table of counts the atoms are "
+                          "the plug-in estimate, and a warning on stderr gives its expected bias "
+                          "where that is a sizeable share")
     dec.add_argument("--json", action="store_true", help="print machine-readable JSON")
     dec.set_defaults(func=_decompose)
 
