@@ -22,8 +22,10 @@ out (in a step, the evaluation, the audit or the check of the teacher's outputs 
 epoch), stops the run with a :class:`~pidkit_distill.TrainingError` that names the epoch and
 step (or what the run was doing) and what was saved; an interrupt (Ctrl-C) with a
 :class:`~pidkit_distill.TrainingInterrupted` that names the epoch, what was saved and how to
-resume (both in :mod:`pidkit_distill.training.outcomes`). A loss term that jumps by two orders of
-magnitude (:mod:`pidkit_distill.loss_jumps`) and a student that falls to chance
+resume (both in :mod:`pidkit_distill.training.outcomes`). An error of any type that the data set
+raised as its samples were read (:func:`~pidkit_distill.training.outcomes.data_read_failure`)
+is the run's TrainingError too, recorded in its folder as the others are. A loss term that
+jumps by two orders of magnitude (:mod:`pidkit_distill.loss_jumps`) and a student that falls to chance
 (:mod:`pidkit_distill.chance`) are warned of once, in a line under the epoch's, and the run goes on.
 So is, on stderr, a CPU run with ``run.threads`` unset whose epoch took far longer than the
 earlier ones while the machine got busy (:func:`_busy_since_line`).
@@ -58,17 +60,14 @@ from pidkit_distill.training.checkpoint_fit import trained_with
 from pidkit_distill.training.epoch_steps import evaluate, memory_checked, train_one_epoch
 from pidkit_distill.training.file_sharing import read_by_main
 from pidkit_distill.training.late_files import file_refused_late
-from pidkit_distill.training.loaders import (
-    batch_sampler,
-    eval_loader,
-    train_loader,
-)
+from pidkit_distill.training.loaders import batch_sampler, eval_loader, train_loader
 from pidkit_distill.training.lost_peers import failure_of_lost_peer, failure_of_peer_sigterm
 from pidkit_distill.training.model_checks import models_resolved
 from pidkit_distill.training.optim import make_optimizer, make_scheduler
 from pidkit_distill.training.outcomes import (
     TrainingError,
     TrainingInterrupted,
+    data_read_failure,
     failure_leaving,
     out_of_memory_reading,
 )
@@ -363,9 +362,12 @@ def fit(config: TrainConfig, module: nn.Module, bundle: Any, run_dir: Path,
                 "method_params": None if module.params is None else module.params.to_dict(),
             })
             return summary
-        except RuntimeError as err:  # what was saved: every process counts the epochs it saved
-            failure = err if isinstance(err, TrainingError) else failure_of_lost_peer(
-                err, runtime, doing, running)
+        except Exception as err:  # what was saved: every process counts the epochs it saved
+            failure = err if isinstance(err, TrainingError) else data_read_failure(
+                err, config.data.name, doing=doing, running=running, epochs_saved=epochs_saved,
+                resume=config.run.resume)
+            if failure is None and isinstance(err, RuntimeError):  # another process gone
+                failure = failure_of_lost_peer(err, runtime, doing, running)
             if failure is None:
                 raise
             checkpoint = None if epochs_saved is None else folder.checkpoint

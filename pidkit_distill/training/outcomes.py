@@ -6,10 +6,15 @@ was saved and how to go on. What a finished (or stopped) run gives back,
 
 from __future__ import annotations
 
+import traceback
 from functools import partial
 from pathlib import Path
 from typing import Any
 
+import torch
+from torch.utils.data import dataloader
+
+from pidkit.command_line import one_line
 from pidkit_distill.run_files import FAILURE_KINDS
 
 # Re-exported from its own, torch-free module: a RunSummary pickled before it moved names this
@@ -18,8 +23,8 @@ from pidkit_distill.run_summary import RunSummary
 from pidkit_distill.signals import errors_under
 from pidkit_distill.training.checkpoint import python_resume_note
 
-__all__ = ["RunSummary", "TrainingError", "TrainingInterrupted", "failure_leaving",
-           "out_of_memory_error", "out_of_memory_reading"]
+__all__ = ["RunSummary", "TrainingError", "TrainingInterrupted", "data_read_failure",
+           "failure_leaving", "out_of_memory_error", "out_of_memory_reading", "raised_reading"]
 
 
 class TrainingError(RuntimeError):
@@ -286,6 +291,82 @@ def failure_leaving(interrupt: BaseException) -> TrainingError | None:
     """
     return next((error for error in errors_under(interrupt) if isinstance(error, TrainingError)),
                 None)
+
+
+def raised_reading(err: BaseException) -> bool:
+    """Whether ``err`` came out of a DataLoader as it read a data set's samples, in this process
+    or a worker (or out of the check of the teacher's outputs, which reads the first batch as
+    the loader does): the data set's ``__getitem__``, its transforms, the collation of what it
+    gave.
+    Not where the error's own frame is pidkit's loader code (its batch sampler), whose error is
+    a bug of pidkit's, which keeps its traceback.
+
+    Examples
+    --------
+    >>> from torch.utils.data import DataLoader
+    >>> class Broken:
+    ...     def __len__(self):
+    ...         return 2
+    ...     def __getitem__(self, i):
+    ...         raise KeyError(i)
+    >>> try:
+    ...     next(iter(DataLoader(Broken())))
+    ... except KeyError as err:
+    ...     raised_reading(err)
+    True
+    >>> raised_reading(KeyError(0))
+    False
+    """
+    frames = [(frame.f_code.co_filename, frame.f_code.co_name)
+              for frame, _ in traceback.walk_tb(err.__traceback__)]
+    return bool(frames) and not _READERS.isdisjoint(frames) \
+        and Path(frames[-1][0]).parent != Path(__file__).parent
+
+
+# the functions that read a data set's samples: a DataLoader's next batch, and the first batch
+# that the check of the teacher's outputs reads as the run's loader does
+_READERS = {(dataloader.__file__, "__next__"),
+            (str(Path(__file__).with_name("teacher_outputs.py")), "_first_batch")}
+
+
+def data_read_failure(err: BaseException, data_name: str, *, doing: str | None, running: int,
+                      epochs_saved: int | None, resume: bool) -> TrainingError | None:
+    """The run's failure where ``err``, of any type, came out of a DataLoader reading the
+    samples of data set ``data_name`` (:func:`raised_reading`): one line naming its type, the
+    data set, where the run was (``doing`` outside its epochs, else in epoch ``running``) and
+    how to go on (from epoch ``epochs_saved + 1`` where a checkpoint holds that many epochs;
+    ``resume``: the run already has ``run.resume``), for the run to record. ``None`` for any
+    other error, and for memory running out, which stays as it is.
+
+    Examples
+    --------
+    >>> from torch.utils.data import DataLoader
+    >>> try:
+    ...     next(iter(DataLoader([0, 1], collate_fn=lambda batch: {}[batch[0]])))
+    ... except KeyError as err:
+    ...     print(data_read_failure(err, "mine", doing=None, running=1, epochs_saved=None,
+    ...                             resume=False))
+    data set 'mine' raised KeyError (0) as its samples were read in epoch 1; nothing was saved
+    (no epoch had completed); the error is the data set's own (its code or what it reads): once
+    it reads again, rerun the same command: the run starts again from epoch 1
+    """
+    if isinstance(err, (TrainingError, MemoryError, torch.cuda.OutOfMemoryError)) \
+            or not raised_reading(err):
+        return None
+    said = str(err).strip()
+    if "Original Traceback" in said:  # a worker's, re-raised: its last line is the error's own
+        said = said.splitlines()[-1].removeprefix(f"{type(err).__name__}:")
+    where = doing or f"in epoch {running}"
+    if epochs_saved is None:
+        then = "rerun the same command: the run starts again from epoch 1"
+    else:
+        then = (f"rerun the same command{'' if resume else ' with --resume'} to continue from "
+                f"epoch {epochs_saved + 1}")
+    return TrainingError(
+        f"data set {data_name!r} raised {type(err).__name__} ({one_line(said)}) as its samples "
+        f"were read {where}", epoch=None, kind="error", hint_says_rerun=True,
+        hint=f"the error is the data set's own (its code or what it reads): once it reads "
+             f"again, {then}")
 
 
 def out_of_memory_reading(path: Path, *, purpose: str = "to resume the run",
