@@ -443,12 +443,25 @@ def _estimate_refusal(k: int, y: np.ndarray, err: ValueError) -> str:
 audit's settings name its options: bias_correction, clusters and cluster_rule (n_clusters), \
 pca_components (n_components), normalize; set them with settings=AuditConfig(...) for \
 audit_distiller and audit_networks, as audit.* keys in a configuration."
+
+    Samples of one class, which no setting helps:
+
+    >>> print(_estimate_refusal(0, np.zeros(4), ValueError("y holds a single value (0).")))
+    audit of layer 0 on 4 held-out samples of 1 class: y holds a single value (0). No setting of \
+the audit changes that: audit samples of two classes at least (in a run: a held-out split of two \
+or more classes from the data set's loader, or run.audit_every=0 to train without the audit).
     """
-    return (f"audit of layer {k} on {len(y)} held-out samples of {len(np.unique(y))} classes: "
-            f"{err} The audit's settings name its options: bias_correction, clusters and "
-            "cluster_rule (n_clusters), pca_components (n_components), normalize; set them with "
-            "settings=AuditConfig(...) for audit_distiller and audit_networks, as audit.* keys in "
-            "a configuration.")
+    classes = len(np.unique(y))
+    counted = f"audit of layer {k} on {len(y)} held-out samples of {classes} class" + (
+        "" if classes == 1 else "es")
+    if classes == 1:
+        return (f"{counted}: {err} No setting of the audit changes that: audit samples of two "
+                "classes at least (in a run: a held-out split of two or more classes from the "
+                "data set's loader, or run.audit_every=0 to train without the audit).")
+    return (f"{counted}: {err} The audit's settings name its options: bias_correction, clusters "
+            "and cluster_rule (n_clusters), pca_components (n_components), normalize; set them "
+            "with settings=AuditConfig(...) for audit_distiller and audit_networks, as audit.* keys "
+            "in a configuration.")
 
 
 def audit_clusters(settings: AuditConfig, n_samples: int, n_labels: int) -> int:

@@ -45,7 +45,9 @@ resolves and checks, without loading data (but a registered data set's) or train
   GPUs (on CUDA each process takes its own:
   :func:`~pidkit_distill.training.device_checks.check_devices`);
 * with an audit, its held-out samples against its clusters (discrete) or components
-  (Gaussian), and ``audit.layers`` against the layers both models distil
+  (Gaussian), a registered data set's held-out labels for two classes at least (of one class,
+  the audit is refused before the teacher trains), and ``audit.layers`` against the layers both
+  models distil
   (:func:`~pidkit_distill.training.audit_checks.check_audit`).
 
 It checks under torch's default dtype float32 and the CPU as the default device, as the run
@@ -428,7 +430,8 @@ def _checked(config: TrainConfig, *, teacher_only: bool) -> CheckedConfig:
         (f"method {method.method_name!r}, its own modules", data.n_train,
          [n for n in norms or [] if n not in students])]
     check_audit(config, data, n_teacher=len(distiller.teacher_shapes),
-                n_student=len(distiller.student_shapes))
+                n_student=len(distiller.student_shapes),
+                held_out=None if bundle is None else bundle.test)
 
     run_dir = run_dir_of(config)
     # the teacher file before the run folder is judged: a folder of an earlier run (every

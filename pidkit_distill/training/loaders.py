@@ -44,7 +44,8 @@ from pidkit_distill.training.outcomes import TrainingError
 from pidkit_distill.training.runtime import Runtime
 
 __all__ = ["DataError", "DataOutOfMemory", "ShardedBatchSampler", "batch_sampler",
-           "data_options", "eval_loader", "load_data", "teacher_option_refusal", "train_loader"]
+           "data_options", "eval_loader", "load_data", "one_label", "teacher_option_refusal",
+           "train_loader"]
 
 
 class DataError(ValueError):
@@ -323,6 +324,26 @@ def _out_of_range_labels(split: Any, num_classes: int) -> Tensor | None:
         return (y < 0) | (y >= num_classes)
 
     return _marked_samples(split, rows, lambda part: None)
+
+
+def one_label(split: Any) -> int | None:
+    """The label that every sample of ``split`` holds, where all its labels are read here (each
+    TensorDataset it reads, through Subsets and ConcatDatasets, as :func:`_out_of_range_labels`
+    reads them) and are one value; ``None`` where two differ, or where a part of ``split`` is
+    not read here (a Dataset of one's own: reading every sample could take long).
+
+    Examples
+    --------
+    >>> x, y = torch.zeros(4, 2), torch.tensor([0, 2, 2, 1])
+    >>> one_label(Subset(TensorDataset(x, y), [1, 2])), one_label(TensorDataset(x, y))
+    (2, None)
+    """
+    if not len(split) or not _holds_tensors_read_whole(split):
+        return None
+    first = int(split[0][1])
+    marks = _sample_marks(split, lambda tensors: tensors[-1] != first,
+                          lambda part: torch.ones(len(part), dtype=torch.bool))
+    return first if marks is None or not bool(marks.any()) else None
 
 
 def _marked_samples(split: Any, marked_rows: Callable[[tuple[Tensor, ...]], Tensor | None],

@@ -24,8 +24,9 @@ step (or what the run was doing) and what was saved; an interrupt (Ctrl-C) with 
 :class:`~pidkit_distill.TrainingInterrupted` that names the epoch, what was saved and how to
 resume (both in :mod:`pidkit_distill.training.outcomes`). An error of any type that the data set
 raised as its samples were read (:func:`~pidkit_distill.training.outcomes.data_read_failure`)
-is the run's TrainingError too, recorded in its folder as the others are. A loss term that
-jumps by two orders of magnitude (:mod:`pidkit_distill.loss_jumps`) and a student that falls to chance
+and a refusal of the audit (samples of one class that the check did not read) are the run's
+TrainingError too, recorded in its folder as the others are. A loss term that jumps by two
+orders of magnitude (:mod:`pidkit_distill.loss_jumps`) and a student that falls to chance
 (:mod:`pidkit_distill.chance`) are warned of once, in a line under the epoch's, and the run goes on.
 So is, on stderr, a CPU run with ``run.threads`` unset whose epoch took far longer than the
 earlier ones while the machine got busy (:func:`_busy_since_line`).
@@ -55,6 +56,7 @@ from pidkit_distill.loss_jumps import jumped_terms, loss_jump_warnings
 from pidkit_distill.run_files import checkpoint_written, read_run_config
 from pidkit_distill.run_summary import RunSummary
 from pidkit_distill.signals import interrupts_deferred
+from pidkit_distill.training.audit_checks import audit_refusal_failing_run
 from pidkit_distill.training.checkpoint import restore_checkpoint, save_checkpoint
 from pidkit_distill.training.checkpoint_fit import trained_with
 from pidkit_distill.training.epoch_steps import evaluate, memory_checked, train_one_epoch
@@ -457,7 +459,7 @@ def _audit(module: nn.Module, bundle: Any, config: TrainConfig, folder: RunFolde
         from pidkit_distill.audit import audit_distiller
 
         limits = threadpool_limits(config.run.threads) if config.run.threads else nullcontext()
-        with limits:
+        with limits, audit_refusal_failing_run(epoch):
             records = audit_distiller(module, bundle.test, epoch=epoch, settings=config.audit,
                                       device=runtime.device,
                                       batch_size=config.data.eval_batch_size,

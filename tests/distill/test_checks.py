@@ -183,7 +183,9 @@ def test_rid_defaults_to_the_preset_that_trains():
          r"KMeans cannot make 500 clusters"),
         (["run.audit_every=1", "audit.max_samples=10"], ValueError,
          r"^audit.clusters: 10 held-out samples are audited, too few for 2 clusters per side with "
-         r"\d+ classes and bias correction 'eb-extrapolation-kink'.*audit.bias_correction=none$"),
+         r"\d+ classes and bias correction 'eb-extrapolation-kink'.*raise audit.max_samples \(now "
+         r"10; 0 audits all 64\); set audit.bias_correction=none \(the plug-in\); or set "
+         r"run.audit_every=0 to train without the audit$"),
         (["run.audit_every=1", "audit.estimator=gaussian", "audit.max_samples=20"], ValueError,
          r"^audit.pca_components: the Gaussian audit needs more held-out samples than "
          r"dimensions, but 20 samples"),
