@@ -19,7 +19,8 @@ from pidkit_distill.config_text import (
 )
 
 __all__ = ["GivenAs", "apply_option_values", "check_option_type", "demo_epochs",
-           "key_value", "load_config_file", "name_errors_as_typed", "named_option"]
+           "key_value", "load_config_file", "name_errors_as_typed", "named_option",
+           "value_as_typed"]
 
 
 def demo_epochs(text: str) -> int:
@@ -235,8 +236,11 @@ def name_errors_as_typed(args: argparse.Namespace, config: TrainConfig) -> Itera
     with those fields. A name from the ``--config`` file is told with the file's name and the
     key in full before the whole message: ``config file 'rid.toml': method.name: 'rdi' is
     not a known method; ...``, ``config file 'rid.toml': data.name: 'digitz' is not a known
-    dataset; ...``. Other
-    errors, and those of a name from the defaults, are raised as they are.
+    dataset; ...``. A check's refusal of one key's value, a
+    :class:`~pidkit_distill.ConfigValueError` whose message starts with its key
+    (``run.device: 'cuda' was asked for, but this machine has no CUDA device; use
+    run.device=cpu or auto``), is told so too (:func:`value_as_typed`). Other
+    errors, and those of a name or value from the defaults, are raised as they are.
 
     Raises
     ------
@@ -250,6 +254,48 @@ def name_errors_as_typed(args: argparse.Namespace, config: TrainConfig) -> Itera
         if message is None:
             raise
         raise err.retold(message) from err
+    except ConfigValueError as err:
+        message = value_as_typed(args, config, err)
+        if message is None:
+            raise
+        raise ConfigValueError(message, err.key or "", err.value, related=err.related,
+                               advised=err.advised) from err
+
+
+def value_as_typed(args: argparse.Namespace, config: TrainConfig, err: ConfigValueError
+                   ) -> str | None:
+    """The message of ``err``, a check's refusal of the value of its ``key``, whose message
+    starts with the key (``run.device: ...``), naming where that value came from
+    (:func:`named_option`): the option as typed in place of the key, and the key's other
+    settings it advises (``run.device=cpu``) as that option takes them (``--device cpu``);
+    or, for a value of the ``--config`` file, the file's name before the whole message.
+    ``None`` where the value is the default's, or the message does not start with the key.
+
+    Examples
+    --------
+    >>> from pidkit_distill import ConfigValueError, load_config
+    >>> err = ConfigValueError("run.device: 'cuda' was asked for, but this machine has no "
+    ...                        "CUDA device; use run.device=cpu or auto", "run.device", "cuda")
+    >>> typed = argparse.Namespace(overrides=[], config=None, **{"run.device": "cuda"},
+    ...                            given_as={"run.device": "--device"})
+    >>> print(value_as_typed(typed, load_config(overrides=["run.device=cuda"]), err))
+    --device cuda: 'cuda' was asked for, but this machine has no CUDA device; use --device \
+cpu or auto
+    >>> in_file = argparse.Namespace(overrides=[], config="gpu.toml")
+    >>> print(value_as_typed(in_file, load_config(overrides=["run.device=cuda"]), err))
+    config file 'gpu.toml': run.device: 'cuda' was asked for, but this machine has no CUDA \
+device; use run.device=cpu or auto
+    """
+    key, message = err.key, str(err)
+    if key is None or not message.startswith(f"{key}: "):
+        return None
+    given, how = named_option(args, key)
+    if given != key:  # an option gave it
+        said = message.removeprefix(f"{key}: ").replace(f"{key}=", how.removesuffix("VALUE"))
+        return f"{given}: {said}"
+    if args.config is not None and _value_of(config, key) != _value_of(TrainConfig(), key):
+        return f"config file {args.config!r}: {message}"
+    return None
 
 
 def _as_typed(args: argparse.Namespace, config: TrainConfig, err: ConfigEntryError

@@ -14,6 +14,7 @@ import os
 import torch
 
 from pidkit_distill.config import TrainConfig
+from pidkit_distill.config_errors import ConfigValueError
 from pidkit_distill.devices import cuda_devices, no_cuda, on_this_machine
 from pidkit_distill.launcher_env import (
     check_rendezvous,
@@ -38,15 +39,18 @@ def check_devices(config: TrainConfig) -> None:
     ------
     ValueError
         ``run.device=cuda`` (or ``cuda:N``) without CUDA; ``cuda:N`` where this machine has no
-        GPU ``N``, or in a run of several processes; or, on CUDA, more processes on this machine
+        GPU ``N``, or in a run of several processes (these three a
+        :class:`~pidkit_distill.ConfigValueError` of ``run.device``, which the command tells
+        naming the option typed or the ``--config`` file:
+        :func:`~pidkit_distill.cli_values.name_errors_as_typed`); or, on CUDA, more processes on this machine
         than it has GPUs, or a process whose own GPU index is beyond them. An environment variable of
         the launcher that is no number, or a process of several without ``MASTER_ADDR`` (not
         started by torchrun), is named without a configuration key in front.
     """
     device = config.run.device
     if device.startswith("cuda") and not on_this_machine(torch.device("cuda")):
-        raise ValueError(f"run.device: {device!r} was asked for, but {no_cuda()}; use "
-                         "run.device=cpu or auto")
+        raise ConfigValueError(f"run.device: {device!r} was asked for, but {no_cuda()}; use "
+                               "run.device=cpu or auto", "run.device", device, advised=True)
     if device.startswith("cuda:"):
         _check_gpu_named(torch.device(device))
     _check_gpu_per_process(config)
@@ -59,11 +63,11 @@ def _check_gpu_named(device: torch.device) -> None:
     all of them would put them all on one GPU)."""
     processes = world_size_from_env()
     if processes > 1:
-        raise ValueError(
+        raise ConfigValueError(
             f"run.device: {str(device)!r} names one GPU, but this process is one of {processes} "
             f"(WORLD_SIZE={processes}), and each process of a torchrun takes its own GPU, "
             "cuda:LOCAL_RANK; pass run.device=cuda (or auto), and choose the GPUs with "
-            "CUDA_VISIBLE_DEVICES")
+            "CUDA_VISIBLE_DEVICES", "run.device", str(device), advised=True)
     gpus = cuda_devices()
     if device.index is not None and device.index >= gpus:
         visible = os.environ.get("CUDA_VISIBLE_DEVICES")
@@ -71,9 +75,10 @@ def _check_gpu_named(device: torch.device) -> None:
                   f" (those that CUDA_VISIBLE_DEVICES={visible!r} leaves visible, numbered "
                   "from 0)")
         last = "cuda:0" if gpus == 1 else f"cuda:0 to cuda:{gpus - 1}"
-        raise ValueError(
+        raise ConfigValueError(
             f"run.device: {str(device)!r} was asked for, but this machine has {gpus} CUDA "
-            f"device(s){hidden}, {last}; pass an index below {gpus}, or cuda")
+            f"device(s){hidden}, {last}; pass an index below {gpus}, or cuda", "run.device",
+            str(device), advised=True)
 
 
 def _check_gpu_per_process(config: TrainConfig) -> None:

@@ -93,6 +93,6 @@ def test_the_command_says_a_missing_gpu_in_one_line(tmp_path, monkeypatch, capsy
             for arg in ("--set", item)]
     assert main(["train", *sets]) == 2
     assert capsys.readouterr().err == (
-        "pidkit-distill train: error: run.device: 'cuda:3' was asked for, but this machine has "
-        "1 CUDA device(s), cuda:0; pass an index below 1, or cuda\n")
+        "pidkit-distill train: error: --set run.device=cuda:3: 'cuda:3' was asked for, but this "
+        "machine has 1 CUDA device(s), cuda:0; pass an index below 1, or cuda\n")
     assert sorted(tmp_path.rglob("*")) == []
