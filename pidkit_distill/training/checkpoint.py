@@ -60,6 +60,7 @@ __all__ = [
     "rerun_hint",
     "restore_checkpoint",
     "resume_changes",
+    "resume_refusal",
     "rng_state",
     "run_writes",
     "safe_load",
@@ -223,11 +224,23 @@ def recorded_sizes(saved: dict[str, Any], path: Path) -> dict[str, Any] | None:
 
 
 def check_resumable(saved_config: dict[str, Any], config: TrainConfig, path: Path) -> None:
-    """Raise :class:`ValueError` unless ``config`` may continue the run saved with ``saved_config``.
+    """Raise :class:`ValueError` unless ``config`` may continue the run saved with ``saved_config``
+    in the checkpoint ``path``: ``cannot resume PATH:`` and :func:`resume_refusal`'s reasons.
+    """
+    refusal = resume_refusal(saved_config, config)
+    if refusal is not None:
+        raise ValueError(f"cannot resume {str(path)!r}: {refusal}")
+
+
+def resume_refusal(saved_config: dict[str, Any], config: TrainConfig) -> str | None:
+    """Why ``config`` may not continue the run saved with ``saved_config``, with what to do, or
+    ``None`` where it may: :func:`check_resumable`'s refusal, and the advice of a run folder
+    that holds a checkpoint given without ``run.resume``
+    (:func:`~pidkit_distill.training.resume.resume_point`).
 
     Keys in ``RESUME_FREE_KEYS`` may differ (so a moved or renamed run folder resumes), and so
     may ``teacher.source`` when both are file paths (the teacher's weights are in the
-    checkpoint). Any other change is an error that names each changed key; a key that the
+    checkpoint). Any other change is refused naming each changed key; a key that the
     checkpoint lacks (written by an older version) or that this version lacks (a newer one) is
     named as such, since no value of the configuration restores it. The names that a
     registry looks up (:data:`~pidkit_distill.registered_record.NAMED`) are compared as it reads
@@ -235,10 +248,20 @@ def check_resumable(saved_config: dict[str, Any], config: TrainConfig, path: Pat
     configuration held them in the registry's spelling records ``"Digits"`` where ``config``
     holds ``"digits"``, the same data set. A teacher's run compares the settings it holds of its
     own (:data:`~pidkit_distill.teacher_keys.TEACHER_RUN_OWN`) as :func:`resume_changes` says.
+
+    Examples
+    --------
+    >>> from pidkit_distill import load_config
+    >>> saved = config_to_dict(load_config(overrides=["run.epochs=3"]))
+    >>> resume_refusal(saved, load_config(overrides=["run.epochs=6"])).split("; a resume")[0]
+    'the configuration changed (run.epochs: 3 -> 6); restore those values or start a new run \
+(another run.name'
+    >>> print(resume_refusal(saved, load_config(overrides=["run.epochs=3", "run.threads=1"])))
+    None
     """
     old, new, changed = resume_changes(saved_config, config)
     if not changed:
-        return
+        return None
     problems = []
     if edited := [k for k in changed if k in old and k in new]:
         details = ", ".join(f"{k}: {old[k]!r} -> {new[k]!r}" for k in edited)
@@ -256,7 +279,7 @@ def check_resumable(saved_config: dict[str, Any], config: TrainConfig, path: Pat
         details = ", ".join(f"{k} = {old[k]!r}" for k in newer)
         problems.append(f"its checkpoint was written by a newer pidkit-distill, with key(s) "
                         f"this version does not know ({details}); resume it with that version")
-    raise ValueError(f"cannot resume {str(path)!r}: {'; and '.join(problems)}")
+    return "; and ".join(problems)
 
 
 def resume_changes(saved_config: dict[str, Any], config: TrainConfig

@@ -21,6 +21,7 @@ from pidkit_distill.training.checkpoint import (
     check_resumable,
     python_resume_note,
     read_checkpoint,
+    resume_refusal,
 )
 from pidkit_distill.training.checkpoint_fit import changed_since
 from pidkit_distill.training.teacher_files import check_resumed_teacher
@@ -38,7 +39,8 @@ def resume_point(path: Path, config: TrainConfig, *, mmap: bool = False,
     Raises
     ------
     ValueError
-        ``path`` exists but ``run.resume`` is false (a run folder is never overwritten), the
+        ``path`` exists but ``run.resume`` is false (a run folder is never overwritten; the
+        message advises ``--resume`` only where it would continue the run), the
         file is not a checkpoint (cut off, empty, damaged, of another version: the message
         says to delete it to train the run from epoch 1, or to start a new run), the
         configuration changed
@@ -54,12 +56,7 @@ def resume_point(path: Path, config: TrainConfig, *, mmap: bool = False,
     if not path.exists():
         return None
     if not config.run.resume:
-        refused = ValueError(
-            f"run folder {str(path.parent)!r} already holds a checkpoint; pass run.resume=true "
-            "(--resume) to continue it, or choose another run.name / run.out_dir"
-        )
-        refused.add_note(python_resume_note(resume=False))
-        raise refused
+        _refuse_unasked(path, config, mmap=mmap)
     saved = read_checkpoint(path, mmap=mmap, fix=(
         f"the run cannot continue from it: delete {str(path)!r} and run again (with or without "
         "--resume) to train the run from epoch 1, or keep it and start a new run (another "
@@ -81,3 +78,27 @@ def resume_point(path: Path, config: TrainConfig, *, mmap: bool = False,
             "again, a module edited); restore the code (and data) the run was trained with, or "
             f"{new_run}")
     return saved
+
+
+def _refuse_unasked(path: Path, config: TrainConfig, *, mmap: bool) -> None:
+    """Refuse the checkpoint at ``path`` to a ``config`` without ``run.resume`` (a run folder is
+    never overwritten), with the advice that holds for it: ``--resume`` where ``config`` may
+    continue the run, and where it may not, why and what to do instead
+    (:func:`~pidkit_distill.training.checkpoint.resume_refusal`, the comparison a resume makes),
+    so that the advice is not ``--resume``, which would then be refused. A checkpoint that
+    cannot be read is told by the resume that reads it whole."""
+    folder = str(path.parent)
+    try:
+        saved = read_checkpoint(path, mmap=mmap)
+    except (OSError, ValueError):
+        saved = None
+    refusal = None if saved is None else resume_refusal(saved["config"], config)
+    if refusal is not None:
+        raise ValueError(f"run folder {folder!r} already holds a checkpoint, of a run that "
+                         f"run.resume=true (--resume) continues only as it was configured: "
+                         f"{refusal}")
+    refused = ValueError(f"run folder {folder!r} already holds a checkpoint; pass "
+                         "run.resume=true (--resume) to continue it, or choose another run.name "
+                         "/ run.out_dir")
+    refused.add_note(python_resume_note(resume=False))
+    raise refused
