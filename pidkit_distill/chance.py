@@ -15,9 +15,11 @@ there; the report names the runs at chance under its table (:func:`chance_paragr
 draws chance on ``accuracy.png``; a record without ``test_majority`` says nothing of chance.
 
 A student at chance got there one of two ways, and the two call for opposite advice. One that
-never learnt the task ended too few epochs for its method's schedule, or its method ends there:
-at the RID paper's :data:`PAPER_EPOCHS` or more (:func:`trained_whole_schedule`) every method
-has trained its whole schedule, so it is the method's outcome. One that had learnt it, clearly
+never learnt the task ended too few epochs to learn it (or for its method's schedule, where its
+method has one: RID's, TED's), or its method ends there: on the RID paper's data sets
+(:data:`PAPER_DATA_SETS`), at its :data:`PAPER_EPOCHS` or more (:func:`trained_whole_schedule`)
+every method has trained its whole schedule, so it is the method's outcome; on another data set
+the paper sets no number of epochs to tell them apart by. One that had learnt it, clearly
 above chance (:func:`clearly_above_chance`) at an earlier epoch, and then fell to chance
 (:func:`fell_to_chance`) diverged or collapsed: more epochs do not help, a lower learning rate
 or gradient clip may. Train warns of such a fall when it happens
@@ -27,17 +29,50 @@ or gradient clip may. Train warns of such a fall when it happens
 from __future__ import annotations
 
 import math
-from typing import Any
+from typing import Any, NamedTuple
 
+from pidkit_distill.registry import registry_key
 from pidkit_distill.step_advice import step_size_advice
 
-__all__ = ["PAPER_EPOCHS", "at_chance", "chance_ceiling", "chance_paragraph", "chance_words",
-           "clearly_above_chance", "fell_to_chance", "fell_to_chance_warning", "recorded_chance",
-           "shown_percent", "trained_whole_schedule"]
+__all__ = ["PAPER_DATA_SETS", "PAPER_EPOCHS", "RunTrained", "at_chance", "chance_ceiling",
+           "chance_paragraph", "chance_words", "clearly_above_chance", "fell_to_chance",
+           "fell_to_chance_warning", "recorded_chance", "run_trained", "shown_percent",
+           "trained_whole_schedule"]
 
 # The RID paper's run length, which every method's schedule is written for (RID's warm-up and
 # cycles, TED's stage 1: Params.schedule_run_epochs) and the demo trains by default.
 PAPER_EPOCHS = 300
+# The data sets the RID paper trains for PAPER_EPOCHS: its nuisance task (Theorem 3.1, the
+# demo's) and CIFAR-10 (Appendix C). Of any other, the paper says nothing of how long to train.
+PAPER_DATA_SETS = frozenset({"synthetic", "cifar10"})
+
+
+class RunTrained(NamedTuple):
+    """What a run trained that the advice for a student at chance depends on
+    (:func:`chance_paragraph`): its data set's name (``data.name``), and whether its method has
+    a schedule, optimizer groups that take turns (RID's filter epochs, TED's stage 1), which
+    more epochs may be needed for."""
+
+    data: str
+    scheduled: bool
+
+
+def run_trained(config: dict[str, Any], metrics: list[dict[str, Any]]) -> RunTrained:
+    """What a run trained (:class:`RunTrained`), from its ``config.json`` (``config``) and its
+    metrics records (``metrics``): its method has a schedule where an epoch trained another
+    optimizer group than the student's (its record's ``phase``, ``"filter"``).
+
+    Examples
+    --------
+    >>> run_trained({"data": {"name": "my-blobs"}}, [{"epoch": 1, "phase": "student"}])
+    RunTrained(data='my-blobs', scheduled=False)
+    >>> run_trained({"data": {"name": "Synthetic"}}, [{"epoch": 1, "phase": "filter"}])
+    RunTrained(data='synthetic', scheduled=True)
+    """
+    name = config["data"]["name"]
+    return RunTrained(registry_key(name) if isinstance(name, str) else str(name),
+                      any(m.get("phase", "student") not in ("student", "teacher")
+                          for m in metrics))
 
 
 def shown_percent(fraction: float) -> float:
@@ -116,10 +151,11 @@ def recorded_chance(record: dict[str, Any]) -> tuple[float, int] | None:
 
 
 def trained_whole_schedule(epochs: int) -> bool:
-    """Whether a run of ``epochs`` epochs trained its method's whole schedule: at least the RID
-    paper's :data:`PAPER_EPOCHS`. A student at chance after it is its method's outcome; after
-    fewer, it may be too few epochs for its method's schedule (RID's student trains after its
-    warm-up).
+    """Whether a run of ``epochs`` epochs on one of the paper's data sets
+    (:data:`PAPER_DATA_SETS`) trained its method's whole schedule: at least the RID paper's
+    :data:`PAPER_EPOCHS`. A student at chance after it is its method's outcome; after fewer, it
+    may be too few epochs to learn the task, or for its method's schedule (RID's student trains
+    after its warm-up).
 
     Examples
     --------
@@ -222,12 +258,15 @@ and lower optim.lr (now 0.05) or optim.grad_clip (now 100); the run goes on
 
 
 def chance_paragraph(ended: dict[str, tuple[dict[str, Any], dict[str, Any] | None]],
-                     jumped: dict[str, dict[str, Any]] | None = None) -> str:
+                     jumped: dict[str, dict[str, Any]] | None = None, *,
+                     trained: dict[str, RunTrained]) -> str:
     """The paragraph under the report's table that names the runs whose last held-out accuracy
     is at chance (:func:`at_chance`, from what their record gives: :func:`recorded_chance`),
     or ``""`` where none is, and says of each how it got there: it fell to chance from clearly
     above it (:func:`fell_to_chance`: diverged or collapsed), or it trained the paper's whole
-    schedule (:func:`trained_whole_schedule`: its method's outcome), or fewer epochs (either).
+    schedule on one of the paper's data sets (:func:`trained_whole_schedule`: its method's
+    outcome), or fewer epochs, or any number on another data set (either: too few to learn the
+    task, or for its method's schedule where it has one, or its method's outcome).
     A run that never got clearly above chance but whose loss term jumped
     (:mod:`~pidkit_distill.loss_jumps`, ``loss_jumped`` in ``jumped``) diverged too: it is told
     so, not to train longer.
@@ -240,6 +279,8 @@ def chance_paragraph(ended: dict[str, tuple[dict[str, Any], dict[str, Any] | Non
     jumped : dict of str to dict, optional
         The metrics record of each run's first loss-term jump (one that holds ``loss_jumped``),
         by the run's name; runs without one are left out.
+    trained : dict of str to RunTrained
+        What each run of ``ended`` trained (:func:`run_trained`), by the run's name.
 
     Returns
     -------
@@ -253,7 +294,9 @@ def chance_paragraph(ended: dict[str, tuple[dict[str, Any], dict[str, Any] | Non
     ...     "bas": (record(3, 0.26), record(2, 0.29)),
     ...     "vid": (record(300, 0.2625), record(43, 0.3315)),
     ...     "rid": (record(3, 0.81), record(3, 0.81)),
-    ...     "kd": (record(20, 0.25), record(8, 0.86))}))
+    ...     "kd": (record(20, 0.25), record(8, 0.86))},
+    ...     trained={name: RunTrained("synthetic", scheduled=name == "rid")
+    ...              for name in ("bas", "vid", "rid", "kd")}))
     At chance: bas (26.0 % at epoch 3), vid (26.2 % at epoch 300), kd (25.0 % at epoch 20): \
 held-out accuracy at most 27.8 %, two standard errors above the 25.8 % of always answering the \
 most common class. A student at chance has learnt nothing the held-out set shows, so its row \
@@ -261,13 +304,26 @@ compares no method. kd fell to chance after reaching 86.0 % at epoch 8: its trai
 or collapsed, which more epochs do not mend; look at its loss terms (train_losses in \
 metrics.jsonl) and lower optim.lr, or optim.grad_clip (set it where it is 0, e.g. 100). vid \
 trained the paper's whole 300-epoch schedule, or more, so that is its method's outcome. bas \
-trained fewer than the paper's 300 epochs: too few for its method's schedule, or its method's \
-outcome; train it longer (run.epochs) to tell which.
+trained fewer than the paper's 300 epochs: too few to learn the task, or its method's outcome; \
+train it longer (run.epochs) to tell which.
+
+    On a data set of one's own the paper's epochs say nothing, and only a method with a
+    schedule (RID's, TED's) is told of one:
+
+    >>> print(chance_paragraph(
+    ...     {"bas": (record(30, 0.26), None), "rid": (record(30, 0.25), None)},
+    ...     trained={"bas": RunTrained("my-blobs", False), "rid": RunTrained("my-blobs", True)}
+    ... ).split("method. ")[1])
+    bas trained 30 epochs of my-blobs, for which the paper sets no number of epochs: too few to \
+learn the task, or its method's outcome; train it longer (run.epochs) to tell which. rid trained \
+30 epochs of my-blobs, for which the paper sets no number of epochs: too few for its method's \
+schedule, or its method's outcome; train it longer (run.epochs) to tell which.
 
     A run that never learnt but whose loss term jumped is told it diverged, not to train longer:
 
     >>> jump = {"epoch": 4, "loss_jumped": {"vid": {"epoch": 2, "mean": 1.5, "ratio": 3.2e8}}}
-    >>> print(chance_paragraph({"vid": (record(30, 0.26), record(2, 0.27))}, {"vid": jump}))
+    >>> print(chance_paragraph({"vid": (record(30, 0.26), record(2, 0.27))}, {"vid": jump},
+    ...                        trained={"vid": RunTrained("synthetic", False)}))
     At chance: vid (26.0 % at epoch 30): held-out accuracy at most 27.8 %, two standard errors \
 above the 25.8 % of always answering the most common class. A student at chance has learnt \
 nothing the held-out set shows, so its row compares no method. vid's loss term vid rose to \
@@ -277,8 +333,10 @@ optim.lr, or optim.grad_clip (set it where it is 0, e.g. 100).
     """
     levels: dict[str, list[str]] = {}  # the runs at chance, by what chance is for them
     fell: list[str] = []  # those that fell to chance, with where they were clearly above it
-    whole: list[str] = []  # the others that trained the paper's whole schedule
-    short: list[str] = []  # and those that trained fewer epochs
+    whole: list[str] = []  # the others that trained the paper's whole schedule on its data
+    # and those that may have trained too few epochs, by what they trained and the method's
+    # schedule (whether it has one)
+    short: dict[tuple[str, bool], list[str]] = {}
     for name, (last, best) in ended.items():
         chance = recorded_chance(last)
         if chance is None or last["test_acc"] is None or not at_chance(last["test_acc"], *chance):
@@ -286,6 +344,7 @@ optim.lr, or optim.grad_clip (set it where it is 0, e.g. 100).
         levels.setdefault(chance_words(*chance), []).append(
             f"{name} ({shown_percent(last['test_acc']):.1f} % at epoch {last['epoch']})")
         jump = (jumped or {}).get(name)
+        run = trained[name]
         if fell_to_chance(best, last):
             fell.append(f"{name} fell to chance after reaching "
                         f"{shown_percent(best['test_acc']):.1f} % at epoch {best['epoch']}")
@@ -293,8 +352,13 @@ optim.lr, or optim.grad_clip (set it where it is 0, e.g. 100).
             term, lowest = next(iter(jump["loss_jumped"].items()))
             fell.append(f"{name}'s loss term {term} rose to {lowest['ratio']:,.0f} times its lowest "
                         f"earlier mean at epoch {jump['epoch']}")
+        elif run.data in PAPER_DATA_SETS and trained_whole_schedule(last["epoch"]):
+            whole.append(name)
         else:
-            (whole if trained_whole_schedule(last["epoch"]) else short).append(name)
+            epochs = (f"fewer than the paper's {PAPER_EPOCHS} epochs" if run.data in
+                      PAPER_DATA_SETS else f"{last['epoch']} epochs of {run.data}, for which "
+                      "the paper sets no number of epochs")
+            short.setdefault((epochs, run.scheduled), []).append(name)
     if not levels:
         return ""
     runs = "; ".join(f"{', '.join(names)}: {words}" for words, names in levels.items())
@@ -305,11 +369,11 @@ optim.lr, or optim.grad_clip (set it where it is 0, e.g. 100).
     if whole:
         sentences.append(f"{', '.join(whole)} trained the paper's whole {PAPER_EPOCHS}-epoch "
                          f"schedule, or more, so that is {_its(whole)} method's outcome.")
-    if short:
-        its = _its(short)
-        sentences.append(f"{', '.join(short)} trained fewer than the paper's {PAPER_EPOCHS} "
-                         f"epochs: too few for {its} method's schedule, or {its} method's "
-                         f"outcome; train {'it' if len(short) == 1 else 'them'} longer "
+    for (epochs, scheduled), names in short.items():
+        its = _its(names)
+        too_few = f"for {its} method's schedule" if scheduled else "to learn the task"
+        sentences.append(f"{', '.join(names)} trained {epochs}: too few {too_few}, or {its} "
+                         f"method's outcome; train {'it' if len(names) == 1 else 'them'} longer "
                          "(run.epochs) to tell which.")
     return " ".join(sentences)
 

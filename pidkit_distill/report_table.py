@@ -20,7 +20,7 @@ from pidkit_distill.audit_records import (
     flag_notes,
     holds_clustering_fixed,
 )
-from pidkit_distill.chance import chance_paragraph
+from pidkit_distill.chance import RunTrained, chance_paragraph, run_trained
 from pidkit_distill.report_cells import atom_cell, table_cell
 from pidkit_distill.report_loss_jumps import ends_at_chance, loss_jump_note
 from pidkit_distill.report_states import StateNotes, run_state
@@ -77,6 +77,7 @@ layer | audit epoch | estimate | Red | Uni(Y:T\\S) | Uni(Y:S\\T) | Syn | n |
     # the runs at chance tells a fall to chance by)
     ended: dict[str, tuple[dict[str, Any], dict[str, Any] | None]] = {}
     jumped: dict[str, dict[str, Any]] = {}  # and the record of each one's first loss-term jump
+    trained: dict[str, RunTrained] = {}  # and its data set and whether its method has a schedule
     jump_notes: dict[str, str] = {}  # the line of each other run whose loss term jumped
     for i, run in enumerate(with_distinct_names(runs)):
         cfg, metrics = run.config, run.metrics
@@ -99,6 +100,7 @@ layer | audit epoch | estimate | Red | Uni(Y:T\\S) | Uni(Y:S\\T) | Syn | n |
         first_jump = next((m for m in metrics if m.get("loss_jumped")), None)
         if not state and metrics:
             ended[run.name] = (last, best)
+            trained[run.name] = run_trained(cfg, metrics)
             if first_jump:
                 jumped[run.name] = first_jump
         if first_jump and (state or not ends_at_chance(last)):  # else the chance paragraph's
@@ -134,6 +136,6 @@ layer | audit epoch | estimate | Red | Uni(Y:T\\S) | Uni(Y:S\\T) | Syn | n |
                               "(docs/distill.md, Seeds of the clustering)."
                               if held_fixed else ""))
     notes.update(short.paragraphs())
-    notes["at chance"] = chance_paragraph(ended, jumped)
+    notes["at chance"] = chance_paragraph(ended, jumped, trained=trained)
     notes.update(jump_notes)
     return "\n".join([*lines, *(f"\n{note}" for note in notes.values() if note)])  # a paragraph each

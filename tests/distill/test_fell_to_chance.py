@@ -16,7 +16,7 @@ from torch.nn import functional as F
 from torch.utils.data import TensorDataset
 
 from pidkit_distill import DatasetBundle, load_config, tap_features, write_report
-from pidkit_distill.chance import chance_paragraph
+from pidkit_distill.chance import RunTrained, chance_paragraph
 from pidkit_distill.demo import _chance_note
 from pidkit_distill.methods import StepOutput
 from pidkit_distill.methods.bas import BAS
@@ -85,8 +85,8 @@ def test_the_report_and_the_demo_agree_on_a_student_at_chance_after_the_paper_s_
     assert text.startswith(f"At chance: vid-ut (26.2 % at epoch {epochs}): ")
     whole = ("vid-ut trained the paper's whole 300-epoch schedule, or more, so that is its "
              "method's outcome.")
-    short = ("vid-ut trained fewer than the paper's 300 epochs: too few for its method's "
-             "schedule, or its method's outcome; train it longer (run.epochs) to tell which.")
+    short = ("vid-ut trained fewer than the paper's 300 epochs: too few to learn the task, or "
+             "its method's outcome; train it longer (run.epochs) to tell which.")
     assert ("train it longer" in text) == bool(note) == (epochs < 300)
     assert text.endswith(short if epochs < 300 else whole)
     assert "fell to chance" not in text  # 33.15 %: not halfway from 25.8 % to 100 %
@@ -99,7 +99,8 @@ def test_the_paragraph_names_each_way_to_chance_in_its_own_sentence():
     text = chance_paragraph({
         "a": (record(300, 0.26), record(250, 0.9)), "b": (record(50, 0.25), record(9, 0.7)),
         "c": (record(300, 0.27), record(40, 0.33)), "d": (record(30, 0.2), record(3, 0.28)),
-        "e": (record(300, 0.8), record(300, 0.8)), "f": (record(3, 0.25), None)})
+        "e": (record(300, 0.8), record(300, 0.8)), "f": (record(3, 0.25), None)},
+        trained=dict.fromkeys("abcdef", RunTrained("synthetic", scheduled=True)))
     # 62.9 % is halfway from 25.8 % to 100 %: a and b were clearly above chance, c and d not
     assert text.endswith(
         "A student at chance has learnt nothing the held-out set shows, so its row compares no "

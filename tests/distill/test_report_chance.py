@@ -42,8 +42,8 @@ def test_a_student_at_chance_is_told_so_under_the_table(tmp_path, capsys):
                  "standard errors above the 25.8 % of always answering the most common class. "
                  "A student at chance has learnt nothing the held-out set shows, so its row "
                  "compares no method. low trained fewer than the paper's 300 epochs: too few "
-                 "for its method's schedule, or its method's outcome; train it longer "
-                 "(run.epochs) to tell which.")
+                 "to learn the task, or its method's outcome; train it longer (run.epochs) to "
+                 "tell which.")
     assert f"\n\n{paragraph}\n" in capsys.readouterr().out
     assert f"\n\n{paragraph}\n" in (tmp_path / "rep" / "report.md").read_text()
 
