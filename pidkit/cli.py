@@ -14,7 +14,6 @@ import json
 import re
 import sys
 import traceback
-import warnings
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
@@ -22,6 +21,7 @@ from typing import Any
 import numpy as np
 
 from . import __version__, examples, theorems
+from ._count_tables import counts_advice, warn_of_plugin_bias, whole_numbers
 from ._errors import SolverError
 from ._joint_advice import (
     TO_NUMBERS,
@@ -101,12 +101,12 @@ def _decompose(args: argparse.Namespace) -> int:
         if args.joint is not None:
             advice = _with_stack_advice(advice, p, args.joint)
             advice = advice.replace(*_to_numbers(p, save_to))
-        advice = _counts_advice(advice, p)
+        advice = counts_advice(advice, p)
         for python, shell in _cli_advice(save_to):
             advice = advice.replace(python, shell)
         raise UsageError(f"{where}{_joint_named(advice)}") from exc
-    if args.normalize and args.joint is not None and _whole_numbers(p) and np.sum(p) > 1:
-        _warn_of_plugin_bias(np.asarray(p), result, args.joint)
+    if args.normalize and args.joint is not None and whole_numbers(p) and np.sum(p) > 1:
+        warn_of_plugin_bias(np.asarray(p), result, args.joint)
     print(json.dumps(result.to_dict(), indent=2) if args.json else result)
     return 0
 
@@ -147,45 +147,6 @@ def _joint_named(advice: str) -> str:
     'save np.clip(p, 0, None)'
     """
     return _JOINT_IN_WORDS.sub("the joint", _JOINT_IN_CODE.sub("p", advice))
-
-
-_RESCALE = "Pass normalize=True to rescale it"
-"""The library's advice for a joint whose total is not 1."""
-
-
-def _counts_advice(advice: str, joint: Any) -> str:
-    """``advice``, where it refuses the total of ``joint`` (as read) and every cell of it is a whole
-    number, saying that it looks like counts."""
-    if _RESCALE not in advice:  # before reading the cells: a refused joint may not convert, or fit
-        return advice
-    if not _whole_numbers(joint):
-        return advice
-    return advice.replace(_RESCALE, "Its cells are whole numbers, so it looks like counts: pass --normalize "
-                                    "to rescale them into probabilities")
-
-
-def _whole_numbers(joint: Any) -> bool:
-    """Whether every cell of ``joint`` (as read) is a whole number, as counts are."""
-    cells = np.asarray(joint, dtype=float)
-    return bool((cells == np.round(cells)).all())
-
-
-def _warn_of_plugin_bias(counts: np.ndarray, result: PIDResult, path: str) -> None:
-    """Warn, in :class:`~pidkit.estimate.PluginBiasWarning`'s words and where it would, that the
-    atoms of ``counts`` rescaled by --normalize are the plug-in's, whose first-order bias of
-    I(Y;T,S) is a sizeable share of ``result``'s; its last sentence, the estimator's arguments,
-    becomes the corrected route from the counts."""
-    from .estimate import PluginBiasWarning
-    from .estimate.bias_warning import bias_warning_text, plugin_bias
-    whole = counts.astype(np.int64)
-    text = bias_warning_text(plugin_bias(whole, result.units), result.i_yts, int(whole.sum()),
-                             f"{whole.size} cells", result.units)
-    if text is not None:
-        loaded = "counts" if path == STDIN else f"np.load({path!r})"
-        fix = (f"For bias-corrected atoms, in Python: pidkit.estimate.correct_counts({loaded}); "
-               "or count more samples.")
-        warnings.warn(f"plug-in atoms: {text[:text.rindex('. Use ') + 2]}{fix}", PluginBiasWarning,
-                      stacklevel=1)
 
 
 def _to_numbers(joint: Any, save_to: str) -> tuple[str, str]:
