@@ -26,6 +26,7 @@ from pidkit_distill.config import (
 from pidkit_distill.config_errors import ConfigEntryError, ConfigValueError
 from pidkit_distill.config_settings import closest_name_hint, misplaced_key_hint
 from pidkit_distill.name_check import check_builtin_names
+from pidkit_distill.registry import RESERVED_NAMES, registry_key
 from pidkit_distill.teacher_keys import RECORDED
 
 try:
@@ -223,7 +224,7 @@ parameter(s) ['lamda2'] for method 'rid'; its parameters are [...]. Did you mean
     """
     if path is None:
         config = apply_overrides(TrainConfig(), overrides)
-        check_builtin_names(config, teacher_only=False)
+        check_builtin_names(config, teacher_only=_trains_a_teacher(config))
         return config
     if not isinstance(path, (str, os.PathLike)):
         raise TypeError(f"path must be the path of a TOML file (a str or Path), or None for the "
@@ -236,12 +237,19 @@ parameter(s) ['lamda2'] for method 'rid'; its parameters are [...]. Did you mean
         raise in_config_file(path, err) from err
     config = apply_overrides(config, overrides)
     try:
-        check_builtin_names(config, teacher_only=False)
+        check_builtin_names(config, teacher_only=_trains_a_teacher(config))
     except ConfigEntryError as err:
         if _given_by_overrides(err, overrides):
             raise
         raise in_config_file(path, err) from err
     return config
+
+
+def _trains_a_teacher(config: TrainConfig) -> bool:
+    """Whether ``config`` is a teacher's run (``method.name`` the reserved ``"teacher"``, as a
+    teacher's folder's config.json holds it), whose names are checked as train-teacher checks
+    them: it reads no method and no student."""
+    return registry_key(config.method.name) in RESERVED_NAMES["method"]
 
 
 def _given_by_overrides(err: ConfigEntryError, overrides: Sequence[str]) -> bool:
