@@ -73,7 +73,8 @@ def check_audit(config: TrainConfig, data: DatasetSpec, *, n_teacher: int, n_stu
                          f"{n_layers - 1}), or set run.audit_every=0")
     if any(k >= n_layers for k in config.audit.layers):
         raise ValueError(f"audit.layers: {config.audit.layers} holds an index beyond the "
-                         f"{n_layers} distilled layers of the models (0 to {n_layers - 1})")
+                         f"{n_layers} distilled layers of the models (0 to {n_layers - 1}); "
+                         f"audit the layers both have, {list(range(n_layers))}")
     if config.audit.estimator == "gaussian":
         _check_gaussian_audit(config, data)
     else:

@@ -177,7 +177,8 @@ def test_rid_defaults_to_the_preset_that_trains():
          r"^teacher.source: teacher file '/nonexistent/teacher.pt' does not exist; expected a "
          r"teacher"),
         (["run.audit_every=1", "audit.layers=[3]"], ValueError,
-         r"^audit.layers: \[3\] holds an index beyond the 3 distilled layers"),
+         r"^audit.layers: \[3\] holds an index beyond the 3 distilled layers of the models "
+         r"\(0 to 2\); audit the layers both have, \[0, 1, 2\]$"),
         (["run.audit_every=1", "audit.cluster_rule=fixed", "audit.clusters=500"], ValueError,
          r"^audit.clusters: \d+ held-out samples are audited, too few for 500 clusters per side.*"
          r"KMeans cannot make 500 clusters"),
