@@ -14,14 +14,12 @@ on a first write that failed (t-399).
 from __future__ import annotations
 
 import json
-import signal
-from contextlib import contextmanager
 from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
 import torch
-from tiny_runs import tiny
+from tiny_runs import sigterm_at_first_deferral, tiny
 
 from pidkit_distill import TrainingError
 from pidkit_distill.config import TrainConfig
@@ -79,26 +77,14 @@ def _expected(case: str, error: TrainingError) -> dict:
 def _sigterm_at_first_deferral(monkeypatch, when: str) -> list[str]:
     """Make SIGTERM land at run's first interrupts_deferred: ``before`` it holds (as the error
     is caught) or ``inside`` it; the record_failure calls are listed."""
-    deferred, calls, held = run.interrupts_deferred, [], []
-
-    @contextmanager
-    def landing():
-        first = not held
-        held.append(True)
-        if first and when == "before":
-            signal.raise_signal(signal.SIGTERM)
-        with deferred():
-            if first and when == "inside":
-                signal.raise_signal(signal.SIGTERM)
-            yield
-
+    calls: list[str] = []
+    sigterm_at_first_deferral(monkeypatch, when)
     record = RunFolder.record_failure
 
     def counted(self, failure, **options):
         calls.append(str(failure))
         record(self, failure, **options)
 
-    monkeypatch.setattr(run, "interrupts_deferred", landing)
     monkeypatch.setattr(RunFolder, "record_failure", counted)
     return calls
 

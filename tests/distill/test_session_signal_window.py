@@ -18,7 +18,7 @@ from dataclasses import replace
 
 import pytest
 import torch.distributed as dist
-from tiny_runs import one_process_group, tiny
+from tiny_runs import one_process_group, sigterm_at_first_deferral, tiny
 
 from pidkit_distill.signals import Terminated, exit_status, sigterm_interrupts
 from pidkit_distill.stop_lines import failure_under
@@ -29,25 +29,6 @@ from pidkit_distill.training.stop_records import FirstStop, stop_cause
 
 GLOO_PEER_EXITED = ("[/__w/pytorch/pytorch/third_party/gloo/gloo/transport/tcp/pair.cc:553] "
                     "Connection closed by peer [127.0.0.1]:6886")
-
-
-def _sigterm_at_first_deferral(monkeypatch, when: str) -> None:
-    """Make SIGTERM land at ``_run_session``'s first ``interrupts_deferred``: ``before`` it
-    holds (as the run's error is caught) or ``inside`` it."""
-    deferred, held = run.interrupts_deferred, []
-
-    @contextmanager
-    def landing():
-        first = not held
-        held.append(True)
-        if first and when == "before":
-            signal.raise_signal(signal.SIGTERM)
-        with deferred():
-            if first and when == "inside":
-                signal.raise_signal(signal.SIGTERM)
-            yield
-
-    monkeypatch.setattr(run, "interrupts_deferred", landing)
 
 
 def _failed_session(tmp_path, error: BaseException, *, rank_1_first: bool) -> tuple:
@@ -74,7 +55,7 @@ def _failed_session(tmp_path, error: BaseException, *, rank_1_first: bool) -> tu
 def test_this_processs_failure_is_its_recorded_stop_wherever_the_sigterm_lands(
         tmp_path, monkeypatch, when):
     one_process_group(monkeypatch)
-    _sigterm_at_first_deferral(monkeypatch, when)
+    sigterm_at_first_deferral(monkeypatch, when)
     mistake = ValueError("my mistake")
     interrupt, recorded, taken_over = _failed_session(tmp_path, mistake, rank_1_first=False)
     assert exit_status(interrupt) == 143  # the signal passes on, as the deferral passes it
@@ -87,7 +68,7 @@ def test_this_processs_failure_is_its_recorded_stop_wherever_the_sigterm_lands(
 def test_an_error_that_followed_a_peers_stop_is_peer_stopped_wherever_the_sigterm_lands(
         tmp_path, monkeypatch, when):
     one_process_group(monkeypatch)
-    _sigterm_at_first_deferral(monkeypatch, when)
+    sigterm_at_first_deferral(monkeypatch, when)
     gone = RuntimeError(GLOO_PEER_EXITED)
     interrupt, recorded, taken_over = _failed_session(tmp_path, gone, rank_1_first=True)
     failed = failure_under(interrupt)

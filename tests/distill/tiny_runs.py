@@ -1,10 +1,12 @@
 """Shared helpers for the trainer's tests: a tiny synthetic configuration (a few ms per epoch),
-`python -m pidkit_distill` run in a child process, a run folder's lock held by another one, and
-memory running out while files are read."""
+`python -m pidkit_distill` run in a child process, a run folder's lock held by another one,
+memory running out while files are read, and SIGTERM landing at the run's first deferral of
+interrupts."""
 
 from __future__ import annotations
 
 import os
+import signal
 import subprocess
 import sys
 from collections.abc import Callable, Iterator
@@ -18,6 +20,7 @@ import torch
 from pidkit_distill.config import TrainConfig
 from pidkit_distill.config_text import apply_overrides
 from pidkit_distill.data.registry import _LOADERS
+from pidkit_distill.training import run
 from pidkit_distill.training.checkpoint import read_checkpoint
 
 TINY = [
@@ -197,3 +200,23 @@ def loader_module(monkeypatch: pytest.MonkeyPatch, folder: Path, module: str,
     (folder / f"{module}.py").write_text(source)
     yield
     sys.modules.pop(module, None)
+
+
+def sigterm_at_first_deferral(monkeypatch: pytest.MonkeyPatch, when: str) -> None:
+    """Make SIGTERM land at the first ``interrupts_deferred`` of
+    :mod:`pidkit_distill.training.run`: ``"before"`` it holds (as the run's error is caught) or
+    ``"inside"`` it."""
+    deferred, held = run.interrupts_deferred, []
+
+    @contextmanager
+    def landing() -> Iterator[None]:
+        first = not held
+        held.append(True)
+        if first and when == "before":
+            signal.raise_signal(signal.SIGTERM)
+        with deferred():
+            if first and when == "inside":
+                signal.raise_signal(signal.SIGTERM)
+            yield
+
+    monkeypatch.setattr(run, "interrupts_deferred", landing)
