@@ -54,6 +54,27 @@ _ALTERNATIVES = {
              "docs/which-measure.md)"),
 }
 """Each measure's alternatives, in the order the advice names them, and the advice, a ``{}`` for each."""
+_GH_ALTERNATIVES_WITHOUT_PREC = (
+    ("broja", "wedge"),
+    "Use {} (see docs/which-measure.md; prec, whose polytope grows with the sources' symbols, is past "
+    "its own limit here too) or {} (a lower bound)")
+"""I_GH's alternatives where I_prec's bound is past its default limit too (:func:`_prec_refused`)."""
+
+
+def _prec_refused(shape: tuple[int, ...]) -> bool:
+    """Whether I_prec's McMullen bound for a joint of ``shape`` with no two symbols of a source
+    merged (one coordinate per symbol of each source; dimension the coordinates less one less |Y|
+    per source after the first, as :mod:`pidkit.redundancy.prec` counts them) is past its default
+    limit: a gh refusal then does not advise prec (a 40x40x40 joint: 80 facets in dimension 39).
+
+    Examples
+    --------
+    >>> _prec_refused((10, 10, 10)), _prec_refused((40, 40, 40))
+    (False, True)
+    """
+    coordinates = sum(shape[1:])
+    dim = max(coordinates - 1 - (len(shape) - 2) * shape[0], 0)
+    return _polytope.vertex_bound(coordinates, dim) > MAX_VERTICES["prec"]
 
 
 def python_spelling(max_vertices: int | None) -> str:
@@ -159,6 +180,8 @@ class TooManyVertices(ValueError):
                     f"enumeration on 2 cores), lets it through: pass {spell(self.bound)} or more, or leave "
                     "the limit out.")
         alternatives, sentence = _ALTERNATIVES[self.measure]
+        if self.measure == "gh" and _prec_refused(self.shape):
+            alternatives, sentence = _GH_ALTERNATIVES_WITHOUT_PREC
         named = sentence.format(*(spell_measure(other, i == 0) for i, other in enumerate(alternatives)))
         advice = f"{named}, {remedy}" if self.alternatives else remedy
         return f"{refusal}; {_COSTS[self.measure]}. {advice}."
