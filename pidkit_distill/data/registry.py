@@ -23,6 +23,7 @@ from pidkit_distill.config_errors import ConfigEntryTypeError
 from pidkit_distill.data.bundle import DatasetBundle, DatasetSpec
 from pidkit_distill.data.cifar import CIFAR_NAMES, describe_cifar, load_cifar
 from pidkit_distill.data.digits import describe_digits, load_digits
+from pidkit_distill.data.first_sample import first_sample
 from pidkit_distill.data.synthetic import describe_synthetic, make_synthetic
 from pidkit_distill.label_checks import first_label_problem
 from pidkit_distill.registry import (
@@ -393,7 +394,7 @@ def _checked_bundle(bundle: Any, name: str) -> DatasetBundle:
                             "e.g. a TensorDataset or a Dataset with __len__ and __getitem__.")
         if len(data) < 1:
             raise ValueError(f"{where} returned an empty {split} split.")
-        problem = sample_problem(data[0], classes, shape)
+        problem = sample_problem(first_sample(data, f"{where}: reading {split}[0]"), classes, shape)
         if problem is not None:
             raise ValueError(f"{where}: {split}[0] {problem}.")
     return bundle
