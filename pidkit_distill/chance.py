@@ -35,7 +35,7 @@ from pidkit_distill.registry import registry_key
 from pidkit_distill.step_advice import step_size_advice
 
 __all__ = ["PAPER_DATA_SETS", "PAPER_EPOCHS", "RunTrained", "at_chance", "chance_ceiling",
-           "chance_paragraph", "chance_words", "clearly_above_chance", "fell_to_chance",
+           "chance_paragraph", "chance_words", "clearly_above_chance", "ends_at_chance", "fell_to_chance",
            "fell_to_chance_warning", "recorded_chance", "run_trained", "shown_percent",
            "trained_whole_schedule"]
 
@@ -185,6 +185,26 @@ def clearly_above_chance(accuracy: float, chance: float, n_test: int) -> bool:
             and not at_chance(accuracy, chance, n_test))
 
 
+def ends_at_chance(last: dict[str, Any]) -> bool:
+    """Whether the held-out accuracy of a run's ``last`` metrics record is at chance
+    (:func:`at_chance`, by the chance it records: :func:`recorded_chance`), as
+    :func:`chance_paragraph` names a run that ended its epochs and :func:`fell_to_chance` reads
+    the epoch judged; ``False`` where it records no chance or no accuracy.
+
+    Examples
+    --------
+    >>> ends_at_chance({"test_acc": 0.26, "test_majority": 0.258, "test_n": 2000})
+    True
+    >>> ends_at_chance({"test_acc": 0.86, "test_majority": 0.258, "test_n": 2000})
+    False
+    >>> ends_at_chance({"test_acc": 0.26})  # a record of an older version: no chance
+    False
+    """
+    chance = recorded_chance(last)
+    return (chance is not None and last.get("test_acc") is not None
+            and at_chance(last["test_acc"], *chance))
+
+
 def fell_to_chance(best: dict[str, Any] | None, last: dict[str, Any]) -> bool:
     """Whether a run fell to chance: its held-out accuracy in ``last`` is at chance while its
     highest, in ``best``, was clearly above it (:func:`clearly_above_chance`), both judged by
@@ -210,10 +230,8 @@ def fell_to_chance(best: dict[str, Any] | None, last: dict[str, Any]) -> bool:
     >>> fell_to_chance({"epoch": 8, "test_acc": 0.45}, last)  # not halfway to 100 %
     False
     """
-    chance = recorded_chance(last)
-    return (chance is not None and best is not None and last["test_acc"] is not None
-            and at_chance(last["test_acc"], *chance)
-            and clearly_above_chance(best["test_acc"], *chance))
+    return (best is not None and ends_at_chance(last)
+            and clearly_above_chance(best["test_acc"], *recorded_chance(last)))
 
 
 def _diverged(its: str) -> str:
@@ -338,9 +356,9 @@ optim.lr, or optim.grad_clip (set it where it is 0, e.g. 100).
     # schedule (whether it has one)
     short: dict[tuple[str, bool], list[str]] = {}
     for name, (last, best) in ended.items():
-        chance = recorded_chance(last)
-        if chance is None or last["test_acc"] is None or not at_chance(last["test_acc"], *chance):
+        if not ends_at_chance(last):
             continue
+        chance = recorded_chance(last)
         levels.setdefault(chance_words(*chance), []).append(
             f"{name} ({shown_percent(last['test_acc']):.1f} % at epoch {last['epoch']})")
         jump = (jumped or {}).get(name)

@@ -14,31 +14,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from pidkit_distill.chance import at_chance, recorded_chance
 from pidkit_distill.run_groups import RunGroup
 from pidkit_distill.step_advice import step_size_advice
 
-__all__ = ["ends_at_chance", "loss_jump_note", "seeds_jumped_note"]
-
-
-def ends_at_chance(last: dict[str, Any]) -> bool:
-    """Whether the held-out accuracy of a run's ``last`` metrics record is at chance
-    (:func:`~pidkit_distill.chance.at_chance`, by the chance it records:
-    :func:`~pidkit_distill.chance.recorded_chance`), as the paragraph of the runs at chance
-    names a run that ended its epochs; ``False`` where it records no chance or no accuracy.
-
-    Examples
-    --------
-    >>> ends_at_chance({"test_acc": 0.26, "test_majority": 0.258, "test_n": 2000})
-    True
-    >>> ends_at_chance({"test_acc": 0.86, "test_majority": 0.258, "test_n": 2000})
-    False
-    >>> ends_at_chance({"test_acc": 0.26})  # a record of an older version: no chance
-    False
-    """
-    chance = recorded_chance(last)
-    return (chance is not None and last.get("test_acc") is not None
-            and at_chance(last["test_acc"], *chance))
+__all__ = ["loss_jump_note", "seeds_jumped_note"]
 
 
 def loss_jump_note(name: str, metrics: list[dict[str, Any]]) -> str:

@@ -20,9 +20,9 @@ from pidkit_distill.audit_records import (
     flag_notes,
     holds_clustering_fixed,
 )
-from pidkit_distill.chance import RunTrained, chance_paragraph, run_trained
+from pidkit_distill.chance import RunTrained, chance_paragraph, ends_at_chance, run_trained
 from pidkit_distill.report_cells import atom_cell, table_cell
-from pidkit_distill.report_loss_jumps import ends_at_chance, loss_jump_note
+from pidkit_distill.report_loss_jumps import loss_jump_note
 from pidkit_distill.report_states import StateNotes, run_state
 from pidkit_distill.run_files import train_failure
 from pidkit_distill.run_records import RunRecords, method_label, with_distinct_names
