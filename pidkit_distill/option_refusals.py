@@ -3,7 +3,9 @@ names the option typed: :func:`refused_option`, the one rule that reads it from 
 message (``ValueError("NAME must be ...")``, raised rather than a
 :class:`~pidkit_distill.ConfigEntryError` with its ``entries``), behind a method
 of one's own (:func:`~pidkit_distill.methods.params_resolution.resolve_params`) and a data set
-of one's own (:func:`option_refusal`, for :func:`~pidkit_distill.registry.call_registered`).
+of one's own (:func:`option_refusal`, for :func:`~pidkit_distill.registry.call_registered`);
+and :func:`unknown_options`, the one refusal of options that a method or a data set does not
+take, with the closest name for each.
 """
 
 from __future__ import annotations
@@ -12,9 +14,10 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from pidkit.command_line import one_line
-from pidkit_distill.config_errors import ConfigEntryError
+from pidkit.utils import closest, did_you_mean
+from pidkit_distill.config_errors import ConfigEntryError, ConfigEntryTypeError
 
-__all__ = ["option_refusal", "refused_option"]
+__all__ = ["option_refusal", "refused_option", "unknown_options"]
 
 
 def refused_option(message: str, names: Iterable[str]) -> str | None:
@@ -93,3 +96,51 @@ def option_refusal(err: BaseException, options: Mapping[str, Any], whose: str
         entries = (named,)
     stem, stop = (said[:-1], ".") if said.endswith(".") else (said, "")
     return ConfigEntryError(f"{stem} ({whose}){stop}", dict(options), entries=entries)
+
+
+def unknown_options(options: Mapping[str, Any], known: Iterable[str], *, kind: str, owner: str
+                    ) -> ConfigEntryTypeError | None:
+    """The refusal of the ``options`` not among ``known``, told the known ones and, for each
+    misspelt one, the closest (:func:`~pidkit.utils.closest`); ``None`` where all are known.
+
+    Parameters
+    ----------
+    options : mapping of str to object
+        The options given, by name (a method's ``method.params``, a data set's
+        ``data.options``).
+    known : iterable of str
+        The names that are taken.
+    kind : str
+        What an option is called, singular (``"parameter"``, ``"option"``).
+    owner : str
+        Whose options they are (``"method 'kd'"``, ``"data set 'digits'"``).
+
+    Returns
+    -------
+    ConfigEntryTypeError or None
+        Its ``entries`` the unknown names.
+
+    Examples
+    --------
+    >>> print(unknown_options({"alpa": 0.5}, ["alpha", "temperature"], kind="parameter",
+    ...                       owner="method 'kd'"))
+    unknown parameter(s) ['alpa'] for method 'kd'; its parameters are ['alpha', 'temperature']. \
+Did you mean 'alpha'?
+    >>> print(unknown_options({"n_trian": 9, "sed": 1}, ["n_train", "noise"], kind="option",
+    ...                       owner="data set 'synthetic'"))
+    unknown option(s) ['n_trian', 'sed'] for data set 'synthetic'; its options are ['n_train', \
+'noise']. Did you mean 'n_train' for 'n_trian'?
+    >>> unknown_options({"alpha": 0.5}, ["alpha"], kind="parameter", owner="method 'kd'") is None
+    True
+    """
+    known = sorted(known)
+    unknown = sorted(set(options) - set(known))
+    if not unknown:
+        return None
+    if len(unknown) == 1:
+        hint = did_you_mean(unknown[0], known)
+    else:
+        hint = "".join(f" Did you mean {guess!r} for {name!r}?" for name in unknown
+                       if (guess := closest(name, known)))
+    return ConfigEntryTypeError(f"unknown {kind}(s) {unknown} for {owner}; its {kind}s are "
+                                f"{known}.{hint}", dict(options), entries=tuple(unknown))

@@ -18,7 +18,7 @@ from typing import Any, TypeVar
 import numpy as np
 import torch
 
-from pidkit.utils import check_flag, closest, did_you_mean
+from pidkit.utils import check_flag
 from pidkit_distill.config_errors import ConfigEntryTypeError
 from pidkit_distill.data.bundle import DatasetBundle, DatasetSpec
 from pidkit_distill.data.cifar import CIFAR_NAMES, describe_cifar, load_cifar
@@ -26,6 +26,7 @@ from pidkit_distill.data.digits import describe_digits, load_digits
 from pidkit_distill.data.first_sample import first_sample
 from pidkit_distill.data.synthetic import describe_synthetic, make_synthetic
 from pidkit_distill.label_checks import first_label_problem
+from pidkit_distill.option_refusals import unknown_options
 from pidkit_distill.registry import (
     Registry,
     call_registered,
@@ -559,15 +560,6 @@ def _keyword_defaults(loader: Any) -> dict[str, Any]:
     }
 
 
-def _closest_options(unknown: list[str], known: list[str]) -> str:
-    """" Did you mean 'n_train'?" for one misspelt option, " Did you mean 'n_train' for
-    'n_trian'?" for each of several that is near a known one, as methods' parameters are told."""
-    if len(unknown) == 1:
-        return did_you_mean(unknown[0], known)
-    return "".join(f" Did you mean {guess!r} for {name!r}?" for name in unknown
-                   if (guess := closest(name, known)))
-
-
 def _check_name_and_options(name: str, seed: int, options: dict[str, Any]) -> str:
     """The normalised name; errors for a bad seed, an unknown name, an unknown option or a flag
     option (``download``, ``augment``) that is not a bool."""
@@ -577,11 +569,9 @@ def _check_name_and_options(name: str, seed: int, options: dict[str, Any]) -> st
     if key is None:
         raise _LOADERS.unknown(name, module="pidkit_distill.data", listed=available_datasets())
     known = _keyword_defaults(_LOADERS.get(key))
-    unknown = sorted(set(options) - set(known))
-    if unknown:
-        raise ConfigEntryTypeError(
-            f"unknown option(s) {unknown} for data set {key!r}; its options are {sorted(known)}."
-            f"{_closest_options(unknown, sorted(known))}", options, entries=tuple(unknown))
+    refusal = unknown_options(options, known, kind="option", owner=f"data set {key!r}")
+    if refusal is not None:
+        raise refusal
     for option, value in options.items():
         if isinstance(known[option], bool):  # a flag: the string "False" would be true
             try:

@@ -15,9 +15,9 @@ import math
 from collections.abc import Mapping
 from typing import Any, TypeVar
 
-from pidkit.utils import closest, did_you_mean
-from pidkit_distill.config_errors import ConfigEntryError, ConfigEntryTypeError
-from pidkit_distill.option_refusals import refused_option
+from pidkit.utils import did_you_mean
+from pidkit_distill.config_errors import ConfigEntryError
+from pidkit_distill.option_refusals import refused_option, unknown_options
 
 __all__ = ["resolve_params"]
 
@@ -74,14 +74,9 @@ def resolve_params(params_class: type[P], presets: Mapping[str, Mapping[str, Any
             f"choose one of {sorted(presets)}.{did_you_mean(preset, list(presets))}"
         )
     fields = sorted(field.name for field in dataclasses.fields(params_class))  # type: ignore[arg-type]
-    unknown = sorted(set(overrides) - set(fields))
-    if unknown:
-        guesses = {name: closest(name, fields) for name in unknown}
-        hint = did_you_mean(unknown[0], fields) if len(unknown) == 1 else "".join(
-            f" Did you mean {guess!r} for {name!r}?" for name, guess in guesses.items() if guess)
-        raise ConfigEntryTypeError(
-            f"unknown parameter(s) {unknown} for method {method!r}; "
-            f"its parameters are {fields}.{hint}", overrides, entries=tuple(unknown))
+    refusal = unknown_options(overrides, fields, kind="parameter", owner=f"method {method!r}")
+    if refusal is not None:
+        raise refusal
     for name, value in overrides.items():
         if isinstance(value, float) and not math.isfinite(value):
             raise ConfigEntryError(f"parameter {name} of method {method!r} must be "
