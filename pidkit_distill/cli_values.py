@@ -218,6 +218,12 @@ def named_option(args: argparse.Namespace, key: str) -> tuple[str, str]:
     return key, f"--{key} VALUE"
 
 
+_FILE_KEYS = ("teacher.source", "data.root")
+"""The keys naming a file or folder that the run's check reads, whose refusal (a
+:class:`ValueError` or :class:`OSError`: missing, a folder, not a teacher) starts with the
+key."""
+
+
 @contextmanager
 def name_errors_as_typed(args: argparse.Namespace, config: TrainConfig) -> Iterator[None]:
     """Re-raise an unknown data set, model, method or preset name, method parameter or data
@@ -239,12 +245,15 @@ def name_errors_as_typed(args: argparse.Namespace, config: TrainConfig) -> Itera
     dataset; ...``. A check's refusal of one key's value, a
     :class:`~pidkit_distill.ConfigValueError` whose message starts with its key
     (``run.device: 'cuda' was asked for, but this machine has no CUDA device; use
-    run.device=cpu or auto``), is told so too (:func:`value_as_typed`). Other
+    run.device=cpu or auto``), is told so too (:func:`value_as_typed`), and so is the
+    refusal of a file that ``teacher.source`` or ``data.root`` of the ``--config`` file names
+    (``config file 'rid.toml': teacher.source: teacher file 'traind' does not exist; ...``;
+    typed as an option, the message names the file already). Other
     errors, and those of a name or value from the defaults, are raised as they are.
 
     Raises
     ------
-    ValueError, TypeError
+    ValueError, TypeError, OSError
         Of the type raised in the ``with`` block.
     """
     try:
@@ -260,6 +269,18 @@ def name_errors_as_typed(args: argparse.Namespace, config: TrainConfig) -> Itera
             raise
         raise ConfigValueError(message, err.key or "", err.value, related=err.related,
                                advised=err.advised) from err
+    except (ValueError, OSError) as err:  # a file a key names: "teacher.source: teacher file ..."
+        key = str(err).partition(": ")[0]
+        # from the --config file only: an option typed would repeat the path the message names
+        message = value_as_typed(args, config, ConfigValueError(str(err), key, None)) \
+            if key in _FILE_KEYS and named_option(args, key)[0] == key else None
+        if message is None:
+            raise
+        try:
+            retold = type(err)(message)
+        except TypeError:  # a type of its own arguments: its base's
+            retold = (ValueError if isinstance(err, ValueError) else OSError)(message)
+        raise retold from err
 
 
 def value_as_typed(args: argparse.Namespace, config: TrainConfig, err: ConfigValueError
