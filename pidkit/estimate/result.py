@@ -32,10 +32,11 @@ from pidkit.resampling import ATOMS, INFORMATIONS, QUANTITIES
 
 from .bias_warning import BIAS_WARNING_RATIO, PluginBiasWarning, bias_ratio, bias_warning_text
 from .cluster_seeds import first_clustering_note, seed_line
-from .correction import DETERMINING_MIN_COUNT, BiasCorrection, determined_zeros
+from .correction import BiasCorrection, determined_zeros
 from .discretize import Discretizer
 from .kink import KINK_PRETEST, kink_fraction
 from .project import Projector
+from .result_words import constant_side_words, determination_words, percent_words, side_settings_words
 
 __all__ = [
     "BIAS_WARNING_RATIO",
@@ -440,11 +441,11 @@ class RepresentationPID:
         determined = dependent.lower() if fix.determining_side is not None else None
         for side in ("t", "s"):  # a constant side (a dead layer): its cause first
             if self.settings[side].get("rows_equal") and side != determined:
-                lines.append(f"  note: {_constant_side(side, self.p is None)}")
+                lines.append(f"  note: {constant_side_words(side, self.p is None)}")
         if determined is not None:
-            shows = (f"{_constant_side(determined, self.p is None)}, and {determiner} determines it"
+            shows = (f"{constant_side_words(determined, self.p is None)}, and {determiner} determines it"
                      if self.settings[determined].get("rows_equal")
-                     else _determination(determiner, dependent))
+                     else determination_words(determiner, dependent))
             lines.append(f"  note: {shows}: i_yts is the corrected "
                          f"i_y{fix.determining_side}" + (f", so {' and '.join(zeroed)} are 0 by the PID "
                          "identities" if zeroed else "") + " (correction.determining_side)")
@@ -475,7 +476,7 @@ class RepresentationPID:
             if "information_cap" in self.settings.get(side, {}):
                 lines.append(f"  cap: {self.settings[side]['information_cap']['note']}")
         for side in ("t", "s"):
-            lines.append(f"  {side.upper()}: {_describe(self.settings[side])}")
+            lines.append(f"  {side.upper()}: {side_settings_words(self.settings[side])}")
         if self.bias_warning:
             lines.append(f"  warning: {self.bias_warning}")
         return "\n".join([lines[0], *map(wrapped_line, lines[1:])])
@@ -486,7 +487,8 @@ class RepresentationPID:
         u, bias = self.pid.units, self.bias["i_yts"]
         if self.p is None or bias != 0.0 or plugin_zero:
             order = "first-order" if self.p is not None else "exact Gaussian"
-            share = "the plug-in is 0" if plugin_zero else f"{_percent(self.bias['ratio'])} of the plug-in"
+            share = ("the plug-in is 0" if plugin_zero
+                     else f"{percent_words(self.bias['ratio'])} of the plug-in")
             return f"  {order} plug-in bias of i_yts ~ {bias:.4g} {u} ({share})"
         moved = -self.correction.bias["i_yts"]  # corrected minus plug-in
         still = (f"; the correction, extrapolated from subsamples, changed i_yts by {moved:+.4g} {u} all the "
@@ -516,31 +518,10 @@ class RepresentationPID:
             raise attribute_error(self, name)
 
 
-def _determination(determiner: str, dependent: str) -> str:
-    """What ``correction.determining_side`` says, in words, of the ``determiner`` and ``dependent``
-    sides ("T", "S"): "the sample shows T determining S"."""
-    return (f"the sample shows {determiner} determining {dependent} (each value of {determiner} seen "
-            f"{DETERMINING_MIN_COUNT} times or more, always with one value of {dependent})")
-
-
 def _as_printed(value: float, zero: float) -> float:
     """``value`` as the ``repr`` prints it: 0 within ``zero`` of 0 (an exact 0 that came back as
     -7e-17 prints 0, not -0.000000 or -7e-17)."""
     return 0.0 if abs(value) <= zero else value
-
-
-def _percent(ratio: float) -> str:
-    """``ratio`` as a percentage, 1 decimal, or 2 significant digits below 0.1 % (not "0.0%")."""
-    return f"{ratio:.1%}" if abs(ratio) >= 1e-3 or ratio == 0.0 else f"{100 * ratio:.2g}%"
-
-
-def _constant_side(side: str, gaussian: bool) -> str:
-    """What a side (``"t"``, ``"s"``) whose features had every row the same is, in words, and why
-    it carries nothing: "T is constant (...), so I(Y;T) is 0 by construction"."""
-    letter = side.upper()
-    made = "its Gaussian dimensions all 0" if gaussian else "one cluster"
-    return (f"{letter} is constant (every row of its features the same: {made}; most likely a dead "
-            f"layer), so I(Y;{letter}) is 0 by construction")
 
 
 def _kink_matters(fix: BiasCorrection) -> bool:
@@ -553,45 +534,3 @@ def _kink_matters(fix: BiasCorrection) -> bool:
     r = kink_fraction(fix.subsample_sizes)
     unique_fix = (fix.bias["uni_t"] + fix.bias["uni_s"]) / 2 - fix.kink_pretest_shift  # the extrapolation's
     return high <= KINK_SHOWN_BELOW * r / (1.0 - r) * unique_fix
-
-
-def _describe(setting: dict[str, Any]) -> str:
-    if setting["kind"] == "labels":
-        return f"labels as given ({setting['n_values']} values)"
-    if setting["kind"] == "one-hot":
-        return f"labels one-hot ({setting['n_values']} values -> {setting['n_values'] - 1} columns)"
-    norm = setting["normalize"] or "no normalisation"  # "l2", or None
-    ran = setting["n_components"] is not None and setting["svd_solver"] is not None
-    if ran:
-        pca = f"PCA {setting['n_components']}"
-    elif setting["n_components"] is None:
-        pca = "no PCA"
-    else:  # skipped: it would have kept every feature
-        pca = f"no PCA ({setting['n_components_requested']} components would keep every feature)"
-    reused = ["reused from an earlier fit"] if setting.get("fitted") == "reused" else []
-    if setting["kind"] == "projected":
-        notes = ([f"seed {setting['random_state']}"] if ran else []) + reused  # the PCA's seed
-        shown = f" ({', '.join(notes)})" if notes else ""
-        if setting.get("rows_equal"):
-            return (f"{setting['n_features']} features -> {norm} -> every row the same "
-                    f"-> {setting['n_outputs']} Gaussian dimensions, all 0{shown}")
-        cut = ran and setting["n_outputs"] < setting["n_components"]  # rounding-noise components
-        rank = " (numerical rank; the rest rounding noise)" if cut else ""
-        return (
-            f"{setting['n_features']} features -> {norm} -> {pca}{shown} -> "
-            f"{setting['n_outputs']} Gaussian dimensions{rank}"
-        )
-    if setting.get("rows_equal") or setting.get("distinct_rows"):
-        rows = (
-            "every row the same -> 1 cluster" if setting.get("rows_equal")
-            else f"only {setting['distinct_rows']} distinct rows -> one cluster each"
-        )
-        notes = [f"{setting['n_values']} used", *reused]
-        return f"{setting['n_features']} features -> {norm} -> {rows} ({', '.join(notes)})"
-    rule = f", {setting['n_clusters_rule']}" if setting.get("n_clusters_rule") else ""
-    fixed = [setting["fixed_seed"]] if setting.get("fixed_seed") else []  # why the seed missed it
-    notes = [f"seed {setting['random_state']}", *fixed, f"{setting['n_values']} clusters used", *reused]
-    return (
-        f"{setting['n_features']} features -> {norm} -> {pca} -> "
-        f"{setting['clusterer']} {setting['n_clusters']}{rule} ({', '.join(notes)})"
-    )
