@@ -18,12 +18,11 @@ from ._arrays import (
     as_numpy_code,
     batches_hint,
     check_not_lazy,
-    column_fix,
-    method_fix,
     null_count,
     null_error,
     to_numpy,
 )
+from ._label_matrices import labels_shape_error, not_one_axis_error
 from ._label_types import check_one_label_type
 from ._type_names import type_with_article
 
@@ -281,7 +280,7 @@ def label_array(values: Any, name: str) -> np.ndarray:
     letter); tensors and pandas columns are
     converted by their own means, 0-d tensors in a list by value; a scipy.sparse matrix or array
     is densified when 1-D. Refused, with a message naming ``name``: a scipy.sparse input of two
-    axes or more (a one-hot matrix, a column: :func:`labels_shape_error`, from its shape, without
+    axes or more (a one-hot matrix, a column: :func:`~pidkit._label_matrices.labels_shape_error`, without
     densifying it), masked arrays with masked labels, nulls of polars or pyarrow columns, polars
     LazyFrames (not collected), strings, sets (no order) and dicts (iteration gives their keys).
     A list mixing complex numbers with others stays objects, so that only the complex ones are
@@ -351,45 +350,6 @@ def label_array(values: Any, name: str) -> np.ndarray:
         if arr.dtype.kind not in "US" or kinds <= _STRINGS[arr.dtype.kind]:
             return arr
     return as_objects(seq)
-
-
-def labels_shape_error(given: Any, shape: tuple[int, ...], name: str) -> ValueError:
-    """The error for labels ``given``, passed as argument ``name``, of ``shape``, which is not 1-D:
-    a column or a row of labels and a one-hot matrix are told code that makes them 1-D and works on
-    what was passed (:func:`~pidkit._arrays.column_fix`, :func:`~pidkit._arrays.method_fix`: a
-    scipy.sparse one's own reduction, which does not densify a large one-hot matrix). Shared by
-    :func:`label_array` and :func:`pidkit.estimate.inputs.check_labels`.
-
-    Parameters
-    ----------
-    given : object
-        The labels as passed.
-    shape : tuple of int
-        Their shape, of other than one axis.
-    name : str
-        The argument's name, for the message.
-
-    Returns
-    -------
-    ValueError
-
-    Examples
-    --------
-    >>> from scipy.sparse import csr_array
-    >>> print(labels_shape_error(csr_array(np.eye(3)[[0, 2, 1, 0, 2]]), (5, 3), "y"))
-    y must be a 1-D array of labels, one per sample; got shape (5, 3). For one-hot targets pass \
-np.asarray(y.argmax(axis=1)).ravel().
-    """
-    if len(shape) == 2 and shape[1] == 1:
-        hint = f"For a column of labels pass {column_fix(given, name)}."
-    elif len(shape) == 2 and shape[0] == 1:  # the labels of shape[1] samples, not one one-hot row
-        hint = f"For a row of labels pass {method_fix(given, name, 'ravel()')}."
-    elif len(shape) == 2:  # a few batches of labels of one size stack into rows too (one-hot: many)
-        batches = batches_hint(given, name) if shape[0] < shape[1] else ""
-        hint = f"{batches} For one-hot targets pass {method_fix(given, name, 'argmax(axis=1)')}.".lstrip()
-    else:
-        hint = "Pass one label per sample."
-    return ValueError(f"{name} must be a 1-D array of labels, one per sample; got shape {shape}. {hint}")
 
 
 def _plain(kinds: set[type]) -> bool:
@@ -482,7 +442,7 @@ def encode_labels(
         The number of samples ``values`` must hold (that of the other arguments).
     others : mapping of str to int or None, optional
         The numbers of samples other arguments hold, by name, where known (``None`` where not),
-        for the refusal of labels that are not 1-D (:func:`not_one_axis_error`).
+        for the refusal of labels that are not 1-D (:func:`~pidkit._label_matrices.not_one_axis_error`).
 
     Returns
     -------
@@ -501,7 +461,7 @@ def encode_labels(
     """
     arr = label_array(values, name)
     if arr.ndim != 1:
-        raise not_one_axis_error(values, arr.shape, name, others or {}, one_hot=_one_hot(arr))
+        raise not_one_axis_error(values, arr, name, others or {})
     if n is not None and arr.shape[0] != n:
         raise ValueError(f"y, t and s must have the same length; {name} has {arr.shape[0]}, not {n}.")
     if arr.size == 0:
@@ -528,46 +488,6 @@ def _codes_and_axis(values: Any, arr: np.ndarray) -> tuple[np.ndarray, np.ndarra
         return np.array([index[v] for v in arr.tolist()], dtype=np.intp), as_objects(uniques)
     labels, codes = np.unique(arr, return_inverse=True)
     return codes.reshape(-1), labels
-
-
-def not_one_axis_error(
-    given: Any, shape: tuple[int, ...], name: str, others: Mapping[str, int | None], *,
-    one_hot: bool = False,
-) -> ValueError:
-    """The refusal of labels ``given``, passed as argument ``name``, of ``shape``, which is not
-    1-D, by :func:`encode_labels`: a column is told to ravel it (:func:`~pidkit._arrays.column_fix`),
-    and so is a row of ``k`` labels where an argument among ``others`` (its name -> the number
-    of samples it holds, ``None`` where unknown) holds ``k`` samples; a ``one_hot`` matrix (one 1
-    a row, the rest 0) is told to take each row's argmax; anything else, one sample's features
-    among them, is pointed to the estimator of features.
-
-    Examples
-    --------
-    >>> print(not_one_axis_error([[0, 1, 1]], (1, 3), "y", {"t": 3, "s": 3}))
-    y must be 1-D (one label per sample); got shape (1, 3). y is one row of 3 labels, as t and s \
-hold 3 samples: pass np.asarray(y).ravel().
-    """
-    shown_by = [other for other, count in others.items() if len(shape) == 2 and count == shape[1]]
-    if shape[1:] == (1,):
-        fix = f"For a column of labels pass {column_fix(given, name)}."
-    elif shape[0] == 1 and shown_by:  # the labels of all samples in a row, not one sample's features
-        holds = f"{' and '.join(shown_by)} hold{'' if len(shown_by) > 1 else 's'} {shape[1]} samples"
-        ravel = method_fix(given, name, "ravel()")
-        fix = f"{name} is one row of {shape[1]} labels, as {holds}: pass {ravel}."
-    elif one_hot:
-        fix = (f"{name} is one-hot (one 1 a row): pass each sample's class, "
-               f"{method_fix(given, name, 'argmax(axis=1)')}.")
-    else:
-        fix = "For feature matrices use pidkit.estimate.pid_from_representations, which discretises them."
-    return ValueError(f"{name} must be 1-D (one label per sample); got shape {shape}. {fix}")
-
-
-def _one_hot(arr: np.ndarray) -> bool:
-    """Whether ``arr`` is a one-hot matrix of two rows and two columns or more: numbers 0 and 1,
-    one 1 a row (one row is as much one sample's features)."""
-    if arr.ndim != 2 or min(arr.shape) < 2 or arr.dtype.kind not in "biuf":
-        return False
-    return bool(np.isin(arr, (0, 1)).all() and (arr.sum(axis=1) == 1).all())
 
 
 def as_objects(values: list[Any]) -> np.ndarray:

@@ -483,7 +483,7 @@ def _obj_with_string(labels):
          r"in all: if they are batches, pass np\.concatenate\(y\) \(torch\.cat for tensors\)\. Otherwise"),
         (lambda y, t, s: ([y[:20], y[20:]], t, s), {}, ValueError,
          r"got shape \(2, 20\)\. y is a list of 2 arrays of 40 rows in all: if they are batches, pass "
-         r"np\.concatenate\(y\) \(torch\.cat for tensors\)\. For one-hot targets"),
+         r"np\.concatenate\(y\) \(torch\.cat for tensors\)\.$"),
         (lambda y, t, s: (np.array(3), t, s), {}, ValueError, r"got shape \(\)\. Pass one label per sample"),
         (lambda y, t, s: (_obj_with_nan(y), t, s), {}, ValueError,
          r"y contains 1 missing label\(s\) \(NaN, NA or NaT; the first at index 7\)"),

@@ -29,8 +29,9 @@ def test_sparse_labels_of_two_axes_are_refused_by_label_array(given, shape, fix)
 
 
 def test_a_large_sparse_one_hot_is_refused_without_densifying_it():
-    # dense, its 2**40 cells would take 8 TiB: the error comes from its shape
-    huge = scipy.sparse.csr_array((np.ones(3), ([0, 1, 2], [0, 5, 7])), shape=(2**20, 2**20))
+    # dense, its 2**40 cells would take 8 TiB: the error comes from its shape and stored values
+    rows = np.arange(2**20)
+    huge = scipy.sparse.csr_array((np.ones(2**20), (rows, rows % 7)), shape=(2**20, 2**20))
     with pytest.raises(ValueError) as err:
         label_array(huge, "y")
     assert str(err.value) == ("y must be a 1-D array of labels, one per sample; got shape "
