@@ -26,7 +26,9 @@ class DatasetBundle:
         tensor or a Python int), as a ``DataLoader`` batches them. That is all the trainer and
         the audit use; a ``train`` with a ``set_epoch(epoch)`` method is told each epoch before
         it starts (the package's CIFAR draws its augmentation from it). The package's own data
-        sets are ``TensorDataset``-like, with ``tensors = (X, Y)``; yours need not be.
+        sets are ``TensorDataset``-like, with ``tensors = (X, Y)``; yours need not be. Not a
+        ``DataLoader``: the trainer batches the data set itself (``data.batch_size``), and a
+        loader's ``loader.dataset`` is the data set to give.
     num_classes : int
         Number of classes of ``y`` (a numpy integer or a 0-d integer tensor, ``y.max() + 1``,
         is kept as its int).

@@ -15,7 +15,6 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
 
-import numpy as np
 import torch
 
 from pidkit.utils import check_flag
@@ -24,8 +23,8 @@ from pidkit_distill.data.bundle import DatasetBundle, DatasetSpec
 from pidkit_distill.data.cifar import CIFAR_NAMES, describe_cifar, load_cifar
 from pidkit_distill.data.digits import describe_digits, load_digits
 from pidkit_distill.data.first_sample import first_sample
+from pidkit_distill.data.sample_checks import sample_problem
 from pidkit_distill.data.synthetic import describe_synthetic, make_synthetic
-from pidkit_distill.label_checks import first_label_problem
 from pidkit_distill.option_refusals import unknown_options
 from pidkit_distill.registry import (
     Registry,
@@ -271,7 +270,8 @@ def load_dataset(
     TypeError
         An option the data set does not have (the message lists its options), or a flag option
         (``download``, ``augment``) that is not a bool; a registered loader that returned no
-        :class:`DatasetBundle`, or a split with no ``len()`` (an ``IterableDataset``).
+        :class:`DatasetBundle`, a split with no ``len()`` (an ``IterableDataset``), or a
+        split that is a ``DataLoader`` (the trainer batches the data set itself).
     FileNotFoundError
         CIFAR folder missing and ``download`` is False or torchvision is not installed.
 
@@ -380,6 +380,10 @@ def _checked_bundle(bundle: Any, name: str) -> DatasetBundle:
             UserWarning, stacklevel=2)
     for split in ("train", "test"):
         data = getattr(bundle, split)
+        if isinstance(data, torch.utils.data.DataLoader):  # its data[0] fails, blaming the data
+            raise TypeError(f"{where} returned a DataLoader as its {split} split; a DatasetBundle "
+                            "holds Datasets, which the trainer batches itself (data.batch_size): "
+                            "return loader.dataset")
         if isinstance(data, tuple | list) and len(data) == 2 and all(
                 isinstance(t, torch.Tensor) and t.dim() >= 1 for t in data):
             x, y = data
@@ -414,141 +418,6 @@ def _looks_channels_last(input_shape: tuple[int, ...]) -> bool:
     """
     return (len(input_shape) == 3 and input_shape[2] in (1, 3, 4)
             and min(input_shape[0], input_shape[1]) > 4)
-
-
-def sample_problem(item: object, num_classes: int, input_shape: tuple[int, ...], *,
-                   label_value: bool = True) -> str | None:
-    """What is wrong with ``item``, one sample of a data set, and how to fix it, as the end of
-    a sentence naming the sample ("train[0] must be a pair ..."); ``None`` for a pair
-    ``(x, y)`` of a floating-point tensor ``x`` of shape ``input_shape`` and one int label
-    ``y`` in ``[0, num_classes)``.
-
-    Parameters
-    ----------
-    item : object
-        What the data set gave for one index.
-    num_classes : int
-        The data set's number of classes.
-    input_shape : tuple of int
-        The shape of one ``x``.
-    label_value : bool, default=True
-        ``False``: the label's type and shape only, not its value (a check that reads the
-        labels of many samples at once checks their values).
-
-    Examples
-    --------
-    >>> sample_problem((torch.zeros(2), 1), 2, (2,)) is None
-    True
-    >>> sample_problem((torch.zeros(2), torch.tensor(1)), 2, (2,)) is None
-    True
-    >>> sample_problem((torch.zeros(2), torch.tensor(1, dtype=torch.int32)), 2, (2,))
-    'must be a pair (x, y) with y an int label in [0, 2) (an int, or an int64 or uint8 tensor \
-of shape ()); y is a torch.int32 tensor: return y.long() from the loader'
-    >>> sample_problem((torch.zeros(3), 1), 2, (2,))
-    'must be a pair (x, y) with x a float tensor of input_shape (2,); x is a torch.float32 \
-tensor of shape (3,)'
-    >>> sample_problem((torch.zeros(2), 5), 2, (2,), label_value=False) is None
-    True
-    """
-    x, y = item if isinstance(item, (tuple, list)) and len(item) == 2 else (item, None)
-    if not (isinstance(x, torch.Tensor) and x.is_floating_point()
-            and tuple(x.shape) == input_shape):
-        got = f"{x.dtype} tensor of shape {tuple(x.shape)}" if isinstance(x, torch.Tensor) \
-            else type(x).__name__
-        fix = (": return torch.as_tensor(x, dtype=torch.float32) from its dataset"
-               if isinstance(x, np.ndarray) else "")
-        return (f"must be a pair (x, y) with x a float tensor of input_shape {input_shape}; x "
-                f"is a {got}{fix}")
-    problem = _label_problem(y, num_classes if label_value else None)
-    if problem is None:
-        return None
-    return (f"must be a pair (x, y) with y an int label in [0, {num_classes}) (an int, or an "
-            f"int64 or uint8 tensor of shape ()); y is {problem}")
-
-
-def _one_hot_problem(described: str, width: int) -> str:
-    """The problem of a label ``described`` (its type and shape) that is a vector of ``width``
-    entries: one-hot or class scores, whose class index is the label to give."""
-    return (f"{described}, a one-hot vector or class scores: give one int label per sample, the "
-            f"class's index: return y.argmax(dim=1) of the (N, {width}) labels from the loader")
-
-
-def _label_problem(y: object, classes: int | None) -> str | None:
-    """What is wrong with the label ``y`` of one sample, and how to fix it; ``None`` for an
-    int in ``[0, classes)`` (any int where ``classes`` is ``None``), alone or as a tensor or
-    numpy scalar of shape () of a dtype that torch's cross-entropy takes (int64, uint8;
-    torch's collate keeps a numpy scalar's dtype).
-
-    Examples
-    --------
-    >>> _label_problem(torch.tensor(3), 4) is None, _label_problem(2, 4) is None
-    (True, True)
-    >>> _label_problem(np.int64(3), 4) is None
-    True
-    >>> _label_problem(np.int32(3), 4)
-    'a numpy int32 of shape (): return one int label per sample, int(y), from the loader'
-    >>> _label_problem(torch.tensor(3, dtype=torch.int32), 4)
-    'a torch.int32 tensor: return y.long() from the loader'
-    >>> _label_problem(torch.tensor([3]), 4)
-    'a torch.int64 tensor of shape (1,): give one label per sample, y of shape (N,) (y.flatten() \
-of an (N, 1) y)'
-    >>> print(_label_problem(torch.tensor([0.0, 1.0, 0.0, 0.0]), 4))
-    a torch.float32 tensor of shape (4,), a one-hot vector or class scores: give one int label \
-per sample, the class's index: return y.argmax(dim=1) of the (N, 4) labels from the loader
-    >>> _label_problem(4, 4)
-    '4: number the classes from 0 in the loader (y - y.min()), or return a num_classes above \
-its largest label'
-    >>> _label_problem(torch.tensor(0.5), 4)
-    '0.5, no class: return the class of each sample, an int, from the loader, not a score or a \
-probability'
-    """
-    fraction = _fraction(y)
-    if fraction is not None:  # y.long() or int(y) would cut it to a class silently
-        return (f"{fraction!r}, no class: return the class of each sample, an int, from the "
-                "loader, not a score or a probability")
-    if isinstance(y, torch.Tensor):
-        if y.dim() == 1 and y.numel() > 1:
-            return _one_hot_problem(f"a {y.dtype} tensor of shape {tuple(y.shape)}", y.numel())
-        if y.dim() != 0:
-            return (f"a {y.dtype} tensor of shape {tuple(y.shape)}: give one label per sample, y "
-                    "of shape (N,) (y.flatten() of an (N, 1) y)")
-        if y.dtype not in (torch.int64, torch.uint8):
-            return (f"a {y.dtype} tensor: return y.long() from the loader"
-                    + (_FLOAT_CLASSES if y.is_floating_point() else ""))
-        y = int(y)
-    elif isinstance(y, np.ndarray | np.generic):  # torch's collate makes a tensor of its dtype
-        if y.ndim == 1 and y.size > 1:
-            return _one_hot_problem(f"a numpy {y.dtype} of shape {y.shape}", y.size)
-        if y.shape != () or y.dtype not in (np.int64, np.uint8):
-            return (f"a numpy {y.dtype} of shape {y.shape}: return one int label per sample, "
-                    "int(y), from the loader"
-                    + (_FLOAT_CLASSES if np.issubdtype(y.dtype, np.floating) else ""))
-        y = int(y)
-    if isinstance(y, bool) or not isinstance(y, int):
-        return (f"of type {type(y).__name__}: return int labels, or torch.as_tensor(y).long()"
-                + (_FLOAT_CLASSES if isinstance(y, float) else ""))
-    if classes is not None and not 0 <= y < classes:
-        return (f"{y}: number the classes from 0 in the loader (y - y.min()), or return a "
-                "num_classes above its largest label")
-    return None
-
-
-_FLOAT_CLASSES = (" (if the floats are class numbers: a score or a probability is no class, and "
-                  "would be cut to one)")
-"""What the fix of float labels holds for: labels that are class numbers held as floats."""
-
-
-def _fraction(y: object) -> float | None:
-    """The value of a single label ``y`` (a float, or a float tensor or numpy scalar of shape
-    ()) that is no class number (a fraction, NaN, infinite), as
-    :func:`~pidkit_distill.label_checks.first_label_problem` finds it, else ``None``."""
-    floating = ((isinstance(y, torch.Tensor) and y.dim() == 0 and y.is_floating_point())
-                or isinstance(y, float | np.floating)
-                or (isinstance(y, np.ndarray) and y.shape == () and np.issubdtype(y.dtype, np.floating)))
-    if not floating:
-        return None
-    problem = first_label_problem(torch.tensor([float(y)], dtype=torch.float64), 1, None)
-    return problem.value if problem is not None and problem.kind == "fraction" else None
 
 
 def _keyword_defaults(loader: Any) -> dict[str, Any]:
