@@ -55,6 +55,7 @@ import numpy as np
 from scipy.special import entr
 
 from pidkit._errors import SolverError
+from pidkit._keyword_hints import hints_unknown_keywords
 from pidkit._names import check_choice
 from pidkit._settings import check_int, check_n_jobs, check_option, check_partition_repeats, check_seed
 from pidkit._units import from_nats
@@ -381,6 +382,7 @@ def _sample_size_fixes(shape: tuple[int, int, int], n: int, parts: tuple[int, ..
     return ", ".join(fixes) + f", or {name}='none' (the plug-in)"
 
 
+@hints_unknown_keywords
 def correct_counts(
     counts: Any,
     *,

@@ -20,6 +20,7 @@ from threadpoolctl import threadpool_limits
 
 from pidkit._blas import blas_threads
 from pidkit._caller import user_stacklevel
+from pidkit._keyword_hints import hints_unknown_keywords
 from pidkit._settings import check_int, check_seed
 
 from .clusterers import (
@@ -204,6 +205,7 @@ class Discretizer(ClusterMixin, BaseEstimator):
     ['scale', 'normalize', 'pca', 'cluster']
     """
 
+    @hints_unknown_keywords
     def __init__(
         self,
         n_components: int | None = 10,
@@ -426,6 +428,7 @@ class Discretizer(ClusterMixin, BaseEstimator):
         }
 
 
+@hints_unknown_keywords
 def discretize(
     X: Any,
     n_components: int | None = 10,

@@ -20,6 +20,7 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
+from pidkit._keyword_hints import hints_unknown_keywords
 from pidkit._progress import check_progress
 from pidkit._settings import (
     check_confidence,
@@ -230,6 +231,7 @@ def _one_clustering(
     return _Clustering(joint, sample_cells, (disc_t, disc_s), (t_set, s_set), result, fix, bias)
 
 
+@hints_unknown_keywords
 def pid_from_representations(
     y: Any,
     t_features: Any,

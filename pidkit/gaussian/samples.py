@@ -51,6 +51,7 @@ from numpy.typing import ArrayLike
 from .. import resampling
 from .._blas import blas_threads
 from .._errors import SolverError
+from .._keyword_hints import hints_unknown_keywords
 from .._progress import check_progress
 from .._settings import check_confidence, check_int, check_n_jobs, check_replicates, check_seed
 from .._units import from_nats, to_nats
@@ -122,6 +123,7 @@ def min_samples(dims: tuple[int, ...]) -> int:
     return sum(dims) + 2
 
 
+@hints_unknown_keywords
 def gaussian_pid_from_samples(
     y: ArrayLike,
     t: ArrayLike,
@@ -386,6 +388,7 @@ class GaussianStatistic:
         return np.array([getattr(r, q) for q in resampling.QUANTITIES])
 
 
+@hints_unknown_keywords
 def estimate_from_covariance(
     sample_cov: ArrayLike,
     dims: tuple[int, int, int],
