@@ -4,7 +4,8 @@
 (:class:`PluginBiasWarning`) when the expected plug-in bias of I(Y;T,S) exceeds
 :data:`BIAS_WARNING_RATIO` of its estimate (:func:`bias_ratio`), for either estimator; the text
 (:func:`bias_warning_text`) is also kept in the result's ``bias_warning``, and the ratio in its
-``bias["ratio"]``.
+``bias["ratio"]``. :func:`pidkit.estimate.bootstrap`, whose intervals are the plug-in's, warns by
+the same rule, its last sentences naming the corrected route instead.
 """
 
 from __future__ import annotations
@@ -22,13 +23,18 @@ __all__ = ["BIAS_WARNING_RATIO", "PluginBiasWarning", "bias_ratio", "bias_warnin
 BIAS_WARNING_RATIO = 0.1
 """Warn when the expected plug-in bias of I(Y;T,S) exceeds this fraction of its estimate."""
 
+_ESTIMATOR_ADVICE = ("Use a bias correction (bias_correction='auto'), more samples or fewer clusters or "
+                     "components.")
+"""The last sentence of the estimators' :class:`PluginBiasWarning`: their arguments that lessen the bias."""
+
 
 class PluginBiasWarning(UserWarning):
     """The sample is too small for the plug-in estimate of the joint information to be trusted.
 
     Given by :func:`pidkit.estimate.pid_from_representations` with ``bias_correction="none"``
     when the expected plug-in bias of I(Y;T,S) exceeds :data:`BIAS_WARNING_RATIO` of its
-    estimate; the text is also kept in the result's ``bias_warning``.
+    estimate; the text is also kept in the result's ``bias_warning``. :func:`pidkit.estimate.bootstrap`
+    gives it by the same rule: its intervals are around the plug-in and do not cover that bias.
 
     Examples
     --------
@@ -87,13 +93,16 @@ def bias_ratio(bias: float, estimate: float) -> float:
 
 
 def bias_warning_text(
-    bias: dict[str, float], i_yts: float, n_samples: int, cells: str, units: str
+    bias: dict[str, float], i_yts: float, n_samples: int, cells: str, units: str,
+    advice: str = _ESTIMATOR_ADVICE,
 ) -> str | None:
     """The :class:`PluginBiasWarning` message when the expected plug-in bias of I(Y;T,S) exceeds
     :data:`BIAS_WARNING_RATIO` of ``i_yts`` (:func:`bias_ratio`).
 
-    ``cells`` says what the samples were spread over (e.g. ``"1000 cells"``). Returns None when the
-    expected bias is small enough, or 0 (nothing to correct, whatever the estimate).
+    ``cells`` says what the samples were spread over (e.g. ``"1000 cells"``); ``advice``, the
+    message's last sentences, what the caller can do about it (by default the estimators' own
+    arguments: a bias correction, more samples, fewer clusters or components). Returns None when
+    the expected bias is small enough, or 0 (nothing to correct, whatever the estimate).
     """
     ratio = bias_ratio(bias["i_yts"], i_yts)
     if not ratio > BIAS_WARNING_RATIO:
@@ -105,8 +114,7 @@ def bias_warning_text(
     )
     return (
         f"the expected plug-in bias of I(Y;T,S) with {n_samples} samples over {cells} is "
-        f"{bias['i_yts']:.3g} {units}, {share}. Use a bias correction (bias_correction='auto'), more "
-        "samples or fewer clusters or components."
+        f"{bias['i_yts']:.3g} {units}, {share}. {advice}"
     )
 
 
