@@ -65,8 +65,8 @@ def test_the_gaussian_note_above_the_label_entropy_speaks_the_results_units():
     res = pid_from_representations(y, t, s, estimator="gaussian", units="nats", normalize=None)
     assert "i_yt" in res.correction.above_bound and res.i_yt > math.log(2)
     text = " ".join(repr(res).split())
-    assert ("these Gaussian nats measure that linear separation, not nats of the label; for nats "
-            "bounded") in text
+    assert ("Gaussian nats of a discrete label are not bounded by H(Y), so these say that the Gaussian "
+            "model does not fit Y, not how well the features classify it; for nats bounded") in text
     assert "bits" not in text
 
 

@@ -27,9 +27,9 @@ def test_an_indicator_block_above_its_entropy_is_noted_as_the_sibling_notes_it()
     sibling = pid_from_representations(y, x[:, :2], x[:, 2:], estimator="gaussian", normalize=None,
                                        n_components=None)
     assert sibling.correction.above_bound == ("i_ys", "i_yts")
-    shared = ("note: i_ys, i_yts above H(Y) = 1.585 bits, the most a label holds: the features separate "
-              "the classes almost without error, and these Gaussian bits measure that linear separation, "
-              "not bits of the label; for bits bounded by H(Y) use")
+    shared = ("note: i_ys, i_yts above H(Y) = 1.585 bits, the most a label holds: Gaussian bits of a "
+              "discrete label are not bounded by H(Y), so these say that the Gaussian model does not fit Y, "
+              "not how well the features classify it; for bits bounded by H(Y) use")
     assert shared in _words(res) and shared in _words(sibling)
     # a Y that is no block of indicators has no entropy to compare with
     plain = gaussian_pid_from_samples(x[:, :1], x[:, 1:2], x[:, 2:])

@@ -75,18 +75,22 @@ def informations_above(corrected: Mapping[str, float], plugin: Mapping[str, floa
 
 def above_label_entropy_note(names: Sequence[str], h_y: float, units: str, discrete: str) -> str:
     """The note on Gaussian informations ``names`` above the label's entropy ``h_y``; ``discrete``
-    says how to get the discrete estimate, whose informations H(Y) bounds.
+    says how to get the discrete estimate, whose informations H(Y) bounds. Exceeding H(Y) is no
+    error rate: on estimate.md's quick start the Gaussian I(Y;T,S) is 3.60 bits, above H(Y) = 3.32,
+    where a cross-validated linear discriminant on the same 20 projected dimensions is right on
+    83 % of samples.
 
     Examples
     --------
     >>> print(above_label_entropy_note(["i_yts"], 1.585, "bits", "estimator='discrete'"))
-    note: i_yts above H(Y) = 1.585 bits, the most a label holds: the features separate the classes \
-almost without error, and these Gaussian bits measure that linear separation, not bits of the \
-label; for bits bounded by H(Y) use estimator='discrete'
+    note: i_yts above H(Y) = 1.585 bits, the most a label holds: Gaussian bits of a discrete label \
+are not bounded by H(Y), so these say that the Gaussian model does not fit Y, not how well the \
+features classify it; for bits bounded by H(Y) use estimator='discrete'
     """
-    return (f"note: {', '.join(names)} above H(Y) = {h_y:.4g} {units}, the most a label holds: the "
-            f"features separate the classes almost without error, and these Gaussian {units} measure "
-            f"that linear separation, not {units} of the label; for {units} bounded by H(Y) use {discrete}")
+    return (f"note: {', '.join(names)} above H(Y) = {h_y:.4g} {units}, the most a label holds: Gaussian "
+            f"{units} of a discrete label are not bounded by H(Y), so these say that the Gaussian model "
+            f"does not fit Y, not how well the features classify it; for {units} bounded by H(Y) use "
+            f"{discrete}")
 
 
 def few_samples_note(n: int, dims: Sequence[int]) -> str | None:
