@@ -271,6 +271,9 @@ def gaussian_pid_from_samples(
     arrays = paired_samples(y, t, s)
     dims = tuple(a.shape[1] for a in arrays)
     n = arrays[0].shape[0]
+    if n == 0:  # no rows: nothing to transpose
+        raise ValueError(f"{SAMPLES} hold no samples (0 rows); the sample covariance needs n > "
+                         f"{sum(dims) + 1} rows, one per sample.")
     if n < min_samples(dims):
         wide = [name for name, d in zip("yts", dims, strict=True) if d > n]
         transposed = f" {have(wide)} more columns than rows: {TRANSPOSE}" if wide else ""
