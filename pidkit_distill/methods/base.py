@@ -1,5 +1,6 @@
-"""The distiller base class, its step output and the method registry (the parameters' base
-class, :class:`Params`, lives in :mod:`~pidkit_distill.methods.method_params`).
+"""The distiller base class and the method registry (the parameters' base class,
+:class:`Params`, lives in :mod:`~pidkit_distill.methods.method_params`, and what a step returns,
+:class:`StepOutput`, in :mod:`~pidkit_distill.methods.step_output`).
 
 A method is a pure loss function plus a thin :class:`Distiller` subclass registered by the
 :func:`register_method` decorator. The trainer needs nothing method-specific:
@@ -15,10 +16,8 @@ overridden) and run under ``torch.no_grad()``.
 
 from __future__ import annotations
 
-import operator
 from collections.abc import Callable
-from functools import reduce
-from typing import TYPE_CHECKING, Any, ClassVar, NamedTuple, TypeVar
+from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
 import torch
 from torch import Tensor, nn
@@ -27,6 +26,7 @@ from pidkit.command_line import one_line
 from pidkit_distill.methods.blocks import eval_mode, trainable
 from pidkit_distill.methods.method_params import Params
 from pidkit_distill.methods.params_resolution import resolve_params
+from pidkit_distill.methods.step_output import StepOutput
 from pidkit_distill.methods.subclass_checks import check_forward_signature, checked_init
 from pidkit_distill.models import Features, check_feature_model, needs_real_tensors
 from pidkit_distill.registry import Registry, whole_number, whole_number_fix
@@ -56,53 +56,6 @@ def _one_sample_refusal(sample_input: Tensor) -> str:
     return (f"sample_input has shape {shape}, one sample of the inputs, but it must be a batch "
             f"of shape (N, *input_shape), here {batch}: pass the first samples, x[:2] rather "
             f"than x[0], or this one as a batch of one, sample_input[None]")
-
-
-class StepOutput(NamedTuple):
-    """What :meth:`Distiller.forward` returns.
-
-    Attributes
-    ----------
-    logits : Tensor
-        The student's logits ``(N, num_classes)`` (for training accuracy).
-    losses : dict of str to Tensor
-        Named scalar loss terms, each already weighted; the trainer back-propagates their sum.
-        The keys double as log names.
-
-    Examples
-    --------
-    >>> import torch
-    >>> from pidkit_distill.methods import get_method
-    >>> from pidkit_distill.models import build_model
-    >>> _ = torch.manual_seed(0)
-    >>> x, y = torch.randn(4, 1, 8, 8), torch.tensor([0, 1, 2, 3])
-    >>> kd = get_method("kd")(build_model("digits-student", num_classes=10, in_channels=1),
-    ...                       build_model("digits-teacher", num_classes=10, in_channels=1),
-    ...                       sample_input=x, num_classes=10)
-    >>> out = kd(x, y, epoch=0)
-    >>> logits, losses = out
-    >>> tuple(logits.shape), sorted(losses), losses["ce"].dim()
-    ((4, 10), ['ce', 'kd'], 0)
-    >>> bool(out.loss == losses["ce"] + losses["kd"])
-    True
-    """
-
-    logits: Tensor
-    losses: dict[str, Tensor]
-
-    @property
-    def loss(self) -> Tensor:
-        """The sum of the loss terms: what the trainer back-propagates.
-
-        Raises
-        ------
-        ValueError
-            Where ``losses`` is empty.
-        """
-        if not self.losses:
-            raise ValueError("StepOutput.losses is empty, so there is no loss to sum: return at "
-                             "least one named term, e.g. StepOutput(logits, {'ce': loss})")
-        return reduce(operator.add, self.losses.values())
 
 
 # In Distiller's body ``Params`` is its class attribute (the class of a method's parameters), not
