@@ -349,7 +349,7 @@ to 'discrete'
                         f"([] = every layer), got {self.layers!r} ({why})")
 
         if not isinstance(self.layers, list):
-            refuse(TypeError, f"a {type(self.layers).__name__}")
+            refuse(TypeError, _a(type(self.layers).__name__))
         for layer in self.layers:
             if isinstance(layer, bool) or not isinstance(layer, int):
                 refuse(TypeError, f"{layer!r} is not an int")

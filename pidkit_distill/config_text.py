@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 import os
 import shlex
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -133,6 +133,9 @@ def apply_overrides(config: TrainConfig, overrides: Sequence[str]) -> TrainConfi
     """
     if isinstance(overrides, str):
         raise TypeError("overrides must be a sequence of 'key=value' strings, not one string")
+    if isinstance(overrides, Mapping):
+        raise TypeError("overrides must be a sequence of 'key=value' strings, not a dict: pass "
+                        f"{_spelt_as_overrides(overrides)}")
     data = config_to_dict(config)
     kinds = {key: kind for key, _, kind, _ in config_fields()}
     for item in overrides:
@@ -143,7 +146,9 @@ def apply_overrides(config: TrainConfig, overrides: Sequence[str]) -> TrainConfi
         head = ".".join(parts[:2])
         if head not in kinds:
             hint = misplaced_key_hint(parts, kinds) or closest_name_hint(head, kinds)
-            raise ValueError(f"unknown config key {key!r}; known keys: {sorted(kinds)}{hint}")
+            known = f"known keys: {sorted(kinds)}"  # after the hint: 50 keys hid it at the end
+            raise ValueError(f"unknown config key {key!r}{hint} ({known})" if hint
+                             else f"unknown config key {key!r}; {known}")
         section, name = parts[0], parts[1]
         if kinds[head] is dict and len(parts) > 2:
             data[section][name][".".join(parts[2:])] = _parse_entry(text)
@@ -154,6 +159,22 @@ def apply_overrides(config: TrainConfig, overrides: Sequence[str]) -> TrainConfi
         else:
             data[section][name] = _parse_override(key, text, kinds[head])
     return config_from_dict(data)
+
+
+def _spelt_as_overrides(settings: Mapping[str, Any]) -> list[str]:
+    """``settings``, a dict of keys to values, as the ``key=value`` overrides that set them (a
+    dict value, a table's entries, as one override per entry), for the refusal of such a dict.
+
+    Examples
+    --------
+    >>> _spelt_as_overrides({"run.epochs": 2, "data.options": {"n_train": 64}})
+    ['run.epochs=2', 'data.options.n_train=64']
+    """
+    spelt = []
+    for key, value in settings.items():
+        entries = value.items() if isinstance(value, Mapping) else [(None, value)]
+        spelt += [f"{key}{'' if entry is None else f'.{entry}'}={one}" for entry, one in entries]
+    return spelt
 
 
 def _json_hint(path: Path) -> str:
