@@ -48,6 +48,12 @@ _PRINT_TO_STDERR = "print to standard error instead (in Python: print(..., file=
 """What a script that printed text into the bytes of its .npy array does instead."""
 _SHOWN_TEXT = 40
 """How much of the text before or after a .npy array a refusal shows."""
+COUNTED_SAMPLES = "pidkit.joint_from_samples(y, t, s).counts"
+"""The Python that counts aligned samples of labels y, t, s into the table this command decomposes
+with --normalize, which warns of the plug-in's bias where it is large (the probabilities ``.p``
+would be decomposed in silence)."""
+_BIAS_HANDLED = ("decompose the counts with --normalize, which warns where the plug-in's bias is large "
+                 "(pidkit.estimate.pid_from_representations(y, t, s) gives bias-corrected atoms)")
 
 
 class UsageError(Exception):
@@ -126,28 +132,30 @@ def load_joint(path: str) -> Any:
 def _text_table_advice(path: str, head: bytes) -> str:
     """What to do with a text table (.csv, .tsv, .txt) that starts with ``head``, named ``path``.
     Its first row (after the blank and ``#`` comment lines np.loadtxt skips) decides: a header (a
-    field that is no number) shows samples, which pidkit.joint_from_samples counts into a joint;
-    numbers may be the joint's, which np.loadtxt reads and reshape makes 3-D, or samples' labels,
-    so both routes are given. The fields split at the commas or tabs in ``head``, else at white
-    space."""
+    field that is no number) shows samples, which pidkit.joint_from_samples counts into a table saved
+    as ``<stem>-counts.npy`` (not ``<stem>.npy``, which may hold the samples) and decomposed with
+    --normalize, which warns of the plug-in's bias; numbers may be the joint's, which np.loadtxt
+    reads and reshape makes 3-D, or samples' labels, so both routes are given. The fields split at
+    the commas or tabs in ``head``, else at white space."""
     delimiter = next((mark for mark in (",", "\t") if mark.encode() in head), None)
     split = f", delimiter={delimiter!r}" if delimiter else ""
-    saved = str(Path(path).with_suffix(".npy"))
     row = _first_row(head, delimiter)
     if row is not None and not all(_is_number(field) for field in row[2] if field):
         line, shown, header = row
         columns = _label_columns(header)
         where = ("" if columns else ", with COLUMN_Y, COLUMN_T and COLUMN_S the columns of y, t and s, "
                  "counted from 0")
+        counted = str(Path(path).with_name(f"{Path(path).stem}-counts.npy"))  # not the samples' .npy
         return (f"; its first row, {shown!r}, is a header, not numbers, as in a table of samples (one row "
-                "of labels per sample): count them into a joint and decompose that file (in Python: "
+                "of labels per sample): count them into a table (in Python: "
                 f"y, t, s = np.loadtxt({path!r}{split}, skiprows={line + 1}, "
                 f"usecols={columns or '(COLUMN_Y, COLUMN_T, COLUMN_S)'}, dtype=str, ndmin=2, unpack=True); "
-                f"np.save({saved!r}, pidkit.joint_from_samples(y, t, s).p)){where}")
+                f"np.save({counted!r}, {COUNTED_SAMPLES})){where}, and {_BIAS_HANDLED}")
+    saved = str(Path(path).with_suffix(".npy"))
     return (f"; for a table of the joint's numbers, save them with three axes and decompose that file "
             f"(in Python: np.save({saved!r}, np.loadtxt({path!r}{split}).reshape(n_y, n_t, n_s))); "
-            "for samples (one row of labels y, t, s per sample), count them into a joint in Python "
-            "with pidkit.joint_from_samples(y, t, s) and np.save its .p")
+            "for samples (one row of labels y, t, s per sample), count them in Python with "
+            f"{COUNTED_SAMPLES}, np.save that and {_BIAS_HANDLED}")
 
 
 def _first_row(head: bytes, delimiter: str | None) -> tuple[int, str, list[str]] | None:
@@ -433,6 +441,22 @@ def _save_again(path: str) -> str:
     """How to write a .npy joint again: into a file, or into a pipe for standard input."""
     again = "pipe the joint again" if path == STDIN_NAME else "save the joint again"
     return f"{again} (in Python: np.save({npy_target(path)}, p))"
+
+
+def samples_advice(save_to: str) -> str:
+    """What a user with samples of labels does for this command: count them into a table saved to
+    ``save_to``, and decompose it with --normalize, which warns of the plug-in's bias.
+
+    Examples
+    --------
+    >>> print(samples_advice("FILE"))
+    samples (labels y, t, s) are counted in Python: np.save(FILE, \
+pidkit.joint_from_samples(y, t, s).counts); then decompose the counts with --normalize, which warns \
+where the plug-in's bias is large (pidkit.estimate.pid_from_representations(y, t, s) gives \
+bias-corrected atoms)
+    """
+    return (f"samples (labels y, t, s) are counted in Python: np.save({save_to}, {COUNTED_SAMPLES}); "
+            f"then {_BIAS_HANDLED}")
 
 
 def npy_target(path: str) -> str:

@@ -93,7 +93,10 @@ def _extra_positional_refusal(called_as: str, keywords: tuple[str, ...], args: t
     example = "measure='mmi', units='nats'" if "measure" in keywords else "units='nats'"
     return (
         f"{given} For aligned samples of labels y, t, s, count their joint first: "
-        f"{called_as}(pidkit.joint_from_samples(y, t, s).p). Options go by keyword ({example})."
+        f"{called_as}(pidkit.joint_from_samples(y, t, s).p). Options go by keyword ({example}). "
+        "That joint is the plug-in estimate, which overestimates information where the samples are "
+        "few for its cells; pidkit.estimate.pid_from_representations(y, t, s) gives bias-corrected "
+        "atoms."
     )
 
 

@@ -14,6 +14,7 @@ import json
 import re
 import sys
 import traceback
+import warnings
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
@@ -21,7 +22,7 @@ from typing import Any
 import numpy as np
 
 from . import __version__, examples, theorems
-from ._count_tables import counts_advice, warn_of_plugin_bias, whole_numbers
+from ._count_tables import PLUGIN_ATOMS, counts_advice, warn_of_plugin_bias
 from ._errors import SolverError
 from ._joint_advice import (
     TO_NUMBERS,
@@ -34,7 +35,15 @@ from ._joint_advice import (
     text_as_number,
     text_cell_refusal,
 )
-from ._joint_input import STDIN, STDIN_NAME, UsageError, load_joint, npy_target, one_joint_advice
+from ._joint_input import (
+    STDIN,
+    STDIN_NAME,
+    UsageError,
+    load_joint,
+    npy_target,
+    one_joint_advice,
+    samples_advice,
+)
 from ._names import check_choice, did_you_mean
 from ._result import PIDResult
 from ._settings import SEED_MAX
@@ -85,7 +94,9 @@ def _decompose(args: argparse.Namespace) -> int:
         raise UsageError(f"--max-vertices applies to --measure {' and '.join(VERTEX_MEASURES)} only (their "
                          f"vertex enumeration); --measure {args.measure} takes none. Drop --max-vertices.")
     try:
-        result = pid(p, measure=args.measure, units=args.units, normalize=args.normalize, **options)
+        with warnings.catch_warnings():  # pid's warning of counts' bias: given below in the command's words
+            warnings.filterwarnings("ignore", message=re.escape(PLUGIN_ATOMS))
+            result = pid(p, measure=args.measure, units=args.units, normalize=args.normalize, **options)
     except (TypeError, ValueError) as exc:
         source = STDIN_NAME if args.joint == STDIN else args.joint
         where = f"{source}: " if args.joint is not None else ""
@@ -105,10 +116,34 @@ def _decompose(args: argparse.Namespace) -> int:
         for python, shell in _cli_advice(save_to):
             advice = advice.replace(python, shell)
         raise UsageError(f"{where}{_joint_named(advice)}") from exc
-    if args.normalize and args.joint is not None and whole_numbers(p) and np.sum(p) > 1:
-        warn_of_plugin_bias(np.asarray(p), result, args.joint)
+    if args.normalize and args.joint is not None:
+        loaded = "counts" if args.joint == STDIN else f"np.load({args.joint!r})"
+        warn_of_plugin_bias(p, result, _corrected_route(loaded), stacklevel=1)
     print(json.dumps(result.to_dict(), indent=2) if args.json else result)
     return 0
+
+
+def _corrected_route(loaded: str) -> Callable[[np.ndarray], str]:
+    """How to get bias-corrected atoms from counts that Python reads as ``loaded``: the call of
+    pidkit.estimate.correct_counts that accepts them (its default subsamples, else fewer parts),
+    or, where none does, to count more samples."""
+
+    def route(counts: np.ndarray) -> str:
+        from .estimate.correction import DEFAULT_BIAS_CORRECTION, DEFAULT_SUBSAMPLES, check_sample_size
+        n, default = int(counts.sum()), DEFAULT_SUBSAMPLES
+        for parts in (default, *((2, most) for most in range(max(default) - 1, 2, -1))):
+            try:
+                check_sample_size(counts.shape, n, method=DEFAULT_BIAS_CORRECTION, subsamples=parts)
+            except ValueError:
+                continue
+            fewer = ("", "") if parts == default else (f", subsamples={parts}", f" (its default subsamples="
+                                                       f"{default} cut these {n} samples too finely)")
+            return (f"For bias-corrected atoms, in Python: pidkit.estimate.correct_counts({loaded}{fewer[0]})"
+                    f"{fewer[1]}; or count more samples.")
+        return (f"For bias-corrected atoms, count more samples: these {n} are too few for "
+                "pidkit.estimate.correct_counts on this table.")
+
+    return route
 
 
 def _cli_advice(save_to: str) -> tuple[tuple[str, str], ...]:
@@ -120,8 +155,7 @@ def _cli_advice(save_to: str) -> tuple[tuple[str, str], ...]:
         (
             "Reshape it, or build it from samples with pidkit.joint_from_samples(y, t, s).",
             "Save one joint with three axes (a .npy array of shape (n_y, n_t, n_s), or a .json list "
-            "nested three deep, p[y][t][s]); samples (labels y, t, s) are counted into one in Python: "
-            f"np.save({save_to}, pidkit.joint_from_samples(y, t, s).p).",
+            f"nested three deep, p[y][t][s]); {samples_advice(save_to)}.",
         ),
     )
 
@@ -184,8 +218,7 @@ def _text_fix(npy: bool, save_to: str) -> Callable[[str | bytes], str]:
             return (f"save the joint as numbers (in Python: np.save({save_to}, p.astype(float)))" if npy
                     else f"write it without quotes ({number!r})")
         numbers = "a joint p[y][t][s] holds only numbers (probabilities, or counts with --normalize)"
-        return (f"{numbers}; samples (labels y, t, s) are counted into one in Python: "
-                f"np.save({save_to}, pidkit.joint_from_samples(y, t, s).p)" if npy else numbers)
+        return f"{numbers}; {samples_advice(save_to)}" if npy else numbers
 
     return fix
 

@@ -118,8 +118,10 @@ def test_a_text_table_of_the_joint_is_told_how_to_save_it_and_the_route_works(
     assert error == (
         f"{name}: expected a .npy array or a .json nested list p[y][t][s]; for a table of the joint's "
         f"numbers, save them with three axes and decompose that file (in Python: {route}); for samples "
-        "(one row of labels y, t, s per sample), count them into a joint in Python with "
-        "pidkit.joint_from_samples(y, t, s) and np.save its .p")
+        "(one row of labels y, t, s per sample), count them in Python with "
+        "pidkit.joint_from_samples(y, t, s).counts, np.save that and decompose the counts with "
+        "--normalize, which warns where the plug-in's bias is large "
+        "(pidkit.estimate.pid_from_representations(y, t, s) gives bias-corrected atoms)")
     exec(route.replace("n_y, n_t, n_s", "2, 2, 2"), {"np": np})  # the line the message gives
     assert main(["decompose", "and.npy", "--json"]) == 0
     decomposed = json.loads(capsys.readouterr().out)

@@ -10,8 +10,10 @@ from pidkit.cli import main
 
 ADVICE = (
     "Save one joint with three axes (a .npy array of shape (n_y, n_t, n_s), or a .json list nested "
-    "three deep, p[y][t][s]); samples (labels y, t, s) are counted into one in Python: "
-    "np.save(FILE, pidkit.joint_from_samples(y, t, s).p)."
+    "three deep, p[y][t][s]); samples (labels y, t, s) are counted in Python: "
+    "np.save(FILE, pidkit.joint_from_samples(y, t, s).counts); then decompose the counts with "
+    "--normalize, which warns where the plug-in's bias is large "
+    "(pidkit.estimate.pid_from_representations(y, t, s) gives bias-corrected atoms)."
 )
 
 

@@ -22,6 +22,11 @@ SAMPLES = {"y": T ^ S, "t": T, "s": S}  # every (t, s) five times, y = t xor s: 
 RECORDS = np.zeros((2, 2, 2), dtype=[("p", float)])
 RECORDS["p"] = XOR
 
+SAMPLES_ADVICE = (
+    "samples (labels y, t, s) are counted in Python: np.save({to}, pidkit.joint_from_samples(y, t, s)"
+    ".counts); then decompose the counts with --normalize, which warns where the plug-in's bias is large "
+    "(pidkit.estimate.pid_from_representations(y, t, s) gives bias-corrected atoms)."
+)
 # (the joint read, what the command says after naming it, with {to} where np.save writes)
 CASES = {
     "records": (RECORDS, "the joint must be an array of real numbers; got dtype [('p', '<f8')]. Its cells "
@@ -35,14 +40,11 @@ CASES = {
                                      "np.save({to}, p.astype(float)))."),
     "label-text": (np.array([[["a", "b"]]]), "the joint must be an array of real numbers; p[0, 0, 0] is the "
                                              "text \"a\"; a joint p[y][t][s] holds only numbers "
-                                             "(probabilities, or counts with --normalize); samples "
-                                             "(labels y, t, s) are counted into one in Python: "
-                                             "np.save({to}, pidkit.joint_from_samples(y, t, s).p)."),
+                                             "(probabilities, or counts with --normalize); "
+                                             + SAMPLES_ADVICE),
     "two-axes": (XOR[0], "the joint must be a 3-D array indexed p[y, t, s] (target, teacher, student); got "
                          "2-D with shape (2, 2). Save one joint with three axes (a .npy array of shape (n_y, "
-                         "n_t, n_s), or a .json list nested three deep, p[y][t][s]); samples (labels y, t, "
-                         "s) are counted into one in Python: "
-                         "np.save({to}, pidkit.joint_from_samples(y, t, s).p)."),
+                         "n_t, n_s), or a .json list nested three deep, p[y][t][s]); " + SAMPLES_ADVICE),
 }
 
 
@@ -82,10 +84,11 @@ def test_a_piped_joint_is_told_to_save_to_standard_output(capsys, monkeypatch, c
     assert advice == "standard input: " + said.format(to="sys.stdout.buffer")
     if case == "label-text":
         return  # labels are no joint: the advice counts samples, as two-axes checks
-    # the advice, followed: what it saves, piped in again, is XOR's joint (1 bit of synergy)
+    # the advice, followed: what it saves, piped in again, is XOR's joint (1 bit of synergy); the
+    # samples' counts are decomposed with --normalize, as the advice says
     fixed = eval(_saved_expression(advice, "sys.stdout.buffer"), {"p": joint, "pidkit": pidkit, **SAMPLES})
     _pipe(monkeypatch, _npy_bytes(fixed))
-    assert main(["decompose", "-"]) == 0
+    assert main(["decompose", "-", *(["--normalize"] if case == "two-axes" else [])]) == 0
     assert "Syn(Y:T,S)    1.000000" in capsys.readouterr().out
 
 

@@ -24,7 +24,9 @@ YTS = (("y", "y"), ("t", "t"), ("s", "s"))
 HEADER_ADVICE = (
     "{name}: expected a .npy array or a .json nested list p[y][t][s]; its first row, {row!r}, is a "
     "header, not numbers, as in a table of samples (one row of labels per sample): count them into a "
-    "joint and decompose that file (in Python: {route})")
+    "table (in Python: {route}){where}, and decompose the counts with --normalize, which warns where "
+    "the plug-in's bias is large (pidkit.estimate.pid_from_representations(y, t, s) gives "
+    "bias-corrected atoms)")
 
 
 def _error(capsys, argv: list[str]) -> str:
@@ -36,8 +38,9 @@ def _error(capsys, argv: list[str]) -> str:
 
 
 def _assert_decomposes_as_and(capsys, name: str) -> None:
-    """``name`` decomposes as BROJA's AND: its closed-form redundancy and synergy, no unique atoms."""
-    assert main(["decompose", name, "--json"]) == 0
+    """``name``, counts, decomposes with --normalize as BROJA's AND: its closed-form redundancy and
+    synergy, no unique atoms."""
+    assert main(["decompose", name, "--normalize", "--json"]) == 0
     decomposed = json.loads(capsys.readouterr().out)
     assert decomposed["red"] == pytest.approx(AND_RED, abs=1e-7)
     assert decomposed["syn"] == pytest.approx(AND_SYN, abs=1e-7)
@@ -62,11 +65,12 @@ def test_a_header_gives_the_samples_route_and_its_line_runs(
     rows = [delimiter.join(str(sample[field]) for _, field in columns) for sample in samples]
     (tmp_path / "samples.csv").write_text(preamble + "\n".join([header, *rows]) + "\n")
     route = (f"y, t, s = np.loadtxt('samples.csv'{split}, skiprows={skip}, usecols={usecols}, dtype=str, "
-             "ndmin=2, unpack=True); np.save('samples.npy', pidkit.joint_from_samples(y, t, s).p)")
+             "ndmin=2, unpack=True); "
+             "np.save('samples-counts.npy', pidkit.joint_from_samples(y, t, s).counts)")
     error = _error(capsys, ["decompose", "samples.csv"])
-    assert error == HEADER_ADVICE.format(name="samples.csv", row=header, route=route)
+    assert error == HEADER_ADVICE.format(name="samples.csv", row=header, route=route, where="")
     exec(route, {"np": np, "pidkit": pidkit})  # the line the message gives
-    _assert_decomposes_as_and(capsys, "samples.npy")
+    _assert_decomposes_as_and(capsys, "samples-counts.npy")
 
 
 def test_a_header_without_the_labels_names_asks_for_their_columns(tmp_path, monkeypatch, capsys):
@@ -74,13 +78,13 @@ def test_a_header_without_the_labels_names_asks_for_their_columns(tmp_path, monk
     (tmp_path / "runs.csv").write_text("a,b,c,d\n" + "".join(f"9,{t},{s},{y}\n" for y, t, s in AND_ROWS))
     error = _error(capsys, ["decompose", "runs.csv"])
     placeholders = "(COLUMN_Y, COLUMN_T, COLUMN_S)"
-    assert error.endswith(
-        f"usecols={placeholders}, dtype=str, ndmin=2, unpack=True); np.save('runs.npy', "
-        "pidkit.joint_from_samples(y, t, s).p)), with COLUMN_Y, COLUMN_T and COLUMN_S the columns "
-        "of y, t and s, counted from 0")
     route = error[error.index("(in Python: ") + len("(in Python: "):error.rindex(")), with")] + ")"
+    assert route.endswith(f"usecols={placeholders}, dtype=str, ndmin=2, unpack=True); "
+                          "np.save('runs-counts.npy', pidkit.joint_from_samples(y, t, s).counts)")
+    assert error == HEADER_ADVICE.format(name="runs.csv", row="a,b,c,d", route=route, where=(
+        ", with COLUMN_Y, COLUMN_T and COLUMN_S the columns of y, t and s, counted from 0"))
     exec(route.replace(placeholders, "(3, 1, 2)"), {"np": np, "pidkit": pidkit})
-    _assert_decomposes_as_and(capsys, "runs.npy")
+    _assert_decomposes_as_and(capsys, "runs-counts.npy")
 
 
 def test_a_first_row_of_numbers_cut_off_by_the_sniffed_bytes_is_still_numbers(tmp_path, monkeypatch, capsys):
@@ -89,3 +93,24 @@ def test_a_first_row_of_numbers_cut_off_by_the_sniffed_bytes_is_still_numbers(tm
     (tmp_path / "wide.csv").write_text(",".join(["0.5e1"] * 1000) + "\n")
     error = _error(capsys, ["decompose", "wide.csv"])
     assert "header" not in error and "for a table of the joint's numbers" in error
+
+
+def test_the_samples_route_keeps_a_samples_npy_of_the_same_stem_and_warns_of_the_plugin_bias(
+    tmp_path, monkeypatch, capsys
+):
+    # walk t-422, findings 3 and 6: the recipe saved the joint's .p to samples.npy, over the user's own
+    # samples there, and that plug-in decomposed in silence: Syn 1.35 bits on independent labels
+    monkeypatch.chdir(tmp_path)
+    labels = np.random.default_rng(0).integers(0, 10, (300, 3))  # y, t, s independent: every atom is 0
+    np.save("samples.npy", labels)
+    np.savetxt("samples.csv", labels, fmt="%d", delimiter=",", header="y,t,s", comments="")
+    error = _error(capsys, ["decompose", "samples.csv"])
+    exec(error[error.index("(in Python: ") + len("(in Python: "):error.index(")), and")] + ")",
+         {"np": np, "pidkit": pidkit})
+    assert np.array_equal(np.load("samples.npy"), labels)
+    counts = np.load("samples-counts.npy")
+    assert counts.sum() == 300 and counts.shape == (10, 10, 10)
+    assert main(["decompose", "samples-counts.npy", "--normalize"]) == 0
+    warned = capsys.readouterr().err
+    assert warned.startswith("pidkit decompose: warning: plug-in atoms: the expected plug-in bias of "
+                             "I(Y;T,S) with 300 samples over 1000 cells is ")

@@ -29,8 +29,10 @@ def _cli_error(path, capsys):
                                       "(in Python: np.save(FILE, p.astype(float)))."),
         (np.array([[["a", "b"]]]),
          'p[0, 0, 0] is the text "a"; a joint p[y][t][s] holds only numbers (probabilities, or counts '
-         "with --normalize); samples (labels y, t, s) are counted into one in Python: "
-         "np.save(FILE, pidkit.joint_from_samples(y, t, s).p)."),
+         "with --normalize); samples (labels y, t, s) are counted in Python: "
+         "np.save(FILE, pidkit.joint_from_samples(y, t, s).counts); then decompose the counts with "
+         "--normalize, which warns where the plug-in's bias is large "
+         "(pidkit.estimate.pid_from_representations(y, t, s) gives bias-corrected atoms)."),
     ],
     ids=["numbers as text", "labels"],
 )

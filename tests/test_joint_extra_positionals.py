@@ -71,7 +71,9 @@ def test_samples_passed_as_the_joint_are_pointed_to_joint_from_samples(called_as
     assert str(refused.value) == (
         f"{name} takes one positional argument, the joint p[y, t, s]; got 3. For aligned samples of "
         f"labels y, t, s, count their joint first: {called_as}(pidkit.joint_from_samples(y, t, s).p). "
-        f"Options go by keyword ({example})."
+        f"Options go by keyword ({example}). That joint is the plug-in estimate, which overestimates "
+        "information where the samples are few for its cells; "
+        "pidkit.estimate.pid_from_representations(y, t, s) gives bias-corrected atoms."
     )
     # the call it gives computes the function of the joint counted independently
     counted = np.bincount(4 * y + 2 * t + s, minlength=8).reshape(2, 2, 2) / len(y)
