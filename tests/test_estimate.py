@@ -558,8 +558,8 @@ def test_a_numpy_random_generator_gives_a_recorded_seed(make):
 
 @pytest.mark.parametrize("estimator", ["discrete", "gaussian"])
 def test_the_plugin_bias_warning_points_at_the_callers_line(estimator):
-    # a guard: the two estimators warn with fixed stacklevels (2 and 3), right for this call path
-    # only; a frame added between them and the caller would point the warning inside pidkit
+    # a guard: a frame added between the estimators and the caller (hints_unknown_keywords' wrapper
+    # added one) pointed the warning inside pidkit while they warned with fixed stacklevels
     rng = np.random.default_rng(2)
     t, s = rng.normal(size=(60, 3)), rng.normal(size=(60, 3))
     options = {"n_clusters": 3} if estimator == "discrete" else {"n_components": 2}

@@ -11,7 +11,7 @@ from sklearn.base import clone
 
 from pidkit._keyword_hints import SAME_MEANING, unknown_keyword_error
 from pidkit.estimate import Discretizer, correct_counts, discretize, pid_from_representations
-from pidkit.gaussian import estimate_from_covariance, gaussian_pid_from_samples
+from pidkit.gaussian import estimate_from_covariance
 
 RNG = np.random.default_rng(0)
 Y = np.arange(40) % 2
@@ -27,8 +27,8 @@ N_BOOT = ("Did you mean 'bootstrap'? The estimators take the number of bootstrap
     (pid_from_representations, (Y, T, T), "n_cluster", "Did you mean 'n_clusters'?"),
     (pid_from_representations, (Y, T, T), "n_bootstrap", "Did you mean 'bootstrap'?"),
     (pid_from_representations, (Y, T, T), "n_boot", N_BOOT),
-    (gaussian_pid_from_samples, (Y, T, T), "n_boot", N_BOOT),
-    (gaussian_pid_from_samples, (Y, T, T), "seed", SEED),
+    (estimate_from_covariance, (np.eye(3), (1, 1, 1)), "seed", "Its keyword arguments are sample_cov, dims, "
+     "n_samples, bias_correction, units, tol, strict, method."),  # no random_state to suggest
     (discretize, (T,), "n_cluster", "Did you mean 'n_clusters'?"),
     (Discretizer, (), "n_cluster", "Did you mean 'n_clusters'?"),
     (correct_counts, (COUNTS,), "seed", SEED),
@@ -60,7 +60,6 @@ def test_a_name_of_the_same_meaning_is_suggested_only_where_the_function_takes_i
 
 @pytest.mark.parametrize(("function", "first"), [
     (pid_from_representations, ["y", "t_features", "s_features"]),
-    (gaussian_pid_from_samples, ["y", "t", "s"]),
     (discretize, ["X", "n_components", "n_clusters"]),
     (correct_counts, ["counts"]),
     (estimate_from_covariance, ["sample_cov", "dims"]),

@@ -276,7 +276,7 @@ def gaussian_representation_pid(
     if method == "none":
         warning = bias_warning_text(bias, plugin["i_yts"], n, f"{sum(dims)} Gaussian dimensions", units)
         if warning:
-            warnings.warn(warning, PluginBiasWarning, stacklevel=3)
+            warnings.warn(warning, PluginBiasWarning, stacklevel=user_stacklevel())
     intervals = samples = None
     n_failed = 0
     if bootstrap:

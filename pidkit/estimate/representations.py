@@ -20,6 +20,7 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
+from pidkit._caller import user_stacklevel
 from pidkit._keyword_hints import hints_unknown_keywords
 from pidkit._progress import check_progress
 from pidkit._settings import (
@@ -477,7 +478,7 @@ def pid_from_representations(
         cells = f"{math.prod(joint.p.shape)} cells"
         bias_warning = bias_warning_text(bias, fix.plugin["i_yts"], joint.n_samples, cells, units)
         if bias_warning:
-            warnings.warn(bias_warning, PluginBiasWarning, stacklevel=2)
+            warnings.warn(bias_warning, PluginBiasWarning, stacklevel=user_stacklevel())
 
     intervals = samples = None
     n_failed = 0
