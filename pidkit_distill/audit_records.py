@@ -72,11 +72,13 @@ FLAG_NOTES = {
                        f"audit.confidence {OVERSHOOT_CONFIDENCE} or above.",
     "below 0:": "below 0: corrected atoms below 0, indistinguishable from 0 at that n (kept "
                 "unclipped, see docs/estimate.md).",
-    "below 0, not judged:": "below 0, not judged: corrected atoms below 0 in a record without "
-                            "bootstrap intervals (audit.bootstrap 0), so nothing measured how far "
-                            "from 0 they can fall by chance: neither indistinguishable from 0 nor "
-                            "a likely overshoot of the correction is said of them (kept unclipped); "
-                            "audit.bootstrap 20 or more gives intervals that tell.",
+    "below 0, not judged:": "below 0, not judged: corrected atoms below 0 in a record without bootstrap "
+                            "intervals (audit.bootstrap 0), or whose intervals are of fewer replicates "
+                            "than audit.confidence needs to place their ends, (1 + confidence) / (1 - "
+                            "confidence): 39 at 0.95, 199 at 0.99; so nothing measured how far from 0 they "
+                            "can fall by chance: neither indistinguishable from 0 nor a likely overshoot of "
+                            "the correction is said of them (kept unclipped). audit.bootstrap 40 (the "
+                            "default) or more gives intervals that tell at 0.95, 200 at 0.99.",
     "constant:": "constant: every audited row of that side's features was the same (after the "
                  "L2 normalisation, where audit.normalize is l2): one cluster, so its information "
                  "about the labels and every atom of it are 0 by construction. Most likely a dead "
@@ -234,18 +236,19 @@ def certified(record: dict[str, Any]) -> bool:
 
 
 def audit_flags(record: dict[str, Any]) -> list[str]:
-    """What to say of an audit record's atoms beside their numbers: a solve that was not
-    certified (with its status), the corrected atoms below 0 (:data:`ATOM_LABELS`) by what
-    they say (:func:`~pidkit.estimate.below_zero_verdicts` on the record's own measure,
-    intervals, ``settings["ci_method"]`` and ``settings["confidence"]``: "below 0, not judged"
-    in a record without intervals, "below 0" where they reach above 0 or are not read (not
-    centred, or a record without ``ci_method`` or ``confidence``)), a side whose rows were all
-    the same (``settings["discretisation"][side]["rows_equal"]``: one cluster), a side with fewer
-    distinct rows than clusters (each distinct row was one cluster; the count is
-    ``settings["discretisation"][side]["distinct_rows"]``), and the sides whose clusters, fewer
-    than the labels, cap what they show of them (their ``settings["discretisation"][side]``
-    holds :func:`~pidkit.estimate.information_cap`'s ``information_cap``; records written before
-    it give no flag).
+    """What to say of an audit record's atoms beside their numbers: a solve that was not certified
+    (with its status), the corrected atoms below 0 (:data:`ATOM_LABELS`) by what they say
+    (:func:`~pidkit.estimate.below_zero_verdicts` on the record's own measure, intervals,
+    ``settings["ci_method"]`` and ``settings["confidence"]``: "below 0, not judged" in a record without
+    intervals or of fewer replicates (``settings["bootstrap"]`` less its failed) than
+    :func:`~pidkit.below_zero.fewest_replicates` (39 at 0.95), "below 0" where they reach above 0 or
+    are not read (not centred, or a record without ``ci_method`` or ``confidence``)), a side whose
+    rows were all the same (``settings["discretisation"][side]["rows_equal"]``: one cluster), a side
+    with fewer distinct rows than clusters (each distinct row was one cluster; the count is
+    ``settings["discretisation"][side]["distinct_rows"]``), and the sides whose clusters, fewer than
+    the labels, cap what they show of them (their ``settings["discretisation"][side]`` holds
+    :func:`~pidkit.estimate.information_cap`'s ``information_cap``; records written before it give
+    no flag).
 
     The report's table and the trainer's audit line both say it in these words, and the report's
     note under its table explains each flag (:data:`FLAG_NOTES`).
@@ -273,10 +276,12 @@ def audit_flags(record: dict[str, Any]) -> list[str]:
     ...              "intervals": {"red": [-0.01, 0.02], "syn": [-0.147, 0.0]},
     ...              "settings": {"ci_method": "centred", "confidence": 0.95}})
     ['below 0, likely overshoot: Syn', 'below 0: Red']
-    >>> audit_flags({"measure": "broja", "syn": -0.147, "bias_correction": {"negative": ["syn"]},
-    ...              "intervals": {"syn": [-0.147, 0.0]},
-    ...              "settings": {"ci_method": "centred", "confidence": 0.5}})
+    >>> syn = {"measure": "broja", "syn": -0.147, "bias_correction": {"negative": ["syn"]},
+    ...        "intervals": {"syn": [-0.147, 0.0]}}
+    >>> audit_flags({**syn, "settings": {"ci_method": "centred", "confidence": 0.5}})
     ['below 0, whole 50% interval: Syn']
+    >>> audit_flags({**syn, "settings": {"ci_method": "centred", "confidence": 0.95, "bootstrap": 20}})
+    ['below 0, not judged: Syn']
     """
     flags = [] if certified(record) else [f"solve NOT certified (status {record['status']!r})"]
     settings = record.get("settings", {})
@@ -577,10 +582,15 @@ def _below_zero_flags(record: dict[str, Any], settings: dict[str, Any]) -> list[
     confidence = settings.get("confidence")
     plugin = record.get("plugin") or {}  # the scale of rounding, as the estimate's repr takes it
     values = [*(record.get(key) for key in plugin or ATOM_LABELS), *plugin.values()]
+    # the intervals' replicates as the estimate's repr counts them (None: unsaid); under 2: no spread
+    drawn, failed = settings.get("bootstrap"), settings.get("bootstrap_failed", 0)
+    used = drawn - failed if all(type(n) is int and n >= 0 for n in (drawn, failed)) else None
+    intervals = None if used is not None and used < 2 else record.get("intervals")
     verdicts = below_zero_verdicts(
-        negative, measure=record.get("measure", "broja"), intervals=record.get("intervals"),
+        negative, measure=record.get("measure", "broja"), intervals=intervals,
         ci_method=settings.get("ci_method"), confidence=confidence,
-        zero=rounding_level(value for value in values if value is not None))
+        zero=rounding_level(value for value in values if value is not None),
+        n_boot=None if intervals is None else used)
     words = {"signed measure": "below 0, signed measure", "overshoot": "below 0, likely overshoot",
              "low confidence": (f"below 0, whole {confidence_percent(confidence)} interval"
                                 if confidence else ""),

@@ -398,7 +398,7 @@ def test_a_failed_solve_is_written_as_strict_json_and_flagged_on_the_console(mon
         "  audit epoch 3 layer 0: red=none uni_t=none uni_s=none syn=none bits (n=400); solve NOT "
         "certified (status 'failed')",
         "  audit epoch 3 layer 0: red=0.100 uni_t=0.000 uni_s=0.200 syn=-0.006 bits (n=400); "
-        "below 0: Syn"]
+        "below 0, not judged: Syn"]  # 8 replicates, fewer than the 39 of a 95 % interval
 
 
 @pytest.mark.parametrize(("layers", "error", "why"), [

@@ -35,7 +35,7 @@ def overshoot_record() -> dict:
     x = torch.as_tensor(np.hstack([teacher, student]), dtype=torch.float32)
     pair = types.SimpleNamespace(teacher=Slice(slice(0, 16)), student=Slice(slice(16, 32)))
     (record,) = audit_distiller(pair, (x, torch.as_tensor(y)), epoch=1,
-                                settings=AuditConfig(bootstrap=20, layers=[0],
+                                settings=AuditConfig(bootstrap=40, layers=[0],
                                                      bias_correction="eb-extrapolation"))
     return record
 
