@@ -9,7 +9,9 @@ For every audited distilled layer ``k``, on the held-out set:
    sample size supports (:func:`pidkit.estimate.clusters_for_samples`, at most ``audit.clusters``);
 3. decompose the empirical ``p[y, t, s]`` with the BROJA PID and correct its sampling bias
    (``audit.bias_correction``, default ``"auto"``: ``"eb-extrapolation-kink"``), with bootstrap
-   intervals around the corrected atoms (``audit.bootstrap`` replicates).
+   intervals around the corrected atoms (``audit.bootstrap`` replicates, 40 by default: at least
+   (1 + c) / (1 - c) of ``audit.confidence`` c, 39 at 0.95, below which an interval's ends are no
+   quantiles and no atom is judged below 0 from it, :func:`pidkit.below_zero.fewest_replicates`).
 
 With ``audit.estimator = "gaussian"`` step 2 keeps the principal components without clustering and
 step 3 is the Gaussian PID of the one-hot label and those components, with the exact Wishart bias
@@ -390,7 +392,7 @@ def _checked_options(settings: AuditConfig | None, batch_size: int,
                else "pidkit_distill.config.AuditConfig(...), or None for the defaults")
         raise TypeError(f"settings must be an AuditConfig, got {type(settings).__name__}; pass "
                         f"{fix}")
-    settings.check()
+    settings.check(warn=False)  # the configuration's check warned of too few replicates
     progress = check_progress(progress)
     return settings, check_int(batch_size, "batch_size", minimum=1), progress
 

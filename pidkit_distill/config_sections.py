@@ -12,11 +12,13 @@ from __future__ import annotations
 
 import dataclasses
 import typing
+import warnings
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import PurePath
 from typing import Any
 
+from pidkit.below_zero import fewest_replicates
 from pidkit.utils import did_you_mean
 from pidkit_distill.config_errors import ConfigValueError
 from pidkit_distill.config_settings import Settings, field_choices, field_kinds
@@ -253,7 +255,9 @@ class AuditConfig(Settings):
                                         "(discrete) | wishart (gaussian) | none (plug-in)",
                                 choices=tuple(dict.fromkeys(choice for own in _CORRECTIONS.values()
                                                             for choice in own)))
-    bootstrap: int = _opt(20, "bootstrap replicates for the interval bands (0 = none)")
+    bootstrap: int = _opt(40, "bootstrap replicates for the interval bands (0 = none; fewer than "
+                              "(1 + confidence) / (1 - confidence), 39 at 0.95, draw no 'below 0' "
+                              "verdict)")
     confidence: float = _opt(0.95, "nominal coverage of the intervals, in (0, 1)")
     layers: list = field(default_factory=list, metadata={
         "help": "indices of the distilled layers to audit ([] = all)"})
@@ -264,10 +268,13 @@ class AuditConfig(Settings):
                                  "intervals carry the seed's variance (discrete estimator only: "
                                  "the gaussian one does not cluster, so it needs 1)")
 
-    def check(self) -> None:
+    def check(self, *, warn: bool = True) -> None:
         """Raise ValueError (TypeError for a value of the wrong type) naming the key for a
         setting the audit cannot use; a choice outside the allowed ones raises the ValueError
         :class:`~pidkit_distill.ConfigValueError`, told the closest choice where one is close.
+        With ``warn``, a ``UserWarning`` says where ``bootstrap`` is too few for ``confidence``
+        (:meth:`coarse_intervals`); the audit, which checks its settings at every epoch, passes
+        ``warn=False``, as the configuration's check said it once.
 
         Examples
         --------
@@ -340,6 +347,39 @@ to 'discrete'
         if not 0 < self.confidence < 1:
             raise ValueError(f"config key 'audit.confidence' must be in (0, 1), got {self.confidence!r}")
         self._check_layers()
+        if warn and (coarse := self.coarse_intervals()):
+            warnings.warn(coarse, UserWarning, stacklevel=2)
+
+    def coarse_intervals(self) -> str | None:
+        """What :meth:`check` warns of where ``bootstrap`` is above 0 but under the fewest
+        replicates from which an interval at ``confidence`` can be read
+        (:func:`pidkit.below_zero.fewest_replicates`, (1 + confidence) / (1 - confidence): 39 at
+        0.95, 199 at 0.99), naming both keys and the value to set; ``None`` where it is not.
+        Such intervals are drawn and kept (enough for a quick look at the bands), but the audit
+        reads no "below 0" verdict from them (its flag says "not judged").
+
+        Examples
+        --------
+        >>> from pidkit_distill import AuditConfig
+        >>> AuditConfig().coarse_intervals(), AuditConfig(bootstrap=0).coarse_intervals()
+        (None, None)
+        >>> print(AuditConfig(confidence=0.99).coarse_intervals())
+        config key 'audit.bootstrap' is 40, fewer than the 199 replicates that intervals at \
+audit.confidence 0.99 need ((1 + confidence) / (1 - confidence)): their ends are no quantiles, and \
+the audit draws no 'below 0' verdict from them (its flags say 'not judged'). Set audit.bootstrap=199 \
+or more (a few hundred steady the ends), or audit.confidence=0.95 (39 replicates); fewer are fine \
+for a quick look at the bands
+        """
+        fewest = fewest_replicates(self.confidence)
+        if not 0 < self.bootstrap < fewest:
+            return None
+        lower = (f"audit.confidence=0.95 ({fewest_replicates(0.95)} replicates)"
+                 if self.confidence > 0.95 else "a lower audit.confidence")
+        return (f"config key 'audit.bootstrap' is {self.bootstrap}, fewer than the {fewest} replicates "
+                f"that intervals at audit.confidence {self.confidence:g} need ((1 + confidence) / (1 - "
+                "confidence)): their ends are no quantiles, and the audit draws no 'below 0' verdict "
+                f"from them (its flags say 'not judged'). Set audit.bootstrap={fewest} or more (a few "
+                f"hundred steady the ends), or {lower}; fewer are fine for a quick look at the bands")
 
     def _check_layers(self) -> None:
         """Raise naming ``audit.layers`` unless it is a list of distinct ints >= 0 (whether the

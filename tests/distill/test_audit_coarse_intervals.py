@@ -1,14 +1,19 @@
 """The audit draws no "below 0" verdict from intervals of fewer replicates than their confidence
 needs (pidkit.below_zero.fewest_replicates: 39 at 0.95, 199 at 0.99), as pidkit's own estimators
 do since e4f1753: its flags called Syn a likely overshoot from a 95 % interval of 20 replicates,
-the audit's default."""
+the audit's default then (now 40). A configuration whose audit.bootstrap is that few is warned at
+its check, naming both keys and the value to set."""
 
 from __future__ import annotations
+
+import warnings
 
 import pytest
 
 from pidkit.below_zero import fewest_replicates
+from pidkit_distill import load_config
 from pidkit_distill.audit_records import FLAG_NOTES, audit_flags
+from pidkit_distill.config import AuditConfig
 
 SYN_BELOW = {"measure": "broja", "syn": -0.147, "bias_correction": {"negative": ["syn"]},
              "intervals": {"syn": [-0.147, 0.0]}}
@@ -55,3 +60,20 @@ def test_the_note_says_why_and_what_to_set():
                          "0.95, 200 at 0.99.")
     assert "20 or more" not in note
 
+
+def test_too_few_replicates_for_the_confidence_are_warned_at_the_check():
+    with pytest.warns(UserWarning) as caught:
+        load_config(overrides=["audit.confidence=0.99"])
+    (warning,) = [w for w in caught if "audit.bootstrap" in str(w.message)]
+    assert str(warning.message) == (
+        "config key 'audit.bootstrap' is 40, fewer than the 199 replicates that intervals at "
+        "audit.confidence 0.99 need ((1 + confidence) / (1 - confidence)): their ends are no "
+        "quantiles, and the audit draws no 'below 0' verdict from them (its flags say 'not "
+        "judged'). Set audit.bootstrap=199 or more (a few hundred steady the ends), or "
+        "audit.confidence=0.95 (39 replicates); fewer are fine for a quick look at the bands")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        for overrides in ([], ["audit.bootstrap=0"], ["audit.confidence=0.99", "audit.bootstrap=200"]):
+            load_config(overrides=overrides)
+        AuditConfig(bootstrap=5).check(warn=False)  # as the audit of each epoch checks it
+    assert "or a lower audit.confidence;" in AuditConfig(bootstrap=20).coarse_intervals()

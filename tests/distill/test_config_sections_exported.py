@@ -35,4 +35,4 @@ def test_importing_them_needs_no_torch():
               "print('torch' in sys.modules, RunConfig().device, AuditConfig().bootstrap)")
     done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
                           timeout=120, check=True)
-    assert done.stdout == "False auto 20\n"
+    assert done.stdout == "False auto 40\n"
