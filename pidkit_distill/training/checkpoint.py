@@ -36,6 +36,7 @@ from torch import nn
 from pidkit.utils import check_int
 from pidkit_distill.atomic_files import FileWriteError
 from pidkit_distill.config import (
+    EARLIER_DEFAULTS,
     RESUME_FREE_KEYS,
     VALUES_BEFORE_KEYS_EXISTED,
     TrainConfig,
@@ -226,10 +227,26 @@ def recorded_sizes(saved: dict[str, Any], path: Path) -> dict[str, Any] | None:
 def check_resumable(saved_config: dict[str, Any], config: TrainConfig, path: Path) -> None:
     """Raise :class:`ValueError` unless ``config`` may continue the run saved with ``saved_config``
     in the checkpoint ``path``: ``cannot resume PATH:`` and :func:`resume_refusal`'s reasons.
+
+    Where it may, a key whose default changed since the run started
+    (:data:`~pidkit_distill.config.EARLIER_DEFAULTS`) and that the run holds at an earlier default
+    is set in ``config`` back to the run's value (:func:`resume_changes`), with a ``UserWarning``
+    naming both: the resumed run goes on as it started (a run of ``audit.bootstrap`` 20, the
+    default before 40, keeps auditing with 20 replicates).
     """
     refusal = resume_refusal(saved_config, config)
     if refusal is not None:
         raise ValueError(f"cannot resume {str(path)!r}: {refusal}")
+    _, continued, _ = resume_changes(saved_config, config)
+    for key in EARLIER_DEFAULTS:
+        section, name = key.split(".")
+        now = getattr(getattr(config, section), name)
+        if key in continued and continued[key] != now:
+            setattr(getattr(config, section), name, continued[key])
+            warnings.warn(f"resuming {str(path)!r} with {key} {continued[key]!r}, the value the run "
+                          f"started with (the default then; it is {now!r} now), so that its records "
+                          f"stay comparable; for {key} {now!r}, start a new run (another run.name)",
+                          UserWarning, stacklevel=2)
 
 
 def resume_refusal(saved_config: dict[str, Any], config: TrainConfig) -> str | None:
@@ -299,7 +316,11 @@ def resume_changes(saved_config: dict[str, Any], config: TrainConfig
     -------
     old, new : dict
         Both configurations flattened, the registry's names in its spelling and a method's
-        default preset by its name.
+        default preset by its name. A key whose default changed since the run started
+        (:data:`~pidkit_distill.config.EARLIER_DEFAULTS`) holds in ``new`` the run's value where
+        the run holds an earlier default and ``config`` the default of now: the run continues
+        with it (:func:`check_resumable` sets it). ``config`` cannot tell a default from the
+        same value given, so either keeps the run's; another value is a change.
     changed : list of str
         The keys that differ, but those a resume may change (``RESUME_FREE_KEYS``) and a
         ``teacher.source`` naming one file instead of another
@@ -319,6 +340,14 @@ def resume_changes(saved_config: dict[str, Any], config: TrainConfig
     >>> teacher = config_to_dict(load_config(overrides=["method.name=teacher", "audit.seed=3"]))
     >>> resume_changes(teacher, load_config(overrides=["method.name=teacher"]))[2]
     []
+
+    A run started when audit.bootstrap defaulted to 20 continues with 20; 30 is a change:
+
+    >>> before = config_to_dict(load_config(overrides=["audit.bootstrap=20"]))
+    >>> resume_changes(before, load_config())[1]["audit.bootstrap"]
+    20
+    >>> resume_changes(before, load_config(overrides=["audit.bootstrap=30"]))[2]
+    ['audit.bootstrap']
     """
     settings = config_to_dict(config)
     if config.method.name == "teacher":
@@ -327,6 +356,9 @@ def resume_changes(saved_config: dict[str, Any], config: TrainConfig
            **{key: registry_key(value) if key in NAMED and isinstance(value, str) else value
               for key, value in _flatten(saved_config).items()}}
     new = _flatten(settings)
+    defaults = _flatten(config_to_dict(TrainConfig()))
+    new.update({key: old[key] for key, earlier in EARLIER_DEFAULTS.items()
+                if key in old and old[key] in earlier and new.get(key) == defaults[key]})
     # "" (the method's default preset) by the default's name, so that a run of --method kd resumes
     # with --preset paper, the same preset named; "" where the method is not registered
     for flat in (old, new):
