@@ -11,7 +11,7 @@ from sklearn.base import clone
 
 from pidkit._keyword_hints import SAME_MEANING, unknown_keyword_error
 from pidkit.estimate import Discretizer, correct_counts, discretize, pid_from_representations
-from pidkit.gaussian import estimate_from_covariance
+from pidkit.gaussian import estimate_from_covariance, gaussian_pid_from_samples
 
 RNG = np.random.default_rng(0)
 Y = np.arange(40) % 2
@@ -37,6 +37,8 @@ N_BOOT = ("Did you mean 'bootstrap'? The estimators take the number of bootstrap
      "s_features, bootstrap=B) does, of bias-corrected atoms (1-D labels may stand for either side's "
      "features)."),
     (estimate_from_covariance, (np.eye(3), (1, 1, 1)), "n_sample", "Did you mean 'n_samples'?"),
+    (gaussian_pid_from_samples, (T[:, :1], T[:, 1:2], T[:, 2:]), "seed", SEED),
+    (gaussian_pid_from_samples, (T[:, :1], T[:, 1:2], T[:, 2:]), "n_boot", N_BOOT),
 ])
 def test_an_unknown_keyword_is_told_the_one_meant(function, args, keyword, hint):
     with pytest.raises(TypeError) as refused:
@@ -63,6 +65,7 @@ def test_a_name_of_the_same_meaning_is_suggested_only_where_the_function_takes_i
     (discretize, ["X", "n_components", "n_clusters"]),
     (correct_counts, ["counts"]),
     (estimate_from_covariance, ["sample_cov", "dims"]),
+    (gaussian_pid_from_samples, ["y", "t", "s"]),
     (Discretizer, ["n_components", "n_clusters"]),
 ])
 def test_signatures_show_the_real_parameters(function, first):
@@ -81,3 +84,11 @@ def test_known_keywords_give_the_same_numbers():
     labels, _ = discretize(T, n_components=2, n_clusters=3, random_state=1)
     again = Discretizer(n_components=2, n_clusters=3, random_state=1).fit(T).labels_
     assert labels.tolist() == again.tolist()
+
+
+def test_the_class_code_warning_still_names_the_callers_line_behind_the_hint():
+    # gaussian_pid_from_samples' fixed stacklevel pointed at one call path; the hint adds a frame
+    codes = (np.arange(40) % 4).astype(float)
+    with pytest.warns(UserWarning, match="whole-number values") as caught:
+        gaussian_pid_from_samples(codes, T[:, :1], T[:, 1:])
+    assert caught[0].filename == __file__

@@ -21,6 +21,7 @@ from .._arrays import (
     numbers_to_numpy,
     what_it_holds,
 )
+from .._caller import user_stacklevel
 
 SAMPLES = "y, t and s"
 """What the errors of :func:`gaussian_pid_from_samples` call the covariance of its samples."""
@@ -133,7 +134,7 @@ def _warn_if_class_codes(y: np.ndarray) -> None:
                 "as a number (an ordinal scale), not as classes. For a class label pass it one-hot "
                 "encoded in C - 1 columns, e.g. np.eye(C)[y][:, 1:].",
                 UserWarning,
-                stacklevel=4,  # the caller of gaussian_pid_from_samples, through paired_samples
+                stacklevel=user_stacklevel(),
             )
 
 

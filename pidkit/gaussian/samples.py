@@ -123,6 +123,7 @@ def min_samples(dims: tuple[int, ...]) -> int:
     return sum(dims) + 2
 
 
+@hints_unknown_keywords
 def gaussian_pid_from_samples(
     y: ArrayLike,
     t: ArrayLike,
