@@ -12,6 +12,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from pidkit._text_wrap import wrapped_line
+from pidkit._value_table import value_table
+from pidkit.below_zero import rounding_level
+
 from .kink import unique_lowered
 
 __all__ = ["BiasCorrection"]
@@ -96,6 +100,11 @@ class BiasCorrection:
         ``corrected`` and ``bias`` include it. 0 where the pretest did not fire and for every other
         method.
 
+    Its ``repr`` is a table of the corrected and plug-in values and the bias of each (values
+    within :meth:`rounding_levels` of 0 print as 0), then a line for each flag that is set:
+    ``negative``, ``above_bound``, ``determining_side``, ``kink_pretest_shift``, ``kink`` and
+    ``n_failed``; notes longer than a line are wrapped at 100 characters.
+
     Examples
     --------
     :func:`~pidkit.estimate.correct_counts` returns one, and every :class:`~pidkit.estimate.RepresentationPID`
@@ -119,6 +128,20 @@ class BiasCorrection:
     ('uni_t',)
     >>> fix.above_bound          # Syn 2.04 and I(Y;T,S) 2.05 above H(Y) = 2 bits: there within noise
     ('syn', 'i_yts')
+    >>> print(fix)          # the table, and what the flags say
+    BiasCorrection(eb-extrapolation-kink, subsample sizes [400, 200, 100] x 8 partitions)
+      atom      corrected    plug-in       bias   (bits)
+      red        0.005897   0.008952   0.003055
+      uni_t     -0.000449   0.005234   0.005683
+      uni_s      0.004032   0.013087   0.009054
+      syn        2.040844   1.968716  -0.072128
+      i_yt       0.005448   0.014187   0.008739
+      i_ys       0.009929   0.022039   0.012110
+      i_yts      2.050325   1.995989  -0.054335
+      note: uni_t corrected below 0, not clipped (negative): pid_from_representations(...,
+            bootstrap=200) tells noise from an overshoot
+      note: syn, i_yts corrected above min(H(Y), H(source)) of the plug-in entropies, not clipped
+            (above_bound): at that bound within noise
     >>> fix.to_dict()["corrected"] == fix.corrected      # JSON-ready
     True
 
@@ -158,6 +181,60 @@ class BiasCorrection:
         are; the PID identities still hold.
         """
         return unique_lowered(self.corrected, self.kink)
+
+    def rounding_levels(self) -> tuple[float, float]:
+        """Below what a plug-in value, and a corrected value or bias, is taken for 0.
+
+        The corrected values combine several solves' rounding, so theirs is the plug-in's level
+        times ``rounding_amplification`` (:func:`pidkit.below_zero.rounding_level`); the ``repr``
+        of this record and of :class:`~pidkit.estimate.RepresentationPID` print values within
+        them as 0.
+
+        Returns
+        -------
+        (float, float)
+            The plug-in values' level, then the corrected values' (and their intervals').
+
+        Examples
+        --------
+        >>> from pidkit.estimate import correct_counts
+        >>> fix = correct_counts([[[40, 10], [10, 40]], [[10, 40], [40, 10]]])
+        >>> plugin_level, corrected_level = fix.rounding_levels()
+        >>> round(corrected_level / plugin_level, 12) == round(fix.rounding_amplification, 12)
+        True
+        """
+        values = [*self.corrected.values(), *self.plugin.values()]
+        return rounding_level(values), rounding_level(values, amplification=self.rounding_amplification)
+
+    def __repr__(self) -> str:
+        u = self.units
+        how = (f"subsample sizes {list(self.subsample_sizes)} x {self.n_repeats} partitions"
+               if self.n_repeats > 0 else "no correction: corrected = plug-in")
+        zero, fitted_zero = self.rounding_levels()
+        lines = [f"BiasCorrection({self.method}, {how})"]
+        lines.extend(value_table([("corrected", self.corrected, fitted_zero), ("plug-in", self.plugin, zero),
+                                  ("bias", self.bias, fitted_zero)], u))
+        notes = []
+        if self.negative:
+            notes.append(f"  note: {', '.join(self.negative)} corrected below 0, not clipped (negative): "
+                         "pid_from_representations(..., bootstrap=200) tells noise from an overshoot")
+        if self.above_bound:
+            notes.append(f"  note: {', '.join(self.above_bound)} corrected above min(H(Y), H(source)) of the "
+                         "plug-in entropies, not clipped (above_bound): at that bound within noise")
+        if self.determining_side is not None:
+            side, other = ("T", "S") if self.determining_side == "t" else ("S", "T")
+            notes.append(f"  note: the sample shows {side} determining {other} (determining_side "
+                         f"{self.determining_side!r}): i_yts is the corrected i_y{self.determining_side}")
+        if self.kink_pretest_shift > 0:
+            notes.append(f"  pretest: the kink pretest lowered both Uni by {self.kink_pretest_shift:.4g} {u} "
+                         "and raised Red and Syn as much (kink_pretest_shift)")
+        if self.kink > 0:
+            notes.append(f"  kink: were both Uni 0 at a kink of the BROJA optimum (a bias ~ n^-1/2), each "
+                         f"would be {self.kink:.4g} {u} lower, Red and Syn as much higher (kink_corrected)")
+        if self.n_failed:
+            notes.append(f"  note: {self.n_failed} subsample solves not certified, left out of the means "
+                         "(n_failed)")
+        return "\n".join([*lines, *map(wrapped_line, notes)])
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready dict of every field.

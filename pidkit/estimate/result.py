@@ -15,6 +15,7 @@ import numpy as np
 
 from pidkit._result import PIDResult, attribute_error, jsonable, show_pretty
 from pidkit._text_wrap import wrapped_line
+from pidkit._value_table import as_printed, value_table
 from pidkit.below_zero import (
     BELOW_ZERO_VERDICTS,
     NO_SPREAD_CAUSE,
@@ -24,7 +25,6 @@ from pidkit.below_zero import (
     confidence_percent,
     no_spread_note,
     replicates_without_spread,
-    rounding_level,
 )
 from pidkit.gaussian.sample_notes import above_label_entropy_note, few_samples_note
 from pidkit.redundancy import NONNEGATIVE_MEASURES
@@ -345,27 +345,23 @@ class RepresentationPID:
             f"RepresentationPID({self.pid.measure}, n={self.n_samples}, {what} = {shape}, "
             f"status={self.pid.status}, bias_correction={fix.method})"
         ]
-        head = f"  {'atom':<8} {'value':>10} {'plug-in':>10}"
         used = coarse = None  # the replicates the intervals are made of; the note if too few
+        interval_head = ""
         if self.intervals is not None:
             failed = self.settings.get("bootstrap_failed", 0)
             level = confidence_percent(self.settings["confidence"])
             used = self.settings["bootstrap"] - failed
             coarse = coarse_interval_note(used, self.settings["confidence"])
-            head += (f"   {level} {self.settings['ci_method']} interval, "
-                     f"B={self.settings['bootstrap']}" + (f" ({failed} failed, left out)" if failed else ""))
-        lines.append(f"{head}   ({u})")
+            interval_head = (f"{level} {self.settings['ci_method']} interval, B={self.settings['bootstrap']}"
+                             + (f" ({failed} failed, left out)" if failed else ""))
         zero, fitted_zero = self._rounding_levels()
 
         def shown(value: float, zero: float = fitted_zero) -> float:
-            return _as_printed(value, zero)
+            return as_printed(value, zero)
 
-        for name in QUANTITIES:
-            row = f"  {name:<8} {shown(fix.corrected[name]):>10.6f} {shown(fix.plugin[name], zero):>10.6f}"
-            if self.intervals is not None:
-                lo, hi = self.intervals[name]
-                row += f"   [{shown(lo):.6f}, {shown(hi):.6f}]"
-            lines.append(row)
+        lines.extend(value_table([("value", fix.corrected, fitted_zero), ("plug-in", fix.plugin, zero)], u,
+                                 intervals=self.intervals, interval_head=interval_head,
+                                 interval_zero=fitted_zero))
         if coarse:
             lines.append(f"  {coarse}")
         if fix.n_repeats > 0:
@@ -510,17 +506,14 @@ class RepresentationPID:
 
     def _rounding_levels(self) -> tuple[float, float]:
         """Below what a plug-in value, and a corrected value or interval end, prints as 0."""
-        fix = self.correction
-        values = [*fix.corrected.values(), *fix.plugin.values()]
-        # the corrected values and their intervals combine several solves' rounding (as negative)
-        return rounding_level(values), rounding_level(values, amplification=fix.rounding_amplification)
+        return self.correction.rounding_levels()
 
     def _repr_pretty_(self, printer: Any, cycle: bool) -> None:
         # The one line inside a list (an indented printer) rounds the atoms as the table does.
         shown = self
         if printer.indentation:
             zero = self._rounding_levels()[1]
-            rounded = {name: _as_printed(value, zero) for name, value in self.correction.corrected.items()}
+            rounded = {name: as_printed(value, zero) for name, value in self.correction.corrected.items()}
             shown = replace(self, correction=replace(self.correction, corrected=rounded))
         show_pretty(printer, shown, f"n={self.n_samples}")
 
@@ -528,12 +521,6 @@ class RepresentationPID:
 
         def __getattr__(self, name: str) -> Any:
             raise attribute_error(self, name)
-
-
-def _as_printed(value: float, zero: float) -> float:
-    """``value`` as the ``repr`` prints it: 0 within ``zero`` of 0 (an exact 0 that came back as
-    -7e-17 prints 0, not -0.000000 or -7e-17)."""
-    return 0.0 if abs(value) <= zero else value
 
 
 def _kink_matters(fix: BiasCorrection) -> bool:
