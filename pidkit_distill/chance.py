@@ -24,6 +24,12 @@ above chance (:func:`clearly_above_chance`) at an earlier epoch, and then fell t
 (:func:`fell_to_chance`) diverged or collapsed: more epochs do not help, a lower learning rate
 or gradient clip may. Train warns of such a fall when it happens
 (:func:`fell_to_chance_warning`) and the report's paragraph says it.
+
+A trained teacher at chance gives its students nothing to learn from it. Train warns where the
+teacher's own run ended at chance, as it is trained or reused
+(:func:`teacher_at_chance_warning`), and the report's paragraph names the teacher by the
+``teacher_acc`` its students' records hold; an untrained teacher (``teacher.source =
+"untrained"``), at chance by design, is neither warned of nor named.
 """
 
 from __future__ import annotations
@@ -37,7 +43,7 @@ from pidkit_distill.step_advice import step_size_advice
 __all__ = ["PAPER_DATA_SETS", "PAPER_EPOCHS", "RunTrained", "at_chance", "chance_ceiling",
            "chance_paragraph", "chance_words", "clearly_above_chance", "ends_at_chance", "fell_to_chance",
            "fell_to_chance_warning", "recorded_chance", "run_trained", "shown_percent",
-           "trained_whole_schedule"]
+           "teacher_at_chance_warning", "trained_whole_schedule"]
 
 # The RID paper's run length, which every method's schedule is written for (RID's warm-up and
 # cycles, TED's stage 1: Params.schedule_run_epochs) and the demo trains by default.
@@ -51,10 +57,13 @@ class RunTrained(NamedTuple):
     """What a run trained that the advice for a student at chance depends on
     (:func:`chance_paragraph`): its data set's name (``data.name``), and whether its method has
     a schedule, optimizer groups that take turns (RID's filter epochs, TED's stage 1), which
-    more epochs may be needed for."""
+    more epochs may be needed for; and whether its teacher was trained (``teacher.source`` other
+    than ``"untrained"``: a trained one or a file), whose accuracy at chance the paragraph
+    names, where an untrained teacher is at chance by design (the baseline it stands for)."""
 
     data: str
     scheduled: bool
+    trained_teacher: bool = False
 
 
 def run_trained(config: dict[str, Any], metrics: list[dict[str, Any]]) -> RunTrained:
@@ -64,15 +73,18 @@ def run_trained(config: dict[str, Any], metrics: list[dict[str, Any]]) -> RunTra
 
     Examples
     --------
-    >>> run_trained({"data": {"name": "my-blobs"}}, [{"epoch": 1, "phase": "student"}])
-    RunTrained(data='my-blobs', scheduled=False)
-    >>> run_trained({"data": {"name": "Synthetic"}}, [{"epoch": 1, "phase": "filter"}])
-    RunTrained(data='synthetic', scheduled=True)
+    >>> run_trained({"data": {"name": "my-blobs"}, "teacher": {"source": "untrained"}},
+    ...             [{"epoch": 1, "phase": "student"}])
+    RunTrained(data='my-blobs', scheduled=False, trained_teacher=False)
+    >>> run_trained({"data": {"name": "Synthetic"}, "teacher": {"source": "trained"}},
+    ...             [{"epoch": 1, "phase": "filter"}])
+    RunTrained(data='synthetic', scheduled=True, trained_teacher=True)
     """
     name = config["data"]["name"]
     return RunTrained(registry_key(name) if isinstance(name, str) else str(name),
                       any(m.get("phase", "student") not in ("student", "teacher")
-                          for m in metrics))
+                          for m in metrics),
+                      config.get("teacher", {}).get("source") != "untrained")
 
 
 def shown_percent(fraction: float) -> float:
@@ -234,6 +246,30 @@ def fell_to_chance(best: dict[str, Any] | None, last: dict[str, Any]) -> bool:
             and clearly_above_chance(best["test_acc"], *recorded_chance(last)))
 
 
+def teacher_at_chance_warning(record: dict[str, Any], *, fix: str) -> str | None:
+    """The line train prints where a teacher ended at chance: ``record``, the last metrics
+    record of the teacher's own run, is at chance (:func:`ends_at_chance`), saying what a
+    student distilled from it gets and ``fix``, what to do; ``None`` where it is not at chance
+    or records no chance.
+
+    Examples
+    --------
+    >>> last = {"epoch": 3, "phase": "teacher", "test_acc": 0.1, "test_majority": 0.1,
+    ...         "test_n": 150}
+    >>> print(teacher_at_chance_warning(last, fix="raise teacher.epochs"))
+    warning: the teacher ended at 10.0 % held-out accuracy, at chance (held-out accuracy at most \
+14.9 %, two standard errors above the 10.0 % of always answering the most common class): a \
+student distilled from it learns nothing from it; raise teacher.epochs
+    >>> print(teacher_at_chance_warning({**last, "test_acc": 0.9}, fix="raise teacher.epochs"))
+    None
+    """
+    if not ends_at_chance(record):
+        return None
+    return (f"warning: the teacher ended at {shown_percent(record['test_acc']):.1f} % held-out "
+            f"accuracy, at chance ({chance_words(*recorded_chance(record))}): a student "
+            f"distilled from it learns nothing from it; {fix}")
+
+
 def _diverged(its: str) -> str:
     """What the report says of runs that ended at chance after a fall, of a run (``its``) or of
     several, and what to do."""
@@ -287,7 +323,9 @@ def chance_paragraph(ended: dict[str, tuple[dict[str, Any], dict[str, Any] | Non
     task, or for its method's schedule where it has one, or its method's outcome).
     A run that never got clearly above chance but whose loss term jumped
     (:mod:`~pidkit_distill.loss_jumps`, ``loss_jumped`` in ``jumped``) diverged too: it is told
-    so, not to train longer.
+    so, not to train longer. A run whose teacher was trained (:class:`RunTrained`) and whose last
+    record's ``teacher_acc`` is at chance, by the chance that record gives, has its teacher named
+    too, with what that means for its students.
 
     Parameters
     ----------
@@ -337,6 +375,19 @@ learn the task, or its method's outcome; train it longer (run.epochs) to tell wh
 30 epochs of my-blobs, for which the paper sets no number of epochs: too few for its method's \
 schedule, or its method's outcome; train it longer (run.epochs) to tell which.
 
+    A trained teacher at chance is named, where an untrained one (a baseline) is not:
+
+    >>> taught = {"epoch": 2, "test_acc": 0.9, "teacher_acc": 0.26, "test_majority": 0.258,
+    ...           "test_n": 2000}
+    >>> print(chance_paragraph(
+    ...     {"kd": (taught, taught), "ut": (taught, taught)},
+    ...     trained={"kd": RunTrained("digits", False, trained_teacher=True),
+    ...              "ut": RunTrained("digits", False, trained_teacher=False)}))
+    At chance: the teacher of kd (26.0 %): held-out accuracy at most 27.8 %, two standard errors \
+above the 25.8 % of always answering the most common class. A student distilled from a teacher \
+at chance learns nothing from it; train the teacher longer (teacher.epochs) or with a higher \
+teacher.lr, then its students again.
+
     A run that never learnt but whose loss term jumped is told it diverged, not to train longer:
 
     >>> jump = {"epoch": 4, "loss_jumped": {"vid": {"epoch": 2, "mean": 1.5, "ratio": 3.2e8}}}
@@ -355,7 +406,13 @@ optim.lr, or optim.grad_clip (set it where it is 0, e.g. 100).
     # and those that may have trained too few epochs, by what they trained and the method's
     # schedule (whether it has one)
     short: dict[tuple[str, bool], list[str]] = {}
+    # the runs whose trained teacher is at chance, by what chance is for them and its accuracy
+    teachers: dict[str, dict[float, list[str]]] = {}
     for name, (last, best) in ended.items():
+        if trained[name].trained_teacher and ends_at_chance({**last,
+                                                             "test_acc": last.get("teacher_acc")}):
+            teachers.setdefault(chance_words(*recorded_chance(last)), {}).setdefault(
+                shown_percent(last["teacher_acc"]), []).append(name)
         if not ends_at_chance(last):
             continue
         chance = recorded_chance(last)
@@ -377,11 +434,21 @@ optim.lr, or optim.grad_clip (set it where it is 0, e.g. 100).
                       PAPER_DATA_SETS else f"{last['epoch']} epochs of {run.data}, for which "
                       "the paper sets no number of epochs")
             short.setdefault((epochs, run.scheduled), []).append(name)
-    if not levels:
+    if not levels and not teachers:
         return ""
+    students = bool(levels)
+    for words, taught in teachers.items():
+        levels.setdefault(words, []).extend(
+            f"the teacher of {_listed(names)} ({acc:.1f} %)" for acc, names in taught.items())
     runs = "; ".join(f"{', '.join(names)}: {words}" for words, names in levels.items())
-    sentences = [f"At chance: {runs}.", "A student at chance has learnt nothing the held-out set "
-                 "shows, so its row compares no method."]
+    sentences = [f"At chance: {runs}."]
+    if students:
+        sentences.append("A student at chance has learnt nothing the held-out set shows, so its "
+                         "row compares no method.")
+    if teachers:
+        sentences.append("A student distilled from a teacher at chance learns nothing from it; "
+                         "train the teacher longer (teacher.epochs) or with a higher teacher.lr, "
+                         "then its students again.")
     if fell:
         sentences.append(f"{'; '.join(fell)}: {_diverged(_its(fell))}.")
     if whole:
@@ -399,3 +466,8 @@ optim.lr, or optim.grad_clip (set it where it is 0, e.g. 100).
 def _its(runs: list[str]) -> str:
     """The possessive of one run, or of several."""
     return "its" if len(runs) == 1 else "their"
+
+
+def _listed(names: list[str]) -> str:
+    """Names as a sentence lists them: ``a``, ``a and b``, ``a, b and c``."""
+    return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"

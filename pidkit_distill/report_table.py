@@ -1,8 +1,8 @@
 """The table of each run in the report (:func:`summary_table`): accuracy, the final PID atoms
 of the innermost audited layer and how they were estimated, and the notes under it (the audit's
 flags, the best accuracy, the intervals, the runs short of their epochs by state:
-:class:`~pidkit_distill.report_states.StateNotes`; those that ended at chance; the others whose
-loss term jumped: :mod:`~pidkit_distill.report_loss_jumps`).
+:class:`~pidkit_distill.report_states.StateNotes`; those that ended at chance, or whose trained
+teacher did; the others whose loss term jumped: :mod:`~pidkit_distill.report_loss_jumps`).
 """
 
 from __future__ import annotations
@@ -47,8 +47,8 @@ def summary_table(runs: list[RunRecords], *, records: list[dict[str, Any] | None
     estimate cell says so. A paragraph under the table names the runs still training, and those
     stopped short of their epochs, each with its epoch
     (:func:`~pidkit_distill.report_states.run_state`), and another those that
-    ended their epochs at chance where their metrics records give it
-    (:func:`~pidkit_distill.chance.chance_paragraph`), then a line for each other run whose loss
+    ended their epochs at chance where their metrics records give it, and the trained teachers
+    at chance (:func:`~pidkit_distill.chance.chance_paragraph`), then a line for each other run whose loss
     term jumped (:func:`~pidkit_distill.report_loss_jumps.loss_jump_note`). The estimate cell
     also names the corrected atoms below 0 and says when the solve was not certified, each
     explained under the table, and so are the best accuracy (chosen on the held-out set) and the

@@ -31,12 +31,14 @@ import torch.distributed as dist
 from torch import Tensor, nn
 from torch.nn import functional as F
 
+from pidkit_distill.chance import teacher_at_chance_warning
 from pidkit_distill.config import TrainConfig, config_to_dict
 from pidkit_distill.data import DatasetBundle, DatasetSpec
 from pidkit_distill.data.batch_steps import whole_set_batch_warning
 from pidkit_distill.methods import StepOutput
 from pidkit_distill.models import adopt_model_fingerprint, build_model
 from pidkit_distill.registered_record import registered_now, with_registered
+from pidkit_distill.run_files import read_metrics
 from pidkit_distill.teacher_keys import TEACHER_KEYS
 from pidkit_distill.training.cached_teacher import check_cached_teacher, check_teacher_path
 from pidkit_distill.training.checkpoint import atomic_save, run_writes
@@ -182,6 +184,8 @@ def load_teacher(config: TrainConfig, *, bundle: Any, runtime: Runtime | None = 
         teacher = build_model(config.model.teacher, num_classes=bundle.num_classes,
                               in_channels=int(bundle.input_shape[0]))
         teacher.load_state_dict(saved["model"])
+        if not cached and runtime.is_main:
+            _warn_if_at_chance(path, config, cached=False)
     teacher.eval()
     teacher.requires_grad_(False)
     if resolved is not None:
@@ -237,6 +241,7 @@ def trained_teacher_file(config: TrainConfig, bundle: Any, runtime: Runtime, *,
         if runtime.is_main:
             print(*filter(None, [note, f"reusing the teacher {config.model.teacher} trained before "
                                        f"with the same settings: {path}"]), sep="\n", flush=True)
+            _warn_if_at_chance(path, config, cached=True)
         return path
 
     if from_main(runtime, path.is_file()):  # every process takes rank 0's way
@@ -277,9 +282,35 @@ def trained_teacher_file(config: TrainConfig, bundle: Any, runtime: Runtime, *,
                              "test_acc": summary.last_acc},
                             path, then="rerun the same command (its run is complete: it writes "
                             "teacher.pt at once)")
+            _warn_if_at_chance(path, config, cached=True)
     if runtime.distributed:
         dist.barrier()
     return path
+
+
+def _warn_if_at_chance(path: Path, config: TrainConfig, *, cached: bool) -> None:
+    """Print on stderr the warning of a teacher that ended at chance
+    (:func:`~pidkit_distill.chance.teacher_at_chance_warning`), judged by the last record of the
+    ``metrics.jsonl`` beside its file ``path`` where that folder is a teacher's run (one that
+    trained it, or a folder ``teacher.source`` names); nothing where it is not at chance, or
+    where its folder records no teacher's epochs (a bare state dict, a file copied alone, an
+    unreadable record: no accuracy to judge). ``cached``: ``path`` is the ``teacher.pt`` of
+    ``teacher.source = "trained"`` (raising ``teacher.epochs`` or ``teacher.lr`` trains another
+    teacher; this one stays cached for these settings), else the file ``teacher.source`` names.
+    """
+    try:
+        records = read_metrics(path.parent)
+    except (ValueError, OSError):  # a folder that is no run's: nothing to judge, nothing to say
+        return
+    if not records or records[-1].get("phase") != "teacher":
+        return
+    fix = (f"raise teacher.epochs (now {config.teacher.epochs}) or teacher.lr (now "
+           f"{config.teacher.lr:g}), which trains another teacher in a folder of its own; runs of "
+           f"these settings reuse this one until its folder is deleted: {path.parent}"
+           if cached else f"pass a teacher trained longer (teacher.epochs) or with a higher "
+           f"teacher.lr instead of {path}")
+    if line := teacher_at_chance_warning(records[-1], fix=fix):
+        print(line, file=sys.stderr, flush=True)
 
 
 def _epochs_note(config: TrainConfig) -> str:
