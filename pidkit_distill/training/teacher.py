@@ -32,7 +32,7 @@ from torch import Tensor, nn
 from torch.nn import functional as F
 
 from pidkit_distill.chance import teacher_at_chance_warning
-from pidkit_distill.config import TrainConfig, config_to_dict
+from pidkit_distill.config import TeacherConfig, TrainConfig, config_to_dict
 from pidkit_distill.data import DatasetBundle, DatasetSpec
 from pidkit_distill.data.batch_steps import whole_set_batch_warning
 from pidkit_distill.methods import StepOutput
@@ -314,9 +314,10 @@ def _warn_if_at_chance(path: Path, config: TrainConfig, *, cached: bool) -> None
 
 
 def _epochs_note(config: TrainConfig) -> str:
-    """What the line announcing a teacher's training adds when the student's run is the shorter:
-    that ``run.epochs`` does not shorten it (a quick ``--epochs 1`` try on CIFAR starts hours of
-    teacher training); nothing otherwise.
+    """What the line announcing a teacher's training adds when the student's run is the shorter
+    and ``teacher.epochs`` is still its default: that ``run.epochs`` does not shorten it (a quick
+    ``--epochs 1`` try on CIFAR starts hours of teacher training); nothing otherwise, and nothing
+    where ``teacher.epochs`` was set (to set it is the note's advice).
 
     Examples
     --------
@@ -325,8 +326,11 @@ def _epochs_note(config: TrainConfig) -> str:
     >>> config.run.epochs, config.teacher.epochs = 1, 30
     >>> print(_epochs_note(config))
      (teacher.epochs; the student's run.epochs=1 does not shorten it: set teacher.epochs too for a short try)
+    >>> config.teacher.epochs = 3  # set: no advice to set it
+    >>> _epochs_note(config)
+    ''
     """
-    if config.run.epochs >= config.teacher.epochs:
+    if config.run.epochs >= config.teacher.epochs or config.teacher.epochs != TeacherConfig().epochs:
         return ""
     return (f" (teacher.epochs; the student's run.epochs={config.run.epochs} does not shorten it: "
             "set teacher.epochs too for a short try)")

@@ -164,12 +164,16 @@ def test_a_student_run_shorter_than_its_teacher_says_that_run_epochs_does_not_sh
     # "--epochs 1" for a quick try trained the teacher its 30 epochs (hours for CIFAR's
     # wrn-40-2 on a CPU) with nothing saying that run.epochs was not what set them
     argv = ["train", *BASE, "--teacher.source", "trained", "--out-dir", str(tmp_path),
-            "--epochs", "1", "--teacher.epochs", "2"]
+            "--epochs", "1"]
     assert main(argv) == 0
     first = capsys.readouterr().out.splitlines()[0]
     assert first.startswith(
-        "training the teacher synthetic-teacher for 2 epochs (teacher.epochs; the student's "
+        "training the teacher synthetic-teacher for 30 epochs (teacher.epochs; the student's "
         "run.epochs=1 does not shorten it: set teacher.epochs too for a short try) -> ")
+    # teacher.epochs set, as the note advises: no advice to set it (walk t-421, finding 8)
+    assert main([*argv, "--teacher.epochs", "2", "--run.name", "set"]) == 0
+    assert capsys.readouterr().out.startswith("training the teacher synthetic-teacher for 2 "
+                                              "epochs -> ")
     # train-teacher trains no student: its line does not speak of run.epochs (30 by default)
     assert main(["train-teacher", *TEACHER_BASE, "--out-dir", str(tmp_path / "t"),
                  "--teacher.epochs", "31", "--data.options", "n_train=32"]) == 0
