@@ -199,8 +199,10 @@ def unchecked_config_from_dict(data: Mapping[str, Any]) -> TrainConfig:
             key = f"{section}.{name}"
             if key not in kinds:
                 known = sorted(k for k in kinds if k.startswith(section + "."))
-                raise ValueError(f"unknown config key {key!r}; known keys: {known}"
-                                 f"{_import_hint([name]) or _unknown_key_hint(key, known)}")
+                hint = _import_hint([name]) or _unknown_key_hint(key, known)
+                # the hint first, as an override's error gives it: the keys' list hid it at the end
+                raise ValueError(f"unknown config key {key!r}{hint} (known keys: {known})" if hint
+                                 else f"unknown config key {key!r}; known keys: {known}")
             value = coerce_value(key, value, kinds[key])
             if kinds[key] in (list, dict):
                 value = type(value)(value)

@@ -21,10 +21,10 @@ def test_a_key_under_a_missing_header_names_the_sections_that_have_it(tmp_path, 
     path.write_text('[teacher]\nsource = "trained"\nepochs = 2\n\nname = "rid"\n')
     assert main(["train", "--config", str(path)]) == 2
     assert capsys.readouterr() == ("", (
-        f"{ERROR}config file {str(path)!r}: unknown config key 'teacher.name'; known keys: "
-        f"{TEACHER_KEYS}. 'name' is a key of [data], [method] and [run], not of [teacher]: put "
-        "it in the table of its section (in a TOML file, a key below the [teacher] table "
-        "belongs to it until the next [section] header; is a header missing above it?)\n"))
+        f"{ERROR}config file {str(path)!r}: unknown config key 'teacher.name'. 'name' is a key "
+        "of [data], [method] and [run], not of [teacher]: put it in the table of its section (in "
+        "a TOML file, a key below the [teacher] table belongs to it until the next [section] "
+        f"header; is a header missing above it?) (known keys: {TEACHER_KEYS})\n"))
 
 
 def test_a_key_of_one_other_section_names_it():
@@ -48,10 +48,10 @@ def test_a_misspelt_key_of_the_file_names_the_file(tmp_path, capsys):
     path.write_text("[data]\nbatchsize = 128\n")
     assert main(["train", "--config", str(path)]) == 2
     assert capsys.readouterr().err == (
-        f"{ERROR}config file {str(path)!r}: unknown config key 'data.batchsize'; known keys: "
-        "['data.batch_size', 'data.drop_last', 'data.eval_batch_size', 'data.name', "
-        "'data.num_workers', 'data.options', 'data.root', 'data.seed']. Did you mean "
-        "'data.batch_size'?\n")
+        f"{ERROR}config file {str(path)!r}: unknown config key 'data.batchsize'. Did you mean "
+        "'data.batch_size'? (known keys: ['data.batch_size', 'data.drop_last', "
+        "'data.eval_batch_size', 'data.name', 'data.num_workers', 'data.options', 'data.root', "
+        "'data.seed'])\n")
 
 
 def test_a_misspelt_section_of_the_file_names_the_file(tmp_path, capsys):

@@ -27,9 +27,9 @@ WHY = (r"'run.teacher_file' is no setting: a run records the teacher file it rea
        r"config.json \(as recorded.teacher_file\), and no configuration sets it; name the "
        r"teacher with teacher.source")
 REFUSED = {
-    # a file's or dict's section keys, then why
-    "TOML file": rf"unknown config key 'run.teacher_file'; known keys: \[.*\]\. {WHY}$",
-    "config_from_dict": rf"unknown config key 'run.teacher_file'; known keys: \[.*\]\. {WHY}$",
+    # why, then a file's or dict's section keys
+    "TOML file": rf"unknown config key 'run.teacher_file'\. {WHY} \(known keys: \['run\..*\]\)$",
+    "config_from_dict": rf"unknown config key 'run.teacher_file'\. {WHY} \(known keys: \['run\..*\]\)$",
     # why, then every key, 50 of them
     "--set": rf"unknown config key 'run.teacher_file'\. {WHY} \(known keys: \['audit\..*\]\)$",
 }
