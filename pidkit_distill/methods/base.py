@@ -17,13 +17,14 @@ overridden) and run under ``torch.no_grad()``.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
+from typing import Any, ClassVar, TypeVar
 
 import torch
 from torch import Tensor, nn
 
 from pidkit.command_line import one_line
 from pidkit_distill.methods.blocks import eval_mode, trainable
+from pidkit_distill.methods.distiller_inputs import check_batch, check_built_inputs, first_weight
 from pidkit_distill.methods.method_params import Params
 from pidkit_distill.methods.params_resolution import resolve_params
 from pidkit_distill.methods.step_output import StepOutput
@@ -329,15 +330,19 @@ class Distiller(nn.Module):
         if classes is None or classes < 2:
             fix = whole_number_fix(num_classes, "num_classes", minimum=2) if classes is None else ""
             raise ValueError(f"num_classes must be an int >= 2; got {num_classes!r}{fix}.")
-        if isinstance(sample_input, Tensor) and sample_input.dim() == 1 \
-                and self._runs_as_one_sample(sample_input):
+        check_built_inputs(student, teacher, sample_input)
+        if sample_input.dim() == 1 and self._runs_as_one_sample(sample_input):
             raise ValueError(_one_sample_refusal(sample_input))
-        if not isinstance(sample_input, Tensor) or sample_input.dim() < 2 or len(sample_input) < 1:
+        if sample_input.dim() < 2 or len(sample_input) < 1:
             raise ValueError(
                 "sample_input must be a batch tensor of shape (N, ...) with N >= 1, e.g. the "
-                f"first training batch; got {getattr(sample_input, 'shape', sample_input)!r}."
+                f"first training batch; got {sample_input.shape!r}."
             )
         self.num_classes = classes
+        # its dtype, a batch's x's (check_batch), follows a cast (distiller.double()); held in a
+        # tuple, which nn.Module does not register as a parameter of its own
+        self._student_weight = (first_weight(student),)
+        self._labels_read = False  # whether a call has read its labels' values (__call__)
         self.sample_input_shape = tuple(sample_input.shape[1:])
         self.teacher.requires_grad_(False)
         self.teacher.eval()
@@ -516,8 +521,42 @@ be finite; got inf.
         """
         raise NotImplementedError(f"{type(self).__name__} must implement forward(x, y, epoch=)")
 
-    if TYPE_CHECKING:  # nn.Module types its __call__ as Callable[..., Any]: this one is forward's
-        def __call__(self, x: Tensor, y: Tensor, *, epoch: int) -> StepOutput: ...
+    def __call__(self, x: Tensor, y: Tensor, *args: Any, **kwargs: Any) -> StepOutput:
+        """Check the batch, then run :meth:`forward` (through ``nn.Module``'s call, hooks and
+        all). A batch the networks or the loss cannot take (numpy arrays, float64 ``x``, float,
+        int32, one-hot or ``(N, 1)`` labels, another count of labels than inputs) is refused in
+        one line naming ``x`` or ``y`` and the fix, not met deep inside torch.
+
+        Each call reads the tensors' types, dtypes and shapes, not their values, so that no step
+        waits for the device. A label outside ``[0, num_classes)`` is looked for in the first
+        call only, before torch meets it (on CUDA, its device-side assert poisons the process):
+        a numbering mistake (classes from 1) shows in the first batch, and reading each batch's
+        labels would make every step wait for the device (on the CPU, a later one is torch's
+        ``IndexError: Target 10 is out of bounds``).
+
+        Examples
+        --------
+        >>> import torch
+        >>> from pidkit_distill.methods import get_method
+        >>> from pidkit_distill.models import build_model
+        >>> s = build_model("synthetic-student", num_classes=3, in_channels=4)
+        >>> t = build_model("synthetic-teacher", num_classes=3, in_channels=4)
+        >>> x, y = torch.randn(8, 4), torch.arange(8) % 3
+        >>> kd = get_method("kd")(s, t, sample_input=x, num_classes=3)
+        >>> kd(x, y.float(), epoch=0)
+        Traceback (most recent call last):
+        ...
+        ValueError: y is a torch.float32 tensor; the distiller takes int64 (or uint8) class \
+labels, as torch's cross-entropy does: pass y.long()
+        >>> sorted(kd(x, y, epoch=0).losses)
+        ['ce', 'kd']
+        """
+        first = not self._labels_read and isinstance(y, Tensor) and not y.is_meta
+        weight = self._student_weight[0]
+        check_batch(x, y, weights=None if weight is None else weight.dtype,
+                    num_classes=self.num_classes if first else None)
+        self._labels_read = self._labels_read or first
+        return super().__call__(x, y, *args, **kwargs)
 
     def paired_shapes(self) -> list[tuple[torch.Size, torch.Size]]:
         """Per-layer ``(teacher_shape, student_shape)``; checks counts and spatial sizes."""
