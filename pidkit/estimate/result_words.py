@@ -40,12 +40,16 @@ def side_settings_words(setting: dict[str, Any]) -> str:
     >>> from pidkit.estimate.result_words import side_settings_words
     >>> side_settings_words({"kind": "labels", "n_values": 3})
     'labels as given (3 values)'
+    >>> side_settings_words({"kind": "projected", "normalize": None, "n_components": None,
+    ...                      "svd_solver": None, "n_features": 1, "n_outputs": 1})
+    '1 feature -> no normalisation -> no PCA -> 1 Gaussian dimension'
     """
     if setting["kind"] == "labels":
         return f"labels as given ({setting['n_values']} values)"
     if setting["kind"] == "one-hot":
         return f"labels one-hot ({setting['n_values']} values -> {setting['n_values'] - 1} columns)"
     norm = setting["normalize"] or "no normalisation"  # "l2", or None
+    features = _counted(setting["n_features"], "feature")
     ran = setting["n_components"] is not None and setting["svd_solver"] is not None
     if ran:
         pca = f"PCA {setting['n_components']}"
@@ -58,13 +62,13 @@ def side_settings_words(setting: dict[str, Any]) -> str:
         notes = ([f"seed {setting['random_state']}"] if ran else []) + reused  # the PCA's seed
         shown = f" ({', '.join(notes)})" if notes else ""
         if setting.get("rows_equal"):
-            return (f"{setting['n_features']} features -> {norm} -> every row the same "
-                    f"-> {setting['n_outputs']} Gaussian dimensions, all 0{shown}")
+            return (f"{features} -> {norm} -> every row the same "
+                    f"-> {_counted(setting['n_outputs'], 'Gaussian dimension')}, all 0{shown}")
         cut = ran and setting["n_outputs"] < setting["n_components"]  # rounding-noise components
         rank = " (numerical rank; the rest rounding noise)" if cut else ""
         return (
-            f"{setting['n_features']} features -> {norm} -> {pca}{shown} -> "
-            f"{setting['n_outputs']} Gaussian dimensions{rank}"
+            f"{features} -> {norm} -> {pca}{shown} -> "
+            f"{_counted(setting['n_outputs'], 'Gaussian dimension')}{rank}"
         )
     if setting.get("rows_equal") or setting.get("distinct_rows"):
         rows = (
@@ -72,14 +76,19 @@ def side_settings_words(setting: dict[str, Any]) -> str:
             else f"only {setting['distinct_rows']} distinct rows -> one cluster each"
         )
         notes = [f"{setting['n_values']} used", *reused]
-        return f"{setting['n_features']} features -> {norm} -> {rows} ({', '.join(notes)})"
+        return f"{features} -> {norm} -> {rows} ({', '.join(notes)})"
     rule = f", {setting['n_clusters_rule']}" if setting.get("n_clusters_rule") else ""
     fixed = [setting["fixed_seed"]] if setting.get("fixed_seed") else []  # why the seed missed it
     notes = [f"seed {setting['random_state']}", *fixed, f"{setting['n_values']} clusters used", *reused]
     return (
-        f"{setting['n_features']} features -> {norm} -> {pca} -> "
+        f"{features} -> {norm} -> {pca} -> "
         f"{setting['clusterer']} {setting['n_clusters']}{rule} ({', '.join(notes)})"
     )
+
+
+def _counted(count: int, noun: str) -> str:
+    """``count`` and ``noun``, plural but for one: ``"1 feature"``, ``"12 features"``."""
+    return f"{count} {noun}" if count == 1 else f"{count} {noun}s"
 
 
 def constant_side_words(side: str, gaussian: bool) -> str:
