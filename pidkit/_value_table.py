@@ -23,6 +23,8 @@ def value_table(
     intervals: Mapping[str, tuple[float, float]] | None = None,
     interval_head: str = "",
     interval_zero: float = 0.0,
+    labels: Mapping[str, str] | None = None,
+    label_head: str = "atom",
 ) -> list[str]:
     """The header and the seven rows (``red`` ... ``i_yts``) of a result's table, 6 decimals.
 
@@ -37,9 +39,14 @@ def value_table(
     intervals : dict of str to (float, float), optional
         Printed as a last column ``[low, high]`` where given.
     interval_head : str, optional
-        The interval column's header, e.g. ``"95% centred interval, B=200"``.
+        The interval column's header, e.g. ``"95% centred interval, B=200"``; none where empty.
     interval_zero : float, optional
         The rounding level of the interval ends.
+    labels : dict of str to str, optional
+        The row label of each quantity, e.g. ``"Red(Y:T,S)"`` for ``"red"``; by default its name.
+        The label column is one character wider than its longest label, and at least 8 wide.
+    label_head : str, optional
+        The label column's header.
 
     Returns
     -------
@@ -61,14 +68,21 @@ def value_table(
       i_yt       0.750000   0.760000
       i_ys       0.500000   0.510000
       i_yts      0.750000   0.760000
+    >>> from pidkit._result import ATOM_LABELS
+    >>> print("\\n".join(value_table([("value", corrected, 1e-9)], "bits", labels=dict(ATOM_LABELS),
+    ...                               label_head="quantity")[:2]))
+      quantity         value   (bits)
+      Red(Y:T,S)    0.500000
     """
-    head = f"  {'atom':<8}" + "".join(f" {header:>10}" for header, _, _ in columns)
-    if intervals is not None:
+    labels = labels or {name: name for name in QUANTITIES}
+    width = max(8, 1 + max(len(labels[name]) for name in QUANTITIES))
+    head = f"  {label_head:<{width}}" + "".join(f" {header:>10}" for header, _, _ in columns)
+    if intervals is not None and interval_head:
         head += f"   {interval_head}"
     lines = [f"{head}   ({units})"]
     for name in QUANTITIES:
-        row = f"  {name:<8}" + "".join(f" {as_printed(values[name], zero):>10.6f}"
-                                       for _, values, zero in columns)
+        row = f"  {labels[name]:<{width}}" + "".join(f" {as_printed(values[name], zero):>10.6f}"
+                                                     for _, values, zero in columns)
         if intervals is not None:
             low, high = intervals[name]
             row += f"   [{as_printed(low, interval_zero):.6f}, {as_printed(high, interval_zero):.6f}]"

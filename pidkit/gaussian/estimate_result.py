@@ -17,6 +17,7 @@ from typing import Any
 from .._result import ATOM_LABELS, PIDResult, headline, show_pretty
 from .._text_wrap import wrapped_line
 from .._units import from_nats
+from .._value_table import as_printed, value_table
 from ..below_zero import (
     coarse_interval_note,
     confidence_percent,
@@ -180,32 +181,21 @@ information from rescaled channels)
             how = "its diagnostics no longer say how it was corrected"
         made = "estimate from samples" if n is None else f"estimate from n = {n} samples"
         lines = [headline(self), f"  {made}, {how}"]
-        head = f"  {'quantity':<11} {'value':>10}" + (f" {'plug-in':>10}" if plug_in is not None else "")
         boot = d.get("bootstrap")
-        coarse = None  # the note on intervals of too few replicates for their confidence
+        coarse, interval_head = None, ""  # coarse: the note on intervals of too few replicates
         if intervals is not None and boot is not None:
             failed = boot.get("n_failed", 0)
             coarse = coarse_interval_note(boot["n_boot"] - failed, boot["confidence"])
-            head += (f"   {confidence_percent(boot['confidence'])} {boot['ci_method']} interval, "
-                     f"B={boot['n_boot']}" + (f" ({failed} failed, left out)" if failed else ""))
-        lines.append(f"{head}   ({self.units})")
-        values = [getattr(self, key) for key, _ in ATOM_LABELS] + list((plug_in or {}).values())
-        zero = rounding_level(values)
-
-        def shown(value: float) -> float:  # rounding of an exact 0 (-7e-17) prints as 0, not -0.000000
-            return 0.0 if abs(value) <= zero else value
-
-        for key, label in ATOM_LABELS:
-            row = f"  {label:<11} {shown(getattr(self, key)):>10.6f}"
-            if plug_in is not None:
-                row += f" {shown(plug_in[key]):>10.6f}"
-            if intervals is not None:
-                low, high = intervals[key]
-                row += f"   [{shown(low):.6f}, {shown(high):.6f}]"
-            lines.append(row)
+            interval_head = (f"{confidence_percent(boot['confidence'])} {boot['ci_method']} interval, "
+                             f"B={boot['n_boot']}" + (f" ({failed} failed, left out)" if failed else ""))
+        values = {key: getattr(self, key) for key in QUANTITIES}
+        zero = rounding_level([*values.values(), *(plug_in or {}).values()])
+        columns = [("value", values, zero)] + ([("plug-in", plug_in, zero)] if plug_in is not None else [])
+        lines.extend(value_table(columns, self.units, intervals=intervals, interval_head=interval_head,
+                                 interval_zero=zero, labels=dict(ATOM_LABELS), label_head="quantity"))
         if coarse:
             lines.append(wrapped_line(f"  {coarse}"))
-        lines.extend(self._correction_lines(shown))
+        lines.extend(self._correction_lines(zero))
         lines.extend(wrapped_line(f"  {note}") for note in self._sample_notes(plug_in))
         if boot is not None and boot.get("replicates") is not None:
             if flat := replicates_without_spread(replicate_columns(boot["replicates"])):
@@ -227,9 +217,9 @@ information from rescaled channels)
                     "(its default estimator='discrete')"))
         return notes
 
-    def _correction_lines(self, shown: Any) -> list[str]:
+    def _correction_lines(self, zero: float) -> list[str]:
         """The lines under the table: the subtracted biases and what was clipped, or the bias
-        the plug-in I(Y;T,S) is expected to have."""
+        the plug-in I(Y;T,S) is expected to have (``zero``: the table's rounding level)."""
         d, u = self.diagnostics, self.units
         biases: dict[str, float] | None = d.get("biases")
         if biases is not None:
@@ -247,7 +237,7 @@ information from rescaled channels)
             return []
         rank_y, _, _, rank_ts = d["ranks"]
         expected = from_nats(information_bias(rank_y, rank_ts, int(d["n_samples"]) - 1), u)
-        share = (f"{expected / self.i_yts:.1%} of the estimate" if shown(self.i_yts) != 0.0
+        share = (f"{expected / self.i_yts:.1%} of the estimate" if as_printed(self.i_yts, zero) != 0.0
                  else "the estimate is 0")
         return [f"  exact Gaussian plug-in bias expected of i_yts: {expected:.6f} {u} ({share}); "
                 "bias_correction=True removes it"]
