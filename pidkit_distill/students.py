@@ -28,7 +28,12 @@ from pidkit_distill.training.checkpoint import read_checkpoint, recorded_sizes
 from pidkit_distill.training.outcomes import out_of_memory_error
 from pidkit_distill.unwritten_runs import unwritten_run
 
-__all__ = ["load_student", "run_folder_path", "unregistered_model_refusal"]
+__all__ = ["WRITTEN_BY_TRAIN", "load_student", "run_folder_path", "unregistered_model_refusal"]
+
+WRITTEN_BY_TRAIN = "written by train(config) or `pidkit-distill train`"
+"""What wrote the run folder that :func:`load_student` and
+:func:`~pidkit_distill.load_run_teacher` take, as their errors say it: they are called from
+Python only, so Python's way comes first."""
 
 
 def load_student(run_dir: str | bytes | os.PathLike[str] | RunRecords | RunSummary, *,
@@ -233,13 +238,13 @@ def _no_checkpoint(path: Path) -> str:
     """The error for a folder ``path`` without ``checkpoint.pt`` to load: why, and what to do."""
     named = f"run_dir {str(path)!r}"
     if not path.exists():
-        return (f"{named} does not exist; pass a run folder written by `pidkit-distill train`"
+        return (f"{named} does not exist; pass a run folder {WRITTEN_BY_TRAIN}"
                 f"{did_you_mean_run_folder(path)}")
     if not path.is_dir():
         inside = holds_run(path.parent)  # its checkpoint.pt, say
         return (f"{named} is a file, not a run folder; pass "
                 + (f"the run folder it is in, {str(path.parent)!r}" if inside else
-                   "a run folder written by `pidkit-distill train`"))
+                   f"a run folder {WRITTEN_BY_TRAIN}"))
     if (path / "config.json").is_file():
         try:
             config = read_run_config(path)
@@ -266,7 +271,7 @@ def _no_checkpoint(path: Path) -> str:
     held = run_folders(path)
     inside = f"; it holds run folders: pass one, such as {str(held[0])!r}" if held else ""
     return (f"{named} is not a run folder (no config.json, no checkpoint.pt); pass a folder "
-            f"written by `pidkit-distill train` (run.out_dir/run.name){inside}")
+            f"{WRITTEN_BY_TRAIN} (run.out_dir/run.name){inside}")
 
 
 def _logged_epochs(path: Path) -> list[dict[str, Any]] | None:

@@ -21,7 +21,7 @@ from pidkit_distill.run_files import FAILED, TEACHER_USED, read_summary, train_f
 from pidkit_distill.run_folder_search import did_you_mean_run_folder
 from pidkit_distill.run_records import RunRecords
 from pidkit_distill.run_summary import RunSummary
-from pidkit_distill.students import run_folder_path, unregistered_model_refusal
+from pidkit_distill.students import WRITTEN_BY_TRAIN, run_folder_path, unregistered_model_refusal
 from pidkit_distill.training.teacher import seeded_teacher
 from pidkit_distill.training.teacher_files import read_teacher_file
 from pidkit_distill.training.teacher_records import file_sha256
@@ -127,15 +127,15 @@ def _folder_of(run_dir: Any) -> Path:
     Traceback (most recent call last):
     ...
     ValueError: run_dir '/nonexistent/rid-seed0' does not exist; pass a run folder written by \
-`pidkit-distill train`
+train(config) or `pidkit-distill train`
     """
     path = run_folder_path(run_dir)
     if not path.exists():
-        raise ValueError(f"run_dir {str(path)!r} does not exist; pass a run folder written by "
-                         f"`pidkit-distill train`{did_you_mean_run_folder(path)}")
+        raise ValueError(f"run_dir {str(path)!r} does not exist; pass a run folder "
+                         f"{WRITTEN_BY_TRAIN}{did_you_mean_run_folder(path)}")
     if not path.is_dir():
-        raise ValueError(f"run_dir {str(path)!r} is no folder; pass a run folder written by "
-                         "`pidkit-distill train`")
+        raise ValueError(f"run_dir {str(path)!r} is no folder; pass a run folder "
+                         f"{WRITTEN_BY_TRAIN}")
     return path
 
 

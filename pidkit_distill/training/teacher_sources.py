@@ -512,14 +512,30 @@ def _folders_beside(folder: Path) -> list[Path]:
 def trained_elsewhere_note(run_dir: Path, *, for_student: bool) -> str | None:
     """The line said as the teacher of the cached folder ``run_dir`` starts training where
     another ``run.out_dir`` holds it finished (:func:`trained_elsewhere`): the first such file
-    and how to reuse it, ``--teacher`` (a student's run, ``for_student``) or ``--out-dir``;
-    ``None`` where none does. It is trained all the same: the run's folder is the user's
-    choice.
+    and how to reuse it, ``teacher.source`` (a student's run, ``for_student``) or
+    ``run.out_dir``; ``None`` where none does. It is trained all the same: the run's folder is
+    the user's choice. ``train(config)`` prints the line as the command does, so it names
+    both spellings, the key (Python, a ``--config`` file) with the command's option after it,
+    and both ways to stop (Ctrl-C, or interrupting a notebook's kernel).
 
     Examples
     --------
     >>> trained_elsewhere_note(Path("/nonexistent/runs/teacher-x"), for_student=True) is None
     True
+
+    The folder ``a`` beside ``b`` holds the teacher finished:
+
+    >>> import tempfile
+    >>> root = Path(tempfile.mkdtemp())
+    >>> (root / "a" / "teacher-x").mkdir(parents=True)
+    >>> _ = (root / "a" / "teacher-x" / "teacher.pt").write_bytes(b"")
+    >>> note = trained_elsewhere_note(root / "b" / "teacher-x", for_student=True)
+    >>> print(note.replace(str(root), "TMP"))
+    note: TMP/a/teacher-x/teacher.pt holds this very teacher, trained before with the same \
+settings in another run.out_dir, and it is trained again here in TMP/b/teacher-x; to reuse it \
+instead, stop this run (Ctrl-C, or interrupt the kernel in a notebook) and rerun with \
+teacher.source='TMP/a/teacher-x/teacher.pt' (--teacher TMP/a/teacher-x/teacher.pt) or \
+run.out_dir='TMP/a' (--out-dir TMP/a)
     """
     found = trained_elsewhere(run_dir)
     if not found:
@@ -527,9 +543,9 @@ def trained_elsewhere_note(run_dir: Path, *, for_student: bool) -> str | None:
     file, more = found[0], found[1:]
     out_dir = file.parent.parent
     also = f" (also in {len(more)} more: {', '.join(str(path) for path in more)})" if more else ""
-    teacher = (f"--teacher {shlex.quote(str(file))} (teacher.source) or "
+    teacher = (f"teacher.source={str(file)!r} (--teacher {shlex.quote(str(file))}) or "
                if for_student else "")
     return (f"note: {file}{also} holds this very teacher, trained before with the same settings "
             f"in another run.out_dir, and it is trained again here in {run_dir}; to reuse it "
-            f"instead, stop this run (Ctrl-C) and rerun with {teacher}--out-dir "
-            f"{shlex.quote(str(out_dir))} (run.out_dir)")
+            "instead, stop this run (Ctrl-C, or interrupt the kernel in a notebook) and rerun "
+            f"with {teacher}run.out_dir={str(out_dir)!r} (--out-dir {shlex.quote(str(out_dir))})")

@@ -253,14 +253,15 @@ def test_errors_name_run_dir_and_say_what_to_do(tmp_path, digits_rid):
                           sizes={"num_classes": 10, "input_shape": []})
     cases = [
         (tmp_path / "nowhere", r"^run_dir '.*nowhere' does not exist; pass a run folder written "
-                               r"by `pidkit-distill train`$"),
+                               r"by train\(config\) or `pidkit-distill train`$"),
         (tmp_path / "a-file", r"^run_dir '.*a-file' is a file, not a run folder"),
         (killed, r"^run_dir '.*killed' holds no checkpoint.pt: the run stopped \(or is still "
                  r"training\) before its first checkpoint \(written every "
                  r"run.checkpoint_every = 3 epoch\(s\) and after the last\), so there is no "
                  r"trained student yet; resume the run or train it again$"),
         (sweep, r"^run_dir '.*sweep' is not a run folder \(no config.json, no checkpoint.pt\); "
-                r"pass a folder written by `pidkit-distill train` \(run.out_dir/run.name\); it "
+                r"pass a folder written by train\(config\) or `pidkit-distill train` "
+                r"\(run.out_dir/run.name\); it "
                 r"holds run folders: pass one, such as '.*sweep/x'$"),
         (wrong, r"^run_dir: checkpoint '.*wrong/checkpoint.pt': its student weights do not fit "
                 r"model.student='digits-student' \(Error\(s\) in loading state_dict .*\); the "
@@ -302,9 +303,9 @@ def test_a_mistyped_run_folder_is_told_the_closest_run_folder_beside_it(tmp_path
         with pytest.raises(ValueError) as info:
             load_student(runs / typed)
         assert str(info.value) == (f"run_dir {str(runs / typed)!r} does not exist; pass a run "
-                                   f"folder written by `pidkit-distill train`{hint}")
+                                   f"folder written by train(config) or `pidkit-distill train`{hint}")
     with pytest.raises(ValueError, match=r"does not exist; pass a run folder written by "
-                                         r"`pidkit-distill train`$"):
+                                         r"train\(config\) or `pidkit-distill train`$"):
         load_student(tmp_path / "no-such-folder" / "digits-rid-tt-s0")
 
 

@@ -25,13 +25,13 @@ def test_a_misspelt_run_folder_is_answered_with_the_one_meant(runs, load):
         load(runs / "rid-sed0")
     assert str(refused.value) == (
         f"run_dir {str(runs / 'rid-sed0')!r} does not exist; pass a run folder written by "
-        f"`pidkit-distill train`. Did you mean {str(runs / 'rid-seed0')!r}?")
+        f"train(config) or `pidkit-distill train`. Did you mean {str(runs / 'rid-seed0')!r}?")
 
 
 @pytest.mark.parametrize("load", [load_run_teacher, load_student])
 def test_a_name_close_to_none_is_refused_without_a_guess(runs, load):
     with pytest.raises(ValueError, match=r"does not exist; pass a run folder written by "
-                                         r"`pidkit-distill train`$"):
+                                         r"train\(config\) or `pidkit-distill train`$"):
         load(runs / "colour")
 
 

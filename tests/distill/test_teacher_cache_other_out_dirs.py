@@ -38,9 +38,9 @@ def test_a_teacher_finished_beside_the_out_dir_is_named_and_trained_again(tmp_pa
     [note] = _notes(err)
     assert note.startswith(f"note: {first} holds this very teacher, trained before with the "
                            "same settings in another run.out_dir")
-    assert note.endswith(f"rerun with --out-dir {shlex.quote(str(tmp_path / 'a'))} "
-                         "(run.out_dir)")
-    assert "--teacher" not in note  # train-teacher takes no teacher
+    assert note.endswith(f"rerun with run.out_dir={str(tmp_path / 'a')!r} "
+                         f"(--out-dir {shlex.quote(str(tmp_path / 'a'))})")
+    assert "teacher.source" not in note and "--teacher" not in note  # it takes no teacher
 
 
 def test_a_student_run_names_the_teacher_of_the_default_out_dir(tmp_path, monkeypatch, capsys):
@@ -54,8 +54,12 @@ def test_a_student_run_names_the_teacher_of_the_default_out_dir(tmp_path, monkey
     assert f"-> {far / cached.parent.name / 'teacher.pt'}" in out
     [note] = _notes(err)
     assert note.startswith(f"note: {cached} holds this very teacher")
-    assert note.endswith(f"rerun with --teacher {cached} (teacher.source) or --out-dir runs "
-                         "(run.out_dir)")
+    # train(config) prints it as the command does: the key first (Python), the option after it;
+    # it said "stop this run (Ctrl-C) and rerun with --teacher ... (teacher.source) or
+    # --out-dir runs (run.out_dir)" to a notebook (walk t-421, finding 9)
+    assert note.endswith(f"stop this run (Ctrl-C, or interrupt the kernel in a notebook) and "
+                         f"rerun with teacher.source={str(cached)!r} (--teacher {cached}) or "
+                         "run.out_dir='runs' (--out-dir runs)")
 
 
 def test_nothing_is_said_where_no_other_out_dir_holds_it_finished(tmp_path, monkeypatch, capsys):
