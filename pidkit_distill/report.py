@@ -32,7 +32,7 @@ from typing import Any
 
 from pidkit_distill.report_failures import failure_message
 from pidkit_distill.report_figures import draw_figures
-from pidkit_distill.report_folder import default_out_dir, made_out_dir, write_files
+from pidkit_distill.report_folder import check_not_other_run, default_out_dir, made_out_dir, write_files
 from pidkit_distill.report_groups import group_table, group_table_of
 from pidkit_distill.report_states import run_state
 from pidkit_distill.report_table import summary_table
@@ -70,7 +70,10 @@ def write_report(run_dirs: str | bytes | os.PathLike[str] | RunRecords | RunSumm
         layer only) is removed, and so are the temporary files of the report's own files that
         a report killed while writing left (``report.md.XXXXXXXX.tmp``; never another file's).
         Reports written into one folder at once take turns, each holding its lock
-        (``.report.lock``) while it writes, so that the folder never mixes two.
+        (``.report.lock``) while it writes, so that the folder never mixes two. A folder that
+        is, or is in, the folder of a run not reported (``out_dir=other.run_dir``, or its
+        ``report``) is refused before anything is made or drawn: the report would be taken
+        for that run's (:func:`~pidkit_distill.report_folder.check_not_other_run`).
 
     Returns
     -------
@@ -81,9 +84,10 @@ def write_report(run_dirs: str | bytes | os.PathLike[str] | RunRecords | RunSumm
     ------
     ValueError
         No run folder, a folder that is not a run (see :func:`load_run`), no run with a
-        completed epoch, an ``out_dir`` that cannot be created (a file is in the way, no
-        permission), another report writing into ``out_dir`` for over a minute, or a PID
-        figure of an earlier report there that cannot be removed.
+        completed epoch, an ``out_dir`` that is or is in the folder of a run not reported, or
+        that cannot be created (a file is in the way, no permission), another report writing
+        into ``out_dir`` for over a minute, or a PID figure of an earlier report there that
+        cannot be removed.
     pidkit_distill.atomic_files.FileWriteError
         A file that could not be written (no permission, a full disk; found once everything
         is drawn): the message names it, says whether it is as it was before or was not
@@ -130,7 +134,10 @@ def write_report(run_dirs: str | bytes | os.PathLike[str] | RunRecords | RunSumm
             warnings.warn(f"{run.path}: no completed epoch (metrics.jsonl is empty); the run "
                           "has a row in the table but no line in the figures", RuntimeWarning,
                           stacklevel=2)
-    out = made_out_dir(default_out_dir(given, runs) if out_dir is None else out_dir)
+    default = default_out_dir(given, runs)
+    asked = default if out_dir is None else out_dir
+    check_not_other_run(asked, runs, default=default)  # before anything is made or drawn
+    out = made_out_dir(asked)
     groups = group_runs(runs)
     files = draw_figures(groups, {run.name: state for run, state in zip(runs, states, strict=True)})
     files["report.md"] = _markdown(runs, groups, drawn=files, records=records, states=states).encode()

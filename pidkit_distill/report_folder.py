@@ -1,7 +1,7 @@
 """The folder a report is written into: where it goes by default (:func:`default_out_dir`),
-made before anything is drawn (:func:`made_out_dir`), and its files written into it, each
-atomically, while the report holds the folder's lock (:func:`write_files`), so that the folder
-never mixes two reports.
+checked to be no other run's folder (:func:`check_not_other_run`), made before anything is
+drawn (:func:`made_out_dir`), and its files written into it, each atomically, while the report
+holds the folder's lock (:func:`write_files`), so that the folder never mixes two reports.
 """
 
 from __future__ import annotations
@@ -14,10 +14,12 @@ from pathlib import Path
 from pidkit_distill.atomic_files import atomic_write, not_a_folder, remove_leftovers
 from pidkit_distill.folder_locks import folder_lock, take_lock
 from pidkit_distill.report_figures import PID_FIGURES
+from pidkit_distill.run_files import read_run_config
 from pidkit_distill.run_records import RunRecords, given_runs
 from pidkit_distill.run_summary import RunSummary
+from pidkit_distill.unwritten_runs import holds_unwritten_run
 
-__all__ = ["default_out_dir", "made_out_dir", "write_files"]
+__all__ = ["check_not_other_run", "default_out_dir", "made_out_dir", "write_files"]
 
 # How long a report waits, in seconds, for another writing into the same folder (which
 # holds it for the moment its files take to write, once drawn).
@@ -60,6 +62,83 @@ def default_out_dir(run_dirs: str | bytes | os.PathLike[str] | RunRecords | RunS
     # beside the first run (the parent of "." or ".." is itself or inside it)
     first = runs[0].path
     return (first.resolve() if first.name in ("", "..") else first).parent / "report"
+
+
+def check_not_other_run(out_dir: str | Path, runs: list[RunRecords], *, default: Path) -> None:
+    """Refuse a report folder ``out_dir`` that is the folder of a run the report is not of, or
+    is in one (``runs/b/report``, that run's own report folder): the report's ``report.md`` and
+    figures would be taken for that run's, and would replace its own report there. The report
+    of a run may go into that run's folder, or into a folder of runs (``runs``). A run folder is
+    told by its ``config.json``, a run's (another tool's, in a project's folder, is none), or
+    by the lock file alone of a train that has not written its run yet; the nearest such folder
+    that ``out_dir`` is or is in counts.
+
+    Parameters
+    ----------
+    out_dir : str or Path
+        The report folder asked for (``~`` is the home folder).
+    runs : list of RunRecords
+        The runs reported.
+    default : Path
+        Where the report goes without ``out_dir`` (:func:`default_out_dir`), named in the
+        error as the folder to choose where it is not refused itself.
+
+    Raises
+    ------
+    ValueError
+        ``out_dir`` is, or is in, the folder of a run that is not among ``runs``; the message
+        names both and says to choose another folder.
+
+    Examples
+    --------
+    >>> import json, tempfile
+    >>> from pidkit_distill import load_config
+    >>> from pidkit_distill.config import config_to_dict
+    >>> runs = Path(tempfile.mkdtemp())
+    >>> for name in ("a", "b"):
+    ...     (runs / name).mkdir()
+    ...     _ = (runs / name / "config.json").write_text(json.dumps(config_to_dict(load_config())))
+    >>> reported = [RunRecords("a", runs / "a", {}, [], [])]
+    >>> check_not_other_run(runs / "a", reported, default=runs / "a" / "report")  # its own
+    >>> check_not_other_run(runs, reported, default=runs / "a" / "report")  # a folder of runs
+    >>> try:
+    ...     check_not_other_run(runs / "b" / "report", reported, default=runs / "a" / "report")
+    ... except ValueError as err:
+    ...     print(str(err).replace(str(runs), "RUNS"))
+    out_dir='RUNS/b/report' is in the folder of the run 'RUNS/b', which is not among the runs \
+reported ('RUNS/a'): the report written there would be taken for that run's; choose another \
+folder (--out), such as 'RUNS/a/report' (the default)
+    """
+    out = Path(out_dir).expanduser()
+    other = _other_run_folder(out, runs)
+    if other is None:
+        return
+    where = "the folder" if other == out.resolve() else "in the folder"
+    named = ", ".join(repr(str(run.path)) for run in runs[:3]) + (", ..." if len(runs) > 3 else "")
+    replaced = ", and would replace the report.md there" if (out / "report.md").is_file() else ""
+    instead = (f", such as {str(default)!r} (the default)"
+               if _other_run_folder(default, runs) is None else "")
+    raise ValueError(f"out_dir={str(out)!r} is {where} of the run {str(other)!r}, which is not "
+                     f"among the runs reported ({named}): the report written there would be "
+                     f"taken for that run's{replaced}; choose another folder (--out){instead}")
+
+
+def _other_run_folder(folder: Path, runs: list[RunRecords]) -> Path | None:
+    """The nearest run folder that ``folder`` is or is in (both resolved), where it is none of
+    ``runs``; ``None`` where there is no such folder or it is one of them."""
+    reported = {run.path.resolve() for run in runs}
+    for place in (folder.resolve(), *folder.resolve().parents):
+        if place in reported:
+            return None
+        if holds_unwritten_run(place):
+            return place
+        if os.path.isfile(place / "config.json"):
+            try:
+                read_run_config(place)
+            except (OSError, ValueError):  # another tool's config.json, or one not readable
+                continue
+            return place
+    return None
 
 
 def made_out_dir(out_dir: str | Path) -> Path:
