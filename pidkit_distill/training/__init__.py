@@ -14,6 +14,7 @@ module                   job
 ``peer_stopped``         :class:`PeerStopped`: this process stopped because another did first
 ``teacher``              the teacher: trained and cached, untrained, or a file (read safely)
 ``teacher_files``        teacher files read safely and checked against ``model.teacher``
+``cached_teacher``       a teacher file's checks before use; the cached one's settings, data, code
 ``teacher_sources``      the file ``teacher.source`` names; the cached teacher's run and its folder
 ``teacher_records``      which teacher a run was distilled from, in its ``summary.json``
 ``teacher_outputs``      the teacher's outputs on a training batch: NaN, infinite or huge, refused
