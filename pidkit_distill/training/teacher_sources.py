@@ -186,10 +186,10 @@ def teacher_run_settings(config: TrainConfig) -> dict[str, Any]:
     >>> settings = teacher_run_settings(load_config(overrides=["teacher.epochs=2"]))
     >>> settings["method"]["name"], settings["run"]["epochs"], settings["model"]["student"]
     ('teacher', 2, 'digits-teacher')
-    >>> student = load_config(overrides=["audit.bootstrap=5", "run.device=cpu", "run.amp=true"])
+    >>> student = load_config(overrides=["audit.bootstrap=100", "run.device=cpu", "run.amp=true"])
     >>> settings = teacher_run_settings(student)
     >>> settings["audit"]["bootstrap"], settings["run"]["amp"]
-    (20, False)
+    (40, False)
     >>> teacher_run_settings(load_config(overrides=["run.device=cuda", "run.amp=true"]))["run"]["amp"]
     True
     """
