@@ -155,3 +155,11 @@ def test_the_table_prints_such_an_exact_0_as_0():
         [*res.correction.corrected.values(), *res.correction.plugin.values()])
     row = next(line for line in repr(res).splitlines() if line.lstrip().startswith("syn "))
     assert row.split()[1:] == ["0.000000", "0.000000"]
+
+
+def test_the_rounding_tolerance_is_the_solvers_default_gap():
+    # _rounding.py is a leaf (the measures' bias warning reads it), so it holds its own 1e-9
+    from pidkit.broja.solve import DEFAULT_TOL_BITS
+    from pidkit.gaussian.pid import DEFAULT_TOL_BITS as GAUSSIAN_TOL_BITS
+
+    assert ROUNDING_TOLERANCE == DEFAULT_TOL_BITS == GAUSSIAN_TOL_BITS

@@ -15,8 +15,8 @@ import math
 import numpy as np
 from scipy.special import gammaln
 
+from pidkit._rounding import rounding_level
 from pidkit._units import from_nats
-from pidkit.below_zero import rounding_level
 
 __all__ = ["BIAS_WARNING_RATIO", "PluginBiasWarning", "bias_ratio", "bias_warning_text", "plugin_bias"]
 
