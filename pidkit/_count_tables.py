@@ -2,9 +2,12 @@
 
 A table of counts refused for its total is told that it looks like counts (:func:`counts_advice`),
 and one rescaled by ``normalize=True`` (``pidkit decompose --normalize``) is the plug-in estimate,
-whose expected first-order bias :func:`pidkit.pid` and the command warn of where it is a sizeable
-share of I(Y;T,S) (:func:`warn_of_plugin_bias`, in the words of
-:class:`~pidkit.estimate.PluginBiasWarning`).
+whose expected first-order bias is warned of where it is a sizeable share of I(Y;T,S), in the words
+of :class:`~pidkit.estimate.PluginBiasWarning`: by every public measure of one joint through
+:func:`warn_of_rescaled_counts` (:func:`pidkit.pid`, :func:`pidkit.bertschinger`,
+:func:`pidkit.redundancy` and its per-measure functions, :func:`pidkit.redundancy.pid_from_measure`),
+once per batch by :func:`warn_of_rescaled_count_batch` (:func:`pidkit.bertschinger_batch`), and by
+the command through :func:`warn_of_plugin_bias`.
 """
 
 from __future__ import annotations
@@ -15,10 +18,14 @@ from typing import Any
 
 import numpy as np
 
+from ._caller import user_stacklevel
 from ._result import PIDResult
+from ._units import from_nats
+from .measures import informations_nats
 
 __all__ = [
-    "MOST_COUNTED", "PLUGIN_ATOMS", "RESCALE_ADVICE", "counts_advice", "warn_of_plugin_bias", "whole_numbers",
+    "MOST_COUNTED", "PLUGIN_ATOMS", "RESCALE_ADVICE", "counts_advice", "python_corrected_route",
+    "warn_of_plugin_bias", "warn_of_rescaled_count_batch", "warn_of_rescaled_counts", "whole_numbers",
 ]
 
 RESCALE_ADVICE = "Pass normalize=True to rescale it"
@@ -49,6 +56,78 @@ def whole_numbers(joint: Any) -> bool:
     return bool((cells == np.round(cells)).all())
 
 
+def python_corrected_route(name: str) -> Callable[[np.ndarray], str]:
+    """How a Python caller gets bias-corrected atoms from the counts it passed as ``name``: the last
+    sentence of the warnings of :func:`warn_of_rescaled_counts` and :func:`warn_of_rescaled_count_batch`.
+
+    Examples
+    --------
+    >>> python_corrected_route("p_yts")(np.ones((2, 2, 2)))[:63]
+    'For bias-corrected atoms: pidkit.estimate.correct_counts(p_yts)'
+    """
+
+    def route(counts: np.ndarray) -> str:
+        return (f"For bias-corrected atoms: pidkit.estimate.correct_counts({name}), or "
+                "pidkit.estimate.pid_from_representations(y, t, s) from the samples (each says what to "
+                "change where the samples are too few for it); or count more samples.")
+
+    return route
+
+
+def warn_of_rescaled_counts(joint: Any, p: np.ndarray, units: str, *, name: str = "p_yts") -> None:
+    """The :class:`~pidkit.estimate.PluginBiasWarning` of :func:`warn_of_plugin_bias`, for a public
+    measure that validated ``joint`` (its argument ``name``, as given) into the probabilities ``p``:
+    given where ``joint`` holds counts that ``normalize=True`` rescaled and the expected plug-in bias
+    of I(Y;T,S) is a sizeable share of that of ``p``, pointing at the caller's line outside pidkit.
+    A joint of more than two sources is not judged (the words and the route are of ``p[y, t, s]``).
+
+    Examples
+    --------
+    >>> import warnings
+    >>> counts = np.ones((2, 3, 3))                   # 18 samples over 18 cells, independent
+    >>> with warnings.catch_warnings(record=True) as caught:
+    ...     warnings.simplefilter("always")
+    ...     warn_of_rescaled_counts(counts, counts / 18, "bits")
+    ...     warn_of_rescaled_counts(counts / 18, counts / 18, "bits")   # probabilities: no warning
+    >>> [str(w.message)[:60] for w in caught]
+    ['plug-in atoms: the expected plug-in bias of I(Y;T,S) with 18']
+    """
+    if (text := _rescaled_text(joint, p, units, name)) is not None:
+        from .estimate.bias_warning import PluginBiasWarning
+        warnings.warn(f"{PLUGIN_ATOMS}{text}", PluginBiasWarning, stacklevel=user_stacklevel())
+
+
+def warn_of_rescaled_count_batch(joints: list[Any], ps: list[np.ndarray], units: str) -> None:
+    """One :class:`~pidkit.estimate.PluginBiasWarning` for a batch whose joints ``joints``, validated
+    into ``ps``, hold counts that :func:`warn_of_rescaled_counts` would warn of: how many of the
+    batch, which (the first five), and the first one's warning.
+
+    Examples
+    --------
+    >>> import warnings
+    >>> counts = np.ones((2, 3, 3))
+    >>> with warnings.catch_warnings(record=True) as caught:
+    ...     warnings.simplefilter("always")
+    ...     warn_of_rescaled_count_batch([counts / 18, counts, counts], [counts / 18] * 3, "bits")
+    >>> print(str(caught[0].message).split(". ps[1]: ")[0])
+    plug-in atoms: 2 of 3 joints are counts rescaled by normalize=True whose expected plug-in bias of \
+I(Y;T,S) is a sizeable share of its estimate: ps[1], ps[2]
+    """
+    texts = [(index, _rescaled_text(joint, p, units, f"ps[{index}]"))
+             for index, (joint, p) in enumerate(zip(joints, ps, strict=True))]
+    flagged = [(index, text) for index, text in texts if text is not None]
+    if not flagged:
+        return
+    named = ", ".join(f"ps[{index}]" for index, _ in flagged[:5])
+    more = f" and {len(flagged) - 5} more" if len(flagged) > 5 else ""
+    first, text = flagged[0]
+    from .estimate.bias_warning import PluginBiasWarning
+    warnings.warn(f"{PLUGIN_ATOMS}{len(flagged)} of {len(joints)} joints are counts rescaled by "
+                  "normalize=True whose expected plug-in bias of I(Y;T,S) is a sizeable share of its "
+                  f"estimate: {named}{more}. ps[{first}]: {text}", PluginBiasWarning,
+                  stacklevel=user_stacklevel())
+
+
 def warn_of_plugin_bias(joint: Any, result: PIDResult, corrected_route: Callable[[np.ndarray], str], *,
                         stacklevel: int) -> None:
     """Warn, in :class:`~pidkit.estimate.PluginBiasWarning`'s words and where it would, that
@@ -72,15 +151,37 @@ def warn_of_plugin_bias(joint: Any, result: PIDResult, corrected_route: Callable
     ['plug-in atoms: the expected plug-in bias of I(Y;T,S) with 18 samples over 18 cells is 0.321 \
 bits, and the estimate 0 bits, so the atoms cannot be told from that bias. Count more.']
     """
+    counts = _counts(joint)
+    if counts is not None and (text := _bias_text(counts, result.i_yts, result.units, corrected_route)):
+        from .estimate.bias_warning import PluginBiasWarning
+        warnings.warn(f"{PLUGIN_ATOMS}{text}", PluginBiasWarning, stacklevel=stacklevel + 1)
+
+
+def _rescaled_text(joint: Any, p: np.ndarray, units: str, name: str) -> str | None:
+    """:func:`_bias_text` of the argument ``name``, ``joint`` as given and ``p`` as validated; None
+    for a joint of more than two sources. I(Y;T,S) is computed only for counts."""
+    if p.ndim != 3 or (counts := _counts(joint)) is None:
+        return None
+    i_yts = from_nats(informations_nats(p).i_yts, units)
+    return _bias_text(counts, i_yts, units, python_corrected_route(name))
+
+
+def _counts(joint: Any) -> np.ndarray | None:
+    """``joint`` as int64 counts where every cell is a whole number and they sum to more than 1 and
+    at most :data:`MOST_COUNTED` (the one rule of the warnings); else None."""
     cells = np.asarray(joint, dtype=float)
     with np.errstate(over="ignore"):  # cells of 1e308, scaled probabilities: their total is inf
         total = cells.sum()
-    if not whole_numbers(cells) or not 1 < total <= MOST_COUNTED:
-        return
-    from .estimate.bias_warning import PluginBiasWarning, bias_warning_text, plugin_bias
-    whole = cells.astype(np.int64)
-    text = bias_warning_text(plugin_bias(whole, result.units), result.i_yts, int(whole.sum()),
-                             f"{whole.size} cells", result.units)
-    if text is not None:
-        warnings.warn(f"{PLUGIN_ATOMS}{text[:text.rindex('. Use ') + 2]}{corrected_route(whole)}",
-                      PluginBiasWarning, stacklevel=stacklevel + 1)
+    if not 1 < total <= MOST_COUNTED or not whole_numbers(cells):
+        return None
+    return cells.astype(np.int64)
+
+
+def _bias_text(counts: np.ndarray, i_yts: float, units: str, corrected_route: Callable[[np.ndarray], str]
+               ) -> str | None:
+    """The warning's text after :data:`PLUGIN_ATOMS` where the expected plug-in bias of I(Y;T,S)
+    of ``counts`` is a sizeable share of ``i_yts``; else None."""
+    from .estimate.bias_warning import bias_warning_text, plugin_bias
+    bias = plugin_bias(counts, units)
+    text = bias_warning_text(bias, i_yts, int(counts.sum()), f"{counts.size} cells", units)
+    return None if text is None else f"{text[:text.rindex('. Use ') + 2]}{corrected_route(counts)}"

@@ -7,8 +7,6 @@ from typing import Any
 
 from numpy.typing import ArrayLike
 
-from ._caller import user_stacklevel
-from ._count_tables import warn_of_plugin_bias
 from ._names import did_you_mean
 from ._positional_joint import one_positional_joint
 from ._result import PIDResult
@@ -66,6 +64,8 @@ def pid(
         With ``normalize=True`` on counts (every cell a whole number, more than 1 in all), where the
         expected first-order plug-in bias of I(Y;T,S) exceeds a tenth of its estimate, as
         ``pidkit decompose --normalize`` warns: the atoms are the plug-in's, likely overestimated.
+        The measure's function gives it (:func:`pidkit.bertschinger`, :func:`pidkit.redundancy` and
+        the others warn alike), once per call, naming the caller's line.
 
     Examples
     --------
@@ -101,17 +101,7 @@ measure='mmi' shows none. Drop progress.
     function = PID_FUNCTIONS[check_measure(measure)]
     options = measure_options(measure, options)
     _check_options(measure, options)
-    result = function(p_yts, **options)
-    if options.get("normalize"):
-        warn_of_plugin_bias(p_yts, result, _corrected_route, stacklevel=user_stacklevel())
-    return result
-
-
-def _corrected_route(counts: object) -> str:
-    """How a Python caller gets bias-corrected atoms from the counts it passed as ``p_yts``."""
-    return ("For bias-corrected atoms: pidkit.estimate.correct_counts(p_yts), or "
-            "pidkit.estimate.pid_from_representations(y, t, s) from the samples (each says what to "
-            "change where the samples are too few for it); or count more samples.")
+    return function(p_yts, **options)
 
 
 _SOURCE_IN_THE_NAME = (

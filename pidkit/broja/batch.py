@@ -23,6 +23,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import ArrayLike
 
+from .._count_tables import warn_of_rescaled_count_batch
 from .._errors import SolverError
 from .._names import did_you_mean
 from .._progress import check_progress, progress_bar
@@ -116,6 +117,13 @@ def bertschinger_batch(
     MemoryError
         If a joint's solve would not fit in memory (the message names it).
 
+    Warns
+    -----
+    pidkit.estimate.PluginBiasWarning
+        Once for the batch, with ``normalize=True``, where joints hold counts whose expected
+        plug-in bias of I(Y;T,S) :func:`pidkit.bertschinger` would warn of: how many, which (the
+        first five), and the first one's warning.
+
     Examples
     --------
     >>> import numpy as np
@@ -128,7 +136,10 @@ def bertschinger_batch(
     joints = _as_joints(ps)
     options = _check_options(n_jobs, bertschinger_kwargs)
     check_progress(progress)
-    numbered = list(enumerate(_checked_joints(joints, options)))
+    checked = _checked_joints(joints, options)
+    if options.normalize:
+        warn_of_rescaled_count_batch(joints, checked, options.units)
+    numbered = list(enumerate(checked))
     from joblib import effective_n_jobs
 
     workers = 1 if _on_threads() else effective_n_jobs(n_jobs)

@@ -19,6 +19,7 @@ import numpy as np
 from numpy.typing import ArrayLike
 
 from .. import _status
+from .._count_tables import warn_of_rescaled_counts
 from .._memory import available_memory
 from .._names import check_choice
 from .._result import PIDResult, result_from_redundancy
@@ -350,6 +351,13 @@ def bertschinger(
         If the joint's solve would not fit in the memory available for any allowed method (the
         message gives the estimate).
 
+    Warns
+    -----
+    pidkit.estimate.PluginBiasWarning
+        With ``normalize=True`` on counts (every cell a whole number, more than 1 in all), where the
+        expected first-order plug-in bias of I(Y;T,S) exceeds a tenth of its estimate, as
+        :func:`pidkit.pid` warns: the atoms are the plug-in's, likely overestimated.
+
     Notes
     -----
     Before any solver runs the program is reduced exactly (:mod:`pidkit.broja.reduction`): cells
@@ -368,5 +376,7 @@ def bertschinger(
     options = check_options(units=units, method=method, solver=solver, tol=tol,
                             normalize=normalize, strict=strict)
     p = check_joint(p_yts, normalize=options.normalize)
+    if options.normalize:
+        warn_of_rescaled_counts(p_yts, p, options.units)
     (outcome,) = solve_joints([p], options)
     return result(p, outcome, options)

@@ -17,6 +17,7 @@ import numpy as np
 from numpy.typing import ArrayLike
 
 from .. import _status
+from .._count_tables import warn_of_rescaled_counts
 from .._errors import SolverError
 from .._names import check_choice
 from .._progress import check_progress
@@ -182,6 +183,13 @@ def pid_from_measure(
         For ``"gh"``, ``diagnostics["q_joint"]`` is the optimal joint p(q, y, t, s), shape
         ``(|Q|, n_y, n_t, n_s)``; ``diagnostics["n_vertices"]`` the number of vertices of K.
 
+    Warns
+    -----
+    pidkit.estimate.PluginBiasWarning
+        With ``normalize=True`` on counts (every cell a whole number, more than 1 in all), where the
+        expected first-order plug-in bias of I(Y;T,S) exceeds a tenth of its estimate, as
+        :func:`pidkit.pid` warns: the atoms are the plug-in's, likely overestimated.
+
     Examples
     --------
     >>> from pidkit.redundancy import pid_from_measure
@@ -192,6 +200,8 @@ def pid_from_measure(
     """
     p = check_joint(p_yts, normalize=normalize)
     units = check_units(units)
+    if normalize:
+        warn_of_rescaled_counts(p_yts, p, units)
     measure = check_measure(measure)
     strict = check_flag(strict, name="strict")
     max_vertices = check_vertex_option(measure, max_vertices)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from numpy.typing import ArrayLike
 
+from .._count_tables import warn_of_rescaled_counts
 from .._names import check_choice
 from .._positional_joint import one_positional_joint
 from .._units import check_units
@@ -70,6 +71,13 @@ def redundancy(
     SolverError
         If a solver could not certify its answer.
 
+    Warns
+    -----
+    pidkit.estimate.PluginBiasWarning
+        With ``normalize=True`` on counts (every cell a whole number, more than 1 in all), where the
+        expected first-order plug-in bias of I(Y;T,S) exceeds a tenth of its estimate, as
+        :func:`pidkit.pid` warns: the value is the plug-in's, likely overestimated.
+
     Examples
     --------
     >>> from pidkit import redundancy
@@ -81,6 +89,8 @@ def redundancy(
     """
     p = check_joint(p_yts, normalize=normalize)
     units = check_units(units)
+    if normalize:
+        warn_of_rescaled_counts(p_yts, p, units)
     measure = check_measure(measure)
     max_vertices = check_vertex_option(measure, max_vertices)
     progress = check_progress_option(measure, progress)
@@ -218,6 +228,8 @@ def i_gh(
     """
     arr = check_sources_joint(p, normalize=normalize)
     units = check_units(units)
+    if normalize:
+        warn_of_rescaled_counts(p, arr, units, name="p")
     max_vertices = check_max_vertices(max_vertices, "gh")
     progress = check_progress_option("gh", progress)
     return certified(solve("gh", arr, max_vertices=max_vertices, progress=progress), "gh", units)
@@ -269,6 +281,8 @@ def i_prec(
     """
     arr = check_sources_joint(p, normalize=normalize)
     units = check_units(units)
+    if normalize:
+        warn_of_rescaled_counts(p, arr, units, name="p")
     max_vertices = check_max_vertices(max_vertices, "prec")
     progress = check_progress_option("prec", progress)
     return certified(solve("prec", arr, max_vertices=max_vertices, progress=progress), "prec", units)
