@@ -24,7 +24,12 @@ from torch import Tensor, nn
 
 from pidkit.command_line import one_line
 from pidkit_distill.methods.blocks import eval_mode, trainable
-from pidkit_distill.methods.distiller_inputs import check_batch, check_built_inputs, first_weight
+from pidkit_distill.methods.distiller_inputs import (
+    check_batch,
+    check_built_inputs,
+    first_weight,
+    labels_outside_classes,
+)
 from pidkit_distill.methods.method_params import Params
 from pidkit_distill.methods.params_resolution import resolve_params
 from pidkit_distill.methods.step_output import StepOutput
@@ -529,10 +534,12 @@ be finite; got inf.
 
         Each call reads the tensors' types, dtypes and shapes, not their values, so that no step
         waits for the device. A label outside ``[0, num_classes)`` is looked for in the first
-        call only, before torch meets it (on CUDA, its device-side assert poisons the process):
-        a numbering mistake (classes from 1) shows in the first batch, and reading each batch's
-        labels would make every step wait for the device (on the CPU, a later one is torch's
-        ``IndexError: Target 10 is out of bounds``).
+        call before torch meets it, where a numbering mistake (classes from 1) shows; in a later
+        call, only once torch has raised an ``IndexError`` (on the CPU, ``Target 10 is out of
+        bounds.``): where ``y`` holds such a label it is refused in the same words, else the
+        error, the network's own, goes through unchanged
+        (:func:`~pidkit_distill.methods.distiller_inputs.labels_outside_classes`). On CUDA a
+        later one is torch's device-side assert, a ``RuntimeError`` that poisons the process.
 
         Examples
         --------
@@ -556,7 +563,13 @@ labels, as torch's cross-entropy does: pass y.long()
         check_batch(x, y, weights=None if weight is None else weight.dtype,
                     num_classes=self.num_classes if first else None)
         self._labels_read = self._labels_read or first
-        return super().__call__(x, y, *args, **kwargs)
+        try:
+            return super().__call__(x, y, *args, **kwargs)
+        except IndexError:
+            refusal = labels_outside_classes(x, y, num_classes=self.num_classes)
+            if refusal is None:
+                raise
+        raise ValueError(refusal)  # out of the except clause: not chained to torch's error
 
     def paired_shapes(self) -> list[tuple[torch.Size, torch.Size]]:
         """Per-layer ``(teacher_shape, student_shape)``; checks counts and spatial sizes."""

@@ -5,6 +5,9 @@ that names the argument, what is wrong with it and the fix, where it was met dee
 (``expected target dtype to be Long or Byte, but got Float``, ``mat1 and mat2 must have the same
 dtype``, ``flatten() takes from 0 to 1 positional arguments``).
 
+A later batch's labels are read only once torch has raised an ``IndexError`` on them
+(:func:`labels_outside_classes`), so that no step waits for the device.
+
 ``train()`` checks its data before any work and each batch's labels as it reads them; these
 checks are the distiller's own, for the loop that calls it directly. What a label must be is
 :func:`~pidkit_distill.label_checks.first_label_problem`'s rule, the trainer's and the audit's,
@@ -17,9 +20,9 @@ import numpy as np
 import torch
 from torch import Tensor, nn
 
-from pidkit_distill.label_checks import first_label_problem, one_label_fix
+from pidkit_distill.label_checks import LabelProblem, first_label_problem, one_label_fix
 
-__all__ = ["check_batch", "check_built_inputs", "first_weight"]
+__all__ = ["check_batch", "check_built_inputs", "first_weight", "labels_outside_classes"]
 
 _LABELS = "int64 (or uint8) class labels, as torch's cross-entropy does"
 """What the methods' losses take as ``y``, for the messages."""
@@ -169,6 +172,37 @@ input, y of shape (3,): pass y.flatten() of an (N, 1) y
         raise ValueError(refusal)
 
 
+def labels_outside_classes(x: Tensor, y: Tensor, *, num_classes: int) -> str | None:
+    """The refusal of the first label of ``y``, the labels of the batch ``x``, outside
+    ``[0, num_classes)``, in :func:`check_batch`'s words; ``None`` where all are in it, where
+    the labels' problem is another (which :func:`check_batch` refuses before torch runs) or
+    ``y`` has no values to read (the meta device).
+
+    The distiller reads a later batch's labels only where torch has raised an ``IndexError``
+    on it (``Target 10 is out of bounds.``, from deep inside cross-entropy on the CPU), so
+    that no step waits for the device: the values are read after the error, at no cost to a
+    step that runs. Where they are all classes the ``IndexError`` is not theirs (the
+    network's own code raised it) and goes through unchanged. On CUDA torch's device-side
+    assert is a ``RuntimeError`` that poisons the process; it is not read here.
+
+    Examples
+    --------
+    >>> x = torch.zeros(4, 2)
+    >>> labels_outside_classes(x, torch.tensor([0, 1, 2, 1]), num_classes=3) is None
+    True
+    >>> labels_outside_classes(x, torch.tensor([0, 1, -1, 3]), num_classes=3)
+    "y[2] is -1, outside [0, 3), the distiller's classes (num_classes=3): number the classes \
+from 0 (y - y.min()), or build the distiller with a num_classes above the largest label"
+    >>> labels_outside_classes(x, torch.empty(4, dtype=torch.int64, device="meta"),
+    ...                        num_classes=3) is None
+    True
+    """
+    problem = None if y.is_meta else first_label_problem(y, x.shape[0], num_classes)
+    if problem is None or problem.kind != "outside":
+        return None
+    return _words_of(problem, y, x, num_classes)
+
+
 def _labels_refusal(y: Tensor, x: Tensor, classes: int | None) -> str | None:
     """What is wrong with ``y``, the labels of the batch ``x``, and the fix (the problem is
     :func:`~pidkit_distill.label_checks.first_label_problem`'s); ``None`` where they are
@@ -193,10 +227,14 @@ same rows of both: x[i:j], y[i:j]'
     "y[1] is 0.5, no class; the distiller takes int64 (or uint8) class labels, as torch's \
 cross-entropy does: pass the class of each sample, not a score or a probability"
     """
+    problem = first_label_problem(y, x.shape[0], classes)
+    return None if problem is None else _words_of(problem, y, x, classes)
+
+
+def _words_of(problem: LabelProblem, y: Tensor, x: Tensor, classes: int | None) -> str:
+    """The refusal of ``problem``, the first of the labels ``y`` of the batch ``x``, naming
+    ``y`` and the fix (:func:`_labels_refusal`)."""
     n = x.shape[0]
-    problem = first_label_problem(y, n, classes)
-    if problem is None:
-        return None
     if problem.kind == "shape" and y.dim() == 1:
         return (f"y holds {len(y)} labels for the {n} inputs of x (shape {tuple(x.shape)}); "
                 "pass one label per row of x, the same rows of both: x[i:j], y[i:j]")

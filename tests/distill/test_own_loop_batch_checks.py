@@ -5,7 +5,9 @@ float, int32, one-hot, ``(N, 1)``, too few or out-of-range labels, float64 or nu
 a Distiller built with a float64 or numpy ``sample_input`` or a float64 teacher were torch's
 tracebacks (``expected target dtype to be Long or Byte``, ``mat1 and mat2 must have the same
 dtype``, ``flatten() takes from 0 to 1 positional arguments``). Applying the fix each message
-names gives the loss of the right batch."""
+names gives the loss of the right batch. A later batch's label outside the classes, whose
+values no call reads before torch raises, was torch's ``IndexError: Target 4 is out of bounds.``
+(t-434)."""
 
 from __future__ import annotations
 
@@ -15,7 +17,9 @@ import torch
 from own_distillers import tapped_mlp
 from torch.nn import functional as F
 
-from pidkit_distill import get_method
+from pidkit_distill import get_method, tap_features
+from pidkit_distill.label_checks import first_label_problem
+from pidkit_distill.methods import distiller_inputs
 from pidkit_distill.methods.distiller_inputs import check_batch
 
 pytestmark = pytest.mark.usefixtures("one_torch_thread")
@@ -25,9 +29,10 @@ Y = torch.arange(8) % 4
 LABELS = "the distiller takes int64 (or uint8) class labels, as torch's cross-entropy does"
 
 
-def _kd(teacher: torch.nn.Module | None = None, **built: object):
+def _kd(teacher: torch.nn.Module | None = None, student: torch.nn.Module | None = None,
+        **built: object):
     torch.manual_seed(0)
-    student = tapped_mlp(8)
+    student = tapped_mlp(8) if student is None else student
     return get_method("kd")(student, tapped_mlp(16) if teacher is None else teacher,
                             **{"sample_input": X[:2], "num_classes": 4, **built})
 
@@ -94,17 +99,85 @@ def test_labels_that_are_scores_or_bools_are_told_as_no_classes():
         distiller(X, Y > 1, epoch=0)
 
 
-def test_the_labels_range_is_read_in_the_first_call_only():
-    # a label outside the classes is looked for before torch meets it in the first batch (on
-    # CUDA, a device-side assert); later calls read no label's value, so that no step waits for
-    # the device, and torch's own error stands
+def test_a_later_label_outside_the_classes_is_named_as_in_the_first_call():
+    # it was torch's "IndexError: Target 4 is out of bounds." from deep inside cross-entropy
+    # (t-434): a later batch's labels are read only once torch has raised, so that no step
+    # waits for the device
     distiller = _kd()
     assert torch.isfinite(distiller(X, Y, epoch=0).loss)
-    with pytest.raises(IndexError, match="Target 4 is out of bounds"):
-        distiller(X, Y + 1, epoch=0)
+    negative = Y.clone()
+    negative[5] = -1
+    outside = ("outside [0, 4), the distiller's classes (num_classes=4): number the classes "
+               "from 0 (y - y.min()), or build the distiller with a num_classes above the "
+               "largest label")
+    assert BATCHES["classes from 1"][3] == f"y[3] is 4, {outside}"  # the first call's words
+    for labels, named in [(Y + 1, f"y[3] is 4, {outside}"), (negative, f"y[5] is -1, {outside}")]:
+        with pytest.raises(ValueError) as info:
+            distiller(X, labels, epoch=1)
+        assert str(info.value) == named
+        assert info.value.__cause__ is None and info.value.__context__ is None  # not torch's
+    expected = F.cross_entropy(distiller.student(X), Y)  # kd's ce, weighted 1 - alpha = 0.1
+    fixed = distiller(X, (Y + 1) - (Y + 1).min(), epoch=1)
+    assert fixed.losses["ce"].item() == pytest.approx(0.1 * expected.item(), rel=1e-6)
+
+
+def test_later_calls_read_no_label_value_unless_torch_has_raised(monkeypatch):
+    reads = []
+
+    def counted(labels, n_rows, num_classes):
+        reads.append(num_classes)
+        return first_label_problem(labels, n_rows, num_classes)
+
+    monkeypatch.setattr(distiller_inputs, "first_label_problem", counted)
+    distiller = _kd()
+    for epoch in range(3):
+        distiller(X, Y, epoch=epoch)
+    assert reads == [4, None, None]  # the range in the first call; dtype and shape after
+    with pytest.raises(ValueError, match=r"^y\[3\] is 4, outside \[0, 4\)"):
+        distiller(X, Y + 1, epoch=3)
+    assert reads == [4, None, None, None, 4]  # read once torch had raised
     # without num_classes the check reads no value: on the meta device, which has none, it passes
     check_batch(torch.empty(8, 20, device="meta"), torch.empty(8, dtype=torch.int64, device="meta"),
                 weights=torch.float32, num_classes=None)
+
+
+def test_the_modules_hooks_run_around_a_later_batchs_checks():
+    distiller = _kd()
+    calls = []
+    distiller.register_forward_pre_hook(lambda module, args: calls.append(("pre", len(args[1]))))
+    distiller.register_forward_hook(lambda module, args, out: calls.append(("post", out.loss)))
+    distiller(X, Y, epoch=0)
+    with pytest.raises(ValueError, match=r"^y\[3\] is 4, outside"):
+        distiller(X, Y + 1, epoch=1)
+    assert [call[0] for call in calls] == ["pre", "post", "pre"]  # the bad batch's forward raised
+    assert calls[0][1] == 8 and torch.isfinite(calls[1][1])
+
+
+class _RowWeights(torch.nn.Module):
+    """A network's own bug: a weight per row for batches of up to 8 rows."""
+
+    def __init__(self):
+        super().__init__()
+        self.weights = torch.nn.Parameter(torch.ones(8))
+
+    def forward(self, x):
+        return x * self.weights[torch.arange(len(x))][:, None]
+
+
+@pytest.mark.parametrize("first_call", [True, False])
+def test_an_index_error_of_the_networks_own_code_is_raised_unchanged(first_call):
+    student = tap_features(torch.nn.Sequential(_RowWeights(), torch.nn.Linear(20, 8),
+                                               torch.nn.ReLU(), torch.nn.Linear(8, 4)),
+                           layers=["2"])
+    distiller = _kd(student=student)
+    if not first_call:
+        assert torch.isfinite(distiller(X, Y, epoch=0).loss)
+    x9, y9 = torch.cat([X, X[:1]]), torch.cat([Y, Y[:1]])  # good labels; 9 rows
+    with pytest.raises(IndexError) as info:
+        distiller(x9, y9, epoch=1)
+    assert type(info.value) is IndexError
+    assert str(info.value) == "index 8 is out of bounds for dimension 0 with size 8"
+    assert info.traceback[-1].name == "forward" and info.value.__context__ is None
 
 
 def test_a_distiller_cast_after_it_was_built_takes_inputs_of_its_new_dtype():
