@@ -24,13 +24,20 @@ from ._units import from_nats
 from .measures import informations_nats
 
 __all__ = [
-    "MOST_COUNTED", "PLUGIN_ATOMS", "RESCALE_ADVICE", "counts_advice", "python_corrected_route",
-    "warn_of_plugin_bias", "warn_of_rescaled_count_batch", "warn_of_rescaled_counts", "whole_numbers",
+    "BATCH_CORRECTED_ROUTE", "MOST_COUNTED", "PLUGIN_ATOMS", "RESCALE_ADVICE", "counts_advice",
+    "python_corrected_route", "warn_of_plugin_bias", "warn_of_rescaled_count_batch",
+    "warn_of_rescaled_counts", "whole_numbers",
 ]
 
 RESCALE_ADVICE = "Pass normalize=True to rescale it"
 """The library's advice for a joint whose total is not 1."""
 
+
+BATCH_CORRECTED_ROUTE = ("For the bias-corrected atoms of every joint of the batch: "
+                         "pidkit.parallel.map_chunks(pidkit.estimate.correct_counts, ps, n_jobs), one "
+                         "BiasCorrection per joint, in order (docs/performance.md).")
+"""The last sentence of :func:`warn_of_rescaled_count_batch`'s warning: how a sweep of count tables
+gets bias-corrected atoms, each joint's :func:`pidkit.estimate.correct_counts` in parallel."""
 
 PLUGIN_ATOMS = "plug-in atoms: "
 """How :func:`warn_of_plugin_bias`'s warning starts (a caller that words it itself filters it out)."""
@@ -100,7 +107,7 @@ def warn_of_rescaled_counts(joint: Any, p: np.ndarray, units: str, *, name: str 
 def warn_of_rescaled_count_batch(joints: list[Any], ps: list[np.ndarray], units: str) -> None:
     """One :class:`~pidkit.estimate.PluginBiasWarning` for a batch whose joints ``joints``, validated
     into ``ps``, hold counts that :func:`warn_of_rescaled_counts` would warn of: how many of the
-    batch, which (the first five), and the first one's warning.
+    batch, which (the first five), the first one's warning, and :data:`BATCH_CORRECTED_ROUTE`.
 
     Examples
     --------
@@ -124,7 +131,7 @@ I(Y;T,S) is a sizeable share of its estimate: ps[1], ps[2]
     from .estimate.bias_warning import PluginBiasWarning
     warnings.warn(f"{PLUGIN_ATOMS}{len(flagged)} of {len(joints)} joints are counts rescaled by "
                   "normalize=True whose expected plug-in bias of I(Y;T,S) is a sizeable share of its "
-                  f"estimate: {named}{more}. ps[{first}]: {text}", PluginBiasWarning,
+                  f"estimate: {named}{more}. ps[{first}]: {text} {BATCH_CORRECTED_ROUTE}", PluginBiasWarning,
                   stacklevel=user_stacklevel())
 
 

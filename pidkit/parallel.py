@@ -23,6 +23,8 @@ import time
 from collections.abc import Callable, Generator, Iterator, Sequence
 from typing import Any
 
+from ._settings import check_n_jobs
+
 __all__ = ["SERIAL_SECONDS", "map_chunks"]
 
 SERIAL_SECONDS = 3.0
@@ -47,18 +49,20 @@ def map_chunks(
     chunks : sequence
         The pieces of work.
     n_jobs : int or None
-        joblib's ``n_jobs``: ``None`` takes the active ``joblib.parallel_config`` (1 outside one);
-        1 runs the chunks in this process. joblib is asked for no more workers than there are
-        chunks: each worker of the default backend is a process that imports pidkit (about a
-        second), and those beyond the number of chunks would start only to wait. Nor for fewer
-        than the last call of this process asked for (up to ``n_jobs``): joblib keeps its
-        worker processes between calls only while their number stays the same, so a small call
-        between large ones would stop workers that the next large call starts again (n_jobs=8 on
-        2 cores: 0.6-3 s for 3 joints after 50, against 0.03 s with the workers kept). A call
-        that would start joblib's default process pool runs its chunks in this process while
-        their projected total stays under :data:`SERIAL_SECONDS` (small work), and sends the
-        rest to the workers once it does not: a call of a few long chunks then waits for its
-        first chunk before the others start.
+        joblib's ``n_jobs``: ``None`` takes the active ``joblib.parallel_config`` (1 outside one); 1
+        runs the chunks in this process; a negative int counts back from the cores (-1 all of them,
+        -2 all but one), as in joblib. Checked as :func:`pidkit.bertschinger_batch` checks it: 0, a
+        float or a string is refused before any chunk runs. joblib is asked for no more workers than
+        there are chunks: each worker of the default backend is a process that imports pidkit (about
+        a second), and those beyond the number of chunks would start only to wait. Nor for fewer
+        than the last call of this process asked for (up to ``n_jobs``): joblib keeps its worker
+        processes between calls only while their number stays the same, so a small call between
+        large ones would stop workers that the next large call starts again (n_jobs=8 on 2 cores:
+        0.6-3 s for 3 joints after 50, against 0.03 s with the workers kept). A call that would
+        start joblib's default process pool runs its chunks in this process while their projected
+        total stays under :data:`SERIAL_SECONDS` (small work), and sends the rest to the workers
+        once it does not: a call of a few long chunks then waits for its first chunk before the
+        others start.
     *args
         Passed to every call after the chunk.
     bar : tqdm-like, optional
@@ -66,11 +70,22 @@ def map_chunks(
         where the backend allows: a slow first chunk does not hold back the count of those after
         it), so that a long run shows its progress.
 
+    Raises
+    ------
+    TypeError, ValueError
+        For an ``n_jobs`` that is not None or a nonzero int (``n_jobs=0``, ``"2"``, ``2.5``).
+
     Examples
     --------
     >>> map_chunks(sum, [[1, 2], [3], [4, 5, 6]], 1)
     [3, 3, 15]
+    >>> map_chunks(sum, [[1, 2], [3]], 0)
+    Traceback (most recent call last):
+    ...
+    ValueError: n_jobs must be None, a positive int, or a negative int (-1 = all cores); got 0. Pass 1 \
+to work in this process.
     """
+    check_n_jobs(n_jobs)
     out: list[Any] = [None] * len(chunks)
     for index, result in _numbered_results(func, chunks, n_jobs, args):
         out[index] = result

@@ -84,7 +84,8 @@ def test_bad_containers_and_joints_are_named():
     # one joint where a batch was expected: each was blamed on "joint 0" or on a field
     with pytest.raises(ValueError, match=r"^ps looks like a single joint \(a nested list of 2 tables\)"):
         bertschinger_batch(examples.xor().tolist())
-    with pytest.raises(TypeError, match=r"got one EmpiricalJoint\. Pass \[joint\.p\]"):
+    with pytest.raises(TypeError, match=r"got one EmpiricalJoint\. For its bias-corrected atoms use "
+                       r"pidkit\.estimate\.correct_counts\(joint\.counts\)"):
         bertschinger_batch(pidkit.joint_from_samples([0, 1], [0, 1], [1, 0]))
     with pytest.raises(TypeError, match=r"got a dict\. Pass list\(ps\.values\(\)\)"):
         bertschinger_batch({"a": examples.xor()})

@@ -72,7 +72,10 @@ def bertschinger_batch(
     ----------
     ps : sequence of array_like, or array_like of shape (n, n_y, n_t, n_s)
         The joints, each indexed target Y, teacher T, student S. In a sequence the shapes may
-        differ from joint to joint.
+        differ from joint to joint. Joints counted from samples go in as counts
+        (``[joint.counts for joint in joints]`` with ``normalize=True``, which warns of the
+        plug-in's bias); a pandas DataFrame or Series, or an EmpiricalJoint, is refused with the
+        call to make.
     n_jobs : int or None, default=None
         Parallel workers (joblib): 1 solves in this process, -1 uses every core, ``None`` takes
         the active ``joblib.parallel_config`` (this process outside one, as in scikit-learn).
@@ -92,7 +95,9 @@ def bertschinger_batch(
         notebook, once the batch has taken a second (a quick batch draws none).
     **bertschinger_kwargs
         Keyword options of :func:`pidkit.bertschinger` (``units``, ``method``, ``solver``,
-        ``tol``, ``normalize``, ``strict``), applied to every joint and validated once.
+        ``tol``, ``normalize``, ``strict``), applied to every joint and validated once. There is
+        no ``measure``: the batch is the BROJA measure's (sweep another with
+        ``pidkit.parallel.map_chunks(functools.partial(pidkit.pid, measure=...), ps, n_jobs)``).
 
     Returns
     -------
@@ -105,6 +110,11 @@ def bertschinger_batch(
     (after the exact reductions of :mod:`pidkit.broja.reduction`) run through the interior point
     as one stack, each certified on its own; parts it does not certify fall back to cvxpy under
     ``method="auto"``, as with :func:`pidkit.bertschinger`. Results equal single calls.
+
+    The atoms of counts are the plug-in's. For bias-corrected atoms of many count tables, map
+    :func:`pidkit.estimate.correct_counts` over them:
+    ``pidkit.parallel.map_chunks(pidkit.estimate.correct_counts, counts, n_jobs)`` gives one
+    :class:`~pidkit.estimate.BiasCorrection` per table, in order (docs/performance.md).
 
     Raises
     ------
@@ -163,11 +173,15 @@ def _as_joints(ps: Any) -> list[Any]:
                 + _array_advice(ps.shape)
             )
         return list(ps)
-    if isinstance(ps, tuple) and hasattr(ps, "_fields") and "p" in ps._fields:  # an EmpiricalJoint
+    if _is_empirical_joint(ps):
         raise TypeError(
-            f"ps must be a sequence of joints; got one {type(ps).__name__}. Pass [joint.p], or "
-            "use pidkit.bertschinger(joint.p) for a single joint."
+            f"ps must be a sequence of joints; got one {type(ps).__name__}. For its bias-corrected "
+            "atoms use pidkit.estimate.correct_counts(joint.counts); for the plug-in's, "
+            "pidkit.bertschinger(joint.counts, normalize=True), which warns where their bias is a "
+            "sizeable share of them (joint.p gives them without that warning)."
         )
+    if _is_pandas(ps):
+        raise TypeError(_pandas_refusal(ps))
     if isinstance(ps, dict):
         raise TypeError(
             "ps must be a sequence of joints; got a dict. Pass list(ps.values()) (the results "
@@ -184,6 +198,9 @@ def _as_joints(ps: Any) -> list[Any]:
             f"ps looks like a single joint (a nested list of {len(joints)} tables), not a "
             "sequence of joints. Pass [p], or use pidkit.bertschinger(p) for one joint."
         )
+    samples = [k for k, p in enumerate(joints) if _is_empirical_joint(p)]
+    if samples:
+        raise TypeError(_empirical_joints_refusal(samples, len(joints)))
     stack = next((k for k, p in enumerate(joints) if isinstance(p, np.ndarray) and p.ndim == 4), None)
     if stack is not None:
         raise ValueError(
@@ -192,6 +209,51 @@ def _as_joints(ps: Any) -> list[Any]:
             "np.concatenate(ps) if the joints share a shape."
         )
     return joints
+
+
+def _is_empirical_joint(entry: Any) -> bool:
+    """Whether ``entry`` is a :class:`pidkit.EmpiricalJoint` (or a named tuple like it): samples
+    counted into ``counts`` and their plug-in table ``p``."""
+    fields = getattr(entry, "_fields", ()) if isinstance(entry, tuple) else ()
+    return "p" in fields and "counts" in fields
+
+
+def _empirical_joints_refusal(indices: list[int], n_entries: int) -> str:
+    """The refusal of a sequence whose entries ``indices`` (of ``n_entries``) are EmpiricalJoints:
+    first the routes that correct the plug-in's bias or warn of it, the silent ``.p`` last."""
+    first = indices[0]
+    share = f" ({len(indices)} of {n_entries} entries are)" if len(indices) < n_entries else (
+        f" (all {n_entries} entries are)" if n_entries > 1 else "")
+    return (
+        f"joint {first}: ps[{first}] is an EmpiricalJoint, not a joint p[y, t, s]{share}: pass "
+        "each joint's counts. For bias-corrected atoms, pidkit.parallel.map_chunks("
+        "pidkit.estimate.correct_counts, [joint.counts for joint in ps], n_jobs) gives one "
+        "BiasCorrection per joint, in order (docs/performance.md); bertschinger_batch([joint.counts "
+        "for joint in ps], normalize=True) gives the plug-in atoms and warns where their bias is a "
+        "sizeable share of them. ([joint.p for joint in ps] gives the plug-in atoms without that "
+        "warning.)"
+    )
+
+
+def _is_pandas(ps: Any) -> bool:
+    """Whether ``ps`` is a pandas DataFrame or Series (recognised without importing pandas)."""
+    return type(ps).__module__.split(".")[0] == "pandas" and type(ps).__name__ in {"DataFrame", "Series"}
+
+
+def _pandas_refusal(table: Any) -> str:
+    """The refusal of a pandas DataFrame or Series as ``ps``: a loop over a DataFrame gives its
+    column labels, and one over a Series its values, so neither reads as joints."""
+    kind = type(table).__name__
+    looped = "its column labels" if kind == "DataFrame" else "its values one by one"
+    fix = (f"If each row holds one joint's cells flattened (s fastest), pass "
+           f"ps.to_numpy().reshape({len(table)}, n_y, n_t, n_s)")
+    if kind == "Series":
+        fix = ("If it holds one 3-D array per entry, pass ps.tolist() (to keep its index: "
+               "pidkit.to_frame(pd.Series(results, index=ps.index)))")
+    return (
+        f"ps must be a 4-D array of joints (k, n_y, n_t, n_s) or a list of 3-D arrays p[y, t, s]; "
+        f"got a pandas {kind} of shape {table.shape}, a loop over which gives {looped}. {fix}."
+    )
 
 
 def _array_advice(shape: tuple[int, ...]) -> str:
@@ -266,6 +328,8 @@ def _checked_joints(joints: list[Any], options: Options) -> list[np.ndarray]:
 def _check_options(n_jobs: Any, kwargs: dict[str, Any]) -> Options:
     known = ["n_jobs", "progress", *_OPTIONS]
     for name in kwargs:
+        if name == "measure":
+            raise TypeError(_measure_refusal(kwargs[name]))
         if name not in _OPTIONS:
             raise TypeError(
                 f"bertschinger_batch takes no option {name!r}; its options are {', '.join(known)}."
@@ -273,6 +337,21 @@ def _check_options(n_jobs: Any, kwargs: dict[str, Any]) -> Options:
             )
     check_n_jobs(n_jobs)
     return check_options(**{**_OPTIONS, **kwargs})
+
+
+def _measure_refusal(measure: Any) -> str:
+    """The refusal of ``measure=``: the batch is the BROJA measure's; another measure is swept by
+    mapping :func:`pidkit.pid` over the joints."""
+    if isinstance(measure, str) and measure.lower() == "broja":
+        return ("bertschinger_batch takes no option 'measure': it always solves the BROJA measure "
+                "(Bertschinger et al. 2014). Drop measure='broja'.")
+    return (
+        f"bertschinger_batch takes no option 'measure' (got {measure!r}): it is the batch of the "
+        "BROJA measure (Bertschinger et al. 2014) only. To sweep another measure, map pidkit.pid "
+        "over the joints: pidkit.parallel.map_chunks(functools.partial(pidkit.pid, measure="
+        f"{measure!r}), ps, n_jobs), or [pidkit.pid(p, measure={measure!r}) for p in ps]; "
+        "pidkit.to_frame takes either list."
+    )
 
 
 def _serial_chunks(numbered: list[tuple[int, np.ndarray]]) -> list[list[tuple[int, np.ndarray]]]:

@@ -8,9 +8,12 @@ One job per file: :mod:`~pidkit.gaussian.reduce` (covariance -> whitened informa
 :mod:`~pidkit.gaussian.sample_inputs` (the samples read and paired, with errors that say how to
 pass them), :mod:`~pidkit.gaussian.estimate_result` (the result of an estimate, whose ``repr`` says
 so) and :mod:`~pidkit.gaussian.bias` (the exact plug-in bias of log-determinants, the channel
-correction).
+correction). :mod:`~pidkit.gaussian.examples` (systems whose decomposition is known exactly) is an
+attribute after ``import pidkit``, as :mod:`pidkit.examples` is, but stays out of ``__all__``: its
+functions are described in docs/gaussian.md ("Systems with known answers"), not as this package's.
 """
 
+from . import examples as examples  # an attribute, as pidkit.examples is
 from .bias import information_bias, log_det_bias
 from .estimate_result import GaussianPIDEstimate
 from .pid import DEFAULT_TOL_BITS, gaussian_pid
