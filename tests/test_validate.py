@@ -232,6 +232,8 @@ def _cases() -> list[Any]:
         for entry_id, entry in ENTRIES.items():
             if not set(options) <= entry.options:
                 continue
+            if (row_id, entry_id) == ("EmpiricalJoint", "bertschinger_batch"):
+                continue  # the batch points at the counts first (task 438): tests/test_batch_small_edges.py
             text = "^" + re.escape(entry.prefix) + message.format(name=re.escape(entry.name))
             cases.append(
                 pytest.param(entry_id, joint, options, error, text, id=f"{row_id}-{entry_id}")
