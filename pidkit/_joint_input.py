@@ -9,9 +9,11 @@ import io
 import json
 import math
 import os
+import shlex
 import sys
 import tokenize
 import zipfile
+from collections import Counter
 from pathlib import Path
 from typing import Any
 
@@ -106,7 +108,7 @@ def load_joint(path: str) -> Any:
     if not file.exists():
         raise UsageError(f"{path}: no such file{_close_file_name(file)}")
     if file.is_dir():
-        raise UsageError(f"{path}: is a directory; expected a .npy array or a .json nested list")
+        raise UsageError(_folder_refusal(path))
     suffix = file.suffix.lower()
     size = file.stat().st_size
     with file.open("rb") as handle:
@@ -127,6 +129,49 @@ def load_joint(path: str) -> Any:
         raise UsageError(archive)
     advice = _text_table_advice(path, head) if suffix in _TEXT_TABLE_SUFFIXES else ""
     raise UsageError(f"{path}: expected a .npy array or a .json nested list p[y][t][s]{advice}")
+
+
+def _folder_refusal(path: str) -> str:
+    """The refusal of the folder ``path`` given as a joint file: pass its files instead, as a shell
+    glob of the joint suffix (as spelt) most of its files have, ``pidkit decompose joints/*.npy``.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> with tempfile.TemporaryDirectory() as folder:
+    ...     for name in ("a.npy", "b.npy", "c.json", "notes.txt"):
+    ...         _ = (Path(folder) / name).write_bytes(b"")
+    ...     print(_folder_refusal(folder).replace(folder, "joints"))
+    joints: is a directory; pidkit decompose reads joint files, so pass its files (it holds 2 .npy \
+files and 1 .json file), e.g. pidkit decompose joints/*.npy
+    """
+    try:
+        with os.scandir(path) as entries:
+            held: Counter[str] | None = Counter(
+                Path(entry.name).suffix for entry in entries
+                if Path(entry.name).suffix.lower() in _JOINT_SUFFIXES and entry.is_file())
+    except OSError:  # a folder that cannot be listed: the advice without what it holds
+        held = None
+    if held is not None and not held:
+        return (f"{path}: is a directory, and holds no .npy or .json file; give the path of a joint file "
+                "(a .npy array or a .json nested list p[y][t][s])")
+    most = held.most_common() if held else [(".npy", 0)]
+    kinds = [f"{count} {kind} file{'' if count == 1 else 's'}" for kind, count in most]
+    holds = f" (it holds {_and(kinds)})" if held else ""
+    glob = Path(path) / f"*{most[0][0]}"
+    return (f"{path}: is a directory; pidkit decompose reads joint files, so pass its files{holds}, "
+            f"e.g. pidkit decompose {glob}")
+
+
+def _and(items: list[str]) -> str:
+    """``items`` joined by commas, the last two by ``and``.
+
+    Examples
+    --------
+    >>> _and(["2 .npy files"]), _and(["2 .npy files", "1 .json file"])
+    ('2 .npy files', '2 .npy files and 1 .json file')
+    """
+    return " and ".join([", ".join(items[:-1]), items[-1]] if len(items) > 1 else items)
 
 
 def _text_table_advice(path: str, head: bytes) -> str:
@@ -500,8 +545,51 @@ def _read_stdin_joint() -> Any:
     try:
         loaded = json.loads(data.decode("utf-8-sig"))
     except (ValueError, RecursionError) as exc:  # UnicodeDecodeError is a ValueError
+        names = _file_names(data)
+        if names:
+            raise UsageError(_file_names_refusal(names)) from exc
         raise UsageError(f"{STDIN_NAME}: neither a .npy array's bytes nor valid JSON "
                          f" ({one_line(exc)})") from exc
     if not isinstance(loaded, list):
         raise UsageError(_not_a_json_list(loaded, STDIN_NAME))
     return loaded
+
+
+def _file_names(data: bytes) -> list[str] | None:
+    """The lines of ``data``, piped into standard input, where each names a file (a .npy or .json
+    one, or any that exists), as ``ls *.npy`` prints them; None where a line names none.
+
+    Examples
+    --------
+    >>> _file_names(b"a.npy\\nb.NPY\\n"), _file_names(b"garbage"), _file_names(b"\\xff.npy")
+    (['a.npy', 'b.NPY'], None, None)
+    """
+    try:
+        lines = [line.strip() for line in data.decode("utf-8").splitlines() if line.strip()]
+    except UnicodeDecodeError:
+        return None
+    named = all(Path(line).suffix.lower() in _JOINT_SUFFIXES or os.path.isfile(line) for line in lines)
+    return lines if lines and named else None
+
+
+def _file_names_refusal(names: list[str]) -> str:
+    """The refusal of file names piped into standard input (``ls *.npy | pidkit decompose -``): the
+    files go on the command line instead, where one run decomposes them all.
+
+    Examples
+    --------
+    >>> print(_file_names_refusal(["run 1.npy"]))
+    standard input: holds a file's name, 'run 1.npy', not a joint: '-' reads the joint itself from \
+standard input. Give the file as an argument instead: pidkit decompose 'run 1.npy'
+    """
+    if len(names) == 1:
+        return (f"{STDIN_NAME}: holds a file's name, {names[0]!r}, not a joint: '{STDIN}' reads the joint "
+                f"itself from standard input. Give the file as an argument instead: pidkit decompose "
+                f"{shlex.quote(names[0])}")
+    shown = ", ".join(map(repr, names[:3])) + (", ..." if len(names) > 3 else "")
+    suffix = Counter(Path(name).suffix for name in names).most_common(1)[0][0] or ".npy"
+    return (f"{STDIN_NAME}: holds {len(names)} file names ({shown}), not a joint: '{STDIN}' reads one joint "
+            "itself from standard input. Give the files as arguments instead, which one run decomposes "
+            f"in turn: pidkit decompose *{suffix} (a shell glob), or turn a list of names into arguments "
+            "with xargs: ... | xargs pidkit decompose")
+

@@ -1,10 +1,10 @@
-"""The pidkit command: decompose a joint or a named example, print the examples' table, and
-check the RID paper's examples and theorems.
+"""The pidkit command: decompose a joint, the joints of several files or a named example, print the
+examples' table, and check the RID paper's examples and theorems.
 
 Bad input (a missing, corrupt or non-numeric file, a wrong shape, an unknown option) prints one line
-on stderr and exits with status 2; a solver that could not certify its answer, or a check that
-found a violation, exits with status 1. 'pidkit COMMAND --debug' shows the traceback too, before
-that line, with the same exit status."""
+on stderr and exits with status 2 (over several files, after the others have run); a solver that
+could not certify its answer, or a check that found a violation, exits with status 1.
+'pidkit COMMAND --debug' shows the traceback too, before that line, with the same exit status."""
 
 from __future__ import annotations
 
@@ -16,38 +16,17 @@ import sys
 import traceback
 import warnings
 from collections.abc import Callable, Sequence
-from pathlib import Path
 from typing import Any
 
-import numpy as np
-
 from . import __version__, examples, theorems
-from ._count_tables import PLUGIN_ATOMS, counts_advice, warn_of_plugin_bias
+from ._cli_files import decompose_files
+from ._cli_refusals import corrected_route, joint_refusal, spell_measure
+from ._count_tables import PLUGIN_ATOMS, warn_of_plugin_bias
 from ._errors import SolverError
-from ._joint_advice import (
-    TO_NUMBERS,
-    bool_cell_refusal,
-    first_bool_cell,
-    first_missing_cell,
-    first_text_cell,
-    missing_cell_refusal,
-    stack_advice,
-    text_as_number,
-    text_cell_refusal,
-)
-from ._joint_input import (
-    STDIN,
-    STDIN_NAME,
-    UsageError,
-    load_joint,
-    npy_target,
-    one_joint_advice,
-    samples_advice,
-)
+from ._joint_input import STDIN, UsageError, load_joint
 from ._names import check_choice, did_you_mean
 from ._result import PIDResult
 from ._settings import SEED_MAX
-from ._validate import dtype_advice
 from .command_line import (
     StrictArgumentParser,
     checked,
@@ -77,227 +56,56 @@ def _table(rows: dict[str, PIDResult], units: str) -> str:
 def _decompose(args: argparse.Namespace) -> int:
     catalogue = examples.catalogue()
     check_choice(args.measure, MEASURES, name="--measure")
-    if (args.example is None) == (args.joint is None):
+    if (args.example is None) == (not args.joints):
         raise UsageError("give either a joint file or --example NAME, not both or neither")
-    if args.example is not None:
-        key = args.example.lower()
-        if key not in catalogue:
-            raise UsageError(
-                f"unknown example {args.example!r}; known: {sorted(catalogue)}."
-                + did_you_mean(key, list(catalogue))
-            )
-        p = catalogue[key]
-    else:
-        p = load_joint(args.joint)
+    if args.example is not None and args.example.lower() not in catalogue:
+        raise UsageError(f"unknown example {args.example!r}; known: {sorted(catalogue)}."
+                         + did_you_mean(args.example.lower(), list(catalogue)))
     options = {"max_vertices": args.max_vertices} if "max_vertices" in vars(args) else {}
     if options and args.measure not in VERTEX_MEASURES:
         raise UsageError(f"--max-vertices applies to --measure {' and '.join(VERTEX_MEASURES)} only (their "
                          f"vertex enumeration); --measure {args.measure} takes none. Drop --max-vertices.")
-    try:
-        with warnings.catch_warnings():  # pid's warning of counts' bias: given below in the command's words
-            warnings.filterwarnings("ignore", message=re.escape(PLUGIN_ATOMS))
-            result = pid(p, measure=args.measure, units=args.units, normalize=args.normalize, **options)
-    except (TypeError, ValueError) as exc:
-        source = STDIN_NAME if args.joint == STDIN else args.joint
-        where = f"{source}: " if args.joint is not None else ""
-        save_to = npy_target(source)
-        # The library's advice names its keywords; here the same settings are options.
-        advice = (exc.explain(_cli_max_vertices, spell_measure=_cli_measure())
-                  if isinstance(exc, TooManyVertices) else one_line(exc))
-        text = first_text_cell(p) if isinstance(exc, TypeError) and args.joint is not None else None
-        if text is not None:
-            advice = text_cell_refusal("p_yts", *text, fix=_text_fix(isinstance(p, np.ndarray), save_to))
-        elif isinstance(exc, TypeError) and isinstance(p, list) and np.asarray(p).dtype != np.bool_:
-            advice = _json_null_refusal(p, advice) or _json_bool_refusal(p, advice)
-        if args.joint is not None:
-            advice = _with_stack_advice(advice, p, args.joint)
-            advice = advice.replace(*_to_numbers(p, save_to))
-        advice = counts_advice(advice, p)
-        for python, shell in _cli_advice(save_to):
-            advice = advice.replace(python, shell)
-        raise UsageError(f"{where}{_joint_named(advice)}") from exc
-    if args.normalize and args.joint is not None:
-        loaded = "counts" if args.joint == STDIN else f"np.load({args.joint!r})"
-        warn_of_plugin_bias(p, result, _corrected_route(loaded), stacklevel=1)
-    print(json.dumps(result.to_dict(), indent=2) if args.json else result)
+    if args.include_q and not args.json:
+        raise UsageError("--include-q adds the optimal joint to the JSON that --json prints; the table has "
+                         "no place for it: add --json")
+    if len(args.joints) > 1:
+        if STDIN in args.joints:
+            raise UsageError(f"'{STDIN}' reads one joint from standard input and takes no joint files "
+                             f"beside it: give '{STDIN}' alone, or the files without it")
+        return decompose_files(args.joints, lambda path: _solved(load_joint(path), path, args, options),
+                               lambda result: _record(result, args.include_q), as_json=args.json,
+                               debug=args.debug, command="pidkit decompose")
+    path = args.joints[0] if args.joints else None
+    joint = catalogue[args.example.lower()] if path is None else load_joint(path)
+    result = _solved(joint, path, args, options)
+    print(json.dumps(_record(result, args.include_q), indent=2) if args.json else result)
     return 0
 
 
-def _corrected_route(loaded: str) -> Callable[[np.ndarray], str]:
-    """How to get bias-corrected atoms from counts that Python reads as ``loaded``: the call of
-    pidkit.estimate.correct_counts that accepts them (its default subsamples, else fewer parts),
-    or, where none does, to count more samples."""
-
-    def route(counts: np.ndarray) -> str:
-        from .estimate.correction import DEFAULT_BIAS_CORRECTION, DEFAULT_SUBSAMPLES, check_sample_size
-        n, default = int(counts.sum()), DEFAULT_SUBSAMPLES
-        for parts in (default, *((2, most) for most in range(max(default) - 1, 2, -1))):
-            try:
-                check_sample_size(counts.shape, n, method=DEFAULT_BIAS_CORRECTION, subsamples=parts)
-            except ValueError:
-                continue
-            fewer = ("", "") if parts == default else (f", subsamples={parts}", f" (its default subsamples="
-                                                       f"{default} cut these {n} samples too finely)")
-            return (f"For bias-corrected atoms, in Python: pidkit.estimate.correct_counts({loaded}{fewer[0]})"
-                    f"{fewer[1]}; or count more samples.")
-        return (f"For bias-corrected atoms, count more samples: these {n} are too few for "
-                "pidkit.estimate.correct_counts on this table.")
-
-    return route
-
-
-def _cli_advice(save_to: str) -> tuple[tuple[str, str], ...]:
-    """The library's advice in Python, and what a user of the command line does instead, whose
-    joint Python saves to ``save_to`` (``FILE``, or ``sys.stdout.buffer`` for a piped joint)."""
-    return (
-        ("Pass normalize=True", "Pass --normalize"),
-        ("pass np.clip(p_yts, 0, None)", "save np.clip(p, 0, None) in its place"),
-        (
-            "Reshape it, or build it from samples with pidkit.joint_from_samples(y, t, s).",
-            "Save one joint with three axes (a .npy array of shape (n_y, n_t, n_s), or a .json list "
-            f"nested three deep, p[y][t][s]); {samples_advice(save_to)}.",
-        ),
-    )
-
-
-_JOINT_IN_CODE = re.compile(r"(?<=\()p_yts\b|\bp_yts(?=\[)")
-"""The library's name of the joint argument in code: a call's argument (``np.clip(p_yts, ...``) or
-indexed (``p_yts[0, 0, 1]``)."""
-_JOINT_IN_WORDS = re.compile(r"\bp_yts\b")
-"""The library's name of the joint argument anywhere else, in words (``p_yts sums to 4.0``)."""
-
-
-def _joint_named(advice: str) -> str:
-    """``advice`` from the library, which names its joint argument ``p_yts``, as this command names
-    the joint it read (its file's name comes before): ``p`` in code and indices (``p[0, 0, 1]``, as
-    the command's help writes ``p[y][t][s]``), ``the joint`` in words. A Python caller's messages
-    keep naming ``p_yts``, the argument it passed.
-
-    Examples
-    --------
-    >>> _joint_named("p_yts has negative mass at p_yts[0, 1, 0]; fix how p_yts was computed.")
-    'the joint has negative mass at p[0, 1, 0]; fix how the joint was computed.'
-    >>> _joint_named("save np.clip(p_yts, 0, None)")
-    'save np.clip(p, 0, None)'
-    """
-    return _JOINT_IN_WORDS.sub("the joint", _JOINT_IN_CODE.sub("p", advice))
-
-
-def _to_numbers(joint: Any, save_to: str) -> tuple[str, str]:
-    """The library's advice for a joint of a dtype that holds no real numbers, read from a .npy
-    array or from JSON (which can only be of true and false), and what a user of this command does
-    instead: save the array's numbers (its real part, the field of its records that holds them) to
-    ``save_to`` or write numbers."""
-    if not isinstance(joint, np.ndarray):
-        return TO_NUMBERS, ("Write numbers in its cells, not true or false: probabilities, or counts with "
-                            "--normalize.")
-    dtype = joint.dtype
-    if dtype.names:
-        first = dtype.names[0]
-        fields, python = (f"the field {first!r}", "in Python:") if len(dtype.names) == 1 else (
-            f"the one of its fields {', '.join(map(repr, dtype.names))} that holds the joint",
-            f"in Python, for the field {first!r}:")
-        return dtype_advice(dtype, "p_yts"), (f"Its cells are records, not numbers: save {fields} in its "
-                                              f"place ({python} np.save({save_to}, p[{first!r}])).")
-    numbers = "Save real numbers in it: probabilities, or counts with --normalize"
-    if dtype.kind == "V":
-        return dtype_advice(dtype, "p_yts"), f"Its cells are raw bytes (numpy's void dtype). {numbers}."
-    python = (f"np.save({save_to}, p.real), if the imaginary parts are rounding noise" if dtype.kind == "c"
-              else f"np.save({save_to}, p.astype(float))")
-    return TO_NUMBERS, f"{numbers} (in Python: {python})."
-
-
-def _text_fix(npy: bool, save_to: str) -> Callable[[str | bytes], str]:
-    """What a user of this command does about a text cell of a joint read from a .npy array
-    (``npy``, saved again to ``save_to``) or from JSON, given the text (a number in quotes, or a
-    label)."""
-
-    def fix(text: str | bytes) -> str:
-        number = text_as_number(text)
-        if number is not None:
-            return (f"save the joint as numbers (in Python: np.save({save_to}, p.astype(float)))" if npy
-                    else f"write it without quotes ({number!r})")
-        numbers = "a joint p[y][t][s] holds only numbers (probabilities, or counts with --normalize)"
-        return f"{numbers}; {samples_advice(save_to)}" if npy else numbers
-
-    return fix
-
-
-def _json_null_refusal(joint: list[Any], advice: str) -> str:
-    """The refusal of a .json joint with a null among its cells, named as the file writes it and
-    with what to write instead; ``""`` where the library refused another cell (``advice``)."""
-    cell = first_missing_cell(joint)
-    if cell is None or advice != missing_cell_refusal("p_yts", cell[0]):
-        return ""
-    return missing_cell_refusal("p_yts", cell[0], shown="null", fix=(
-        "Write the probability it holds as a number: 0 for a mass that is zero (or a count, with "
-        "--normalize)"))
-
-
-def _json_bool_refusal(joint: list[Any], advice: str) -> str:
-    """The refusal of a .json joint with a true or false among its numbers, named as the file
-    writes it and with what to write instead; ``advice`` where it holds no bool."""
-    cell = first_bool_cell(joint)
-    if cell is None:
-        return advice
-    return bool_cell_refusal("p_yts", *cell, shown=json.dumps(bool(cell[1])), fix=(
-        "write the probability it stands for as a number, not true or false (or a count, with --normalize)"))
-
-
-def _with_stack_advice(advice: str, joint: Any, path: str) -> str:
-    """``advice`` with the library's advice for a stack of joints (pass each ``p[k]``, or the
-    stack to ``pidkit.bertschinger_batch``) replaced by what a user of this command does with the
-    file at ``path``, which holds ``joint``: save each joint to a file of its own (pipe each, for
-    a stack piped into standard input)."""
+def _solved(joint: Any, path: str | None, args: argparse.Namespace, options: dict[str, Any]) -> PIDResult:
+    """The decomposition of ``joint``, read from ``path`` (None for a named example) under the
+    options ``args``; the library's refusal of it in this command's words (a UsageError), and a
+    warning of the plug-in's bias where --normalize rescaled counts."""
     try:
-        shape = np.shape(joint)
-    except ValueError:  # a ragged .json list: refused as ragged, never as a stack
-        return advice
-    library = stack_advice(shape, "p_yts")
-    if not library:
-        return advice
-    if path == STDIN:
-        return advice.replace(library, _piped_stack_advice(shape[0]))
-    npy = Path(path).suffix.lower() == ".npy"
-    load = f"np.load({path!r})" if npy else f"json.loads(Path({path!r}).read_text())"
-    if shape[0] == 1:
-        own = (f" It holds one joint, p[0]: save it alone (in Python: np.save('joint.npy', {load}[0])) "
-               "and decompose that file." if npy else
-               " It holds one joint, p[0]: delete the file's first '[' and last ']' and decompose it again.")
-    else:
-        save = ("np.save(f'joint{k}.npy', joint)" if npy else
-                "Path(f'joint{k}.json').write_text(json.dumps(joint))")
-        each = one_joint_advice("p[k]", load, piped=False,
-                                python=f" (in Python: for k, joint in enumerate({load}): {save})")
-        own = f" For a stack of {shape[0]} joints p[k, y, t, s]: {each}."
-    return advice.replace(library, own)
+        with warnings.catch_warnings():  # pid's warning of counts' bias: given below in the command's words
+            warnings.filterwarnings("ignore", message=re.escape(PLUGIN_ATOMS))
+            result = pid(joint, measure=args.measure, units=args.units, normalize=args.normalize, **options)
+    except (TypeError, ValueError) as exc:
+        raise UsageError(joint_refusal(exc, joint, path)) from exc
+    if args.normalize and path is not None:
+        loaded = "counts" if path == STDIN else f"np.load({path!r})"
+        warn_of_plugin_bias(joint, result, corrected_route(loaded), stacklevel=1)
+    return result
 
 
-def _piped_stack_advice(joints: int) -> str:
-    """What a user of this command does with a stack of ``joints`` joints piped into it."""
-    if joints == 1:
-        return " It holds one joint, p[0]: pipe p[0] alone."
-    return f" For a stack of {joints} joints p[k, y, t, s]: {one_joint_advice('p[k]', 'p', piped=True)}."
-
-
-def _cli_max_vertices(max_vertices: int | None) -> str:
-    """``max_vertices`` as this command takes it, for the refusal of a joint too large for it."""
-    return "--max-vertices none" if max_vertices is None else f"--max-vertices {max_vertices}"
-
-
-def _cli_measure(option: str = "--measure") -> Callable[[str, bool], str]:
-    """How the refusal of a joint too large for a measure (``TooManyVertices.explain``) names the
-    measures on this command line: the first as ``option`` takes it, ``--measure gh``, and the
-    others it lists after one as words, as ``--help`` lists them. ``option`` names the measure
-    where the user did not choose it (``pidkit check theorem-4.1`` solves every measure of its chain).
-
-    Examples
-    --------
-    >>> spell = _cli_measure()
-    >>> spell("gh", True), spell("wedge", False), _cli_measure("measure")("gh", True)
-    ('--measure gh', 'wedge', 'measure gh')
-    """
-    return lambda measure, first: f"{option} {measure}" if first else measure
+def _record(result: PIDResult, include_q: bool) -> dict[str, Any]:
+    """``result`` as --json prints it: without an optimal joint unless ``include_q`` (--include-q),
+    whichever the measure: BROJA's q (which ``to_dict`` leaves out) and GH's p(q, y, t, s), which
+    its diagnostics hold as ``q_joint`` (hundreds of lines)."""
+    record = result.to_dict(include_q=include_q)
+    if not include_q:
+        (record.get("diagnostics") or {}).pop("q_joint", None)
+    return record
 
 
 def _name(text: str) -> str:
@@ -425,7 +233,7 @@ def _check(args: argparse.Namespace) -> int:
     except TooManyVertices as exc:  # Theorem 4.1's own refusal, in this command's options' spelling
         remedy = sizes_remedy(lambda sizes: "--sizes " + ",".join(map(str, sizes)), "--max-vertices")
         # its measure named, not as --measure: this command's --measure is Theorem 3.1's
-        raise UsageError(exc.explain(remedy=remedy, spell_measure=_cli_measure("measure"))) from exc
+        raise UsageError(exc.explain(remedy=remedy, spell_measure=spell_measure("measure"))) from exc
     except (ImportError, TypeError, ValueError) as exc:
         raise UsageError(one_line(exc)) from exc
     if args.json:
@@ -458,12 +266,16 @@ def get_parser() -> argparse.ArgumentParser:
     )
 
     dec = sub.add_parser(
-        "decompose", parents=[common], help="decompose a joint p[y,t,s] (.npy or .json) or an example"
+        "decompose", parents=[common],
+        help="decompose a joint p[y,t,s] (.npy or .json), the joints of several files, or an example"
     )
     dec.add_argument(
-        "joint", nargs="?",
-        help=f"path to a .npy array or .json nested list p[y][t][s]; '{STDIN}' reads it from standard input "
-        f"(JSON text or a .npy array's bytes: python make_joint.py | pidkit decompose {STDIN})",
+        "joints", nargs="*", metavar="JOINT",
+        help="a .npy array or .json nested list p[y][t][s], or several (a shell glob: runs/*.npy), each "
+        "decomposed with the same options and printed under a heading naming it (with --json, one line of "
+        "JSON per file, its path under \"file\"); a bad file is named on stderr, the others still run and "
+        f"the exit status is 2. '{STDIN}' reads it from standard input, alone (JSON text or a .npy array's "
+        f"bytes: python make_joint.py | pidkit decompose {STDIN})",
     )
     dec.add_argument("--example", help=f"a named example: {', '.join(examples.catalogue())}")
     dec.add_argument(
@@ -481,7 +293,12 @@ def get_parser() -> argparse.ArgumentParser:
                      help="rescale a joint that does not sum to 1; on a table of counts the atoms are "
                           "the plug-in estimate, and a warning on stderr gives its expected bias "
                           "where that is a sizeable share")
-    dec.add_argument("--json", action="store_true", help="print machine-readable JSON")
+    dec.add_argument("--json", action="store_true",
+                     help="print machine-readable JSON (for several files, JSON Lines)")
+    dec.add_argument("--include-q", action="store_true",
+                     help="with --json: add the optimal joint, left out by default as it can run to "
+                          "hundreds of lines: BROJA's q[y][t][s] as \"q\" (null for the other measures), "
+                          "and gh's p(q, y, t, s) as \"q_joint\" in its diagnostics")
     dec.set_defaults(func=_decompose)
 
     exa = sub.add_parser("examples", parents=[common], help="print the PID table of every named example")

@@ -103,8 +103,19 @@ class StrictArgumentParser(argparse.ArgumentParser):
             return (f"unrecognized arguments: {' '.join(extras)}. {options[0]} is an option of "
                     f"{'the command' if len(takers) == 1 else 'the commands'} {', '.join(takers)}: "
                     f"put it after the command, e.g. '{self.prog} {takers[0]} {options[0]} ...'")
-        hint = self.option_hint(extras) if options else ""
+        hint = self.option_hint(extras) if options else self._together_hint()
         return f"unrecognized arguments: {' '.join(extras)}" + (f".{hint}" if hint else "")
+
+    def _together_hint(self) -> str:
+        """For arguments left over where this parser takes any number of a positional (argparse
+        takes only the first run of them, ``pidkit decompose a.npy --json b.npy``): that they go
+        together; ``""`` for a parser without one."""
+        many = next((action for action in self._actions
+                     if not action.option_strings and action.nargs in ("*", "+")), None)
+        if many is None:
+            return ""
+        return (f" Give every {many.metavar or many.dest} together, all before or all after the options "
+                f"(not some on each side)")
 
     def option_hint(self, extras: list[str]) -> str:
         """``" Did you mean '--x'?"`` for the first unknown option ``given`` of ``extras`` (the
