@@ -232,7 +232,7 @@ def _with_stack_advice(advice: str, joint: Any, path: str) -> str:
     else:
         save = ("np.save(f'joint{k}.npy', joint)" if npy else
                 "Path(f'joint{k}.json').write_text(json.dumps(joint))")
-        each = one_joint_advice("p[k]", load, piped=False,
+        each = one_joint_advice("p[k]", load, piped=False, files=f"joint*.{'npy' if npy else 'json'}",
                                 python=f" (in Python: for k, joint in enumerate({load}): {save})")
         own = f" For a stack of {shape[0]} joints p[k, y, t, s]: {each}."
     return advice.replace(library, own)

@@ -62,10 +62,11 @@ class UsageError(Exception):
     """A mistake in the command line or its input files: reported in one line, exit status 2."""
 
 
-def one_joint_advice(each: str, stack: str, *, piped: bool, python: str = "") -> str:
+def one_joint_advice(each: str, stack: str, *, piped: bool, python: str = "", files: str = "FILE ...") -> str:
     """What a user of ``pidkit decompose`` does with several joints in one file (or piped in at
-    once): decompose ``each`` in a run of its own (saved to a file of its own, with the Python
-    line ``python``, or piped), or solve them all at once with ``pidkit.bertschinger_batch(stack)``.
+    once): save ``each`` to a file of its own (with the Python line ``python``) and decompose the
+    ``files`` in one run, or pipe each into a run of its own, or solve them all at once with
+    ``pidkit.bertschinger_batch(stack)``.
 
     Examples
     --------
@@ -73,11 +74,11 @@ def one_joint_advice(each: str, stack: str, *, piped: bool, python: str = "") ->
     'pidkit decompose reads one joint, so pipe each p[k] into a run of its own, or solve the whole \
 stack at once in Python with pidkit.bertschinger_batch(p) (BROJA)'
     """
-    runs = (f"pidkit decompose reads one joint, so pipe each {each} into a run of its own" if piped else
-            f"pidkit decompose reads one joint per file, so save each {each} to a file of its own and "
-            "decompose each")
-    return (f"{runs}{python}, or solve the whole stack at once in Python with "
-            f"pidkit.bertschinger_batch({stack}) (BROJA)")
+    runs = (f"pipe each {each} into a run of its own{python}" if piped else
+            f"save each {each} to a file of its own{python} and decompose them in one run (pidkit decompose "
+            f"{files})")
+    return (f"pidkit decompose reads one joint{'' if piped else ' per file'}, so {runs}, or solve the whole "
+            f"stack at once in Python with pidkit.bertschinger_batch({stack}) (BROJA)")
 
 
 def load_joint(path: str) -> Any:

@@ -52,7 +52,8 @@ def test_two_arrays_saved_into_one_file_are_refused(tmp_path, monkeypatch, capsy
     assert _refusal(capsys, ["two.npy"]) == (
         f"two.npy: {XOR_BYTES} bytes follow the array its header describes ({SHAPE}): another .npy array "
         "(np.save called more than once). pidkit decompose reads one joint per file, so save each joint to "
-        f"a file of its own and decompose each (in Python: one np.save(FILE, p) per file), {BATCH}")
+        "a file of its own (in Python: one np.save(FILE, p) per file) and decompose them in one run (pidkit "
+        f"decompose FILE ...), {BATCH}")
 
 
 def test_two_arrays_piped_in_are_refused(capsys, monkeypatch):

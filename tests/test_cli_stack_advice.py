@@ -1,10 +1,11 @@
 """`pidkit decompose` tells a file holding a stack of joints p[k, y, t, s] what a user of the command
-does: save each joint to a file of its own and decompose each. It said to "pass each p[k]" and
+does: save each joint to a file of its own and decompose them in one run. It said to "pass each p[k]" and
 named pidkit.bertschinger_batch(stack), advice for a caller in Python, after advice to reshape
 the array that a stack does not need."""
 
 from __future__ import annotations
 
+import glob
 import json
 import re
 from pathlib import Path
@@ -47,15 +48,17 @@ def test_a_stack_is_told_to_save_each_joint_to_a_file_of_its_own(tmp_path, monke
     advice = _refusal(tmp_path, monkeypatch, capsys, name, stack)
     assert advice == (
         " For a stack of 2 joints p[k, y, t, s]: pidkit decompose reads one joint per file, so save each "
-        f"p[k] to a file of its own and decompose each (in Python: for k, joint in enumerate({load}): "
-        f"{save}), or solve the whole stack at once in Python with pidkit.bertschinger_batch({load}) "
-        "(BROJA)."
+        f"p[k] to a file of its own (in Python: for k, joint in enumerate({load}): {save}) and decompose "
+        f"them in one run (pidkit decompose joint*.{name.split('.')[1]}), or solve the whole stack at once "
+        f"in Python with pidkit.bertschinger_batch({load}) (BROJA)."
     )
-    # The code it gives runs, and the files it writes decompose.
-    exec(re.search(r"\(in Python: (.*)\), or solve", advice).group(1), {"np": np, "json": json, "Path": Path})
-    suffix = name.split(".")[1]
-    assert main(["decompose", f"joint1.{suffix}", "--json"]) == 0
-    assert json.loads(capsys.readouterr().out)["red"] == pytest.approx(1.0, abs=1e-9)
+    # The code it gives runs, and the command it gives decomposes the files it writes: Red 0, then 1.
+    python = re.search(r"\(in Python: (.*)\) and decompose", advice).group(1)
+    exec(python, {"np": np, "json": json, "Path": Path})
+    files = sorted(glob.glob(re.search(r"\(pidkit decompose (\S+)\)", advice).group(1)))
+    assert main(["decompose", *files, "--json"]) == 0
+    reds = [json.loads(line)["red"] for line in capsys.readouterr().out.splitlines()]
+    assert reds == pytest.approx([0.0, 1.0], abs=1e-9)
 
 
 def test_a_stack_of_one_npy_joint_is_told_to_save_that_joint_alone(tmp_path, monkeypatch, capsys):
