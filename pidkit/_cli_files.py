@@ -101,10 +101,11 @@ def decompose_files(paths: Sequence[str], solve: Callable[[str], PIDResult],
             _say_failure(command, "error", path, exc, debug)
             status = REFUSED_FILE
             continue
+        # flushed at once, so that with stderr into the same pipe (2>&1) each line comes in order
         if as_json:
-            print(json_line(path, record(result)))
+            print(json_line(path, record(result)), flush=True)
         else:
-            print(f"{chr(10) if printed else ''}{heading(path)}\n{result}")
+            print(f"{chr(10) if printed else ''}{heading(path)}\n{result}", flush=True)
         printed = True
     return status
 
