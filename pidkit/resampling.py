@@ -249,7 +249,11 @@ def bootstrap_intervals(
 
     * ``"centred"``: ``d = replicate - mean(replicates)``, interval ``[estimate - q_hi, estimate -
       q_lo]``. The bootstrap supplies the spread and skew of the error, not its location: the
-      estimate is taken to be unbiased, as a bias-corrected estimate is meant to be;
+      estimate is taken to be unbiased, as a bias-corrected estimate is meant to be, so the
+      interval always holds it: ``q_lo`` is at most 0 and ``q_hi`` at least 0. (Replicates piled at
+      a bound with a few above it, e.g. a Uni at 0 in 196 of 200 resamples, have both quantiles
+      below their mean, and ``[estimate - q_hi, estimate - q_lo]`` would then lie above the
+      estimate: a Uni of 0 reported with an interval that leaves 0 out);
     * ``"basic"``: ``d = replicate - reference``, interval ``[estimate - q_hi, estimate - q_lo]``,
       where ``reference`` is the statistic's value on the observed sample (the functional at the
       empirical distribution, the "truth" of the bootstrap world). The interval then also moves
@@ -350,6 +354,8 @@ def bootstrap_intervals(
             continue
         centre = col.mean() if method == "centred" else ref
         q_lo, q_hi = np.quantile(col - centre, [alpha, 1.0 - alpha])
+        if method == "centred":  # the estimate is taken to be unbiased: its interval holds it
+            q_lo, q_hi = min(q_lo, 0.0), max(q_hi, 0.0)
         ends = (min(est, other), max(est, other))
         if method == "percentile":
             lo, hi = ends[0] + q_lo, ends[1] + q_hi
