@@ -217,30 +217,35 @@ def _run(args: argparse.Namespace) -> int:
     once the command needs it, so that what can be checked without it is reported at once."""
     if args.command == "report":
         from pidkit_distill.run_folder_search import runs_in
-        from pidkit_distill.run_records import load_runs
+        from pidkit_distill.run_records import read_runs
 
         held = {given: runs_in(Path(given).expanduser()) for given in args.runs}
         with _failing("error", 2):  # a folder that is not a run, or a run's file that is a folder
-            runs = load_runs(args.runs)
+            runs, damaged = read_runs(args.runs)  # a damaged run of a sweep's folder left out
         shown = {Path(run.path).resolve() for run in runs}  # the table's runs
+        left_out = {Path(run.path).resolve() for run in damaged}
         for given, folders in held.items():  # read: on stderr, so that `> table.md` is the table
             if folders != [Path(given).expanduser()]:
                 distinct = {folder.resolve() for folder in folders}  # a link to a run is it
                 read = len(distinct & shown)
-                teachers = len(distinct - shown)  # the teachers' own, skipped beside students
+                broken = len(distinct & left_out)
+                teachers = len(distinct - shown - left_out)  # skipped beside students
                 print(f"{given}: {read} run folder{'' if read == 1 else 's'}"
+                      + (f"; {broken} damaged run folder{'' if broken == 1 else 's'} left out"
+                         if broken else "")
                       + (f"; {teachers} teacher's run folder{'' if teachers == 1 else 's'} "
                          "skipped" if teachers else ""), file=sys.stderr, flush=True)
         from pidkit_distill.atomic_files import FileWriteError
         from pidkit_distill.report import default_out_dir, group_table, summary_table, write_report
 
         with _failing("error", 2), _failing("report not written", 1, FileWriteError):
-            path = write_report(runs, out_dir=args.out or default_out_dir(args.runs, runs))
+            path = write_report(runs, out_dir=args.out or default_out_dir(args.runs, runs),
+                                left_out=damaged)
         seeds_table = group_table(runs)
         if seeds_table:
             print(seeds_table, end="\n\n")
         print(summary_table(runs))
-        print(f"report written to {path}")
+        print(f"report written to {path}, its tables as data beside it: runs.csv, groups.csv")
         return 0
     if args.command == "demo":
         from pidkit_distill.demo import run_demo

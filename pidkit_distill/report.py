@@ -26,10 +26,12 @@ from __future__ import annotations
 
 import os
 import warnings
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
+from pidkit_distill.damaged_runs import DamagedRun, left_out_paragraph, missing_audit_warning
+from pidkit_distill.report_data import groups_csv, runs_csv
 from pidkit_distill.report_failures import failure_message
 from pidkit_distill.report_figures import draw_figures
 from pidkit_distill.report_folder import check_not_other_run, default_out_dir, made_out_dir, write_files
@@ -38,18 +40,27 @@ from pidkit_distill.report_states import run_state
 from pidkit_distill.report_table import summary_table
 from pidkit_distill.run_files import train_failure
 from pidkit_distill.run_groups import RunGroup, group_runs
-from pidkit_distill.run_records import RunRecords, given_runs, load_run, load_runs, with_distinct_names
+from pidkit_distill.run_records import (
+    RunRecords,
+    given_runs,
+    load_run,
+    load_runs,
+    read_runs,
+    with_distinct_names,
+)
 from pidkit_distill.run_summary import RunSummary
 from pidkit_distill.unwritten_runs import RUN_LOCK_FILE
 
-__all__ = ["RunRecords", "default_out_dir", "group_table", "load_run", "load_runs",
-           "summary_table", "write_report"]
+__all__ = ["DamagedRun", "RunRecords", "default_out_dir", "group_table", "load_run", "load_runs",
+           "read_runs", "summary_table", "write_report"]
 
 
 def write_report(run_dirs: str | bytes | os.PathLike[str] | RunRecords | RunSummary
                  | Iterable[str | bytes | os.PathLike[str] | RunRecords | RunSummary],
-                 *, out_dir: str | Path | None = None) -> Path:
-    """Draw the figures and write ``report.md`` for ``run_dirs``; return the report's path.
+                 *, out_dir: str | Path | None = None, on_damaged: str = "skip",
+                 left_out: Sequence[DamagedRun] = ()) -> Path:
+    """Draw the figures and write ``report.md``, with its tables as data (``runs.csv`` and
+    ``groups.csv``), for ``run_dirs``; return the report's path.
 
     Parameters
     ----------
@@ -74,6 +85,13 @@ def write_report(run_dirs: str | bytes | os.PathLike[str] | RunRecords | RunSumm
         is, or is in, the folder of a run not reported (``out_dir=other.run_dir``, or its
         ``report``) is refused before anything is made or drawn: the report would be taken
         for that run's (:func:`~pidkit_distill.report_folder.check_not_other_run`).
+    on_damaged : {"skip", "raise"}, default="skip"
+        What to do with a damaged run found in a sweep's folder (see :func:`load_runs`): leave
+        it out, with a warning and a paragraph of ``report.md`` naming it and why, or refuse
+        the report. A damaged run named one by one is refused either way.
+    left_out : sequence of DamagedRun, default=()
+        Runs already left out as damaged by the caller's :func:`read_runs`, which
+        ``report.md`` names too (the command reads the runs once, then passes their records).
 
     Returns
     -------
@@ -99,7 +117,15 @@ def write_report(run_dirs: str | bytes | os.PathLike[str] | RunRecords | RunSumm
     -----
     RuntimeWarning
         A run without a completed epoch (an empty ``metrics.jsonl``: it has a row in the table
-        but no line in the figures), or a skipped folder.
+        but no line in the figures), a skipped folder, a damaged run of a sweep's folder left
+        out, a missing ``audit.jsonl`` or a damaged ``summary.json`` (see :func:`load_run`).
+
+    Notes
+    -----
+    Beside ``report.md``, ``runs.csv`` holds a row per run and ``groups.csv`` a row per
+    experiment (mean and sample standard deviation across its seeds), the numbers of its
+    tables unrounded (:mod:`pidkit_distill.report_data`):
+    ``pandas.read_csv(out_dir / "groups.csv")``.
 
     Examples
     --------
@@ -109,7 +135,8 @@ def write_report(run_dirs: str | bytes | os.PathLike[str] | RunRecords | RunSumm
     ValueError: run_dirs: no run folder given (an empty list); pass at least one run folder
     """
     given = given_runs(run_dirs, "run_dirs")
-    runs = with_distinct_names(load_runs(given))
+    loaded, damaged = read_runs(given, on_damaged=on_damaged)
+    runs, damaged = with_distinct_names(loaded), [*left_out, *damaged]
     records = [train_failure(Path(run.path)) for run in runs]  # once, for the table and figures
     states = [run_state(run, failure) for run, failure in zip(runs, records, strict=True)]
     if not any(run.metrics for run in runs):
@@ -140,22 +167,28 @@ def write_report(run_dirs: str | bytes | os.PathLike[str] | RunRecords | RunSumm
     out = made_out_dir(asked)
     groups = group_runs(runs)
     files = draw_figures(groups, {run.name: state for run, state in zip(runs, states, strict=True)})
-    files["report.md"] = _markdown(runs, groups, drawn=files, records=records, states=states).encode()
+    files["report.md"] = _markdown(runs, groups, drawn=files, records=records, states=states,
+                                   damaged=damaged).encode()
+    files["runs.csv"] = runs_csv(runs, states)
+    files["groups.csv"] = groups_csv(groups)
     write_files(out, files)
     return out / "report.md"
 
 
 def _markdown(runs: list[RunRecords], groups: list[RunGroup], *, drawn: dict[str, bytes],
-              records: list[dict[str, Any] | None], states: list[str]) -> str:
-    """The text of ``report.md``: the ``runs``, the table of their ``groups``
-    (:func:`~pidkit_distill.report_groups.group_table_of`) under a heading that says what it
-    holds, their :func:`summary_table` (their failure ``records`` and ``states``, as the figures
-    ``drawn`` show them) and those figures."""
+              records: list[dict[str, Any] | None], states: list[str],
+              damaged: list[DamagedRun]) -> str:
+    """The text of ``report.md``: the ``runs`` and the ``damaged`` ones left out, the table of
+    their ``groups`` (:func:`~pidkit_distill.report_groups.group_table_of`) under a heading
+    that says what it holds, their :func:`summary_table` (their failure ``records`` and
+    ``states``, as the figures ``drawn`` show them), where the tables are as data, and those
+    figures."""
     seeds_table = group_table_of(groups)
     several = any(len(group.runs) > 1 for group in groups)  # else only runs kept apart
     heading = ("## Experiments run with several seeds" if several else
                "## Runs kept apart by a key an older config.json lacks")
     text = ["# Distillation report", "", "Runs: " + ", ".join(f"`{r.path}`" for r in runs), "",
+            *([left_out_paragraph(damaged), ""] if damaged else []),
             *([heading, "", seeds_table, "", "## Each run", ""] if seeds_table else []),
             summary_table(runs, records=records, states=states), "",
             "Accuracy is on the held-out set; PID atoms are in bits, for the innermost audited layer "
@@ -163,7 +196,10 @@ def _markdown(runs: list[RunRecords], groups: list[RunGroup], *, drawn: dict[str
             "column says: the estimator (discrete, or gaussian: linearly decodable information, not "
             "comparable with discrete bits), then the correction of the plug-in's sampling bias "
             "(audit.bias_correction), or plug-in for none. The records in audit.jsonl hold the "
-            "plug-in values and the estimated bias too.", "", "![accuracy](accuracy.png)", ""]
+            "plug-in values and the estimated bias too.", "",
+            "The tables as data: runs.csv (a row per run) and groups.csv (a row per experiment, "
+            "the mean and sample standard deviation across its seeds), their numbers unrounded.",
+            "", "![accuracy](accuracy.png)", ""]
     if "pid_atoms.png" in drawn:
         text += ["![PID atoms](pid_atoms.png)", ""]
         text += (["![PID atoms, every layer](pid_atoms_all_layers.png)", ""]
@@ -171,6 +207,21 @@ def _markdown(runs: list[RunRecords], groups: list[RunGroup], *, drawn: dict[str
                  ["One layer was audited, so pid_atoms.png shows every layer (there is no "
                   "pid_atoms_all_layers.png).", ""])
     else:
-        text += ["No run has an audit record (run.audit_every = 0, or audit.jsonl is empty), so "
-                 "there is no PID figure.", ""]
+        text += [_no_audit_sentence(runs), ""]
     return "\n".join(text)
+
+
+def _no_audit_sentence(runs: list[RunRecords]) -> str:
+    """What ``report.md`` says where none of ``runs`` has an audit record: why, naming the runs
+    whose ``audit.jsonl`` is missing though they audit (it said that audit.jsonl was empty)."""
+    missing = [run.name for run in runs if run.metrics
+               and missing_audit_warning(Path(run.path), run.config, len(run.metrics))]
+    if not missing:
+        return ("No run has an audit record (run.audit_every = 0, or audit.jsonl is empty), so "
+                "there is no PID figure.")
+    whose = (f"the audit.jsonl of {missing[0]} is" if len(missing) == 1 else
+             f"the audit.jsonl files of {', '.join(missing)} are")
+    others = ("; the other runs have run.audit_every = 0, or an empty audit.jsonl"
+              if len(missing) < len(runs) else "")
+    return (f"No run has an audit record, so there is no PID figure: {whose} missing (deleted "
+            f"or moved?), though run.audit_every is not 0{others}.")

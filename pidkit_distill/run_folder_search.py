@@ -30,6 +30,9 @@ __all__ = ["did_you_mean_run_folder", "holds_run", "instead_of_file", "instead_o
 # the closest names it tries, one after another, for one that holds runs.
 _HINT_ENTRIES = 1000
 _HINT_TRIES = 3
+# The files of a run of its own in a folder: where one is there, the folder is a damaged or
+# unfinished run, not a sweep's folder holding no run folders.
+_RUN_FILES = ("config.json", "metrics.jsonl", "audit.jsonl", "checkpoint.pt", "summary.json")
 
 
 def holds_run(folder: Path) -> bool:
@@ -119,13 +122,19 @@ def instead_of_file(path: Path) -> str:
 
 def instead_of_folder(folder: Path) -> str:
     """What to pass instead of ``folder``, which is no run folder, as the end of the error: the
-    run folders it holds, else the folders in it that hold runs (``runs/demo/RUN``), else
-    folders written by ``pidkit-distill train``.
+    run folders it holds, else the folders in it that hold runs (``runs/demo/RUN``), else, for
+    a folder without a run's file of its own (an empty one, meant as a sweep's), that it holds
+    no run folders either and what one holds, else folders written by ``pidkit-distill train``.
 
     Examples
     --------
     >>> instead_of_folder(Path("/nonexistent"))
     '; pass folders written by `pidkit-distill train`'
+    >>> import tempfile
+    >>> print(instead_of_folder(Path(tempfile.mkdtemp())))
+    ; nor does it hold run folders (a run folder holds the config.json and metrics.jsonl that \
+`pidkit-distill train` writes, as runs/digits-kd-tt-s0 does): pass run folders, or the folder \
+of a sweep that holds them
     """
     held = [sub.name for sub in run_folders(folder)]
     if held:
@@ -137,6 +146,10 @@ def instead_of_folder(folder: Path) -> str:
     if deeper:
         return (f"; its run folders are one level deeper, in {', '.join(map(repr, deeper[:3]))}"
                 f"{', ...' if len(deeper) > 3 else ''}: pass {'it' if len(deeper) == 1 else 'one'}")
+    if folder.is_dir() and not any(os.path.lexists(folder / name) for name in _RUN_FILES):
+        return ("; nor does it hold run folders (a run folder holds the config.json and "
+                "metrics.jsonl that `pidkit-distill train` writes, as runs/digits-kd-tt-s0 "
+                "does): pass run folders, or the folder of a sweep that holds them")
     return "; pass folders written by `pidkit-distill train`"
 
 

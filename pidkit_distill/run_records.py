@@ -19,6 +19,14 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
+from pidkit_distill.damaged_runs import (
+    DamagedRun,
+    checked_on_damaged,
+    damaged_summary_warning,
+    left_out_warning,
+    missing_audit_warning,
+    no_run_readable,
+)
 from pidkit_distill.registry import registry_key
 from pidkit_distill.run_files import (
     check_run_files_are_files,
@@ -36,7 +44,7 @@ from pidkit_distill.run_summary import RunSummary
 from pidkit_distill.unwritten_runs import unwritten_run
 
 __all__ = ["RunRecords", "given_run", "given_runs", "load_run", "load_runs", "method_label",
-           "with_distinct_names"]
+           "read_runs", "with_distinct_names"]
 
 # The files that make a folder a run folder.
 _RUN_FILES = ("config.json", "metrics.jsonl")
@@ -91,7 +99,10 @@ def load_run(path: str | Path) -> RunRecords:
     A last line of ``metrics.jsonl`` or ``audit.jsonl`` cut off by a killed run is skipped
     with a :class:`RuntimeWarning`, and so, silently, is an audit of an epoch after the last one
     ``metrics.jsonl`` records (a run killed while writing that epoch's checkpoint, or read in
-    that instant: its resume trains the epoch again).
+    that instant: its resume trains the epoch again). A missing ``audit.jsonl`` of a run that
+    audits, and a damaged ``summary.json``, are read around with a :class:`RuntimeWarning`
+    naming the file (:func:`~pidkit_distill.damaged_runs.missing_audit_warning`,
+    :func:`~pidkit_distill.damaged_runs.damaged_summary_warning`).
 
     Parameters
     ----------
@@ -146,15 +157,20 @@ def load_run(path: str | Path) -> RunRecords:
             raise ValueError(f"{str(path)!r} is not a run folder (no {name})"
                              f"{instead_of_folder(path)}")
     metrics = read_metrics(path)
+    config = read_run_config(path)
     last = metrics[-1]["epoch"] if metrics else 0  # an epoch's audit is written before its line
-    return RunRecords(name=path.resolve().name, path=path, config=read_run_config(path),
+    for warning in (missing_audit_warning(path, config, len(metrics)),
+                    damaged_summary_warning(path)):
+        if warning:
+            warnings.warn(warning, RuntimeWarning, stacklevel=2)
+    return RunRecords(name=path.resolve().name, path=path, config=config,
                       metrics=metrics, audit=[record for record in read_records(path / "audit.jsonl")
                                               if record["epoch"] <= last])
 
 
 def load_runs(paths: str | bytes | os.PathLike[str] | RunRecords | RunSummary
-              | Iterable[str | bytes | os.PathLike[str] | RunRecords | RunSummary]
-              ) -> list[RunRecords]:
+              | Iterable[str | bytes | os.PathLike[str] | RunRecords | RunSummary],
+              *, on_damaged: str = "skip") -> list[RunRecords]:
     """Read the run folders ``paths`` (as a shell glob such as ``runs/*`` gives them).
 
     Records already read (:class:`RunRecords`) are taken as they are, and the
@@ -180,11 +196,26 @@ def load_runs(paths: str | bytes | os.PathLike[str] | RunRecords | RunSummary
     runs holds, as ``train`` writes it in ``run.out_dir``, without one); given alone, they are
     the runs.
 
+    A damaged run found in a sweep's folder (a file of it that :func:`load_run` refuses as
+    damaged: a line cut in the middle of its ``audit.jsonl``, a deleted ``metrics.jsonl``, a
+    ``config.json`` that is not JSON or not a run's) is left out with a
+    :class:`RuntimeWarning` naming it and why (``on_damaged="skip"``), so that one damaged run
+    does not stop the report of the others; where no run is left, the error names each. A
+    damaged run named one by one (``runs/x``, each run of ``runs/*``) is refused, as
+    :func:`load_run` refuses it: leave it out of the runs named. A file that cannot be read
+    (no permission, a folder in its place: an :class:`OSError`) is refused either way: what to
+    do is the machine's, not the run's.
+
     Parameters
     ----------
     paths : path, RunRecords, RunSummary, or an iterable of them
         Run folders (or folders of them), their records, or the summaries of the runs; one
         alone is one run (or the runs of one folder).
+    on_damaged : {"skip", "raise"}, default="skip"
+        What to do with a damaged run found in a sweep's folder: leave it out with a warning,
+        or raise :func:`load_run`'s error, as for a run named one by one
+        (:data:`~pidkit_distill.damaged_runs.ON_DAMAGED`). :func:`read_runs` also gives the
+        runs left out.
 
     Returns
     -------
@@ -194,8 +225,10 @@ def load_runs(paths: str | bytes | os.PathLike[str] | RunRecords | RunSummary
     Raises
     ------
     ValueError
-        No path, no run left after the skips, or a path that is not a run folder (a folder
-        holding none; one that does not exist: the message names the closest that does).
+        No path, no run left after the skips, a path that is not a run folder (a folder
+        holding none; one that does not exist: the message names the closest that does), a
+        damaged run named one by one (or, with ``on_damaged="raise"``, found in a sweep's
+        folder), or an ``on_damaged`` other than ``"skip"`` and ``"raise"``.
     TypeError
         Something that is none of those (the message names it).
     OSError
@@ -213,8 +246,28 @@ def load_runs(paths: str | bytes | os.PathLike[str] | RunRecords | RunSummary
     TypeError: paths: a run is given by its folder (a str, bytes or Path), its RunRecords or the \
 RunSummary that train returned; got 3 (int)
     """
+    return read_runs(paths, on_damaged=on_damaged)[0]
+
+
+def read_runs(paths: str | bytes | os.PathLike[str] | RunRecords | RunSummary
+              | Iterable[str | bytes | os.PathLike[str] | RunRecords | RunSummary],
+              *, on_damaged: str = "skip") -> tuple[list[RunRecords], list[DamagedRun]]:
+    """:func:`load_runs`, with the damaged runs of a sweep's folder that it left out, each with
+    why (:class:`~pidkit_distill.damaged_runs.DamagedRun`), for the report to name them
+    (:func:`~pidkit_distill.write_report`'s ``left_out``).
+
+    Examples
+    --------
+    >>> read_runs("runs", on_damaged="ignore")
+    Traceback (most recent call last):
+    ...
+    ValueError: on_damaged='ignore' is not one of 'skip', 'raise'; pass 'skip' to leave a \
+damaged run of a sweep's folder out of the report with a warning, or 'raise' to refuse the report
+    """
+    on_damaged = checked_on_damaged(on_damaged)
     paths = given_runs(paths)
     runs: list[RunRecords] = []
+    damaged: list[DamagedRun] = []  # the damaged runs of sweeps' folders, left out
     seen: set[Path] = set()
     files: list[Path] = []  # the files given
     instead = ""  # what to pass for the files of run folders given
@@ -239,20 +292,30 @@ RunSummary that train returned; got 3 (int)
             skipped.append((f"skipped {path}: {why}", True))
             seen.add(path.resolve())  # named once, in a sweep's folder and one by one
         else:
-            runs.append(given if isinstance(given, RunRecords) else load_run(path))
             seen.add(path.resolve())
+            try:
+                runs.append(given if isinstance(given, RunRecords) else load_run(path))
+            except ValueError as err:  # damaged: left out of a sweep's folder
+                if not (in_folder and on_damaged == "skip"):
+                    raise
+                damaged.append(DamagedRun(path, str(err)))
+                skipped.append((left_out_warning(damaged[-1]), True))
+                continue
             if in_folder:
                 found_in_folders.add(path.resolve())
-    for warning, named_by_the_error in skipped:  # the files and the folders of no run yet
+    for warning, named_by_the_error in skipped:  # the files, folders of no run yet, damaged
         if runs or not named_by_the_error:
-            warnings.warn(warning, RuntimeWarning, stacklevel=2)
+            warnings.warn(warning, RuntimeWarning, stacklevel=3)
     if not runs and len(paths) == 1 and files:  # one file given alone (runs/x/metrics.jsonl)
         raise ValueError(_a_file_given(files[0]))
+    if not runs and damaged:  # one alone is told as given alone
+        raise ValueError(damaged[0].reason if len(damaged) == 1 else
+                         no_run_readable([str(path) for path in paths], damaged))
     if not runs:
         raise ValueError(f"no run folder among {[str(p) for p in paths]}"
                          + (instead + _no_run_yet(unwritten)
                             or "; pass folders written by `pidkit-distill train`"))
-    return _students(runs, found_in_folders)
+    return _students(runs, found_in_folders), damaged
 
 
 def _a_file_given(path: Path) -> str:

@@ -55,12 +55,16 @@ def test_a_sweep_folder_stands_for_the_run_folders_in_it(tmp_path, capsys):
     out, err = capsys.readouterr()
     assert err == f"{runs}: 4 run folders\n"
     assert [r.split(" | ")[0] for r in rows(out)] == ["| a", "| b", "| c", "| d"]
-    # a damaged run in it: the error is the one line (the count was printed before it)
+    # a damaged run in it is left out with a warning, where it stopped the report of all four
+    # (exit 2; test_report_damaged_runs)
     (runs / "c/metrics.jsonl").write_text("{}\n")
-    assert main(["report", str(runs)]) == 2
-    assert capsys.readouterr() == ("", (
-        f"pidkit-distill report: error: {runs / 'c/metrics.jsonl'}: line 1 has no 'epoch'; "
-        "it is not a record written by `pidkit-distill train`\n"))
+    assert main(["report", str(runs)]) == 0
+    out, err = capsys.readouterr()
+    assert err == (f"pidkit-distill report: warning: left {runs / 'c'} out of the report: "
+                   f"{runs / 'c/metrics.jsonl'}: line 1 has no 'epoch'; it is not a record "
+                   "written by `pidkit-distill train`\n"
+                   f"{runs}: 3 run folders; 1 damaged run folder left out\n")
+    assert [r.split(" | ")[0] for r in rows(out)] == ["| a", "| b", "| d"]
 
 
 def test_load_runs_reads_a_sweep_folder_and_skips_its_teacher_as_runs_star_does(tmp_path,
@@ -141,10 +145,13 @@ def test_a_folder_without_run_folders_in_it_or_mistyped_is_still_refused(tmp_pat
     fake_run(tmp_path / "runs/sweep2/rid-s0", epochs=1)
     with pytest.raises(ValueError, match=r"one level deeper, in '.*sweep1', '.*sweep2': pass one$"):
         load_runs(runs)
-    (tmp_path / "empty/sub/sub").mkdir(parents=True)  # no run anywhere in it: as before
+    (tmp_path / "empty/sub/sub").mkdir(parents=True)  # no run anywhere in it: said so
     assert main(["report", str(tmp_path / "empty")]) == 2
-    assert capsys.readouterr().err.endswith("(no config.json); pass folders written by "
-                                            "`pidkit-distill train`\n")
+    assert capsys.readouterr().err.endswith("(no config.json); nor does it hold run folders (a "
+                                            "run folder holds the config.json and metrics.jsonl "
+                                            "that `pidkit-distill train` writes, as "
+                                            "runs/digits-kd-tt-s0 does): pass run folders, or "
+                                            "the folder of a sweep that holds them\n")
     assert main(["report", str(tmp_path / "runs/swep1")]) == 2
     assert capsys.readouterr().err == (
         f"pidkit-distill report: error: '{runs / 'swep1'}' does not exist; pass run folders "

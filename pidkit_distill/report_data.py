@@ -1,0 +1,161 @@
+"""The report's tables as data a script reads (``pandas.read_csv``): ``runs.csv``, a row per
+run (:func:`runs_csv`), and ``groups.csv``, a row per experiment with the mean and sample
+standard deviation across its seeds (:func:`groups_csv`), which
+:func:`~pidkit_distill.write_report` writes beside ``report.md``.
+
+Their numbers are those of ``report.md``'s tables, unrounded: each run's last record of
+``metrics.jsonl``, its best accuracy and the last audit of its innermost layer
+(:func:`~pidkit_distill.audit_records.final_audit`), as the table of each run shows them; each
+experiment's accuracy at the last epoch all its seeds reached and its atoms at the last epoch
+at which all of them audited its innermost layer (:func:`~pidkit_distill.run_groups.
+common_epochs`, :func:`~pidkit_distill.run_groups.audit_epochs`,
+:func:`~pidkit_distill.run_groups.mean_sd`), as the table of seeds averages them. A value not
+known (no audit, a failed solve, the standard deviation of one seed) is an empty cell, which
+pandas reads as NaN.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from typing import Any
+
+import numpy as np
+
+from pidkit_distill.audit_records import (
+    ATOM_LABELS,
+    audit_estimate,
+    final_audit,
+    final_flags,
+    innermost_layer,
+)
+from pidkit_distill.run_groups import RunGroup, audit_epochs, common_epochs, mean_sd
+from pidkit_distill.run_records import RunRecords, method_label
+
+__all__ = ["GROUP_COLUMNS", "RUN_COLUMNS", "groups_csv", "runs_csv"]
+
+RUN_COLUMNS = ("run", "path", "data", "method", "teacher", "seed", "epochs_reached",
+               "epochs_total", "state", "teacher_acc", "last_acc", "best_acc", "best_epoch",
+               "layer", "audit_epoch", "estimate", "flags",
+               *(f"{atom}{end}" for atom in ATOM_LABELS for end in ("", "_low", "_high")),
+               "n_samples")
+"""The columns of ``runs.csv``: the atoms are Red (``red``), Uni(Y:T\\S) (``uni_t``),
+Uni(Y:S\\T) (``uni_s``) and Syn (``syn``), each with the ends of its bootstrap interval;
+``state`` is empty for a run that reached its epochs, else as the paragraph under the table of
+each run names it (``stopped``, ``still training``, ...)."""
+
+GROUP_COLUMNS = ("group", "data", "method", "teacher", "n_seeds", "seeds", "runs", "epochs",
+                 "epochs_total", "last_acc_mean", "last_acc_sd", "best_acc_mean", "best_acc_sd",
+                 "layer", "audit_epoch", "estimate",
+                 *(f"{atom}_{of}" for atom in ATOM_LABELS for of in ("mean", "sd")))
+"""The columns of ``groups.csv``: ``seeds`` and ``runs`` are space-separated, in the order of
+the seeds; ``epochs`` is the last epoch every seed reached; an experiment of one seed has a row
+too (its standard deviations empty), where the table of seeds has rows only for several."""
+
+
+def runs_csv(runs: list[RunRecords], states: list[str]) -> bytes:
+    """``runs.csv``: a row per run of ``runs`` (named as the report names them), ``states`` its
+    state (:func:`~pidkit_distill.report_states.run_state`), in :data:`RUN_COLUMNS`.
+
+    Examples
+    --------
+    >>> from pathlib import Path
+    >>> config = {"data": {"name": "digits"}, "method": {"name": "kd"},
+    ...           "teacher": {"source": "trained"}, "run": {"seed": 0, "epochs": 2}}
+    >>> run = RunRecords("kd-s0", Path("runs/kd-s0"), config,
+    ...                  [{"epoch": 1, "test_acc": 0.5}, {"epoch": 2, "test_acc": 0.25}], [])
+    >>> print(runs_csv([run], [""]).decode().splitlines()[1])
+    kd-s0,runs/kd-s0,digits,kd,trained,0,2,2,,,0.25,0.5,1,,,,,,,,,,,,,,,,,
+    """
+    rows = []
+    for run, state in zip(runs, states, strict=True):
+        cfg, metrics = run.config, run.metrics
+        last = metrics[-1] if metrics else {}
+        best = max((m for m in metrics if m["test_acc"] is not None),  # None: non-finite
+                   key=lambda m: m["test_acc"], default={})
+        atoms = (final_audit(run.audit) if metrics else None) or {}  # as the table's row
+        row: dict[str, Any] = {
+            "run": run.name, "path": str(run.path), "data": cfg["data"]["name"],
+            "method": method_label(cfg), "teacher": cfg["teacher"]["source"],
+            "seed": cfg["run"].get("seed"), "epochs_reached": last.get("epoch", 0),
+            "epochs_total": cfg["run"]["epochs"], "state": state,
+            "teacher_acc": last.get("teacher_acc"), "last_acc": last.get("test_acc"),
+            "best_acc": best.get("test_acc"), "best_epoch": best.get("epoch"),
+            "layer": atoms.get("layer"), "audit_epoch": atoms.get("epoch"),
+            "estimate": audit_estimate(atoms) if atoms else None,
+            "flags": "; ".join(final_flags(run.audit)) if atoms else None,
+            "n_samples": atoms.get("n_samples")}
+        for atom in ATOM_LABELS:
+            low, high = (atoms.get("intervals") or {}).get(atom) or (None, None)
+            row.update({atom: atoms.get(atom), f"{atom}_low": low, f"{atom}_high": high})
+        rows.append(row)
+    return _csv(RUN_COLUMNS, rows)
+
+
+def groups_csv(groups: list[RunGroup]) -> bytes:
+    """``groups.csv``: a row per experiment of ``groups``
+    (:func:`~pidkit_distill.run_groups.group_runs`), in :data:`GROUP_COLUMNS`.
+
+    Examples
+    --------
+    >>> from pathlib import Path
+    >>> def run(seed, accs):
+    ...     config = {"data": {"name": "digits"}, "method": {"name": "kd"},
+    ...               "teacher": {"source": "trained"}, "run": {"seed": seed, "epochs": 2}}
+    ...     metrics = [{"epoch": e, "test_acc": a} for e, a in enumerate(accs, 1)]
+    ...     return RunRecords(f"kd-s{seed}", Path(f"kd-s{seed}"), config, metrics, [])
+    >>> text = groups_csv([RunGroup("kd", [run(0, [0.5, 0.6]), run(1, [0.7, 0.8])])]).decode()
+    >>> print(text.splitlines()[1])
+    kd,digits,kd,trained,2,0 1,kd-s0 kd-s1,2,2,0.7,0.14142135623730953,0.7,0.14142135623730953,,,,,,,,,,,
+    """
+    rows = []
+    for group in groups:
+        cfg = group.runs[0].config
+        epochs, acc = common_epochs((run.metrics for run in group.runs), "test_acc")
+        last_acc = mean_sd(acc[:, -1]) if epochs else (None, None)
+        best_acc = mean_sd(np.fmax.reduce(acc, axis=1)) if epochs else (None, None)
+        row: dict[str, Any] = {
+            "group": group.label, "data": cfg["data"]["name"], "method": method_label(cfg),
+            "teacher": cfg["teacher"]["source"], "n_seeds": len(group.runs),
+            "seeds": " ".join(map(str, group.seeds)),
+            "runs": " ".join(run.name for run in group.runs),
+            "epochs": epochs[-1] if epochs else 0, "epochs_total": cfg["run"]["epochs"],
+            "last_acc_mean": last_acc[0], "last_acc_sd": last_acc[1],
+            "best_acc_mean": best_acc[0], "best_acc_sd": best_acc[1]}
+        layer, audit_epoch, records = _group_records(group) if epochs else (None, None, [])
+        kinds = {audit_estimate(record) for record in records}
+        row.update({"layer": layer, "audit_epoch": audit_epoch,
+                    "estimate": "; ".join(sorted(kinds)) or None})
+        for atom in ATOM_LABELS:
+            values = np.array([np.nan if r[atom] is None else r[atom] for r in records], float)
+            mean, sd = mean_sd(values) if len(kinds) == 1 else (None, None)  # else no mean
+            row.update({f"{atom}_mean": mean, f"{atom}_sd": sd})
+        rows.append(row)
+    return _csv(GROUP_COLUMNS, rows)
+
+
+def _group_records(group: RunGroup) -> tuple[int | None, int | None, list[dict[str, Any]]]:
+    """The innermost layer a seed of ``group`` audited, the last epoch at which every seed
+    audited it, and each seed's record of that layer and epoch (none where there is no such
+    epoch), as the table of seeds takes them."""
+    layer = max((innermost_layer(run.audit) for run in group.runs if run.audit), default=None)
+    audited = [] if layer is None else audit_epochs(group, layer)[0]
+    if not audited:
+        return layer, None, []
+    return layer, audited[-1], [next(r for r in run.audit if r["layer"] == layer
+                                     and r["epoch"] == audited[-1]) for run in group.runs]
+
+
+def _csv(columns: tuple[str, ...], rows: list[dict[str, Any]]) -> bytes:
+    """``rows`` as CSV text in ``columns``, UTF-8: a ``None`` or NaN is an empty cell, a float
+    as Python writes it back exactly (``repr``)."""
+    def cell(value: Any) -> Any:
+        if value is None or (isinstance(value, float | np.floating) and np.isnan(value)):
+            return ""
+        return repr(float(value)) if isinstance(value, float | np.floating) else value
+
+    text = io.StringIO()
+    writer = csv.writer(text, lineterminator="\n")
+    writer.writerow(columns)
+    writer.writerows([cell(row.get(column)) for column in columns] for row in rows)
+    return text.getvalue().encode()
