@@ -40,7 +40,8 @@ def test_a_constant_side_warns_and_its_note_names_the_dead_layer_first(side):
     assert res.correction.corrected[f"i_y{side}"] == 0.0 and res.plugin[f"i_y{side}"] == 0.0
     assert res.i_yts == pytest.approx(res.i_yt + res.i_ys, abs=1e-12)
     notes = " ".join(repr(res).split()).split(" note: ")
-    assert notes[1].startswith(f"{letter} is constant (every row of its features the same: one cluster; "
+    assert notes[1].startswith("no intervals (bootstrap=0)")  # of the values: under the table
+    assert notes[2].startswith(f"{letter} is constant (every row of its features the same: one cluster; "
                                f"most likely a dead layer), so I(Y;{letter}) is 0 by construction, and ")
     assert "the sample shows" not in repr(res)
 

@@ -26,7 +26,12 @@ from pidkit.below_zero import (
     no_spread_note,
     replicates_without_spread,
 )
-from pidkit.gaussian.sample_notes import above_label_entropy_note, few_samples_note
+from pidkit.gaussian.sample_notes import (
+    NO_INTERVALS_NOTE,
+    above_label_entropy_note,
+    few_samples_note,
+    replicate_failures_note,
+)
 from pidkit.redundancy import NONNEGATIVE_MEASURES
 from pidkit.resampling import ATOMS, INFORMATIONS, QUANTITIES
 
@@ -347,11 +352,14 @@ class RepresentationPID:
         ]
         used = coarse = None  # the replicates the intervals are made of; the note if too few
         interval_head = ""
+        failures = replicate_failures_note(self.pid.diagnostics, "n_components sets them per side")
         if self.intervals is not None:
             failed = self.settings.get("bootstrap_failed", 0)
             level = confidence_percent(self.settings["confidence"])
             used = self.settings["bootstrap"] - failed
-            coarse = coarse_interval_note(used, self.settings["confidence"])
+            # failures that leave too few are the failure note's: more replicates would not help
+            coarse = coarse_interval_note(self.settings["bootstrap"] if failures else used,
+                                          self.settings["confidence"])
             interval_head = (f"{level} {self.settings['ci_method']} interval, B={self.settings['bootstrap']}"
                              + (f" ({failed} failed, left out)" if failed else ""))
         zero, fitted_zero = self._rounding_levels()
@@ -362,8 +370,9 @@ class RepresentationPID:
         lines.extend(value_table([("value", fix.corrected, fitted_zero), ("plug-in", fix.plugin, zero)], u,
                                  intervals=self.intervals, interval_head=interval_head,
                                  interval_zero=fitted_zero))
-        if coarse:
-            lines.append(f"  {coarse}")
+        if self.intervals is None:
+            lines.append(f"  {NO_INTERVALS_NOTE}")
+        lines.extend(f"  {note}" for note in (coarse, failures) if note)
         if fix.n_repeats > 0:
             lines.append(f"  subsample sizes {list(fix.subsample_sizes)} x {fix.n_repeats} partitions")
         if (seeds := seed_line(self.settings, u)) is not None:
@@ -392,9 +401,11 @@ class RepresentationPID:
             )
         negative = [name for name in fix.negative if fix.corrected[name] < -zero]
         confidence: Any = self.settings.get("confidence")  # a float where intervals were made
-        verdicts = below_zero_verdicts(negative, measure=self.pid.measure, intervals=self.intervals,
-                                       ci_method=self.settings.get("ci_method"),
-                                       confidence=confidence, zero=zero, n_boot=used)
+        readable = used is None or used >= 2  # of 0 or 1 replicate left: no intervals to read
+        verdicts = below_zero_verdicts(negative, measure=self.pid.measure,
+                                       intervals=self.intervals if readable else None,
+                                       ci_method=self.settings.get("ci_method"), confidence=confidence,
+                                       zero=zero, n_boot=used if readable else None)
         said = {verdict: [name for name in negative if verdicts[name] == verdict]
                 for verdict in BELOW_ZERO_VERDICTS}
         if said["signed measure"]:
@@ -464,7 +475,8 @@ class RepresentationPID:
                 causes.append(("for " + " and ".join(others) + ": " if by_side else "") + NO_SPREAD_CAUSE)
             lines.append("  " + no_spread_note(flat, self.settings["bootstrap"], zero=zero,
                                                cause="; ".join(causes)))
-        if self.p is None and (few := few_samples_note(self.n_samples, self.settings["dims"])):
+        if self.p is None and (few := few_samples_note(self.n_samples, self.settings["dims"],
+                                                       self.intervals is not None)):
             lines.append(f"  {few}")
         if fix.above_bound and self.p is None:  # the Gaussian estimator: no H(Y) ceiling
             lines.append("  " + above_label_entropy_note(fix.above_bound, self.settings["y"]["entropy"], u,

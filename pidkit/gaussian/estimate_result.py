@@ -27,7 +27,13 @@ from ..below_zero import (
 )
 from ..resampling import INFORMATIONS, QUANTITIES, replicate_columns
 from .bias import information_bias
-from .sample_notes import above_label_entropy_note, few_samples_note, informations_above
+from .sample_notes import (
+    NO_INTERVALS_NOTE,
+    above_label_entropy_note,
+    few_samples_note,
+    informations_above,
+    replicate_failures_note,
+)
 
 __all__ = ["GaussianPIDEstimate", "as_estimate"]
 
@@ -55,7 +61,10 @@ class GaussianPIDEstimate(PIDResult):
     The ``repr`` is the table of a :class:`~pidkit.PIDResult` with, under its first line, the
     sample size and how the values were corrected; beside each corrected value its plug-in value
     and, with ``bootstrap=B``, its interval (confidence, interval method, B and failed
-    replicates in the header); then the subtracted biases of the three informations. Without the
+    replicates in the header), or, for an estimate from samples without it, a line that says
+    there are no intervals and asks for them; then the notes on failed replicates (how many, why,
+    :func:`~pidkit.gaussian.sample_notes.replicate_failures_note`) and the subtracted biases of the
+    three informations. Without the
     correction the values are the plug-in ones, and the last line gives the exact bias the
     Gaussian model expects of the plug-in I(Y;T,S) at this ``n``. Values within
     :func:`~pidkit.below_zero.rounding_level` of 0 print as 0. Where every bootstrap replicate of
@@ -182,10 +191,12 @@ information from rescaled channels)
         made = "estimate from samples" if n is None else f"estimate from n = {n} samples"
         lines = [headline(self), f"  {made}, {how}"]
         boot = d.get("bootstrap")
+        failures = replicate_failures_note(d, "e.g. PCA")
         coarse, interval_head = None, ""  # coarse: the note on intervals of too few replicates
         if intervals is not None and boot is not None:
             failed = boot.get("n_failed", 0)
-            coarse = coarse_interval_note(boot["n_boot"] - failed, boot["confidence"])
+            # failures that leave too few are the failure note's: more replicates would not help
+            coarse = coarse_interval_note(boot["n_boot"] - (0 if failures else failed), boot["confidence"])
             interval_head = (f"{confidence_percent(boot['confidence'])} {boot['ci_method']} interval, "
                              f"B={boot['n_boot']}" + (f" ({failed} failed, left out)" if failed else ""))
         values = {key: getattr(self, key) for key in QUANTITIES}
@@ -193,8 +204,9 @@ information from rescaled channels)
         columns = [("value", values, zero)] + ([("plug-in", plug_in, zero)] if plug_in is not None else [])
         lines.extend(value_table(columns, self.units, intervals=intervals, interval_head=interval_head,
                                  interval_zero=zero, labels=dict(ATOM_LABELS), label_head="quantity"))
-        if coarse:
-            lines.append(wrapped_line(f"  {coarse}"))
+        if intervals is None and "dims" in d:  # from samples (not a covariance), diagnostics kept
+            lines.append(wrapped_line(f"  {NO_INTERVALS_NOTE}"))
+        lines.extend(wrapped_line(f"  {note}") for note in (coarse, failures) if note)
         lines.extend(self._correction_lines(zero))
         lines.extend(wrapped_line(f"  {note}") for note in self._sample_notes(plug_in))
         if boot is not None and boot.get("replicates") is not None:
@@ -207,7 +219,8 @@ information from rescaled channels)
         """The notes of :mod:`pidkit.gaussian.sample_notes` that apply: few samples per dimension,
         and informations above H(Y) where Y is a block of class indicators."""
         d, notes = self.diagnostics, []
-        if "dims" in d and "n_samples" in d and (few := few_samples_note(int(d["n_samples"]), d["dims"])):
+        if "dims" in d and "n_samples" in d and (few := few_samples_note(int(d["n_samples"]), d["dims"],
+                                                                          "intervals" in d)):
             notes.append(few)
         if (h_y := d.get("label_entropy")) is not None:
             values = {q: getattr(self, q) for q in INFORMATIONS}

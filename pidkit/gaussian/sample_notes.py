@@ -1,5 +1,5 @@
 """What a Gaussian estimate from samples says beside its numbers: informations above the label's
-entropy, and few samples per dimension.
+entropy, few samples per dimension, no intervals, and bootstrap replicates that failed and why.
 
 The :class:`~pidkit.gaussian.GaussianPIDEstimate` of :func:`pidkit.gaussian_pid_from_samples` and
 the :class:`~pidkit.estimate.RepresentationPID` of
@@ -9,15 +9,19 @@ these functions.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping, Sequence
+from typing import Any
 
 import numpy as np
 
-from ..below_zero import rounding_level
+from ..below_zero import confidence_percent, fewest_replicates, rounding_level
 from ..measures import entropy
 
-__all__ = ["FEW_SAMPLES_PER_DIMENSION", "above_label_entropy_note", "few_samples_note",
-           "indicator_entropy", "informations_above", "label_entropy"]
+__all__ = ["FAILURE_CAUSES", "FEW_SAMPLES_PER_DIMENSION", "NO_INTERVALS_NOTE", "above_label_entropy_note",
+           "distinct_rows_spread", "failed_replicates_note", "failure_counts", "few_samples_note",
+           "indicator_entropy", "informations_above", "label_entropy", "replicate_failures_note",
+           "samples_for_dimensions"]
 
 FEW_SAMPLES_PER_DIMENSION = 5
 """Below this many samples per dimension (n < 5 (d_y + d_t + d_s)) the estimate carries a note.
@@ -25,6 +29,22 @@ Measured (150 draws each, Y, T and S independent Gaussian noise, so every inform
 default bias correction): the corrected I(Y;T,S) averaged 0.05 bits (90th percentile 0.14 to 0.18)
 at 5 samples per dimension, 0.11 bits (0.29 to 0.36) at 3 and 0.19 to 0.22 bits (0.52 to 0.55) at
 2, for dims (1, 1, 1) and (2, 3, 3) alike; 0.023 to 0.026 bits (0.07 to 0.09) at 10."""
+
+
+NO_INTERVALS_NOTE = ("note: no intervals (bootstrap=0): no uncertainty is stated; pass bootstrap=200 for "
+                     "intervals")
+"""The line of an estimate without bootstrap intervals (the default ``bootstrap=0``): six decimals
+alone read as certain, where (a four-class label in 3 columns, 10 + 8 features, 300 samples)
+I(Y;T) = 0.76 bits has the 95 % interval [0.61, 0.87]."""
+
+FAILURE_CAUSES = ("singular", "determined", "uncertified")
+"""Why a bootstrap replicate of the Gaussian estimate failed, as ``diagnostics["bootstrap"]["failures"]``
+counts them: its resample held too few distinct rows for the dimensions (its covariance singular),
+a source determined part of Y exactly in it otherwise, or its solve was not certified."""
+
+DISTINCT_ROWS_MARGIN = 3.0
+"""Standard deviations of a resample's distinct rows kept clear of the dimensions in the advice of
+:func:`failed_replicates_note`: about 1 resample in 1000 then holds too few."""
 
 
 def label_entropy(y_columns: np.ndarray, units: str) -> float:
@@ -93,9 +113,10 @@ features classify it; for bits bounded by H(Y) use estimator='discrete'
             f"{discrete}")
 
 
-def few_samples_note(n: int, dims: Sequence[int]) -> str | None:
+def few_samples_note(n: int, dims: Sequence[int], with_intervals: bool = False) -> str | None:
     """The note on ``n`` samples for blocks of ``dims`` (d_y, d_t, d_s) where they are fewer than
-    :data:`FEW_SAMPLES_PER_DIMENSION` per dimension; None where they are not.
+    :data:`FEW_SAMPLES_PER_DIMENSION` per dimension; None where they are not. ``with_intervals``:
+    the estimate has bootstrap intervals, so the note does not ask for them.
 
     Examples
     --------
@@ -104,6 +125,9 @@ def few_samples_note(n: int, dims: Sequence[int]) -> str | None:
 of independent noise get a corrected I(Y;T,S) of about 0.05 bits at 5 samples per dimension and 0.2 \
 at 2 (90th percentiles 0.15 and 0.5); pass bootstrap=200 for intervals, or reduce the features \
 (e.g. PCA) or collect more samples
+    >>> few_samples_note(5, (1, 1, 1), with_intervals=True).endswith("0.5); reduce the features (e.g. "
+    ...                                                              "PCA) or collect more samples")
+    True
     >>> few_samples_note(15, (1, 1, 1)) is None
     True
     """
@@ -113,5 +137,133 @@ at 2 (90th percentiles 0.15 and 0.5); pass bootstrap=200 for intervals, or reduc
     return (f"note: n = {n} samples for d_y + d_t + d_s = {d} dimensions, fewer than "
             f"{FEW_SAMPLES_PER_DIMENSION} per dimension: Y, T and S of independent noise get a corrected "
             "I(Y;T,S) of about 0.05 bits at 5 samples per dimension and 0.2 at 2 (90th percentiles 0.15 "
-            "and 0.5); pass bootstrap=200 for intervals, or reduce the features (e.g. PCA) or collect "
-            "more samples")
+            "and 0.5); " + ("" if with_intervals else "pass bootstrap=200 for intervals, or ")
+            + "reduce the features (e.g. PCA) or collect more samples")
+
+
+def distinct_rows_spread(n: int) -> tuple[float, float]:
+    """Mean and standard deviation of the number of distinct rows in a resample of ``n`` rows
+    drawn with replacement (about ``0.632 n`` and ``0.312 sqrt(n)``; exact, from the count of rows
+    left out, each with probability ``(1 - 1/n)^n``).
+
+    Examples
+    --------
+    >>> distinct_rows_spread(2)                 # 1 or 2 distinct rows, each with probability 1/2
+    (1.5, 0.5)
+    >>> [round(v, 2) for v in distinct_rows_spread(250)]
+    [158.21, 4.93]
+    """
+    left_out = (1.0 - 1.0 / n) ** n
+    variance = n * (n - 1) * (1.0 - 2.0 / n) ** n + n * left_out - (n * left_out) ** 2
+    return n * (1.0 - left_out), math.sqrt(max(variance, 0.0))
+
+
+def samples_for_dimensions(dimensions: int) -> int:
+    """The fewest samples whose resamples hold more than ``dimensions`` distinct rows, with
+    :data:`DISTINCT_ROWS_MARGIN` standard deviations to spare.
+
+    Examples
+    --------
+    >>> samples_for_dimensions(201)
+    346
+    """
+    n = max(2, math.ceil(dimensions / (1.0 - math.exp(-1.0))))
+    while (spread := distinct_rows_spread(n))[0] - DISTINCT_ROWS_MARGIN * spread[1] <= dimensions:
+        n += 1
+    return n
+
+
+def failure_counts(distinct_rows: np.ndarray, causes: np.ndarray, dimensions: int) -> dict[str, int]:
+    """How many failed replicates each of :data:`FAILURE_CAUSES` explains.
+
+    ``distinct_rows`` and ``causes`` hold, per replicate, its resample's distinct rows and 0 (it
+    succeeded) or the index in ``FAILURE_CAUSES`` of what its estimate raised (1 or 2);
+    ``dimensions`` is d_y + d_t + d_s after whitening. A resample of k distinct rows has a
+    covariance of rank k - 1 at most, singular for k <= ``dimensions``, whatever it raised.
+
+    Examples
+    --------
+    >>> failure_counts(np.array([150, 210, 205, 190]), np.array([1, 0, 2, 0]), 201)
+    {'singular': 1, 'determined': 0, 'uncertified': 1}
+    """
+    failed = np.asarray(causes) > 0
+    singular = failed & (np.asarray(distinct_rows) <= dimensions)
+    counts = {"singular": int(singular.sum())}
+    for code, cause in enumerate(FAILURE_CAUSES[1:], start=1):  # code 0: it succeeded
+        counts[cause] = int((failed & ~singular & (np.asarray(causes) == code)).sum())
+    return counts
+
+
+def failed_replicates_note(failures: Mapping[str, int], n_boot: int, n: int, dimensions: int,
+                           distinct_range: tuple[int, int], too_few: str, reduce: str) -> str:
+    """The note on bootstrap replicates that failed: how many, why, and what helps.
+
+    Parameters
+    ----------
+    failures : mapping
+        Failed replicates by cause (:func:`failure_counts`).
+    n_boot, n, dimensions : int
+        Replicates drawn, samples, and d_y + d_t + d_s after whitening.
+    distinct_range : tuple of int
+        The fewest and most distinct rows a resample held.
+    too_few : str
+        What the replicates left mean for the intervals ("" where they are enough for them).
+    reduce : str
+        How to reduce the dimensions, in words (e.g. ``"e.g. PCA"``).
+
+    Examples
+    --------
+    >>> print(failed_replicates_note({"singular": 200, "determined": 0, "uncertified": 0}, 200,
+    ...                              250, 201, (143, 174), "none left, so every interval is nan",
+    ...                              "e.g. PCA"))
+    note: 200 of 200 bootstrap replicates failed (none left, so every interval is nan): a resample \
+of n = 250 rows holds about 158 distinct rows (0.63 n; 143 to 174 here), and with k distinct \
+rows its covariance is singular unless k > d_y + d_t + d_s = 201 (whitened), which 200 did not \
+reach; more replicates do not help. Reduce the features to at most 143 dimensions in all (e.g. \
+PCA), or collect n = 346 samples or more
+    """
+    failed = sum(failures.values())
+    mean, sd = distinct_rows_spread(n)
+    left = too_few or "left out of the intervals"
+    head = f"note: {failed} of {n_boot} bootstrap replicates failed ({left})"
+    causes = []
+    if singular := failures.get("singular", 0):
+        low, high = distinct_range
+        fit = max(math.ceil(mean - DISTINCT_ROWS_MARGIN * sd) - 1, 0)
+        causes.append(
+            f"a resample of n = {n} rows holds about {mean:.0f} distinct rows (0.63 n; {low} to "
+            f"{high} here), and with k distinct rows its covariance is singular unless k > d_y + d_t "
+            f"+ d_s = {dimensions} (whitened), which {singular} did not reach; more replicates do not "
+            f"help. Reduce the features to at most {fit} dimensions in all ({reduce}), or collect "
+            f"n = {samples_for_dimensions(dimensions)} samples or more")
+    others = [f"{count} {words}" for count, words in (
+        (failures.get("determined", 0), "in whose resample a source determined part of Y exactly"),
+        (failures.get("uncertified", 0), "whose solve was not certified within tol")) if count]
+    if others:
+        causes.append(("besides these, " if singular else "") + " and ".join(others))
+    return f"{head}: {'; '.join(causes)}"
+
+
+def replicate_failures_note(diagnostics: Mapping[str, Any], reduce: str) -> str | None:
+    """The :func:`failed_replicates_note` of a :class:`~pidkit.gaussian.GaussianPIDEstimate`'s
+    ``diagnostics``; None where no replicate failed or they do not say why (``reduce``: as there).
+
+    Examples
+    --------
+    >>> boot = {"n_boot": 200, "n_failed": 19, "confidence": 0.95, "distinct_rows": (195, 223),
+    ...         "failures": {"singular": 19, "determined": 0, "uncertified": 0}}
+    >>> print(replicate_failures_note({"bootstrap": boot, "n_samples": 330, "ranks": (1, 100, 100, 200)},
+    ...                               "e.g. PCA"))     # doctest: +ELLIPSIS
+    note: 19 of 200 bootstrap replicates failed (left out of the intervals): a resample of n = 330 \
+rows holds about 209 distinct rows (0.63 n; 195 to 223 here), ...which 19 did not reach; ...
+    """
+    boot = diagnostics.get("bootstrap") or {}
+    if not boot.get("n_failed") or "failures" not in boot:
+        return None
+    used, fewest = boot["n_boot"] - boot["n_failed"], fewest_replicates(boot["confidence"])
+    too_few = ("none left, so every interval is nan" if used == 0 else
+               f"the {used} left are too few for {confidence_percent(boot['confidence'])} intervals, "
+               f"which take {fewest}" if used < fewest else "")
+    rank_y, _, _, rank_ts = diagnostics["ranks"]
+    return failed_replicates_note(boot["failures"], boot["n_boot"], int(diagnostics["n_samples"]),
+                                  rank_y + rank_ts, boot["distinct_rows"], too_few, reduce)

@@ -67,7 +67,7 @@ from .pid import (
 )
 from .reduce import ReducedSystem, reduce_covariance
 from .sample_inputs import SAMPLES, TRANSPOSE, have, paired_samples
-from .sample_notes import indicator_entropy
+from .sample_notes import FAILURE_CAUSES, failure_counts, indicator_entropy
 
 
 def check_correction_flag(bias_correction: Any) -> bool:
@@ -205,8 +205,10 @@ def gaussian_pid_from_samples(
         as 0 or inf). With
         ``bootstrap > 0``, ``diagnostics["intervals"]`` maps ``red, uni_t, uni_s, syn, i_yt,
         i_ys, i_yts`` to ``(low, high)`` and ``diagnostics["bootstrap"]`` holds ``n_boot``,
-        ``n_failed``, ``confidence``, ``ci_method``, ``random_state`` and the ``replicates``
-        (``n_boot x 7``, in that order; NaN rows failed).
+        ``n_failed``, ``failures`` (how many of them each cause explains:
+        :data:`~pidkit.gaussian.sample_notes.FAILURE_CAUSES`; the repr notes them), the fewest
+        and most ``distinct_rows`` of a resample, ``confidence``, ``ci_method``,
+        ``random_state`` and the ``replicates`` (``n_boot x 7``, in that order; NaN rows failed).
 
     Raises
     ------
@@ -299,11 +301,11 @@ def gaussian_pid_from_samples(
         return result
     statistic = GaussianStatistic(
         data, dims, bias_correction=bias_correction, units=units,
-        tol=replicate_tol(tol, result), method=method,
+        tol=replicate_tol(tol, result), method=method, with_failure_causes=True,
     )
-    replicates = resampling.bootstrap_replicates(
+    replicates, distinct_rows, causes = np.hsplit(resampling.bootstrap_replicates(
         statistic, n_boot, random_state=seed, n_jobs=n_jobs, progress=progress
-    )
+    ), [len(resampling.QUANTITIES), len(resampling.QUANTITIES) + 1])
     plug_in = result.diagnostics.get("plug_in") or {q: getattr(result, q) for q in resampling.QUANTITIES}
     spans = resampling.bootstrap_intervals(
         replicates,
@@ -313,13 +315,17 @@ def gaussian_pid_from_samples(
         method=ci_method,
         lower=0.0,
     )
+    rank_y, _, _, rank_ts = result.diagnostics["ranks"]
+    whitened_dimensions = rank_y + rank_ts
     boot = {
         "n_boot": n_boot,
         "n_failed": int(np.isnan(replicates[:, 0]).sum()),
+        "failures": failure_counts(distinct_rows[:, 0], causes[:, 0], whitened_dimensions),
+        "distinct_rows": (int(distinct_rows.min()), int(distinct_rows.max())),
         "confidence": float(confidence),
         "ci_method": ci_method,
         "random_state": seed,
-        "replicates": replicates,
+        "replicates": np.ascontiguousarray(replicates),
     }
     intervals = dict(zip(resampling.QUANTITIES, spans, strict=True))
     diagnostics = {**result.diagnostics, "intervals": intervals, "bootstrap": boot}
@@ -346,8 +352,10 @@ class GaussianStatistic:
     ``GaussianStatistic(data, dims, ...)(rng)`` draws ``n`` rows of ``data`` with replacement,
     forms their covariance and returns ``red, uni_t, uni_s, syn, i_yt, i_ys, i_yts`` of
     :func:`estimate_from_covariance` with the given settings (NaN when a replicate cannot be
-    estimated: an uncertified solve, or a resample in which a source determines part of Y; 0
-    for a resample that drew a single value of y).
+    estimated: an uncertified solve, or a resample in which a source determines part of Y, as
+    one of k distinct rows does for k <= d_y + d_t + d_s; 0 for a resample that drew a single
+    value of y). ``with_failure_causes`` appends the resample's distinct rows and 0, or the index
+    in ``FAILURE_CAUSES`` of what failed (:func:`~pidkit.gaussian.sample_notes.failure_counts`).
 
     Parameters
     ----------
@@ -356,6 +364,8 @@ class GaussianStatistic:
     dims : tuple of int
     bias_correction, units, tol, method
         As in :func:`gaussian_pid_from_samples`.
+    with_failure_causes : bool, default=False
+        Return 9 numbers: the seven, the resample's distinct rows and why it failed (0: it did not).
     """
 
     def __init__(
@@ -367,7 +377,9 @@ class GaussianStatistic:
         units: str = "bits",
         tol: float = DEFAULT_TOL_BITS,
         method: str = "auto",
+        with_failure_causes: bool = False,
     ) -> None:
+        self.with_failure_causes = with_failure_causes
         self.data = np.asarray(data, dtype=np.float64)
         self.dims = tuple(int(d) for d in dims)
         self.bias_correction = bias_correction
@@ -376,9 +388,11 @@ class GaussianStatistic:
         self.method = method
 
     def __call__(self, rng: np.random.Generator) -> np.ndarray:
-        """The seven quantities of one resample of the rows (NaN where it could not be estimated)."""
+        """The seven quantities of one resample of the rows (NaN where it could not be estimated),
+        then, ``with_failure_causes``, its distinct rows and why it failed."""
         n = self.data.shape[0]
         rows = rng.integers(0, n, n)
+        values, cause = np.full(len(resampling.QUANTITIES), np.nan), 0
         try:
             with blas_threads(1):
                 cov = np.cov(self.data[rows], rowvar=False)
@@ -386,9 +400,14 @@ class GaussianStatistic:
                     cov, self.dims, n, self.bias_correction, self.units, self.tol, True, self.method,
                     replicate=True,
                 )
-        except (SolverError, ValueError):
-            return np.full(len(resampling.QUANTITIES), np.nan)
-        return np.array([getattr(r, q) for q in resampling.QUANTITIES])
+            values = np.array([getattr(r, q) for q in resampling.QUANTITIES])
+        except SolverError:
+            cause = FAILURE_CAUSES.index("uncertified")
+        except ValueError:
+            cause = FAILURE_CAUSES.index("determined")
+        if not self.with_failure_causes:
+            return values
+        return np.append(values, [np.count_nonzero(np.bincount(rows, minlength=n)), cause])
 
 
 @hints_unknown_keywords
