@@ -1,17 +1,20 @@
-"""The cells of the report's tables: a number as the tables write it (:func:`table_cell`), an
+"""The cells of the report's tables: a number as the tables write it (:func:`table_cell`), a
+held-out accuracy with its binomial standard error (:func:`accuracy_cell`), an
 audited atom with its bootstrap interval (:func:`atom_cell`), and the seeds' values of an
 experiment as mean ± sample standard deviation (:func:`spread_cell`).
 """
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import numpy as np
 
 from pidkit_distill.run_groups import mean_sd
 
-__all__ = ["FEW_SEEDS", "atom_cell", "spread_cell", "table_cell"]
+__all__ = ["ACCURACY_ERROR_NOTE", "FEW_SEEDS", "accuracy_cell", "atom_cell", "spread_cell",
+           "table_cell"]
 
 FEW_SEEDS = 5
 """A group of at most this many seeds has each seed's value beside the mean in the group table."""
@@ -38,6 +41,30 @@ def spread_cell(values: list[float | None], spec: str) -> str:
                       for value, has in zip(seeds, known, strict=True))
             ] if len(seeds) <= FEW_SEEDS else []
     return f"{cell} ({'; '.join(each + count)})" if each or count else cell
+
+
+ACCURACY_ERROR_NOTE = ("last acc ± s.e.: ±1 binomial standard error of each accuracy, "
+                       "sqrt(acc (1 - acc) / n) on the run's n held-out samples (test_n in "
+                       "metrics.jsonl), as accuracy.png's band: the noise of the held-out set "
+                       "alone, not the spread across seeds (the mean ± sd of the table of seeds).")
+"""The note under the table of each run where a last acc cell gives its standard error
+(:func:`accuracy_cell`)."""
+
+
+def accuracy_cell(record: dict[str, Any]) -> str:
+    """The cell of the held-out accuracy of a metrics ``record``: ``test_acc`` and, where the
+    record gives the size of the held-out set (``test_n``), ±1 binomial standard error,
+    ``sqrt(acc (1 - acc) / n)``, as ``accuracy.png`` draws its band; empty for no accuracy.
+
+    Examples
+    --------
+    >>> accuracy_cell({"test_acc": 0.9, "test_n": 400}), accuracy_cell({"test_acc": 0.9})
+    ('0.9000 ± 0.0150 s.e.', '0.9000')
+    """
+    accuracy, n = record.get("test_acc"), record.get("test_n")
+    if accuracy is None or not n:
+        return table_cell(accuracy)
+    return f"{table_cell(accuracy)} ± {table_cell(math.sqrt(accuracy * (1 - accuracy) / n))} s.e."
 
 
 def atom_cell(record: dict[str, Any], key: str) -> str:

@@ -8,7 +8,7 @@ by keys an older ``config.json`` lacks).
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 
@@ -20,6 +20,13 @@ from pidkit_distill.audit_records import (
     audit_flags,
     innermost_layer,
     layer_named_flags,
+)
+from pidkit_distill.report_caveats import (
+    AUDIT_EPOCH_NOTE,
+    SCHEDULE_MARK,
+    audit_epoch_words,
+    schedule_note,
+    student_epochs,
 )
 from pidkit_distill.report_cells import spread_cell, table_cell
 from pidkit_distill.report_loss_jumps import seeds_jumped_note
@@ -65,7 +72,10 @@ def group_table(runs: list[RunRecords]) -> str:
     :data:`~pidkit_distill.report_cells.FEW_SEEDS` seeds, each seed's value.
 
     Only epochs every seed of a group reached are averaged: ``epochs`` says so where the
-    seeds reached different ones (a killed seed). Under the table, a paragraph for each rerun
+    seeds reached different ones (a killed seed), and has a mark where the method's schedule
+    trained the students in only some of them, explained under the table
+    (:func:`~pidkit_distill.report_caveats.schedule_note`); the estimate cell says so where the
+    atoms are of an earlier epoch than the accuracy. Under the table, a paragraph for each rerun
     of a seed, and for runs kept apart only by keys one's ``config.json`` lacks (an older
     version's); those paragraphs alone when no experiment has two seeds, and nothing when
     there are none either.
@@ -91,39 +101,66 @@ def group_table_of(every: list[RunGroup]) -> str:
     head = ("| group | data | method | teacher | epochs | seeds | last acc | best acc | layer "
             f"| audit epoch | estimate | {' | '.join(ATOM_LABELS.values())} |")
     align = ["---"] * 4 + ["---:"] * 4 + ["---:"] * 2 + ["---"] + ["---:"] * len(ATOM_LABELS)
-    rows, words = zip(*map(_group_row, groups), strict=True)
-    lines = [head, f"|{'|'.join(align)}|", *rows]
-    notes = [*filter(None, [_marks_legend({mark: text for each in words
-                                          for mark, text in each.items()})]),
+    shown = [_group_row(group) for group in groups]
+    lines = [head, f"|{'|'.join(align)}|", *(row.text for row in shown)]
+    scheduled = {group.label: row.student for group, row in zip(groups, shown, strict=True)
+                 if row.student is not None}
+    every_epoch = [group.label for group, row in zip(groups, shown, strict=True)
+                   if row.student is None]
+    notes = [*filter(None, [schedule_note(scheduled, every_epoch, seeds=True),
+                            _marks_legend({mark: text for row in shown
+                                           for mark, text in row.marks.items()})]),
+             *([AUDIT_EPOCH_NOTE] if any(row.apart for row in shown) else []),
              _GROUP_NOTE, *(note for group in groups for note in _rerun_notes(group)),
              *filter(None, map(_teacher_note, groups)),
              *filter(None, map(seeds_jumped_note, groups)), *lacking]
     return "\n".join([*lines, "", "\n\n".join(notes)])
 
 
-def _group_row(group: RunGroup) -> tuple[str, dict[str, str]]:
-    """The row of ``group`` (two seeds or more) in :func:`group_table`, and the words of each
-    mark beside its atoms (:func:`_atom_marks`)."""
+class _GroupRow(NamedTuple):
+    """The row of a group in :func:`group_table` (``text``), the words of each mark beside its
+    atoms (:func:`_atom_marks`), the epochs its student trained in and the epochs averaged where
+    its method's schedule trained it in only some
+    (:func:`~pidkit_distill.report_caveats.student_epochs`; else ``None``), and whether its
+    atoms are of another epoch than its accuracy."""
+
+    text: str
+    marks: dict[str, str]
+    student: tuple[int, int] | None
+    apart: bool
+
+
+def _group_row(group: RunGroup) -> _GroupRow:
+    """The row of ``group`` (two seeds or more) in :func:`group_table`."""
     cfg = group.runs[0].config
     # a seed's best accuracy is its best of the epochs with one (fmax: NaN only where none has)
     epochs, acc = common_epochs((run.metrics for run in group.runs), "test_acc")
     reached = [run.metrics[-1]["epoch"] for run in group.runs]
-    epochs_cell = f"{epochs[-1] if epochs else 0}/{cfg['run']['epochs']}"
+    shown = epochs[-1] if epochs else 0
+    student = student_epochs(cfg, [m for m in group.runs[0].metrics if m["epoch"] <= shown])
+    epochs_cell = f"{shown}/{cfg['run']['epochs']}"
     if len(set(reached)) > 1:
         epochs_cell += f" (seeds reached {', '.join(map(str, reached))})"
+    if student is not None:
+        epochs_cell += f" {SCHEDULE_MARK}"
     layer, last, estimate, records = _group_audit(group)
+    apart = audit_epoch_words(last, epochs[-1] if epochs else None) if records else None
+    if apart:
+        estimate = f"{estimate}; {apart}"
     marks, words = _atom_marks(records)
     atoms = [" ".join([spread_cell([r[key] for r in records], ".3f"),
                        *(f"{mark}{marks[key][mark]}/{len(records)}"
                          for mark in _BELOW_ZERO_MARKS.values() if mark in marks[key])])
              for key in ATOM_LABELS]
-    return (f"| {group.label} | {cfg['data']['name']} | {method_label(cfg)} | "
-            f"{cfg['teacher']['source']} | "
-            f"{epochs_cell} | {len(group.runs)} ({', '.join(map(str, group.seeds))}) | "
-            f"{spread_cell(list(acc[:, -1]) if epochs else [], '.4f')} | "
-            f"{spread_cell(list(np.fmax.reduce(acc, axis=1)) if epochs else [], '.4f')} | "
-            f"{table_cell(layer, 'd')} | {table_cell(last, 'd')} | {estimate} | "
-            f"{' | '.join(atoms)} |"), words
+    return _GroupRow(
+        f"| {group.label} | {cfg['data']['name']} | {method_label(cfg)} | "
+        f"{cfg['teacher']['source']} | "
+        f"{epochs_cell} | {len(group.runs)} ({', '.join(map(str, group.seeds))}) | "
+        f"{spread_cell(list(acc[:, -1]) if epochs else [], '.4f')} | "
+        f"{spread_cell(list(np.fmax.reduce(acc, axis=1)) if epochs else [], '.4f')} | "
+        f"{table_cell(layer, 'd')} | {table_cell(last, 'd')} | {estimate} | "
+        f"{' | '.join(atoms)} |", words,
+        None if student is None else (student, shown), apart is not None)
 
 
 def _group_audit(group: RunGroup) -> tuple[int | None, int | None, str, list[dict[str, Any]]]:

@@ -1,5 +1,6 @@
 """The table of each run in the report (:func:`summary_table`): accuracy, the final PID atoms
-of the innermost audited layer and how they were estimated, and the notes under it (the audit's
+of the innermost audited layer and how they were estimated, and the notes under it (the runs
+whose student trained in only some of their epochs: :mod:`~pidkit_distill.report_caveats`; the audit's
 flags, the best accuracy, the intervals, the runs short of their epochs by state:
 :class:`~pidkit_distill.report_states.StateNotes`; those that ended at chance, or whose trained
 teacher did; the others whose loss term jumped: :mod:`~pidkit_distill.report_loss_jumps`).
@@ -21,7 +22,14 @@ from pidkit_distill.audit_records import (
     holds_clustering_fixed,
 )
 from pidkit_distill.chance import RunTrained, chance_paragraph, ends_at_chance, run_trained
-from pidkit_distill.report_cells import atom_cell, table_cell
+from pidkit_distill.report_caveats import (
+    AUDIT_EPOCH_NOTE,
+    SCHEDULE_MARK,
+    audit_epoch_words,
+    schedule_note,
+    student_epochs,
+)
+from pidkit_distill.report_cells import ACCURACY_ERROR_NOTE, accuracy_cell, atom_cell, table_cell
 from pidkit_distill.report_loss_jumps import loss_jump_note
 from pidkit_distill.report_states import StateNotes, run_state
 from pidkit_distill.run_files import train_failure
@@ -41,6 +49,13 @@ def summary_table(runs: list[RunRecords], *, records: list[dict[str, Any] | None
     """A markdown table: accuracy (last, best) and the final PID atoms of the innermost layer,
     each with its bootstrap interval, the epoch they were audited at and how they were
     estimated.
+
+    The last accuracy carries its binomial standard error where the records give the size of
+    the held-out set (:func:`~pidkit_distill.report_cells.accuracy_cell`); a run whose method's
+    schedule trained its student in only some of its epochs has a mark after them, explained
+    in a line under the table (:mod:`~pidkit_distill.report_caveats`), and the estimate cell of
+    atoms audited at another epoch than the accuracy says so
+    (:func:`~pidkit_distill.report_caveats.audit_epoch_words`).
 
     Runs of the same name are named by as much of their path as tells them apart; the cells of a run
     without a completed epoch are empty, and so are the atoms' of a run without an audit, whose
@@ -72,6 +87,7 @@ layer | audit epoch | estimate | Red | Uni(Y:T\\S) | Uni(Y:S\\T) | Syn | n |
     levels: set[str] = set()  # the intervals' confidence and method ("" where not recorded)
     held_fixed = False  # whether an interval shown holds the KMeans clustering fixed
     best_shown = False  # whether a best acc cell is not empty
+    error_shown = False  # whether a last acc cell gives its standard error
     short = StateNotes()  # the runs short of their epochs, by state
     # the last record of each run that ended its epochs, and its best (what the paragraph of
     # the runs at chance tells a fall to chance by)
@@ -79,6 +95,10 @@ layer | audit epoch | estimate | Red | Uni(Y:T\\S) | Uni(Y:S\\T) | Syn | n |
     jumped: dict[str, dict[str, Any]] = {}  # and the record of each one's first loss-term jump
     trained: dict[str, RunTrained] = {}  # and its data set and whether its method has a schedule
     jump_notes: dict[str, str] = {}  # the line of each other run whose loss term jumped
+    # the runs whose student trained in only some of their epochs (how many of how many), and
+    # the methods of the others, whose student trained in every epoch (a dict keeps their order)
+    scheduled: dict[str, tuple[int, int]] = {}
+    every_epoch: dict[str, None] = {}
     for i, run in enumerate(with_distinct_names(runs)):
         cfg, metrics = run.config, run.metrics
         last = metrics[-1] if metrics else {}
@@ -94,6 +114,14 @@ layer | audit epoch | estimate | Red | Uni(Y:T\\S) | Uni(Y:S\\T) | Syn | n |
         if metrics and not atoms:  # its atom cells are empty: say why
             estimate = ("not audited (run.audit_every = 0)"
                         if cfg["run"].get("audit_every") == 0 else "no audit record in audit.jsonl")
+        elif apart := audit_epoch_words(atoms.get("epoch"), last.get("epoch")):
+            estimate = f"{estimate}; {apart}"
+            notes["audit epoch"] = AUDIT_EPOCH_NOTE
+        student = student_epochs(cfg, metrics)
+        if student is not None:
+            scheduled[run.name] = (student, last["epoch"])
+        elif metrics:
+            every_epoch.setdefault(method_label(cfg))
         notes.update(flag_notes(atoms, flags, data=cfg.get("data")))
         failure = train_failure(Path(run.path)) if records is None else records[i]  # read once
         state = run_state(run, failure) if states is None else states[i]  # its lock tested once
@@ -107,6 +135,8 @@ layer | audit epoch | estimate | Red | Uni(Y:T\\S) | Uni(Y:S\\T) | Syn | n |
             jump_notes[f"loss jump: {run.name}"] = loss_jump_note(run.name, metrics)
         if state:
             short.add(run, state, failure)
+        last_cell = accuracy_cell(last)
+        error_shown = error_shown or last_cell.endswith(" s.e.")
         cells = [atom_cell(atoms, key) for key in ATOM_LABELS]
         if any("[" in cell for cell in cells):
             settings = atoms.get("settings", {})
@@ -118,13 +148,16 @@ layer | audit epoch | estimate | Red | Uni(Y:T\\S) | Uni(Y:S\\T) | Syn | n |
         lines.append(
             f"| {run.name} | {cfg['data']['name']} | {method_label(cfg)} | "
             f"{cfg['teacher']['source']} | "
-            f"{last.get('epoch', 0)}/{cfg['run']['epochs']} | "
+            f"{last.get('epoch', 0)}/{cfg['run']['epochs']}"
+            f"{f' {SCHEDULE_MARK}' if student is not None else ''} | "
             f"{table_cell(last.get('teacher_acc'))} | "
-            f"{table_cell(last.get('test_acc'))} | {best_cell} | {table_cell(layer, 'd')} | "
+            f"{last_cell} | {best_cell} | {table_cell(layer, 'd')} | "
             f"{table_cell(atoms.get('epoch'), 'd')} | {estimate} | "
             f"{' | '.join(cells)} | "
             f"{atoms.get('n_samples', '')} |"
         )
+    if error_shown:
+        notes["accuracy error"] = ACCURACY_ERROR_NOTE
     if best_shown:
         notes["best"] = f"best acc (epoch): the highest held-out accuracy, {_BEST_ACC_CHOSEN}."
     if levels:
@@ -138,4 +171,5 @@ layer | audit epoch | estimate | Red | Uni(Y:T\\S) | Uni(Y:S\\T) | Syn | n |
     notes.update(short.paragraphs())
     notes["at chance"] = chance_paragraph(ended, jumped, trained=trained)
     notes.update(jump_notes)
-    return "\n".join([*lines, *(f"\n{note}" for note in notes.values() if note)])  # a paragraph each
+    paragraphs = [schedule_note(scheduled, list(every_epoch)), *notes.values()]
+    return "\n".join([*lines, *(f"\n{note}" for note in paragraphs if note)])  # a paragraph each

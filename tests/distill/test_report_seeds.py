@@ -44,8 +44,17 @@ def seed_run(path: Path, seed: int, accs: list[float], *, method: str = "bas", s
 
 
 def group_rows(text: str) -> list[str]:
-    """The rows of the group table in ``text`` (report.md)."""
-    return [line for line in text.splitlines() if line.startswith("| ") and "±" in line]
+    """The rows of the group table in ``text`` (report.md, or the table alone): those under
+    its header, ``| group | ...``, up to the first line that is not a row (a row of the table
+    of each run has a ± too, its last accuracy's standard error)."""
+    lines = text.splitlines()
+    start = next((i for i, line in enumerate(lines) if line.startswith("| group | ")), len(lines))
+    rows = []
+    for line in lines[start + 2:]:  # past the header and the alignment row
+        if not line.startswith("| "):
+            break
+        rows.append(line)
+    return rows
 
 
 # The note under the group table of s1, without run.amp, beside seeds 2 and 3 with it

@@ -32,7 +32,9 @@ def test_the_table_says_how_each_runs_atoms_were_estimated_and_at_which_epoch(tm
     banded = "0.200 [0.000, 0.300]"  # the value and its bootstrap interval
     assert [row.split(" | ")[8:12] for row in table] == [
         ["1", "2", "gaussian, wishart", banded], ["1", "2", "discrete, plug-in", banded],
-        ["1", "2", "discrete, plug-in", "0.200"], ["1", "0", "discrete, eb-extrapolation", banded]]
+        ["1", "2", "discrete, plug-in", "0.200"],
+        ["1", "0", "discrete, eb-extrapolation; atoms of epoch 0, before training; accuracy of "
+                   "epoch 2", banded]]
     assert "corrected for the plug-in's sampling bias" not in report
     assert "gaussian: linearly decodable information, not comparable with discrete bits" in report
 
