@@ -34,13 +34,13 @@ from pidkit_distill.figure_lines import (
     epoch_axis,
     float_values,
     mark_end,
-    marker,
     mean_line,
     plot_band,
     plot_line,
     plot_mean,
     state_note,
 )
+from pidkit_distill.figure_looks import marker
 from pidkit_distill.run_groups import RunGroup, audit_epochs, common_epochs
 from pidkit_distill.run_records import RunRecords
 

@@ -10,14 +10,13 @@ from typing import Any
 
 import numpy as np
 
-from pidkit_distill.figure_lines import DISTINCT_LOOKS, FONT
+from pidkit_distill.figure_lines import FONT
 
 __all__ = ["figure_legend", "place_legend"]
 
-# The most experiments a legend names: the hundred that a colour and a shape tell apart (its
-# title says how many there are; their lines repeat those above); 1000 runs of 60-character names
-# made accuracy.png 1020 x 49422 pixels, its legend 400 inches high.
-_MOST_ENTRIES = DISTINCT_LOOKS
+# The most experiments a legend names (its title says how many there are): 1000 runs of
+# 60-character names made accuracy.png 1020 x 49422 pixels, its legend 400 inches high.
+_MOST_ENTRIES = 100
 
 # The most of a figure's width that a legend below its plots takes: one as wide as the figure
 # was cut at both edges when saved.
@@ -65,8 +64,8 @@ def place_legend(fig: Any, handles: list[Any], labels: list[str], *, title: Any 
     named = len(labels) if experiments is None else experiments
     kept = {}
     if named > _MOST_ENTRIES:
-        kept = {"title": f"the first {_MOST_ENTRIES} of {named} experiments (beyond, colours "
-                         "and markers repeat; report.md's tables name every run)",
+        kept = {"title": f"the first {_MOST_ENTRIES} of {named} experiments (report.md's "
+                         "tables name every run)",
                 "title_fontsize": FONT}
         handles = [*handles[:_MOST_ENTRIES], *handles[named:]]
         labels = [*labels[:_MOST_ENTRIES], *labels[named:]]

@@ -1,49 +1,30 @@
 """Each experiment's line in the report's figures: its look, and how it is drawn.
 
-Each experiment keeps one colour and marker in every figure (ten colours that colour-blind
-readers tell apart; beyond ten they come round again, with markers of another shape in each
-round: :func:`run_lines`); a run's line style says where its teacher came from. The seeds of one
-experiment are thin and faint under their mean, drawn with a band of ±1 standard deviation
-across them (:func:`plot_mean`). A long line has markers on about :data:`_MOST_MARKERS` points
-(:func:`plot_line`). Text is at least :data:`FONT` points.
+Each experiment keeps one colour and marker in every figure, its colour fixed by its method
+(:func:`run_lines`, :mod:`pidkit_distill.figure_looks`); a run's line style says where its
+teacher came from. The seeds of one experiment are thin and faint under their mean, drawn with
+a band of ±1 standard deviation across them (:func:`plot_mean`). A long line has markers on
+about :data:`_MOST_MARKERS` points (:func:`plot_line`). The epoch axis has its ticks on
+multiples of the epochs' common step (:func:`epoch_axis`). Text is at least :data:`FONT`
+points.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from functools import cache
 from typing import Any
 
 import numpy as np
 
+from pidkit_distill.figure_looks import experiment_looks, marker
+from pidkit_distill.registry import registry_key
 from pidkit_distill.run_groups import RunGroup, mean_sd
 from pidkit_distill.run_records import RunRecords
 
-__all__ = ["DISTINCT_LOOKS", "ENDED", "FEWER_SEEDS", "FONT", "SHAPES", "SPREAD", "averaged_note",
-           "end_bar_entry", "epoch_axis", "float_values", "mark_end", "marker", "mean_line", "plot_band",
+__all__ = ["ENDED", "FEWER_SEEDS", "FONT", "SPREAD", "averaged_note", "end_bar_entry",
+           "epoch_axis", "epoch_step", "float_values", "mark_end", "mean_line", "plot_band",
            "plot_line", "plot_mean", "run_lines", "state_note"]
-
-# The colours of up to 6, 8 or 10 runs, in order: M. A. Petroff's sequences of that many, each
-# chosen to stay apart for colour-blind readers too ("Accessible Color Sequences for Data
-# Visualization", 2021; matplotlib 3.10's petroff6/8/10 styles). matplotlib's default ten put
-# green beside red and brown.
-_COLORS = {6: ("#5790fc", "#f89c20", "#e42536", "#964a8b", "#9c9ca1", "#7a21dd"),
-           8: ("#1845fb", "#ff5e02", "#c91f16", "#c849a9", "#adad7d", "#86c8dd", "#578dff",
-               "#656364"),
-           10: ("#3f90da", "#ffa90e", "#bd1f01", "#94a4a2", "#832db6", "#a96b59", "#e76300",
-                "#b9ac70", "#717581", "#92dadd")}
-
-# Beyond ten experiments the ten colours come round again, each round with markers of another
-# shape, larger, so that the shape shows (a colour and a shape tell a hundred apart); never a
-# square (a Gaussian estimate's) nor a cross (a solve not certified, or failed: the filled plus
-# "P" read as one). A Gaussian estimate keeps its square, filled otherwise in each round (sixty
-# told apart). Two are outlines (vertices) of matplotlib's: a diamond lying down and an
-# hourglass; its pentagon "p" and hexagon "h" were circles at the markers' 5 points.
-_LYING_DIAMOND = ((-1, 0), (0, 0.6), (1, 0), (0, -0.6), (-1, 0))
-_HOURGLASS = ((-0.7, 1), (0.7, 1), (-0.7, -1), (0.7, -1), (-0.7, 1))
-SHAPES = ("o", "^", "D", "v", "d", "<", ">", _LYING_DIAMOND, _HOURGLASS, "*")
-# How many experiments a colour and a marker shape tell apart.
-DISTINCT_LOOKS = len(_COLORS[10]) * len(SHAPES)
-_FILLS = ("full", "none", "left", "right", "bottom", "top")
 
 # A line of more points than this has markers on about this many, evenly spaced in epochs:
 # markers on each of 300 epochs hid its dashes, the teacher's line style.
@@ -81,44 +62,47 @@ def _teacher_style(run: RunRecords) -> tuple[str, str]:
     return _LINE_STYLES.get(run.config["teacher"]["source"], _FILE_STYLE)
 
 
+def _method(group: RunGroup) -> str:
+    """The method of ``group`` as the registries name it (``method.name``, without its preset:
+    ``rid (paper)`` is a variant of ``rid``), ``""`` for a configuration without one."""
+    name = (group.runs[0].config.get("method") or {}).get("name", "")
+    return registry_key(name) if isinstance(name, str) else ""
+
+
 def run_lines(groups: list[RunGroup]
               ) -> tuple[dict[str, dict[str, Any]], dict[str, int], str]:
     """Each run's line (by name: one colour, marker and style in every figure; a seed of a
     group thin, faint and unmarked in its group's colour), each group's round of colours (by
-    its first run's name: which markers it has, :func:`marker`), and a note saying what the
-    line styles in use mean.
+    its first run's name: which markers it has, :func:`~pidkit_distill.figure_looks.marker`),
+    and a note saying what the line styles in use mean.
 
-    The colours, one per group, are the shortest of :data:`_COLORS` that has one for each
-    group (told apart by colour-blind readers too); beyond ten, the ten come round again with
-    another marker in each round: no two groups (up to a hundred) share a colour and a marker.
+    A group's colour is its method's, a shade of it for a further variant of the method with
+    the same line style (:func:`~pidkit_distill.figure_looks.experiment_looks`): adding an
+    experiment of another method, or of another teacher, re-colours no other.
+
+    Examples
+    --------
+    >>> from pathlib import Path
+    >>> def run(name, method, source):
+    ...     config = {"method": {"name": method}, "teacher": {"source": source}}
+    ...     return RunRecords(name, Path(name), config, [], [])
+    >>> lines, rounds, note = run_lines([RunGroup("kd", [run("a", "kd", "trained")]),
+    ...                                  RunGroup("vid", [run("b", "vid", "untrained")])])
+    >>> [(line["color"], line["linestyle"]) for line in lines.values()], note
+    ([('#ffa90e', '-'), ('#832db6', '--')], 'solid: trained teacher, dashed: untrained teacher')
     """
-    palette = next((seq for size, seq in _COLORS.items() if len(groups) <= size), _COLORS[10])
+    styles = [_teacher_style(group.runs[0])[0] for group in groups]
+    looks = experiment_looks([_method(group) for group in groups], styles)
     lines, rounds = {}, {}
-    for i, group in enumerate(groups):
-        rounds[group.runs[0].name] = i // len(palette)
+    for group, style, (color, round_) in zip(groups, styles, looks, strict=True):
+        rounds[group.runs[0].name] = round_
         for run in group.runs:
-            line = {"color": palette[i % len(palette)], "linestyle": _teacher_style(run)[0],
-                    "label": run.name, **marker(i // len(palette))}
+            line = {"color": color, "linestyle": style, "label": run.name, **marker(round_)}
             lines[run.name] = line if len(group.runs) == 1 else {
                 **line, **_SEED, "label": f"_{run.name}"}
     note = ", ".join(dict.fromkeys(_teacher_style(run)[1] for group in groups
                                    for run in group.runs))
     return lines, rounds, note
-
-
-def marker(round_: int, *, gaussian: bool = False) -> dict[str, Any]:
-    """The marker of a group in round ``round_`` of the colours (:data:`SHAPES`), or of its
-    Gaussian estimates: a square (:data:`_FILLS`).
-
-    Examples
-    --------
-    >>> marker(0), marker(1, gaussian=True)
-    ({'marker': 'o', 'markersize': 3}, {'marker': 's', 'markersize': 5, 'fillstyle': 'none'})
-    """
-    size = {"markersize": 3 if round_ == 0 else 5}
-    if gaussian:
-        return {"marker": "s", **size, "fillstyle": _FILLS[round_ % len(_FILLS)]}
-    return {"marker": SHAPES[round_ % len(SHAPES)], **size}
 
 
 def mean_line(group: RunGroup, lines: dict[str, dict[str, Any]], rounds: dict[str, int],
@@ -249,13 +233,69 @@ def plot_line(ax: Any, epochs: list[int], values: Any, line: dict[str, Any]) -> 
     ax.plot(epochs, values, **line, markevery=marked)
 
 
+def epoch_step(epochs: Iterable[float]) -> int:
+    """The step that all ``epochs`` are multiples of, the greatest: ``run.audit_every`` for the
+    audits of one (``0, 2, 4, 6``: 2), 1 for the epochs of accuracies; 1 where some epoch is
+    not whole, or none is above 0.
+
+    Examples
+    --------
+    >>> epoch_step([0, 2, 4, 6]), epoch_step([0, 2, 4, 5]), epoch_step([0]), epoch_step([])
+    (2, 1, 1, 1)
+    """
+    values = np.asarray(list(epochs), dtype=float)
+    if not np.array_equal(values, np.round(values)):
+        return 1
+    return int(np.gcd.reduce(np.abs(values).astype(np.int64), initial=0)) or 1
+
+
 def epoch_axis(ax: Any) -> None:
-    """Label the x axis "epoch", with ticks on whole epochs only, as many as its width leaves
-    room for (a fixed ten ran into each other in a narrow panel)."""
+    """Label the x axis "epoch", with ticks on multiples of the :func:`epoch_step` of the epochs
+    drawn on it, so on the audited ones (``0, 2, 4, 6``: matplotlib's ticks were ``0, 3, 6`` in
+    the narrow panels of ``pid_atoms_all_layers.png``, every epoch in the wider ones of
+    ``pid_atoms.png``), as many as its width leaves room for beside their labels
+    (:data:`_TICK_ROOM`; a fixed ten ran into each other in a narrow panel). Call it once the
+    axes' lines are drawn."""
+    drawn = [line.get_xdata() for line in ax.get_lines()  # not a line across it (a chance level)
+             if line.get_transform().contains_branch_seperately(ax.transData)[0]]
+    ax.set_xlabel("epoch", fontsize=FONT)
+    ax.xaxis.set_major_locator(_epoch_locator()(epoch_step(
+        np.concatenate([np.asarray(x, dtype=float) for x in drawn]) if drawn else [])))
+
+
+# The room of an epoch tick, in font sizes of its label (FONT): a digit's width (0.64 in
+# DejaVu Sans) for each digit, and 1.5 between labels. matplotlib's own room, 3 font sizes
+# whatever the label, left a 2.2-inch panel of epochs 0 to 6 three ticks: 0, 3, 6.
+_TICK_ROOM = (0.64, 1.5)
+
+
+@cache
+def _epoch_locator() -> type:
+    """The class of :func:`epoch_axis`'s ticks: matplotlib's whole ticks, at most ten, counted
+    in steps of epochs (the class is made here: matplotlib is imported only when a figure is
+    drawn)."""
     from matplotlib.ticker import MaxNLocator
 
-    ax.set_xlabel("epoch", fontsize=FONT)
-    ax.xaxis.set_major_locator(MaxNLocator("auto", integer=True, min_n_ticks=1))
+    class EpochLocator(MaxNLocator):
+        """Whole ticks on multiples of ``step`` epochs, as many as the axis leaves room for."""
+
+        def __init__(self, step: int) -> None:
+            super().__init__(integer=True, min_n_ticks=1)
+            self.step = step
+
+        def tick_values(self, vmin: float, vmax: float) -> np.ndarray:
+            self.set_params(nbins=self._room(vmin, vmax))
+            return self.step * super().tick_values(vmin / self.step, vmax / self.step)
+
+        def _room(self, vmin: float, vmax: float) -> int:
+            """How many spaces between ticks the axis has room for, 1 to 9."""
+            if self.axis is None:
+                return 9
+            digits = len(str(int(max(abs(vmin), abs(vmax)))))
+            points = self.axis.axes.bbox.width * 72 / self.axis.axes.figure.dpi
+            return int(np.clip(points // ((_TICK_ROOM[0] * digits + _TICK_ROOM[1]) * FONT), 1, 9))
+
+    return EpochLocator
 
 
 def float_values(values: Iterable[float | None]) -> np.ndarray:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 from itertools import pairwise
+from pathlib import Path
 
 import pytest
 import test_report
@@ -39,15 +40,15 @@ def test_each_run_keeps_its_colour_and_its_teacher_style_in_every_figure(tmp_pat
                                    len(line.get_xdata())) for line in lines
                 if not line.get_label().startswith("_")}
 
-    # Petroff's six colours, which a colour-blind reader tells apart (matplotlib's C0, C1, C2 ...
-    # put green beside red and brown)
-    blue, orange, red = "#5790fc", "#f89c20", "#e42536"
+    # the three are runs of bas, whose colour is Petroff's blue: their teachers' line styles
+    # tell them apart
+    blue = "#3f90da"
     # plain and file have the same accuracies: plain's line lies under file's, drawn after it
     assert drawn(accuracy) == {"plain (same as file)": (blue, "--", "o", 2),
-                               "file": (orange, "-.", "o", 2),
-                               "trained": (red, "-", "o", 1)}  # one epoch: a visible marker
-    assert drawn(atoms) == {"file (discrete, eb-extrapolation)": (orange, "-.", "o", 3),
-                            "trained (discrete, eb-extrapolation)": (red, "-", "o", 2)}
+                               "file": (blue, "-.", "o", 2),
+                               "trained": (blue, "-", "o", 1)}  # one epoch: a visible marker
+    assert drawn(atoms) == {"file (discrete, eb-extrapolation)": (blue, "-.", "o", 3),
+                            "trained (discrete, eb-extrapolation)": (blue, "-", "o", 2)}
     plugins = [line for line in atoms.axes[0].get_lines() if line.get_label().startswith("_")]
     assert {line.get_linestyle() for line in plugins} == {":"}
 
@@ -127,15 +128,17 @@ def test_the_pid_figures_tell_estimators_plug_ins_and_uncertified_solves_apart(t
             return [(line.get_label(), line.get_marker()) for line in ax.get_lines()
                     if not line.get_label().startswith("_")]
 
-        assert labelled(left) == [("plain (discrete, plug-in)", "o"),
-                                  ("loose (discrete, eb-extrapolation)", "o"),
+        # three variants of bas with one teacher: its blue, then a darker and a lighter one,
+        # each with another marker
+        assert labelled(left) == [("plain (discrete, plug-in)", "^"),
+                                  ("loose (discrete, eb-extrapolation)", "D"),
                                   ("solve NOT certified", "x")]
         assert labelled(right) == [("gauss (gaussian, wishart)", "s")]
         crosses = [line for line in left.get_lines() if line.get_label() == "solve NOT certified"]
         assert list(crosses[0].get_xdata()) == [1]
         dotted = [line.get_color() for ax in (left, right) for line in ax.get_lines()
                   if line.get_linestyle() == ":"]
-        assert dotted == ["#e42536", "#5790fc"]  # loose's and gauss's, none for plain
+        assert dotted == ["#82b7e7", "#3f90da"]  # loose's and gauss's, none for plain
 
 
 def test_gaussian_runs_beside_discrete_ones_have_panels_of_their_own(tmp_path, figures):
@@ -207,14 +210,32 @@ def test_the_pid_figures_title_clears_their_legend(tmp_path, figures):
         assert "bootstrap intervals, which need not hold their line" in title.get_text()
 
 
-def test_seven_runs_get_colours_a_colour_blind_reader_tells_apart(tmp_path, figures):
+def test_the_seven_methods_get_colours_a_colour_blind_reader_tells_apart(tmp_path, figures):
     # seven runs were drawn in matplotlib's C0 ... C6: green (C2) beside red (C3), brown, pink and
-    # grey, which readers with red-green colour blindness confuse
-    runs = [fake_run(tmp_path / f"m{i}", epochs=1, audited=False, planned=1) for i in range(7)]
+    # grey, which readers with red-green colour blindness confuse; each method of the package now
+    # has one of Petroff's ten (matplotlib's petroff10 style), never one of its two greys
+    from matplotlib.style import library
+
+    methods = ["bas", "itrd", "kd", "mimkd", "rid", "ted", "vid"]
+    runs = [with_method(fake_run(tmp_path / name, epochs=1, audited=False, planned=1), name)
+            for name in methods]
     write_report(runs, out_dir=tmp_path / "rep")
     (accuracy,) = figures.values()
-    assert [line.get_color() for line in accuracy.axes[0].get_lines()] == [
-        "#1845fb", "#ff5e02", "#c91f16", "#c849a9", "#adad7d", "#86c8dd", "#578dff"]
+    # (each label but vid's ends "(same as vid)": the fake runs' accuracies are the same)
+    drawn = {line.get_label().split()[0]: line.get_color()
+             for line in accuracy.axes[0].get_lines() if line.get_label().split()[0] in methods}
+    assert drawn == {"bas": "#3f90da", "kd": "#ffa90e", "rid": "#bd1f01", "vid": "#832db6",
+                     "ted": "#a96b59", "itrd": "#e76300", "mimkd": "#b9ac70"}
+    petroff10 = library["petroff10"]["axes.prop_cycle"].by_key()["color"]
+    assert set(drawn.values()) < set(petroff10) - {"#94a4a2", "#717581"}
+
+
+def with_method(run: Path, method: str) -> Path:
+    """``run`` (a fake run folder) as a run of ``method``."""
+    config = json.loads((run / "config.json").read_text())
+    config["method"]["name"] = method
+    (run / "config.json").write_text(json.dumps(config))
+    return run
 
 
 def test_a_long_run_has_markers_on_some_epochs_so_its_line_style_shows(tmp_path, figures):
@@ -401,27 +422,32 @@ def test_a_layer_only_the_discrete_runs_audited_has_no_empty_gaussian_row(tmp_pa
     assert all(ax.get_lines() for ax in fig.axes)
 
 
-def test_more_than_ten_runs_come_round_the_colours_with_other_markers(tmp_path, figures):
+def test_more_methods_than_colours_come_round_the_colours_with_other_markers(tmp_path,
+                                                                            figures):
     # beyond ten runs, tab20's pairs gave runs 1 and 2 (3 and 4, ...) two shades of one hue,
     # which a reader took for one run, and turbo's colours of 30 runs ran into each other; the
-    # colours come round again instead, each round with markers of another shape (a Gaussian
+    # user's methods take the colour no method of the package has, then the colours come round
+    # again, a shade darker, then lighter, each round with markers of another shape (a Gaussian
     # estimate keeps its square, hollow in the second round)
-    runs = [fake_run(tmp_path / f"s{i}", epochs=2, planned=2) for i in range(12)]
-    edit_audit(runs[10], gaussian)
+    runs = [with_method(fake_run(tmp_path / f"s{i}", epochs=2, planned=2), f"mine-{i:02}")
+            for i in range(11)]
+    edit_audit(runs[1], gaussian)
     write_report(runs, out_dir=tmp_path / "rep")
     accuracy = figures[next(title for title in figures if title.startswith("Student"))]
     drawn = [(line.get_color(), line.get_marker(), line.get_markersize())
              for line in accuracy.axes[0].get_lines()]
-    petroff10 = ["#3f90da", "#ffa90e", "#bd1f01", "#94a4a2", "#832db6", "#a96b59", "#e76300",
-                 "#b9ac70", "#717581", "#92dadd"]
-    assert drawn == [(color, "o", 3) for color in petroff10] + [
-        ("#3f90da", "^", 5), ("#ffa90e", "^", 5)]
+    # Petroff's blue, orange, red, purple, brown, dark orange, khaki and light blue with 0.7 of
+    # their HLS lightness, hue and saturation kept (#3f90da: 0.551 to 0.386, #2065a5), then
+    # lightness 35% of the way to 1 (Foley and van Dam's formulae, by hand and in numbers)
+    assert drawn == [("#92dadd", "o", 3)] + [(color, "^", 5) for color in (
+        "#2065a5", "#bc7900", "#841601", "#5c207f", "#774b3e", "#a24500", "#8c7f44", "#3ebec3")] + [
+        ("#82b7e7", "D", 5), ("#ffc762", "D", 5)]
     atoms = next(fig for title, fig in figures.items() if title.startswith("PID of (Y, T, S), "))
     gaussian_panel = next(ax for ax in atoms.axes if ax.get_title().endswith(", gaussian"))
-    (square,) = [line for line in gaussian_panel.get_lines() if line.get_label().startswith("s10")]
+    (square,) = [line for line in gaussian_panel.get_lines() if line.get_label().startswith("s1 ")]
     assert (square.get_color(), square.get_marker(), square.get_fillstyle()) == (
-        "#3f90da", "s", "none")
+        "#2065a5", "s", "none")
     discrete = [(line.get_label(), line.get_marker()) for line in atoms.axes[0].get_lines()
                 if not line.get_label().startswith("_")]
-    assert discrete[-2:] == [("s9 (discrete, eb-extrapolation)", "o"),
-                             ("s11 (discrete, eb-extrapolation)", "^")]
+    assert discrete[:2] == [("s0 (discrete, eb-extrapolation)", "o"),
+                            ("s2 (discrete, eb-extrapolation)", "^")]

@@ -20,7 +20,7 @@ from test_report import fake_run
 
 from pidkit_distill import write_report
 from pidkit_distill.figure_legend import place_legend
-from pidkit_distill.figure_lines import SHAPES
+from pidkit_distill.figure_looks import SHAPES
 
 figures = test_report.figures  # the fixture: the figures a report saves, by title
 
@@ -140,7 +140,7 @@ def _legend_of(experiments: int) -> Figure:
 
 def test_a_legend_names_the_first_hundred_experiments_and_says_how_many_there_are():
     # 1000 runs of 60-character names made accuracy.png 1020 x 49422 pixels (a 400-inch legend
-    # of every run; beyond a hundred, colours and markers repeat)
+    # of every run)
     sizes = []
     for experiments in (150, 1000):
         fig = _legend_of(experiments)
@@ -148,8 +148,7 @@ def test_a_legend_names_the_first_hundred_experiments_and_says_how_many_there_ar
         labels = [text.get_text() for text in legend.get_texts()]
         assert labels == [*(f"run-{i}" for i in range(100)), "solve NOT certified"]
         assert legend.get_title().get_text() == (
-            f"the first 100 of {experiments} experiments (beyond, colours and markers repeat; "
-            "report.md's tables name every run)")
+            f"the first 100 of {experiments} experiments (report.md's tables name every run)")
         sizes.append(tuple(fig.get_size_inches()))
     assert sizes[0] == sizes[1] and sizes[0][1] < 12, sizes
     fig = _legend_of(100)  # a hundred: all, untitled
