@@ -160,10 +160,12 @@ def test_a_rerun_into_the_same_folder_leaves_no_figure_of_the_first(tmp_path):
     out = tmp_path / "rep"
     write_report([fake_run(tmp_path / "audited", epochs=1)], out_dir=out)
     assert sorted(p.name for p in out.iterdir()) == [
-        ".report.lock", "accuracy.png", "pid_atoms.png", "pid_atoms_all_layers.png", "report.md"]
+        ".report.lock", "accuracy.png", "groups.csv", "pid_atoms.png", "pid_atoms_all_layers.png",
+        "report.md", "runs.csv"]
     path = write_report([fake_run(tmp_path / "plain", epochs=1, audited=False)], out_dir=out)
     assert path == out / "report.md"
-    assert sorted(p.name for p in out.iterdir()) == [".report.lock", "accuracy.png", "report.md"]
+    assert sorted(p.name for p in out.iterdir()) == [".report.lock", "accuracy.png", "groups.csv",
+                                                     "report.md", "runs.csv"]
     text = path.read_text()
     assert "pid_atoms" not in text
     assert ("No run has an audit record (run.audit_every = 0, or audit.jsonl is empty), so there "
@@ -288,7 +290,8 @@ def test_a_reader_that_goes_away_is_told_the_report_was_written(tmp_path):
                    "`| head` does); the report was written in full before its table was printed; "
                    "send the output to a file or through `tee` to keep it running\n")
     assert sorted(p.name for p in (run / "report").iterdir()) == [
-        ".report.lock", "accuracy.png", "pid_atoms.png", "pid_atoms_all_layers.png", "report.md"]
+        ".report.lock", "accuracy.png", "groups.csv", "pid_atoms.png", "pid_atoms_all_layers.png",
+        "report.md", "runs.csv"]
 
 
 def test_a_reader_of_output_and_errors_that_goes_away_is_status_141(tmp_path):
@@ -482,7 +485,8 @@ def test_a_report_tests_each_runs_lock_once_for_its_table_and_figures(tmp_path, 
     assert "Stopped, its checkpoint.pt gone: a (after epoch 2 of 4), b (after epoch 2 of 4)." in text
 
 
-REPORT_FILES = ["accuracy.png", "pid_atoms.png", "pid_atoms_all_layers.png", "report.md"]
+REPORT_FILES = ["accuracy.png", "groups.csv", "pid_atoms.png", "pid_atoms_all_layers.png",
+                "report.md", "runs.csv"]
 
 
 def test_a_report_deletes_what_a_killed_report_left_of_its_own_files_only(tmp_path):
@@ -557,5 +561,5 @@ def test_a_folder_on_a_file_system_without_file_locks_is_written_unlocked(tmp_pa
     assert write_report(run, out_dir=out) == out / "report.md"
     (out / "report.md.0123abcd.tmp").write_bytes(b"")  # not known to be a killed report's
     assert write_report(run, out_dir=out) == out / "report.md"
-    assert sorted(p.name for p in out.iterdir()) == [".report.lock", *REPORT_FILES,
-                                                     "report.md.0123abcd.tmp"]
+    assert sorted(p.name for p in out.iterdir()) == sorted([".report.lock", *REPORT_FILES,
+                                                            "report.md.0123abcd.tmp"])

@@ -47,8 +47,8 @@ def test_one_run_folder_given_alone_reports_in_a_folder_of_its_own_inside_it(tmp
     for given in (run, str(run), [run], records):
         assert write_report(given) == run / "report" / "report.md"
     assert _files(run) == sorted([*RUN_FILES, "report"])
-    assert _files(run / "report") == ["accuracy.png", "pid_atoms.png",
-                                      "pid_atoms_all_layers.png", "report.md"]
+    assert _files(run / "report") == ["accuracy.png", "groups.csv", "pid_atoms.png",
+                                      "pid_atoms_all_layers.png", "report.md", "runs.csv"]
 
 
 def test_an_out_dir_given_is_kept(tmp_path):

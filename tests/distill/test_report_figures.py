@@ -341,8 +341,8 @@ def test_one_audited_layer_has_no_figure_of_every_layer(tmp_path, figures):
     write_report(fake_run(tmp_path / "two", epochs=1), out_dir=out)  # a first report had it
     figures.clear()
     write_report(run, out_dir=out)
-    assert sorted(p.name for p in out.iterdir()) == [".report.lock", "accuracy.png", "pid_atoms.png",
-                                                     "report.md"]
+    assert sorted(p.name for p in out.iterdir()) == [".report.lock", "accuracy.png", "groups.csv",
+                                                     "pid_atoms.png", "report.md", "runs.csv"]
     assert [title.split("\n")[0] for title in figures] == [
         "Student accuracy on the held-out set", "PID of (Y, T, S), innermost distilled layer "
         "(layer 0), held-out set"]

@@ -149,13 +149,13 @@ def test_a_groups_seeds_share_its_colour_under_its_mean_and_band(tmp_path, seeds
         "bar: where a stopped or failed run's line ends"]
     lines = {line.get_label(): line for line in ax.get_lines()
              if line.get_color() != "black"}  # not the bars that end the seeds' lines
-    blue, orange = "#5790fc", "#f89c20"
+    blue, red = "#3f90da", "#bd1f01"  # bas's and rid's colours (figure_looks.METHOD_COLORS)
     assert {label: (to_hex(line.get_color()), line.get_alpha(), line.get_linewidth())
             for label, line in lines.items()} == {
         "_bas-s1": (blue, 0.4, 0.8), "_bas-s2": (blue, 0.4, 0.8), "_bas-s3": (blue, 0.4, 0.8),
         f"bas, 3 seeds{stopped}": (blue, None, 2.0),
-        "_rid-s1": (orange, 0.4, 0.8), "_rid-s2": (orange, 0.4, 0.8),
-        "rid, 2 seeds\nseeds 1, 2 stopped after epoch 2 of 4": (orange, None, 2.0)}
+        "_rid-s1": (red, 0.4, 0.8), "_rid-s2": (red, 0.4, 0.8),
+        "rid, 2 seeds\nseeds 1, 2 stopped after epoch 2 of 4": (red, None, 2.0)}
     assert np.allclose(lines[f"bas, 3 seeds{stopped}"].get_ydata(), [0.72, 0.82])
     (bas_band, _) = [c for c in ax.collections if isinstance(c, PolyCollection)]
     heights = bas_band.get_paths()[0].vertices[:, 1]
