@@ -130,6 +130,57 @@ def run_state(run: RunRecords, failure: dict[str, Any] | None) -> str:
     return f"{how}, its checkpoint.pt gone" if gone else f"{how} before its first checkpoint"
 
 
+def _untrained_audit_unended(run: RunRecords) -> bool:
+    """Whether ``run``, which has no epoch done, was stopped before its audit of the untrained
+    networks (epoch 0) ended: it audits (``run.audit_every`` above 0, a student's run: a
+    teacher's has no audit), and its ``audit.jsonl``, which its train writes empty before that
+    audit and appends the audit's records of every layer to at once when it ends, holds none of
+    epoch 0. Its train said "interrupted while auditing the untrained networks"; the records
+    cannot tell that from a stop in the teacher's evaluation just before the audit. ``False``
+    for a run with an epoch done, one that does not audit, or whose ``audit.jsonl`` is not
+    there (deleted: what it held is not known).
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> folder = Path(tempfile.mkdtemp())
+    >>> _ = (folder / "audit.jsonl").write_text("")
+    >>> config = {"run": {"epochs": 200, "audit_every": 50}, "method": {"name": "kd"}}
+    >>> _untrained_audit_unended(RunRecords("int2", folder, config, [], []))
+    True
+    >>> _untrained_audit_unended(RunRecords("int2", folder, config, [], [{"epoch": 0}]))
+    False
+    >>> _untrained_audit_unended(RunRecords("plain", folder, {"run": {"audit_every": 0}}, [], []))
+    False
+    """
+    every = run.config.get("run", {}).get("audit_every")
+    return (not run.metrics and isinstance(every, int) and every > 0
+            and run.config.get("method", {}).get("name") != "teacher"
+            and (Path(run.path) / "audit.jsonl").is_file()
+            and not any(record.get("epoch") == 0 for record in run.audit))
+
+
+def _where(run: RunRecords, state: str, failure: dict[str, Any] | None) -> str:
+    """Where ``run``, in ``state`` (:func:`run_state`) with its last train's ``failure``
+    record, stands in its epochs, as :meth:`StateNotes.add` names it: ``in epoch 1 of 5``
+    (none done: in its first, or after), ``after epoch 3 of 5`` (at it, still training),
+    ``before epoch N of 5`` (failed before training it, or before its audit of the untrained
+    networks ended, which its error names), and, stopped or training before that audit ended
+    (:func:`_untrained_audit_unended`), ``before epoch 1 of 5: its audit of the untrained
+    networks had not ended`` (``has not ended``, training)."""
+    last = run.metrics[-1]["epoch"] if run.metrics else 0
+    of = f"of {run.config['run']['epochs']}"
+    unaudited = _untrained_audit_unended(run)
+    if state.startswith("failed") and (failure["before_training"] or unaudited):
+        return f"before epoch {last + 1} {of}"
+    if unaudited:
+        tense = "has" if state == "still training" else "had"
+        return f"before epoch 1 {of}: its audit of the untrained networks {tense} not ended"
+    if not run.metrics:
+        return f"in epoch 1 {of}"
+    return f"{'after ' if state != 'still training' else ''}epoch {last} {of}"
+
+
 class StateNotes:
     """The paragraphs under the report's table that name the runs short of their epochs, a
     paragraph for the runs of each state (:func:`run_state`) and, for a demo's runs, of each
@@ -154,13 +205,7 @@ class StateNotes:
     def add(self, run: RunRecords, state: str, failure: dict[str, Any] | None) -> None:
         """Name ``run``, short of its epochs in ``state`` (:func:`run_state`; not ``""``), with
         its last train's ``failure`` record (:func:`~pidkit_distill.run_files.train_failure`)."""
-        cfg, metrics = run.config, run.metrics
-        last = metrics[-1] if metrics else {}
-        where = (f"before epoch {last.get('epoch', 0) + 1}"
-                 if state.startswith("failed") and failure["before_training"] else
-                 "in epoch 1" if not metrics else  # in its first epoch, or after (training: at)
-                 f"{'after ' if state != 'still training' else ''}epoch {last['epoch']}")
-        named = f"{run.name} ({where} of {cfg['run']['epochs']})"
+        named = f"{run.name} ({_where(run, state, failure)})"
         group = (state, _demo_advice(run) if _STATE_NOTES[state][1] else "")
         if state.startswith("failed"):  # each its own error: where, what was saved
             self._failures.setdefault(group, []).append(
