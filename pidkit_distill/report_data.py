@@ -7,11 +7,11 @@ Their numbers are those of ``report.md``'s tables, unrounded: each run's last re
 ``metrics.jsonl``, its best accuracy and the last audit of its innermost layer
 (:func:`~pidkit_distill.audit_records.final_audit`), as the table of each run shows them; each
 experiment's accuracy at the last epoch all its seeds reached and its atoms at the last epoch
-at which all of them audited its innermost layer (:func:`~pidkit_distill.run_groups.
-common_epochs`, :func:`~pidkit_distill.run_groups.audit_epochs`,
-:func:`~pidkit_distill.run_groups.mean_sd`), as the table of seeds averages them. A value not
-known (no audit, a failed solve, the standard deviation of one seed) is an empty cell, which
-pandas reads as NaN.
+at which all of them audited its innermost layer, where they were estimated alike
+(:func:`~pidkit_distill.run_groups.common_epochs`, :func:`~pidkit_distill.report_groups.
+group_audit`, :func:`~pidkit_distill.run_groups.mean_sd`), as the table of seeds averages them.
+A value not known (no audit, a failed solve, seeds estimated differently, the standard
+deviation of one seed) is an empty cell, which pandas reads as NaN.
 """
 
 from __future__ import annotations
@@ -22,14 +22,9 @@ from typing import Any
 
 import numpy as np
 
-from pidkit_distill.audit_records import (
-    ATOM_LABELS,
-    audit_estimate,
-    final_audit,
-    final_flags,
-    innermost_layer,
-)
-from pidkit_distill.run_groups import RunGroup, audit_epochs, common_epochs, mean_sd
+from pidkit_distill.audit_records import ATOM_LABELS, audit_estimate, final_audit, final_flags
+from pidkit_distill.report_groups import group_audit
+from pidkit_distill.run_groups import RunGroup, common_epochs, mean_sd
 from pidkit_distill.run_records import RunRecords, method_label
 
 __all__ = ["GROUP_COLUMNS", "RUN_COLUMNS", "groups_csv", "runs_csv"]
@@ -122,28 +117,16 @@ def groups_csv(groups: list[RunGroup]) -> bytes:
             "epochs": epochs[-1] if epochs else 0, "epochs_total": cfg["run"]["epochs"],
             "last_acc_mean": last_acc[0], "last_acc_sd": last_acc[1],
             "best_acc_mean": best_acc[0], "best_acc_sd": best_acc[1]}
-        layer, audit_epoch, records = _group_records(group) if epochs else (None, None, [])
-        kinds = {audit_estimate(record) for record in records}
-        row.update({"layer": layer, "audit_epoch": audit_epoch,
-                    "estimate": "; ".join(sorted(kinds)) or None})
+        audit = group_audit(group)  # as the table of seeds shows it
+        row.update({"layer": audit.layer, "audit_epoch": audit.epoch,
+                    "estimate": "; ".join(sorted(set(audit.estimates))) or None})
         for atom in ATOM_LABELS:
-            values = np.array([np.nan if r[atom] is None else r[atom] for r in records], float)
-            mean, sd = mean_sd(values) if len(kinds) == 1 else (None, None)  # else no mean
+            values = np.array([np.nan if r[atom] is None else r[atom] for r in audit.records],
+                              float)
+            mean, sd = mean_sd(values) if audit.records else (None, None)  # else not averaged
             row.update({f"{atom}_mean": mean, f"{atom}_sd": sd})
         rows.append(row)
     return _csv(GROUP_COLUMNS, rows)
-
-
-def _group_records(group: RunGroup) -> tuple[int | None, int | None, list[dict[str, Any]]]:
-    """The innermost layer a seed of ``group`` audited, the last epoch at which every seed
-    audited it, and each seed's record of that layer and epoch (none where there is no such
-    epoch), as the table of seeds takes them."""
-    layer = max((innermost_layer(run.audit) for run in group.runs if run.audit), default=None)
-    audited = [] if layer is None else audit_epochs(group, layer)[0]
-    if not audited:
-        return layer, None, []
-    return layer, audited[-1], [next(r for r in run.audit if r["layer"] == layer
-                                     and r["epoch"] == audited[-1]) for run in group.runs]
 
 
 def _csv(columns: tuple[str, ...], rows: list[dict[str, Any]]) -> bytes:

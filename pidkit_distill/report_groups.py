@@ -8,6 +8,7 @@ by keys an older ``config.json`` lacks).
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any, NamedTuple
 
 import numpy as np
@@ -42,7 +43,7 @@ from pidkit_distill.run_groups import (
 )
 from pidkit_distill.run_records import RunRecords, method_label, with_distinct_names
 
-__all__ = ["group_table", "group_table_of"]
+__all__ = ["GroupAudit", "group_audit", "group_table", "group_table_of"]
 
 _GROUP_NOTE = ("Each row is one experiment run with several seeds: runs whose config.json differ "
                "only in run.seed and the run's bookkeeping "
@@ -143,13 +144,15 @@ def _group_row(group: RunGroup) -> _GroupRow:
         epochs_cell += f" (seeds reached {', '.join(map(str, reached))})"
     if student is not None:
         epochs_cell += f" {SCHEDULE_MARK}"
-    layer, last, estimate, records = _group_audit(group)
-    apart = audit_epoch_words(last, epochs[-1] if epochs else None) if records else None
+    audit = group_audit(group)
+    estimate = audit.estimate
+    # records only where every seed completed an epoch (group_audit), so epochs has one
+    apart = audit_epoch_words(audit.epoch, epochs[-1]) if audit.records else None
     if apart:
         estimate = f"{estimate}; {apart}"
-    marks, words = _atom_marks(records)
-    atoms = [" ".join([spread_cell([r[key] for r in records], ".3f"),
-                       *(f"{mark}{marks[key][mark]}/{len(records)}"
+    marks, words = _atom_marks(audit.records)
+    atoms = [" ".join([spread_cell([r[key] for r in audit.records], ".3f"),
+                       *(f"{mark}{marks[key][mark]}/{len(audit.records)}"
                          for mark in _BELOW_ZERO_MARKS.values() if mark in marks[key])])
              for key in ATOM_LABELS]
     return _GroupRow(
@@ -158,34 +161,86 @@ def _group_row(group: RunGroup) -> _GroupRow:
         f"{epochs_cell} | {len(group.runs)} ({', '.join(map(str, group.seeds))}) | "
         f"{spread_cell(list(acc[:, -1]) if epochs else [], '.4f')} | "
         f"{spread_cell(list(np.fmax.reduce(acc, axis=1)) if epochs else [], '.4f')} | "
-        f"{table_cell(layer, 'd')} | {table_cell(last, 'd')} | {estimate} | "
+        f"{table_cell(audit.layer, 'd')} | {table_cell(audit.epoch, 'd')} | {estimate} | "
         f"{' | '.join(atoms)} |", words,
         None if student is None else (student, shown), apart is not None)
 
 
-def _group_audit(group: RunGroup) -> tuple[int | None, int | None, str, list[dict[str, Any]]]:
-    """The audit of ``group`` that its row shows: the innermost layer a seed audited, the last
-    epoch at which every seed audited it, the estimate cell and each seed's record of that
-    layer and epoch (none where they cannot be averaged; the estimate cell says why)."""
+@dataclass(frozen=True)
+class GroupAudit:
+    """The audit of a group of seeds that the report shows (:func:`group_audit`): in the table
+    of seeds (:func:`group_table`) and in ``groups.csv``
+    (:func:`~pidkit_distill.report_data.groups_csv`).
+
+    Attributes
+    ----------
+    layer : int or None
+        The innermost layer a seed audited; ``None`` where none did.
+    epoch : int or None
+        The last epoch at which every seed audited ``layer``; ``None`` where there is none.
+    estimate : str
+        The estimate cell of the group's row: how its atoms were estimated, and the seeds' flags;
+        where they are not averaged, why.
+    estimates : tuple of str
+        How each seed's record of ``layer`` and ``epoch`` was estimated
+        (:func:`~pidkit_distill.audit_records.audit_estimate`), in the order of the seeds; none
+        where there is no such epoch.
+    records : tuple of dict
+        Each seed's record of ``layer`` and ``epoch``, in the order of the seeds, which the
+        atoms average; none where they are not averaged (no such epoch, or ``estimates`` that
+        differ: plug-in and corrected bits, or two estimators, make no mean).
+    """
+
+    layer: int | None
+    epoch: int | None
+    estimate: str
+    estimates: tuple[str, ...]
+    records: tuple[dict[str, Any], ...]
+
+
+def group_audit(group: RunGroup) -> GroupAudit:
+    """The audit of ``group`` that the report shows: each seed's record of the innermost layer a
+    seed audited at the last epoch at which every seed audited it, averaged where the seeds
+    estimated them alike. None where the seeds share no completed epoch (a run without one has
+    only its untrained networks' audit, as the table of each run leaves out).
+
+    Examples
+    --------
+    >>> from pathlib import Path
+    >>> def run(name, method):
+    ...     audit = [{"epoch": e, "layer": 1, "red": 0.1, "measure": "broja",
+    ...               "bias_correction": {"method": method}} for e in (0, 1, 2)]
+    ...     metrics = [{"epoch": e, "test_acc": 0.5} for e in (1, 2)]
+    ...     return RunRecords(name, Path(name), {}, metrics, audit)
+    >>> alike = group_audit(RunGroup("bas", [run("a", "wishart"), run("b", "wishart")]))
+    >>> alike.layer, alike.epoch, alike.estimate, len(alike.records)
+    (1, 2, 'discrete, wishart', 2)
+    >>> unlike = group_audit(RunGroup("bas", [run("a", "wishart"), run("b", "none")]))
+    >>> unlike.estimate, unlike.estimates, unlike.records
+    ('discrete, wishart (a); discrete, plug-in (b): not averaged', \
+('discrete, wishart', 'discrete, plug-in'), ())
+    """
+    if not common_epochs((run.metrics for run in group.runs), "test_acc")[0]:
+        return GroupAudit(None, None, "", (), ())
     layer = max((innermost_layer(run.audit) for run in group.runs if run.audit), default=None)
     audited = [] if layer is None else audit_epochs(group, layer)[0]
     last = audited[-1] if audited else None
     if layer is not None and not audited:  # the cells are empty: say why
         unaudited = [run.name for run in group.runs
                      if not any(r["layer"] == layer for r in run.audit)]
-        return layer, last, (f"no audit of layer {layer} at an epoch all seeds have"
-                             + (f" ({', '.join(unaudited)}: none)" if unaudited else "")), []
-    records = [next(r for r in run.audit if r["layer"] == layer and r["epoch"] == last)
-               for run in group.runs] if audited else []
+        return GroupAudit(layer, last, f"no audit of layer {layer} at an epoch all seeds have"
+                          + (f" ({', '.join(unaudited)}: none)" if unaudited else ""), (), ())
+    records = tuple(next(r for r in run.audit if r["layer"] == layer and r["epoch"] == last)
+                    for run in group.runs) if audited else ()
+    estimates = tuple(map(audit_estimate, records))
     kinds: dict[str, list[str]] = {}
-    for run, record in zip(group.runs, records, strict=False):  # none without an audit
-        kinds.setdefault(audit_estimate(record), []).append(run.name)
-    if len(kinds) > 1:  # plug-in and corrected bits (or two estimators) make no mean
+    for run, estimate in zip(group.runs, estimates, strict=False):  # none without an audit
+        kinds.setdefault(estimate, []).append(run.name)
+    if len(kinds) > 1:
         estimate = "; ".join(f"{kind} ({', '.join(names)})" for kind, names in kinds.items())
-        return layer, last, f"{estimate}: not averaged", []
-    estimate = "; ".join([audit_estimate(records[0]), *_seed_flags(group, layer, last)]
-                         ) if records else ""
-    return layer, last, estimate, records
+        return GroupAudit(layer, last, f"{estimate}: not averaged", estimates, ())
+    estimate = "; ".join([estimates[0], *_seed_flags(group, layer, last)]) if records else ""
+    return GroupAudit(layer, last, estimate, estimates, records)
 
 
 def _seed_flags(group: RunGroup, layer: int, epoch: int) -> list[str]:
@@ -225,7 +280,8 @@ def _seed_flags(group: RunGroup, layer: int, epoch: int) -> list[str]:
                               for audited, starts in counts.items()}, layer)
 
 
-def _atom_marks(records: list[dict[str, Any]]) -> tuple[dict[str, dict[str, int]], dict[str, str]]:
+def _atom_marks(records: tuple[dict[str, Any], ...]
+                ) -> tuple[dict[str, dict[str, int]], dict[str, str]]:
     """The marks beside each atom (a key of :data:`~pidkit_distill.audit_records.ATOM_LABELS`)
     of a group's row, whose seeds' ``records`` it shows: how many of them flag it below 0 with
     each mark of :data:`_BELOW_ZERO_MARKS` (:func:`~pidkit_distill.audit_records.audit_flags`,

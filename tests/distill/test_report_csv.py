@@ -127,3 +127,48 @@ def test_a_run_without_an_audit_has_empty_atom_cells_and_a_lone_run_a_group_row(
     groups = pd.read_csv(tmp_path / "rep/groups.csv")
     assert (groups.loc[0, "n_seeds"], groups.loc[0, "last_acc_mean"]) == (1, 0.52)
     assert groups[["last_acc_sd", "best_acc_sd", "red_mean"]].isna().all(axis=None)
+
+
+def test_seeds_estimated_differently_have_empty_atom_cells_in_groups_csv_as_in_report_md(
+        tmp_path, capsys):
+    # report.md's table of seeds and groups.csv each chose the layer, epoch and records of a
+    # group by a rule of their own; one rule now (report_groups.group_audit) serves both
+    runs = sweep(tmp_path)
+    audit = [json.loads(line) for line in (runs / "t1/audit.jsonl").read_text().splitlines()]
+    for record in audit:
+        record["bias_correction"] = {"method": "none", "negative": []}
+    (runs / "t1/audit.jsonl").write_text("".join(json.dumps(r) + "\n" for r in audit))
+    assert main(["report", str(runs)]) == 0
+    capsys.readouterr()
+    folder = runs / "report"
+    groups = pd.read_csv(folder / "groups.csv").set_index("runs")
+    seeds = {row["seeds"]: row for row in table((folder / "report.md").read_text(), "group")}
+    mixed, alike = groups.loc["t0 t1"], groups.loc["u0 u1 u2"]
+    assert (mixed.layer, mixed.audit_epoch) == (1, 3)
+    assert mixed.estimate == "discrete, eb-extrapolation; discrete, plug-in"
+    atoms = [f"{atom}_{of}" for atom in ("red", "uni_t", "uni_s", "syn") for of in ("mean", "sd")]
+    assert mixed[atoms].isna().all()
+    cell = seeds["2 (0, 1)"]
+    assert cell["estimate"] == ("discrete, eb-extrapolation (t0); discrete, plug-in (t1): "
+                                "not averaged")
+    assert [cell[label] for label in ("Red", "Uni(Y:T\\S)", "Uni(Y:S\\T)", "Syn")] == [""] * 4
+    assert (cell["layer"], cell["audit epoch"]) == ("1", "3")
+    # the other group is averaged in both, as before
+    reds = np.array([SWEEP[name][3] for name in ("u0", "u1", "u2")])
+    assert (alike.red_mean, alike.red_sd) == pytest.approx((reds.mean(), reds.std(ddof=1)))
+    assert seeds["3 (0, 1, 2)"]["Red"].startswith(f"{reds.mean():.3f} ± {reds.std(ddof=1):.3f}")
+
+
+def test_a_lone_run_without_a_completed_epoch_has_no_atoms_in_groups_csv(tmp_path):
+    # its only audit is of the untrained networks (epoch 0), which the table of each run and
+    # runs.csv leave out too
+    done = fake_run(tmp_path / "done", epochs=2)
+    killed = fake_run(tmp_path / "killed", epochs=0)
+    with pytest.warns(RuntimeWarning, match="no completed epoch"):
+        write_report([done, killed], out_dir=tmp_path / "rep")
+    groups = pd.read_csv(tmp_path / "rep/groups.csv").set_index("runs")
+    each = pd.read_csv(tmp_path / "rep/runs.csv").set_index("run")
+    assert groups.loc["killed", ["layer", "audit_epoch", "estimate", "red_mean"]].isna().all()
+    assert each.loc["killed", ["layer", "audit_epoch", "estimate", "red"]].isna().all()
+    assert (groups.loc["done", "layer"], groups.loc["done", "audit_epoch"]) == (1, 2)
+    assert groups.loc["done", "red_mean"] == pytest.approx(0.2)
