@@ -22,6 +22,7 @@ from pidkit_distill.audit_records import (
     holds_clustering_fixed,
 )
 from pidkit_distill.chance import RunTrained, chance_paragraph, ends_at_chance, run_trained
+from pidkit_distill.damaged_runs import missing_audit_warning
 from pidkit_distill.report_caveats import (
     AUDIT_EPOCH_NOTE,
     SCHEDULE_MARK,
@@ -59,8 +60,10 @@ def summary_table(runs: list[RunRecords], *, records: list[dict[str, Any] | None
 
     Runs of the same name are named by as much of their path as tells them apart; the cells of a run
     without a completed epoch are empty, and so are the atoms' of a run without an audit, whose
-    estimate cell says so. A paragraph under the table names the runs still training, and those
-    stopped short of their epochs, each with its epoch
+    estimate cell says why: not audited, its ``audit.jsonl`` missing though it audits
+    (:func:`~pidkit_distill.damaged_runs.missing_audit_warning`), or no record in it. A
+    paragraph under the table names the runs still training, and those stopped short of their
+    epochs, each with its epoch
     (:func:`~pidkit_distill.report_states.run_state`), and another those that
     ended their epochs at chance where their metrics records give it, and the trained teachers
     at chance (:func:`~pidkit_distill.chance.chance_paragraph`), then a line for each other run whose loss
@@ -113,7 +116,10 @@ layer | audit epoch | estimate | Red | Uni(Y:T\\S) | Uni(Y:S\\T) | Syn | n |
         estimate = "; ".join([audit_estimate(atoms), *flags]) if atoms else ""
         if metrics and not atoms:  # its atom cells are empty: say why
             estimate = ("not audited (run.audit_every = 0)"
-                        if cfg["run"].get("audit_every") == 0 else "no audit record in audit.jsonl")
+                        if cfg["run"].get("audit_every") == 0 else
+                        "audit.jsonl is missing (deleted or moved?)"
+                        if missing_audit_warning(Path(run.path), cfg, len(metrics)) else
+                        "no audit record in audit.jsonl")
         elif apart := audit_epoch_words(atoms.get("epoch"), last.get("epoch")):
             estimate = f"{estimate}; {apart}"
             notes["audit epoch"] = AUDIT_EPOCH_NOTE

@@ -3,6 +3,9 @@ certified, a failed solve, few distinct rows), their intervals and how its numbe
 
 from __future__ import annotations
 
+import json
+import warnings
+
 import pytest
 import test_report
 from test_report import ATOMS, edit_audit, fake_run, gaussian, plug_in, rows
@@ -198,3 +201,28 @@ def test_the_intervals_note_names_their_bootstrap_method(tmp_path):
                      lambda r: r.update(settings={"confidence": 0.95, "ci_method": "centred"}))
     assert ("[low, high]: the 95% centred bootstrap interval of the atom (audit.confidence, "
             "audit.bootstrap), which need not hold the estimate") in summary_table([load_run(run)])
+
+
+def test_a_run_whose_audit_jsonl_is_missing_says_so_in_its_estimate_cell(tmp_path):
+    # it said "no audit record in audit.jsonl" of a file deleted, where the warning and
+    # report.md's sentence (damaged_runs.missing_audit_warning) say it is missing
+    run = fake_run(tmp_path / "run", epochs=2)
+    (run / "audit.jsonl").unlink()
+    for audit_every, estimate in ((2, "audit.jsonl is missing (deleted or moved?)"),
+                                  (0, "not audited (run.audit_every = 0)")):
+        config = json.loads((run / "config.json").read_text())
+        config["run"]["audit_every"] = audit_every
+        (run / "config.json").write_text(json.dumps(config))
+        with warnings.catch_warnings(record=True) as said:
+            warnings.simplefilter("always")
+            records = load_run(run)
+        assert [str(w.message).startswith(f"{run / 'audit.jsonl'} is missing") for w in said
+                ] == [True] * (audit_every > 0)  # the warning, of the same rule as the cell
+        (row,) = rows(summary_table([records]))
+        assert row.split(" | ")[8:] == ["", "", estimate, "", "", "", "", " |"]
+    # an audit.jsonl there but empty is told as before
+    (run / "audit.jsonl").write_text("")
+    config["run"]["audit_every"] = 2
+    (run / "config.json").write_text(json.dumps(config))
+    (row,) = rows(summary_table([load_run(run)]))
+    assert row.split(" | ")[10] == "no audit record in audit.jsonl"
