@@ -88,6 +88,7 @@ layer | audit epoch | estimate | Red | Uni(Y:T\\S) | Uni(Y:S\\T) | Syn | n |
     lines = [head, f"|{'|'.join(align)}|"]
     notes: dict[str, str] = {}
     levels: set[str] = set()  # the intervals' confidence and method ("" where not recorded)
+    outside = False  # whether an interval shown leaves its estimate out
     held_fixed = False  # whether an interval shown holds the KMeans clustering fixed
     best_shown = False  # whether a best acc cell is not empty
     error_shown = False  # whether a last acc cell gives its standard error
@@ -150,6 +151,7 @@ layer | audit epoch | estimate | Red | Uni(Y:T\\S) | Uni(Y:S\\T) | Syn | n |
             levels.add(" ".join(filter(None, ("" if confidence is None else
                                               confidence_percent(confidence),
                                               settings.get("ci_method")))))
+            outside = outside or any(not _holds(atoms, key) for key in ATOM_LABELS)
             held_fixed = held_fixed or holds_clustering_fixed(atoms)
         lines.append(
             f"| {run.name} | {cfg['data']['name']} | {method_label(cfg)} | "
@@ -168,9 +170,12 @@ layer | audit epoch | estimate | Red | Uni(Y:T\\S) | Uni(Y:S\\T) | Syn | n |
         notes["best"] = f"best acc (epoch): the highest held-out accuracy, {_BEST_ACC_CHOSEN}."
     if levels:
         level = " or ".join(sorted(filter(None, levels)))
+        # a centred interval takes the estimate as unbiased and holds it; a basic or percentile
+        # one (or a centred one audited before pidkit held it there) need not
+        holds = "which need not hold the estimate" if outside else "each holding its estimate"
         notes["interval"] = (f"[low, high]: the {level + ' ' if level else ''}bootstrap interval "
-                             "of the atom (audit.confidence, audit.bootstrap), which need not "
-                             "hold the estimate (docs/estimate.md, Bootstrap intervals)." +
+                             f"of the atom (audit.confidence, audit.bootstrap), {holds} "
+                             "(docs/estimate.md, Bootstrap intervals)." +
                              (f" With audit.cluster_seeds 1 the intervals {CLUSTERING_HELD_FIXED} "
                               "(docs/distill.md, Seeds of the clustering)."
                               if held_fixed else ""))
@@ -179,3 +184,14 @@ layer | audit epoch | estimate | Red | Uni(Y:T\\S) | Uni(Y:S\\T) | Syn | n |
     notes.update(jump_notes)
     paragraphs = [schedule_note(scheduled, list(every_epoch)), *notes.values()]
     return "\n".join([*lines, *(f"\n{note}" for note in paragraphs if note)])  # a paragraph each
+
+
+def _holds(record: dict[str, Any], key: str) -> bool:
+    """Whether the bootstrap interval of atom ``key`` of an audit ``record`` holds its value
+    (``True`` where there is no value or no interval)."""
+    value = record.get(key)
+    interval = (record.get("intervals") or {}).get(key) or [None]
+    if value is None or None in interval:
+        return True
+    low, high = interval
+    return low <= value <= high

@@ -38,7 +38,7 @@ def test_one_seed_of_the_clustering_is_said_under_the_table(tmp_path):
     one = edit_audit(fake_run(tmp_path / "one", epochs=1), seeds_of_clustering(1))
     assert interval_note(summary_table([load_run(one)])) == (
         "[low, high]: the 95% centred bootstrap interval of the atom (audit.confidence, "
-        "audit.bootstrap), which need not hold the estimate (docs/estimate.md, Bootstrap "
+        "audit.bootstrap), each holding its estimate (docs/estimate.md, Bootstrap "
         f"intervals). {HELD_FIXED}")
 
 

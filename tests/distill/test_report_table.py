@@ -150,7 +150,7 @@ def test_the_tables_atoms_carry_their_bootstrap_interval_and_its_confidence(tmp_
                                             "0.336 [0.188, 0.421]", "0.200 [0.000, 0.300]"]
     assert table[1].split(" | ")[11:15] == ["0.200"] * 4  # an audit without intervals
     assert ("[low, high]: the 90% bootstrap interval of the atom (audit.confidence, "
-            "audit.bootstrap), which need not hold the estimate (docs/estimate.md, Bootstrap "
+            "audit.bootstrap), each holding its estimate (docs/estimate.md, Bootstrap "
             "intervals). With audit.cluster_seeds 1 the intervals leave out the variance of the "
             "KMeans clustering, so they are too narrow: audit.cluster_seeds 3 includes it "
             "(docs/distill.md, Seeds of the clustering).") in out.splitlines()
@@ -200,7 +200,22 @@ def test_the_intervals_note_names_their_bootstrap_method(tmp_path):
     run = edit_audit(fake_run(tmp_path / "run", epochs=1),
                      lambda r: r.update(settings={"confidence": 0.95, "ci_method": "centred"}))
     assert ("[low, high]: the 95% centred bootstrap interval of the atom (audit.confidence, "
-            "audit.bootstrap), which need not hold the estimate") in summary_table([load_run(run)])
+            "audit.bootstrap), each holding its estimate") in summary_table([load_run(run)])
+
+
+def test_the_intervals_note_says_an_interval_leaves_its_estimate_out_only_where_one_does(tmp_path):
+    # a centred interval holds its estimate (pidkit.resampling); a basic one, moved by the
+    # bootstrap world's bias, need not, nor a centred one audited before that rule
+    held = edit_audit(fake_run(tmp_path / "held", epochs=1),
+                      lambda r: r.update(settings={"confidence": 0.95, "ci_method": "centred"}))
+    moved = edit_audit(fake_run(tmp_path / "moved", epochs=1), lambda r: r.update(
+        settings={"confidence": 0.95, "ci_method": "basic"}, syn=0.4,
+        intervals={**r["intervals"], "syn": [0.1, 0.3]}))
+    assert "each holding its estimate" in summary_table([load_run(held)])
+    for runs in ([moved], [held, moved]):
+        table = summary_table([load_run(run) for run in runs])
+        assert "which need not hold the estimate" in table
+        assert "each holding its estimate" not in table
 
 
 def test_a_run_whose_audit_jsonl_is_missing_says_so_in_its_estimate_cell(tmp_path):
