@@ -131,7 +131,8 @@ def plot_atoms(groups: list[RunGroup], lines: dict[str, dict[str, Any]],
     ``pid_atoms_all_layers.png`` (a row of four atoms per audited layer), of the audited
     ``groups``; a run short of its epochs said so in its legend entry, or its group's, by its
     state in report.md (``states``, by run name), the line of a stopped or failed one ended by
-    a bar at its last audit (:func:`~pidkit_distill.figure_lines.state_note`,
+    a bar at its last audit, whose epoch the entry names where it is not the run's last epoch
+    (:func:`~pidkit_distill.figure_lines.state_note`,
     :func:`~pidkit_distill.figure_lines.mark_end`).
 
     Gaussian runs beside discrete ones get panels of their own, below the discrete ones: their
@@ -171,7 +172,8 @@ def plot_atoms(groups: list[RunGroup], lines: dict[str, dict[str, Any]],
     layers = audited_layers(groups)
     averaged = {group.legend: _atoms_averaged(group, layers) for group in groups}
     states = states or {}
-    said = {group.legend: state_note(group, states) for group in groups}
+    # a stopped run's lines end at its last audit: the note names its epoch where it is earlier
+    said = {group.legend: state_note(group, states, audits=True) for group in groups}
     order = []  # the legend's entries of the groups, by their group's place
     for (layer, each), row in zip(blocks, grid.reshape(len(blocks), -1), strict=True):
         for ax, (key, label) in zip(row, panels, strict=True):

@@ -23,8 +23,8 @@ from pidkit_distill.run_groups import RunGroup, mean_sd
 from pidkit_distill.run_records import RunRecords
 
 __all__ = ["ENDED", "FEWER_SEEDS", "FONT", "SPREAD", "averaged_note", "end_bar_entry",
-           "epoch_axis", "epoch_step", "float_values", "mark_end", "mean_line", "plot_band",
-           "plot_line", "plot_mean", "run_lines", "state_note"]
+           "epoch_axis", "epoch_step", "float_values", "last_audit_note", "mark_end", "mean_line",
+           "plot_band", "plot_line", "plot_mean", "run_lines", "state_note"]
 
 # A line of more points than this has markers on about this many, evenly spaced in epochs:
 # markers on each of 300 epochs hid its dashes, the teacher's line style.
@@ -125,11 +125,14 @@ def averaged_note(epochs: list[int], records: list[list[dict[str, Any]]]) -> str
     return f"\nmean of {span} only (all seeds have them)"
 
 
-def state_note(group: RunGroup, states: Mapping[str, str]) -> str:
+def state_note(group: RunGroup, states: Mapping[str, str], *, audits: bool = False) -> str:
     """What a legend entry says, on a line of its own, of the runs of ``group`` short of their
     ``run.epochs``: each one's state as report.md gives it (``states``, by run name: ``""``, or
     a name not in it, for a run that ended its epochs) and its last epoch, after the seeds it
-    is true of in a group of seeds; nothing where every run ended its epochs.
+    is true of in a group of seeds; nothing where every run ended its epochs. In a figure of
+    ``audits`` (the PID figures), whose lines end at a run's last audit, the note names that
+    audit's epoch too where it is not the last epoch (:func:`last_audit_note`): a run stopped
+    after epoch 47 whose last audit is of epoch 0 has its line, and the bar ending it, at 0.
 
     Examples
     --------
@@ -143,6 +146,11 @@ def state_note(group: RunGroup, states: Mapping[str, str]) -> str:
     seeds 3, 4 stopped after epoch 8 of 40
     >>> state_note(RunGroup("bas", [run("s0", 0, 2)]), {"s0": "failed"})
     '\\nfailed after epoch 2 of 40'
+    >>> audited = RunRecords("kd", Path("kd"), {"run": {"epochs": 200}},
+    ...                      [{"epoch": e} for e in range(1, 48)], [{"epoch": 0, "layer": 2}])
+    >>> print(state_note(RunGroup("kd", [audited]), {"kd": "stopped"}, audits=True))
+    <BLANKLINE>
+    stopped after epoch 47 of 200; last audit epoch 0, before training
     """
     said: dict[str, list[str]] = {}  # the seeds (or names) of the runs of each note
     for run, seed in zip(group.runs, group.seeds, strict=True):
@@ -151,12 +159,39 @@ def state_note(group: RunGroup, states: Mapping[str, str]) -> str:
             words = next((words for start, words in _STATE_WORDS.items()
                           if state.startswith(start)), f"{state}, after")
             note = f"{words} epoch {run.metrics[-1]['epoch']} of {run.config['run']['epochs']}"
+            if audits:
+                note += last_audit_note(run)
             said.setdefault(note, []).append(run.name if seed is None else str(seed))
     if len(group.runs) == 1:
         return "".join(f"\n{note}" for note in said)
     notes = [f"seed{'s' * (len(seeds) > 1)} {', '.join(seeds)} {note}"
              for note, seeds in said.items()]
     return "\n" + "; ".join(notes) if notes else ""
+
+
+def last_audit_note(run: RunRecords) -> str:
+    """What a PID figure's legend entry adds to the state of ``run`` (:func:`state_note`) where
+    its last audit, where its lines and the bar ending them stand, is of an earlier epoch than
+    its last epoch done: that audit's epoch (``epoch 0``: the untrained networks, before
+    training); nothing where they are the same, or it has no audit or no epoch.
+
+    Examples
+    --------
+    >>> from pathlib import Path
+    >>> def run(done, audited):
+    ...     return RunRecords("r", Path("r"), {}, [{"epoch": e} for e in range(1, done + 1)],
+    ...                       [{"epoch": e, "layer": 1} for e in audited])
+    >>> last_audit_note(run(31, [0, 10, 20, 30])), last_audit_note(run(47, [0]))
+    ('; last audit epoch 30', '; last audit epoch 0, before training')
+    >>> last_audit_note(run(30, [0, 10, 20, 30])), last_audit_note(run(0, [0]))
+    ('', '')
+    """
+    if not run.audit or not run.metrics:
+        return ""
+    last = max(record["epoch"] for record in run.audit)
+    if last == run.metrics[-1]["epoch"]:
+        return ""
+    return f"; last audit epoch {last}{', before training' if last == 0 else ''}"
 
 
 def mark_end(ax: Any, epochs: list[int], values: Any, state: str) -> None:

@@ -4,6 +4,7 @@ stopped seed with a finished one was not marked; only report.md said so."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import test_report
@@ -113,3 +114,29 @@ def test_finished_runs_are_drawn_as_before(tmp_path, figures):
         assert BAR not in legend(fig)
         assert not any("after epoch" in text for text in legend(fig))
     assert len(figures) == 3
+
+
+def test_a_stopped_runs_legend_names_its_last_audit_where_its_atoms_line_ends(tmp_path,
+                                                                              figures):
+    # walk t-433, M1: a run stopped after epoch 47 whose last audit was of epoch 0 had its bar
+    # at epoch 0 in pid_atoms.png while its legend said only "stopped after epoch 47 of 200"
+    early = fake_run(tmp_path / "early", epochs=3, planned=5)
+    later = fake_run(tmp_path / "later", epochs=3, planned=5)
+    for run, last in ((early, 0), (later, 2)):  # audits of epochs 0 (untrained) or 0-2 kept
+        kept = [line for line in (run / "audit.jsonl").read_text().splitlines()
+                if json.loads(line)["epoch"] <= last]
+        (run / "audit.jsonl").write_text("\n".join(kept) + "\n")
+    drawn([early, later], {"early": "stopped", "later": "stopped"})
+    atoms = next(fig for title, fig in figures.items() if title.startswith("PID of (Y, T, S), "))
+    assert legend(atoms) == [
+        "early (discrete, eb-extrapolation)\nstopped after epoch 3 of 5; last audit epoch 0, "
+        "before training",
+        "later (discrete, eb-extrapolation)\nstopped after epoch 3 of 5; last audit epoch 2", BAR]
+    red = next(ax for ax in atoms.axes if ax.get_title() == "Red(Y:T,S)")
+    assert ends(red) == [(0, 0.2), (2, 0.2)]  # each bar at its run's last audit, as its entry says
+    every = next(fig for title, fig in figures.items() if title.startswith("PID of (Y, T, S) per"))
+    assert legend(every)[:2] == legend(atoms)[:2]
+    # the accuracy lines end at epoch 3, where their bars stand: no audit to name there
+    accuracy = next(fig for title, fig in figures.items() if title.startswith("Student"))
+    assert not any("last audit" in text for text in legend(accuracy))
+    assert ends(accuracy.axes[0]) == [(3, 0.53), (3, 0.53)]
