@@ -287,7 +287,8 @@ def test_runs_audited_at_different_innermost_layers_say_which_layer_each_line_is
                                            "layer (estimator, correction or plug-in); ")
     assert [t.get_text() for t in atoms.legends[0].get_texts()] == [
         "done, layer 1 (discrete, eb-extrapolation)",
-        "killed, layer 0 (discrete, eb-extrapolation)\nstopped after epoch 1 of 5",
+        "killed, layer 0 (discrete, eb-extrapolation)\nstopped after epoch 1 of 5; "
+        "last audit epoch 0, before training",
         "bar: where a stopped or failed run's line ends"]
     figures.clear()
     write_report([done], out_dir=tmp_path / "rep")
