@@ -50,7 +50,8 @@ def test_every_replicate_failing_is_explained_with_its_numbers_and_the_real_fix(
     assert (f"note: 100 of 100 bootstrap replicates failed (none left, so every interval is nan): a "
             f"resample of n = 50 rows holds about 32 distinct rows (0.63 n; {low} to {high} here), and "
             "with k distinct rows its covariance is singular unless k > d_y + d_t + d_s = 41 (whitened), "
-            "which 100 did not reach; more replicates do not help. Reduce the features to at most 25 "
+            "which 100 of the resamples did not reach; more replicates do not help. Reduce the features "
+            "to at most 25 "
             "dimensions in all (e.g. PCA), or collect n = 78 samples or more") in text
     assert "pass bootstrap=200 (at least 39)" not in text  # the advice the user had followed
     assert "pass bootstrap=200 for intervals" not in text  # nor the few-samples note's
@@ -65,7 +66,7 @@ def test_some_replicates_failing_are_counted_and_explained():
     assert f"B=100 ({failed} failed, left out)" in text
     assert (f"note: {failed} of 100 bootstrap replicates failed (left out of the intervals): a resample of "
             "n = 70 rows holds about 44 distinct rows") in text
-    assert f"which {failed} did not reach" in text and "at most 36 dimensions in all" in text
+    assert f"which {failed} of the resamples did not reach" in text and "at most 36 dimensions in all" in text
     assert all(math.isfinite(end) for span in r.intervals.values() for end in span)
     assert "too coarse" not in text
 

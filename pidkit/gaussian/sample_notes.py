@@ -218,9 +218,9 @@ def failed_replicates_note(failures: Mapping[str, int], n_boot: int, n: int, dim
     ...                              "e.g. PCA"))
     note: 200 of 200 bootstrap replicates failed (none left, so every interval is nan): a resample \
 of n = 250 rows holds about 158 distinct rows (0.63 n; 143 to 174 here), and with k distinct \
-rows its covariance is singular unless k > d_y + d_t + d_s = 201 (whitened), which 200 did not \
-reach; more replicates do not help. Reduce the features to at most 143 dimensions in all (e.g. \
-PCA), or collect n = 346 samples or more
+rows its covariance is singular unless k > d_y + d_t + d_s = 201 (whitened), which 200 of the \
+resamples did not reach; more replicates do not help. Reduce the features to at most 143 \
+dimensions in all (e.g. PCA), or collect n = 346 samples or more
     """
     failed = sum(failures.values())
     mean, sd = distinct_rows_spread(n)
@@ -233,9 +233,9 @@ PCA), or collect n = 346 samples or more
         causes.append(
             f"a resample of n = {n} rows holds about {mean:.0f} distinct rows (0.63 n; {low} to "
             f"{high} here), and with k distinct rows its covariance is singular unless k > d_y + d_t "
-            f"+ d_s = {dimensions} (whitened), which {singular} did not reach; more replicates do not "
-            f"help. Reduce the features to at most {fit} dimensions in all ({reduce}), or collect "
-            f"n = {samples_for_dimensions(dimensions)} samples or more")
+            f"+ d_s = {dimensions} (whitened), which {singular} of the resamples did not reach; more "
+            f"replicates do not help. Reduce the features to at most {fit} dimensions in all "
+            f"({reduce}), or collect n = {samples_for_dimensions(dimensions)} samples or more")
     others = [f"{count} {words}" for count, words in (
         (failures.get("determined", 0), "in whose resample a source determined part of Y exactly"),
         (failures.get("uncertified", 0), "whose solve was not certified within tol")) if count]
@@ -255,7 +255,7 @@ def replicate_failures_note(diagnostics: Mapping[str, Any], reduce: str) -> str 
     >>> print(replicate_failures_note({"bootstrap": boot, "n_samples": 330, "ranks": (1, 100, 100, 200)},
     ...                               "e.g. PCA"))     # doctest: +ELLIPSIS
     note: 19 of 200 bootstrap replicates failed (left out of the intervals): a resample of n = 330 \
-rows holds about 209 distinct rows (0.63 n; 195 to 223 here), ...which 19 did not reach; ...
+rows holds about 209 distinct rows (0.63 n; 195 to 223 here), ...which 19 of the resamples did not reach; ...
     """
     boot = diagnostics.get("bootstrap") or {}
     if not boot.get("n_failed") or "failures" not in boot:
