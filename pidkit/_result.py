@@ -32,6 +32,9 @@ RECORD_FIELDS = (*(key for key, _ in ATOM_LABELS), "units", "measure", "status",
                  "method", "solver", "gap", "nit", "diagnostics")
 """The fields of :meth:`PIDResult.to_dict`, in its order (also the columns of an empty
 :func:`pidkit.to_frame`)."""
+JOINT_DIAGNOSTICS = ("q_joint",)
+"""The keys of a result's ``diagnostics`` that hold an optimal joint (GH's p(q, y, t, s)), which
+:meth:`PIDResult.to_dict` leaves out unless ``include_q``, as it leaves out ``q``."""
 _SPELT_OUT = {"redundancy": "red", "synergy": "syn", "unique_t": "uni_t", "unique_s": "uni_s"}
 """Names of the atoms spelt out, which users reach for, and the attribute that holds each."""
 _TABLE_NAMES = frozenset({"to_frame", "to_dataframe", "to_df", "to_pandas", "frame", "dataframe", "df"})
@@ -135,7 +138,11 @@ class PIDResult:
         Parameters
         ----------
         include_q : bool, default=False
-            Add ``q`` as nested lists (``None`` where the measure has no optimal joint).
+            Add the optimal joint, whichever the measure: ``q`` as nested lists (``None`` where the
+            measure has no such ``q``), and GH's p(q, y, t, s) as ``diagnostics["q_joint"]``. Left
+            out by default, as ``pidkit decompose --json`` leaves them out without
+            ``--include-q``: they can run to hundreds of lines (a 2x3x3 GH record indented is 22
+            lines without ``q_joint``, 241 with it).
 
         Returns
         -------
@@ -143,11 +150,29 @@ class PIDResult:
             Strict JSON (NaN and infinities as None, e.g. the unbounded ``gap`` of a failed
             result; numpy values as Python numbers and lists): the seven quantities, ``units``,
             ``measure``, ``status``, ``success``, ``message``, ``method``, ``solver``, ``gap``,
-            ``nit`` and ``diagnostics``, and ``q`` with ``include_q``.
+            ``nit`` and ``diagnostics``, and ``q`` with ``include_q``. ``diagnostics`` holds
+            every key of the result's own but GH's ``q_joint``, which it holds, in its place, only
+            with ``include_q``. The result itself is not
+            changed: ``result.diagnostics["q_joint"]`` is always there for GH.
+
+        Examples
+        --------
+        >>> import pidkit
+        >>> r = pidkit.pid(pidkit.examples.and_(), measure="gh")    # needs pidkit[exact]
+        >>> sorted(r.diagnostics), sorted(r.to_dict()["diagnostics"])
+        (['n_vertices', 'q_joint', 'q_size'], ['n_vertices', 'q_size'])
+        >>> record = r.to_dict(include_q=True)
+        >>> list(record["diagnostics"]), record["q"]                # GH has no q, only q_joint
+        (['n_vertices', 'q_size', 'q_joint'], None)
+        >>> len(record["diagnostics"]["q_joint"])                   # p(q, y, t, s): |Q| = 2
+        2
         """
         out: dict[str, Any] = {key: getattr(self, key) for key in RECORD_FIELDS}
         if include_q:
             out["q"] = self.q
+        else:
+            out["diagnostics"] = {key: value for key, value in self.diagnostics.items()
+                                  if key not in JOINT_DIAGNOSTICS}
         return jsonable(out, finite=True)
 
     def __repr__(self) -> str:

@@ -73,12 +73,12 @@ def _decompose(args: argparse.Namespace) -> int:
             raise UsageError(f"'{STDIN}' reads one joint from standard input and takes no joint files "
                              f"beside it: give '{STDIN}' alone, or the files without it")
         return decompose_files(args.joints, lambda path: _solved(load_joint(path), path, args, options),
-                               lambda result: _record(result, args.include_q), as_json=args.json,
+                               lambda result: result.to_dict(include_q=args.include_q), as_json=args.json,
                                debug=args.debug, command="pidkit decompose")
     path = args.joints[0] if args.joints else None
     joint = catalogue[args.example.lower()] if path is None else load_joint(path)
     result = _solved(joint, path, args, options)
-    print(json.dumps(_record(result, args.include_q), indent=2) if args.json else result)
+    print(json.dumps(result.to_dict(include_q=args.include_q), indent=2) if args.json else result)
     return 0
 
 
@@ -96,16 +96,6 @@ def _solved(joint: Any, path: str | None, args: argparse.Namespace, options: dic
         loaded = "counts" if path == STDIN else f"np.load({path!r})"
         warn_of_plugin_bias(joint, result, corrected_route(loaded), stacklevel=1)
     return result
-
-
-def _record(result: PIDResult, include_q: bool) -> dict[str, Any]:
-    """``result`` as --json prints it: without an optimal joint unless ``include_q`` (--include-q),
-    whichever the measure: BROJA's q (which ``to_dict`` leaves out) and GH's p(q, y, t, s), which
-    its diagnostics hold as ``q_joint`` (hundreds of lines)."""
-    record = result.to_dict(include_q=include_q)
-    if not include_q:
-        (record.get("diagnostics") or {}).pop("q_joint", None)
-    return record
 
 
 def _name(text: str) -> str:

@@ -185,6 +185,38 @@ def test_json_leaves_the_optimal_joint_out_for_every_measure(capsys, measure):
         assert q_joint.sum(axis=0) == pytest.approx(examples.and_(), abs=1e-9)
 
 
+def test_json_is_byte_for_byte_the_record_it_printed_before_to_dict_left_q_joint_out(tmp_path, capsys,
+                                                                                      monkeypatch):
+    # --json dropped GH's q_joint itself; PIDResult.to_dict() now does. The expected text is built
+    # from the result's fields, not from to_dict(), in the record's order.
+    pytest.importorskip("cdd")  # pidkit[exact]
+    monkeypatch.chdir(tmp_path)
+    np.save("and.npy", examples.and_())
+    np.save("xor.npy", examples.xor())
+    fields = ("red", "uni_t", "uni_s", "syn", "i_yt", "i_ys", "i_yts", "units", "measure", "status",
+              "success", "message", "method", "solver", "gap", "nit")
+
+    def expected(joint, include_q):
+        result = pidkit.pid(joint, measure="gh")
+        record = {key: getattr(result, key) for key in fields}
+        # xor's diagnostics are n_components, q_joint, q_size: q_joint stays in its place
+        record["diagnostics"] = {key: value.tolist() if key == "q_joint" else value
+                                 for key, value in result.diagnostics.items()
+                                 if include_q or key != "q_joint"}
+        return {**record, "q": None} if include_q else record
+
+    for include_q in (False, True):
+        option = ["--include-q"] if include_q else []
+        status, out, err = _run(capsys, "and.npy", "--measure", "gh", "--json", *option)
+        assert (status, err) == (0, "")
+        assert out == json.dumps(expected(examples.and_(), include_q), indent=2) + "\n"
+        status, out, err = _run(capsys, "and.npy", "xor.npy", "--measure", "gh", "--json", *option)
+        assert (status, err) == (0, "")
+        assert out.splitlines() == [
+            json.dumps({"file": name, **expected(joint, include_q)}, separators=(",", ":"))
+            for name, joint in (("and.npy", examples.and_()), ("xor.npy", examples.xor()))]
+
+
 def test_include_q_without_json_is_refused(capsys):
     status, out, err = _run(capsys, "--example", "and", "--include-q")
     assert (status, out) == (2, "")
