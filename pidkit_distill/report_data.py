@@ -24,6 +24,7 @@ import numpy as np
 
 from pidkit_distill.audit_records import ATOM_LABELS, audit_estimate, final_audit, final_flags
 from pidkit_distill.report_groups import group_audit
+from pidkit_distill.report_pairs import PairedDifference, bas_pairs
 from pidkit_distill.run_groups import RunGroup, common_epochs, mean_sd
 from pidkit_distill.run_records import RunRecords, method_label
 
@@ -41,11 +42,17 @@ each run names it (``stopped``, ``still training``, ...)."""
 
 GROUP_COLUMNS = ("group", "data", "method", "teacher", "n_seeds", "seeds", "runs", "epochs",
                  "epochs_total", "last_acc_mean", "last_acc_sd", "best_acc_mean", "best_acc_sd",
+                 "vs_bas_group", "vs_bas_epoch", "vs_bas_n", "vs_bas_mean", "vs_bas_se",
                  "layer", "audit_epoch", "estimate",
                  *(f"{atom}_{of}" for atom in ATOM_LABELS for of in ("mean", "sd")))
 """The columns of ``groups.csv``: ``seeds`` and ``runs`` are space-separated, in the order of
 the seeds; ``epochs`` is the last epoch every seed reached; an experiment of one seed has a row
-too (its standard deviations empty), where the table of seeds has rows only for several."""
+too (its standard deviations empty), where the table of seeds has rows only for several.
+``vs_bas_*`` are the line under the table of seeds (:func:`~pidkit_distill.report_pairs.
+bas_pairs`): the ``bas`` experiment paired with, the epoch compared, the number of seeds paired,
+and the mean and standard error of the experiment's last accuracy minus BAS's, paired by seed;
+empty where no ``bas`` experiment of its data and teacher source shares 2 of its seeds, or more
+than one does (each has its line in ``report.md``)."""
 
 
 def runs_csv(runs: list[RunRecords], states: list[str]) -> bytes:
@@ -101,8 +108,11 @@ def groups_csv(groups: list[RunGroup]) -> bytes:
     ...     return RunRecords(f"kd-s{seed}", Path(f"kd-s{seed}"), config, metrics, [])
     >>> text = groups_csv([RunGroup("kd", [run(0, [0.5, 0.6]), run(1, [0.7, 0.8])])]).decode()
     >>> print(text.splitlines()[1])
-    kd,digits,kd,trained,2,0 1,kd-s0 kd-s1,2,2,0.7,0.14142135623730953,0.7,0.14142135623730953,,,,,,,,,,,
+    kd,digits,kd,trained,2,0 1,kd-s0 kd-s1,2,2,0.7,0.14142135623730953,0.7,0.14142135623730953,,,,,,,,,,,,,,,,
     """
+    paired: dict[int, list[tuple[str, PairedDifference]]] = {}  # by id of the group, each bas paired with
+    for group, baseline, pair in bas_pairs(groups):
+        paired.setdefault(id(group), []).append((baseline.label, pair))
     rows = []
     for group in groups:
         cfg = group.runs[0].config
@@ -117,6 +127,11 @@ def groups_csv(groups: list[RunGroup]) -> bytes:
             "epochs": epochs[-1] if epochs else 0, "epochs_total": cfg["run"]["epochs"],
             "last_acc_mean": last_acc[0], "last_acc_sd": last_acc[1],
             "best_acc_mean": best_acc[0], "best_acc_sd": best_acc[1]}
+        if len(paired.get(id(group), [])) == 1:  # one bas to pair with
+            ((baseline, pair),) = paired[id(group)]
+            row.update({"vs_bas_group": baseline, "vs_bas_epoch": pair.epoch,
+                        "vs_bas_n": len(pair.seeds), "vs_bas_mean": pair.mean,
+                        "vs_bas_se": pair.se})
         audit = group_audit(group)  # as the table of seeds shows it
         row.update({"layer": audit.layer, "audit_epoch": audit.epoch,
                     "estimate": "; ".join(sorted(set(audit.estimates))) or None})

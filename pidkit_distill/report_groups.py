@@ -2,8 +2,9 @@
 row per group of seeds (:mod:`pidkit_distill.run_groups`), mean ± sample standard deviation
 across them, the audit's flags of the seeds (a mark beside an atom below 0, with a legend under
 the table; a count of the seeds in the estimate cell for the other flags), and the notes under
-it (the seeds rerun, a teacher file not known, the seeds whose loss term jumped, runs kept apart
-by keys an older ``config.json`` lacks).
+it (each experiment's last accuracy minus BAS's, paired by seed,
+:mod:`pidkit_distill.report_pairs`; the seeds rerun, a teacher file not known, the seeds whose
+loss term jumped, runs kept apart by keys an older ``config.json`` lacks).
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ from pidkit_distill.report_caveats import (
 )
 from pidkit_distill.report_cells import spread_cell, table_cell
 from pidkit_distill.report_loss_jumps import seeds_jumped_note
+from pidkit_distill.report_pairs import pair_lines
 from pidkit_distill.run_groups import (
     BOOKKEEPING,
     Rerun,
@@ -76,7 +78,10 @@ def group_table(runs: list[RunRecords]) -> str:
     seeds reached different ones (a killed seed), and has a mark where the method's schedule
     trained the students in only some of them, explained under the table
     (:func:`~pidkit_distill.report_caveats.schedule_note`); the estimate cell says so where the
-    atoms are of an earlier epoch than the accuracy. Under the table, a paragraph for each rerun
+    atoms are of an earlier epoch than the accuracy. Under the table, a line for each
+    experiment that shares 2 seeds or more with a ``bas`` one of the same data and teacher
+    source: its last accuracy minus BAS's, paired by seed
+    (:func:`~pidkit_distill.report_pairs.pair_lines`); a paragraph for each rerun
     of a seed, and for runs kept apart only by keys one's ``config.json`` lacks (an older
     version's); those paragraphs alone when no experiment has two seeds, and nothing when
     there are none either.
@@ -108,7 +113,8 @@ def group_table_of(every: list[RunGroup]) -> str:
                  if row.student is not None}
     every_epoch = [group.label for group, row in zip(groups, shown, strict=True)
                    if row.student is None]
-    notes = [*filter(None, [schedule_note(scheduled, every_epoch, seeds=True),
+    notes = [*pair_lines(groups),
+             *filter(None, [schedule_note(scheduled, every_epoch, seeds=True),
                             _marks_legend({mark: text for row in shown
                                            for mark, text in row.marks.items()})]),
              *([AUDIT_EPOCH_NOTE] if any(row.apart for row in shown) else []),

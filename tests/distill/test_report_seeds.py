@@ -94,6 +94,9 @@ def test_the_seeds_of_an_experiment_are_one_row_of_mean_and_sd(tmp_path, seeds):
         "| discrete, eb-extrapolation | 0.200 ± 0.000 (0.200, 0.200) | 0.200 ± 0.000 (0.200, "
         "0.200) | 0.200 ± 0.000 (0.200, 0.200) | 0.150 ± 0.071 (0.100, 0.200) |"]
     assert [row.split(" | ")[0] for row in group_rows(report)] == ["| bas", "| rid"]
+    # rid - bas paired by seed: 0.70 - 0.80 and 0.74 - 0.82, mean -0.09, sd 0.0141, s.e. 0.01
+    assert ("rid − bas: -0.0900 ± 0.0100 (last acc at epoch 2, paired by seed: mean ± s.e. of "
+            "the differences over the 2 seeds both ran, 1 and 2)") in report
     assert ("only in run.seed and the run's bookkeeping (data.eval_batch_size, data.num_workers, "
             "data.root, run.audit_every, run.checkpoint_every, run.device, run.join_timeout, "
             "run.name, run.out_dir, run.print_every, run.progress, run.resume, run.stop_after, "

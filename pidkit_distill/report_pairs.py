@@ -1,0 +1,180 @@
+"""The paired differences against BAS under the report's table of seeds (:func:`pair_lines`):
+for each experiment with the same data and teacher source as an experiment of method ``bas``,
+its last held-out accuracy minus BAS's, paired by seed, as mean ± standard error over the seeds
+both ran (:func:`paired_difference`).
+
+With two or three seeds, each experiment's mean ± sd across its seeds cannot tell which gaps
+are real: much of a seed's accuracy comes from what it draws (the data's split, the teacher),
+which BAS's run of the same seed shares. A difference taken seed by seed cancels that part, as
+the demo's "vs BAS" and ``benchmarks/distill_cpu.py``'s paired gain do.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import NamedTuple
+
+import numpy as np
+
+from pidkit_distill.registry import registry_key
+from pidkit_distill.run_groups import RunGroup, common_epochs
+from pidkit_distill.run_records import RunRecords
+
+__all__ = ["BASELINE", "PairedDifference", "bas_pairs", "pair_lines", "paired_difference"]
+
+BASELINE = "bas"
+"""The method every other experiment is paired against."""
+
+
+class PairedDifference(NamedTuple):
+    """The last accuracy of one experiment minus that of another, paired by seed.
+
+    Attributes
+    ----------
+    epoch : int
+        The last epoch that every run of the seeds paired reached, whose accuracies are compared.
+    seeds : list
+        The seeds paired: those both experiments ran, each with an accuracy at ``epoch`` in both.
+    differences : ndarray
+        Each seed's accuracy minus the other experiment's of the same seed, in the order of
+        ``seeds``.
+    mean : float
+        The mean of ``differences``.
+    se : float
+        Its standard error: the sample standard deviation (``ddof=1``) of ``differences`` over
+        the square root of their number.
+    """
+
+    epoch: int
+    seeds: list[object]
+    differences: np.ndarray
+    mean: float
+    se: float
+
+
+def paired_difference(group: RunGroup, baseline: RunGroup) -> PairedDifference | None:
+    """The last accuracy of ``group`` minus that of ``baseline``, paired by ``run.seed``: at the
+    last epoch that the runs of every seed both ran reached, each seed's held-out accuracy minus
+    ``baseline``'s of the same seed; ``None`` where fewer than 2 seeds pair (a seed with no
+    accuracy at that epoch, a non-finite one, pairs with none).
+
+    Parameters
+    ----------
+    group, baseline : RunGroup
+        Two experiments (:func:`~pidkit_distill.run_groups.group_runs`), one run per seed.
+
+    Returns
+    -------
+    PairedDifference or None
+
+    Examples
+    --------
+    >>> from pathlib import Path
+    >>> def run(seed, accs):
+    ...     metrics = [{"epoch": e, "test_acc": a} for e, a in enumerate(accs, 1)]
+    ...     return RunRecords(f"s{seed}", Path(f"s{seed}"), {"run": {"seed": seed}}, metrics, [])
+    >>> bas = RunGroup("bas", [run(0, [0.5, 0.80]), run(1, [0.5, 0.90]), run(2, [0.5, 0.7])])
+    >>> kd = RunGroup("kd", [run(1, [0.6, 0.95]), run(0, [0.6, 0.82])])
+    >>> pair = paired_difference(kd, bas)
+    >>> pair.epoch, pair.seeds, pair.differences.round(2).tolist(), round(pair.mean, 3)
+    (2, [1, 0], [0.05, 0.02], 0.035)
+    >>> round(pair.se, 3)
+    0.015
+    """
+    if not isinstance(group, RunGroup) or not isinstance(baseline, RunGroup):
+        raise TypeError(f"group and baseline must be RunGroup (of run_groups.group_runs), got "
+                        f"{type(group).__name__} and {type(baseline).__name__}; group the runs "
+                        "first: group_runs(load_runs(folders))")
+    of_baseline = dict(zip(baseline.seeds, baseline.runs, strict=True))
+    shared = [(seed, run, of_baseline[seed]) for seed, run in zip(group.seeds, group.runs,
+                                                                    strict=True)
+              if seed is not None and seed in of_baseline]
+    if len(shared) < 2:
+        return None
+    runs: list[RunRecords] = [run for _, pair_run, base_run in shared
+                              for run in (pair_run, base_run)]
+    epochs, acc = common_epochs((run.metrics for run in runs), "test_acc")
+    if not epochs:
+        return None
+    differences = acc[0::2, -1] - acc[1::2, -1]  # each seed's run, then baseline's
+    finite = np.isfinite(differences)
+    if finite.sum() < 2:
+        return None
+    kept = differences[finite]
+    return PairedDifference(epochs[-1], [seed for (seed, _, _), ok in zip(shared, finite,
+                                                                        strict=True) if ok],
+                            kept, float(kept.mean()),
+                            float(kept.std(ddof=1) / math.sqrt(kept.size)))
+
+
+def bas_pairs(groups: list[RunGroup]) -> list[tuple[RunGroup, RunGroup, PairedDifference]]:
+    """Each experiment of ``groups`` not of method ``bas``, with each ``bas`` experiment of the
+    same ``data.name`` and ``teacher.source`` with which it shares 2 seeds or more, and its
+    :func:`paired_difference` with it; in the order of ``groups``.
+
+    Examples
+    --------
+    >>> from pathlib import Path
+    >>> def run(method, seed, acc):
+    ...     config = {"method": {"name": method}, "data": {"name": "digits"},
+    ...               "teacher": {"source": "trained"}, "run": {"seed": seed}}
+    ...     return RunRecords(f"{method}-s{seed}", Path(f"{method}-s{seed}"), config,
+    ...                       [{"epoch": 6, "test_acc": acc}], [])
+    >>> bas = RunGroup("BAS", [run("BAS", 0, 0.92), run("BAS", 1, 0.94)])
+    >>> kd = RunGroup("kd", [run("kd", 0, 0.87), run("kd", 1, 0.88)])
+    >>> [(group.label, baseline.label, round(pair.mean, 3))
+    ...  for group, baseline, pair in bas_pairs([bas, kd])]
+    [('kd', 'BAS', -0.055)]
+    """
+    baselines = [group for group in groups if _method(group) == BASELINE]
+    pairs = []
+    for group in groups:
+        if _method(group) == BASELINE:
+            continue
+        for baseline in baselines:
+            pair = paired_difference(group, baseline) if _setting(group) == _setting(
+                baseline) else None
+            if pair is not None:
+                pairs.append((group, baseline, pair))
+    return pairs
+
+
+def pair_lines(groups: list[RunGroup]) -> list[str]:
+    """The lines under the table of seeds: one for each pair of :func:`bas_pairs`, saying the
+    mean ± s.e. of its paired differences; none for an experiment that shares fewer than 2
+    seeds with every ``bas`` one of its data and teacher source.
+
+    Examples
+    --------
+    >>> from pathlib import Path
+    >>> def run(method, seed, acc):
+    ...     config = {"method": {"name": method}, "data": {"name": "digits"},
+    ...               "teacher": {"source": "trained"}, "run": {"seed": seed}}
+    ...     return RunRecords(f"{method}-s{seed}", Path(f"{method}-s{seed}"), config,
+    ...                       [{"epoch": 6, "test_acc": acc}], [])
+    >>> bas = RunGroup("bas", [run("bas", 0, 0.92), run("bas", 1, 0.94)])
+    >>> kd = RunGroup("kd", [run("kd", 0, 0.87), run("kd", 1, 0.88)])
+    >>> print(pair_lines([bas, kd])[0])
+    kd − bas: -0.0550 ± 0.0050 (last acc at epoch 6, paired by seed: mean ± s.e. of the \
+differences over the 2 seeds both ran, 0 and 1)
+    """
+    lines = []
+    for group, baseline, pair in bas_pairs(groups):
+        seeds = list(map(str, pair.seeds))
+        lines.append(f"{group.label} − {baseline.label}: {pair.mean:+.4f} ± {pair.se:.4f} "
+                     f"(last acc at epoch {pair.epoch}, paired by seed: mean ± s.e. of the "
+                     f"differences over the {len(seeds)} seeds both ran, "
+                     f"{', '.join(seeds[:-1])} and {seeds[-1]})")
+    return lines
+
+
+def _method(group: RunGroup) -> object:
+    """The method name of ``group``'s runs, as the registry spells it (``BAS`` is ``bas``)."""
+    name = (group.runs[0].config.get("method") or {}).get("name")
+    return registry_key(name) if isinstance(name, str) else name
+
+
+def _setting(group: RunGroup) -> tuple[object, object]:
+    """What a group is paired with BAS by: its data set's name and its teacher's source."""
+    config = group.runs[0].config
+    return (config.get("data") or {}).get("name"), (config.get("teacher") or {}).get("source")
