@@ -1,6 +1,8 @@
 """What the report does with a run folder it cannot read whole: a damaged run of a sweep's
 folder left out (:class:`DamagedRun`, :data:`ON_DAMAGED`), and the warnings of a run's files
-that it reads around (:func:`missing_audit_warning`, :func:`damaged_summary_warning`).
+that it reads around (:func:`missing_audit_warning`, :func:`damaged_summary_warning`), and the
+cut last line of a run whose train had ended (:func:`ended_before_line_cut`,
+:func:`line_cut_later_warning`).
 
 A sweep's folder (``pidkit-distill report runs``) stands for every run folder in it; one of them
 with a damaged file (a line cut in the middle of its ``audit.jsonl``, a ``metrics.jsonl``
@@ -17,9 +19,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from pidkit_distill.run_files import ended_train_epochs, train_failure
+
 __all__ = ["ON_DAMAGED", "DamagedRun", "checked_on_damaged", "damaged_summary_warning",
-           "left_out_paragraph", "left_out_warning", "missing_audit_warning",
-           "no_run_readable"]
+           "ended_before_line_cut", "left_out_paragraph", "left_out_warning",
+           "line_cut_later_warning", "missing_audit_warning", "no_run_readable"]
 
 ON_DAMAGED = ("skip", "raise")
 """What :func:`~pidkit_distill.load_runs` and :func:`~pidkit_distill.write_report` do with a
@@ -175,3 +179,80 @@ again as it ends
     return (f"{file} is damaged ({why}), so the report reads the run without it: how its last "
             "train ended (stopped by run.stop_after, or the error it failed with) is not known; "
             "the run's next train writes it again as it ends")
+
+
+def ended_before_line_cut(path: Path) -> int | None:
+    """The epoch after which the last train of the run folder ``path`` ended by itself, where
+    the line of that epoch, the last of its ``metrics.jsonl``, is cut off: its ``summary.json``
+    records no failure and ``epochs_done`` one more than the epoch of the file's last whole
+    line, and the file's last line has no newline at its end and is no JSON object (the line
+    that :func:`~pidkit_distill.run_files.read_records` skips). A train appends an epoch's
+    line before it writes ``summary.json``, and fails where it cannot write the line, so that
+    line was written whole and cut later: a copy cut short, or the machine stopped before the
+    line reached the disk, not a kill. ``None`` otherwise: no cut line, or a killed run's
+    (a train killed writes no ``summary.json``; an earlier train's records fewer epochs).
+
+    Examples
+    --------
+    >>> import json, tempfile
+    >>> folder = Path(tempfile.mkdtemp())
+    >>> _ = (folder / "summary.json").write_text(json.dumps({"epochs_done": 2, "epochs": 2}))
+    >>> _ = (folder / "metrics.jsonl").write_text('{"epoch": 1}\\n{"epoch": 2, "test_a')
+    >>> ended_before_line_cut(folder)
+    2
+    >>> _ = (folder / "summary.json").write_text(json.dumps({"epochs_done": 1, "epochs": 2}))
+    >>> print(ended_before_line_cut(folder))  # an earlier train's: this one was killed
+    None
+    """
+    ended = ended_train_epochs(path)
+    if ended is None or train_failure(path) is not None:
+        return None
+    try:
+        text = (path / "metrics.jsonl").read_text(encoding="utf-8", errors="replace")
+    except OSError:  # none, or unreadable: read_metrics says so
+        return None
+    lines = [line for line in text.splitlines() if line.strip()]
+    if not lines or text.endswith("\n") or _json_object(lines[-1]) is not None:
+        return None
+    before = _json_object(lines[-2]) if len(lines) > 1 else {"epoch": 0}
+    return ended if before is not None and before.get("epoch") == ended - 1 else None
+
+
+def line_cut_later_warning(path: Path) -> str | None:
+    """The warning of the run folder ``path`` whose last ``metrics.jsonl`` line, of the epoch
+    its train ended after, is cut off (:func:`ended_before_line_cut`): it says so, in place of
+    the warning of a run killed while writing the line; ``None`` for any other run.
+
+    Examples
+    --------
+    >>> import json, tempfile
+    >>> folder = Path(tempfile.mkdtemp())
+    >>> _ = (folder / "summary.json").write_text(json.dumps({"epochs_done": 2, "epochs": 2}))
+    >>> _ = (folder / "metrics.jsonl").write_text('{"epoch": 1}\\n{"epoch": 2, "test_a')
+    >>> print(line_cut_later_warning(folder).replace(str(folder), "RUN"))
+    RUN/metrics.jsonl: skipped line 2, the last, which is cut off, though the run's \
+summary.json records that its train ended after epoch 2, which train writes only once that \
+epoch's line is written whole: the line was cut later (a copy cut short, or the machine \
+stopped before the line reached the disk), not by a kill, so the run shows epoch 1 as its \
+last; its summary.json keeps epoch 2's held-out accuracy (last_acc)
+    """
+    ended = ended_before_line_cut(path)
+    if ended is None:
+        return None
+    file = path / "metrics.jsonl"
+    number = len(file.read_text(encoding="utf-8", errors="replace").splitlines())
+    return (f"{file}: skipped line {number}, the last, which is cut off, though the run's "
+            f"summary.json records that its train ended after epoch {ended}, which train "
+            "writes only once that epoch's line is written whole: the line was cut later (a "
+            "copy cut short, or the machine stopped before the line reached the disk), not by "
+            f"a kill, so the run shows epoch {ended - 1} as its last; its summary.json keeps "
+            f"epoch {ended}'s held-out accuracy (last_acc)")
+
+
+def _json_object(line: str) -> dict[str, Any] | None:
+    """The JSON object of ``line``; ``None`` where it holds none (cut off, or damaged)."""
+    try:
+        record = json.loads(line)
+    except json.JSONDecodeError:
+        return None
+    return record if isinstance(record, dict) else None

@@ -10,6 +10,7 @@ import shlex
 from pathlib import Path
 from typing import Any
 
+from pidkit_distill.damaged_runs import ended_before_line_cut
 from pidkit_distill.folder_locks import lock_held
 from pidkit_distill.report_failures import failed_advice, failure_message
 from pidkit_distill.run_files import checkpoint_written, demo_out_dir, ended_train_epochs
@@ -25,6 +26,15 @@ __all__ = ["StateNotes", "run_state"]
 # (:func:`~pidkit_distill.report_failures.failed_advice`).
 _FAILED = (f"No process holds the run folder's {RUN_LOCK_FILE}: its train stopped with the error "
            "shown, which its summary.json records (failed),")
+# What the paragraph of a run whose last metrics.jsonl line, of the epoch its train ended after,
+# is cut (:func:`~pidkit_distill.damaged_runs.ended_before_line_cut`) says of that line; how to
+# write it again depends on the run (:func:`_cut_line_advice`).
+_CUT_LATER = ("its summary.json records that it ended after that epoch, which train writes only "
+              "once the epoch's line of metrics.jsonl is written whole; that line, the file's "
+              "last, was cut later (a copy cut short, or the machine stopped before the line "
+              "reached the disk), not by a kill")
+_CUT_LINE_STATES = ("stopped by run.stop_after, its last metrics line cut",
+                    "finished, its last metrics line cut")
 _STATE_NOTES = {
     "still training": (f"A `pidkit-distill train` holds the run folder's {RUN_LOCK_FILE} now, so "
                        "its row and lines show the epochs done so far; report again once it "
@@ -34,6 +44,9 @@ _STATE_NOTES = {
                                   "with --resume (run.resume=true) to train as many more from "
                                   "its checkpoint.pt, or with --run.stop_after 0 too to train to "
                                   "run.epochs."),
+    _CUT_LINE_STATES[0]: ("A `pidkit-distill train` with run.stop_after trained the epochs it "
+                          f"asked for and ended: {_CUT_LATER}", ""),
+    _CUT_LINE_STATES[1]: (f"Its train finished: {_CUT_LATER}", ""),
     "stopped": (f"No process holds the run folder's {RUN_LOCK_FILE} and its train did not end: "
                 "it was killed or failed (if it failed, the last lines its command printed say "
                 "why; a killed process prints nothing)", "; to continue it from its "
@@ -83,6 +96,38 @@ def _demo_advice(run: RunRecords) -> str:
             f"{out_dir} first, the teacher and the finished runs too, and trains them all again.")
 
 
+def _cut_line_advice(run: RunRecords, state: str) -> str:
+    """How to write again the cut last ``metrics.jsonl`` line of ``run``, in one of the
+    :data:`_CUT_LINE_STATES` ``state``: ``--resume`` writes the file again from its
+    ``checkpoint.pt`` (which holds every epoch's line), and trains nothing or, stopped by
+    ``run.stop_after``, as many more epochs; where it has no ``checkpoint.pt``, or is a demo's
+    or a teacher's run (neither is resumed so), ``summary.json`` still keeps that epoch's
+    accuracy.
+
+    Examples
+    --------
+    >>> run = RunRecords("x", Path("/nonexistent/x"), {"run": {"epochs": 3}}, [], [])
+    >>> print(_cut_line_advice(run, "finished, its last metrics line cut"))
+    Its checkpoint.pt, from which the same command with --resume (run.resume=true) writes \
+metrics.jsonl again, is not in the run folder (deleted, or not copied with it): rerun it where \
+checkpoint.pt is (here, --resume trains the run again from epoch 1); its summary.json keeps \
+that epoch's held-out accuracy (last_acc).
+    """
+    kept = "its summary.json keeps that epoch's held-out accuracy (last_acc)."
+    if demo_out_dir(Path(run.path)) is not None or \
+            run.config.get("method", {}).get("name") == "teacher":
+        return f"{kept[0].upper()}{kept[1:]}"
+    if not (Path(run.path) / "checkpoint.pt").is_file():
+        return ("Its checkpoint.pt, from which the same command with --resume (run.resume=true) "
+                "writes metrics.jsonl again, is not in the run folder (deleted, or not copied "
+                "with it): rerun it where checkpoint.pt is (here, --resume trains the run again "
+                f"from epoch 1); {kept}")
+    then = ("trains nothing" if state == _CUT_LINE_STATES[1] else
+            "trains as many more epochs (with --run.stop_after 0 too, to run.epochs)")
+    return ("Rerun the same command with --resume (run.resume=true): it writes metrics.jsonl "
+            f"again from its checkpoint.pt and {then}.")
+
+
 def run_state(run: RunRecords, failure: dict[str, Any] | None) -> str:
     """Whether ``run`` (its last train's ``failure``, as its summary.json records it:
     :func:`~pidkit_distill.run_files.train_failure`) is training now: ``still training`` (a
@@ -98,8 +143,11 @@ def run_state(run: RunRecords, failure: dict[str, Any] | None) -> str:
     ``run.checkpoint_every``; ``stopped, its checkpoint.pt gone`` where it has none but its
     train wrote one (deleted, or not copied); ``stopped teacher's run`` for a teacher's,
     which resumes by itself), ``running or stopped, not known`` (short of them, and its lock
-    cannot be tested: a file system that cannot lock files), or ``""`` (it
-    reached its epochs, and nothing holds its lock).
+    cannot be tested: a file system that cannot lock files), ``finished, its last metrics line
+    cut`` or ``stopped by run.stop_after, its last metrics line cut`` (its last train ended by
+    itself after the epoch whose line, the last of its ``metrics.jsonl``, was cut later:
+    :func:`~pidkit_distill.damaged_runs.ended_before_line_cut`; once called stopped, killed),
+    or ``""`` (it reached its epochs, and nothing holds its lock).
 
     Examples
     --------
@@ -117,6 +165,9 @@ def run_state(run: RunRecords, failure: dict[str, Any] | None) -> str:
     done = run.metrics[-1]["epoch"] if run.metrics else 0
     if done >= run.config["run"]["epochs"]:
         return ""
+    ended = ended_before_line_cut(Path(run.path))  # None where its summary.json records a failure
+    if ended is not None:
+        return _CUT_LINE_STATES[ended >= run.config["run"]["epochs"]]
     if held is None:
         return "running or stopped, not known"
     if failure is None and run.config.get("method", {}).get("name") == "teacher":
@@ -165,11 +216,15 @@ def _where(run: RunRecords, state: str, failure: dict[str, Any] | None) -> str:
     record, stands in its epochs, as :meth:`StateNotes.add` names it: ``in epoch 1 of 5``
     (none done: in its first, or after), ``after epoch 3 of 5`` (at it, still training),
     ``before epoch N of 5`` (failed before training it, or before its audit of the untrained
-    networks ended, which its error names), and, stopped or training before that audit ended
-    (:func:`_untrained_audit_unended`), ``before epoch 1 of 5: its audit of the untrained
-    networks had not ended`` (``has not ended``, training)."""
+    networks ended, which its error names), ``after epoch 5 of 5; its row and lines show epoch
+    4`` (its last line cut, :data:`_CUT_LINE_STATES`), and, stopped or training before that
+    audit ended (:func:`_untrained_audit_unended`), ``before epoch 1 of 5: its audit of the
+    untrained networks had not ended`` (``has not ended``, training)."""
     last = run.metrics[-1]["epoch"] if run.metrics else 0
     of = f"of {run.config['run']['epochs']}"
+    if state in _CUT_LINE_STATES:
+        return (f"after epoch {last + 1} {of}; its row and lines show "
+                f"{f'epoch {last}' if last else 'no epoch'}")
     unaudited = _untrained_audit_unended(run)
     if state.startswith("failed") and (failure["before_training"] or unaudited):
         return f"before epoch {last + 1} {of}"
@@ -206,7 +261,8 @@ class StateNotes:
         """Name ``run``, short of its epochs in ``state`` (:func:`run_state`; not ``""``), with
         its last train's ``failure`` record (:func:`~pidkit_distill.run_files.train_failure`)."""
         named = f"{run.name} ({_where(run, state, failure)})"
-        group = (state, _demo_advice(run) if _STATE_NOTES[state][1] else "")
+        group = (state, _cut_line_advice(run, state) if state in _CUT_LINE_STATES else
+                 _demo_advice(run) if _STATE_NOTES[state][1] else "")
         if state.startswith("failed"):  # each its own error: where, what was saved
             self._failures.setdefault(group, []).append(
                 {**failure, "message": failure_message(run, failure)})

@@ -24,6 +24,7 @@ from pidkit_distill.damaged_runs import (
     checked_on_damaged,
     damaged_summary_warning,
     left_out_warning,
+    line_cut_later_warning,
     missing_audit_warning,
     no_run_readable,
 )
@@ -99,9 +100,12 @@ def load_run(path: str | Path) -> RunRecords:
     A last line of ``metrics.jsonl`` or ``audit.jsonl`` cut off by a killed run is skipped
     with a :class:`RuntimeWarning`, and so, silently, is an audit of an epoch after the last one
     ``metrics.jsonl`` records (a run killed while writing that epoch's checkpoint, or read in
-    that instant: its resume trains the epoch again). A missing ``audit.jsonl`` of a run that
-    audits, and a damaged ``summary.json``, are read around with a :class:`RuntimeWarning`
-    naming the file (:func:`~pidkit_distill.damaged_runs.missing_audit_warning`,
+    that instant: its resume trains the epoch again). A cut ``metrics.jsonl`` line of the epoch
+    that the run's ``summary.json`` says its train ended after was cut later, not by a kill,
+    and its warning says so (:func:`~pidkit_distill.damaged_runs.line_cut_later_warning`). A
+    missing ``audit.jsonl`` of a run that audits, and a damaged ``summary.json``, are read
+    around with a :class:`RuntimeWarning` naming the file
+    (:func:`~pidkit_distill.damaged_runs.missing_audit_warning`,
     :func:`~pidkit_distill.damaged_runs.damaged_summary_warning`).
 
     Parameters
@@ -156,10 +160,16 @@ def load_run(path: str | Path) -> RunRecords:
         if not (path / name).is_file():
             raise ValueError(f"{str(path)!r} is not a run folder (no {name})"
                              f"{instead_of_folder(path)}")
-    metrics = read_metrics(path)
+    cut_later = line_cut_later_warning(path)  # said in place of read_metrics' "was killed"
+    if cut_later is None:
+        metrics = read_metrics(path)
+    else:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)
+            metrics = read_metrics(path)
     config = read_run_config(path)
     last = metrics[-1]["epoch"] if metrics else 0  # an epoch's audit is written before its line
-    for warning in (missing_audit_warning(path, config, len(metrics)),
+    for warning in (cut_later, missing_audit_warning(path, config, len(metrics)),
                     damaged_summary_warning(path)):
         if warning:
             warnings.warn(warning, RuntimeWarning, stacklevel=2)
