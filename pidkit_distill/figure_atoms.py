@@ -38,6 +38,7 @@ from pidkit_distill.figure_lines import (
     plot_band,
     plot_line,
     plot_mean,
+    same_line_notes,
     state_note,
 )
 from pidkit_distill.figure_looks import marker
@@ -174,13 +175,16 @@ def plot_atoms(groups: list[RunGroup], lines: dict[str, dict[str, Any]],
     states = states or {}
     # a stopped run's lines end at its last audit: the note names its epoch where it is earlier
     said = {group.legend: state_note(group, states, audits=True) for group in groups}
+    # a line under a later one's in every panel (runs of one untrained pair audited at epoch 0)
+    hidden = same_line_notes(_drawn_lines(groups, blocks, panels, kind, inner))
     order = []  # the legend's entries of the groups, by their group's place
     for (layer, each), row in zip(blocks, grid.reshape(len(blocks), -1), strict=True):
         for ax, (key, label) in zip(row, panels, strict=True):
             for group in (group for group in groups if kind[group.legend] == each):
                 # the legend says how a group's atoms were estimated; Gaussian ones are squares
                 style = {"label": f"{where[group.legend]} ({estimates[group.legend]})"
-                                   f"{averaged[group.legend]}{said[group.legend]}",
+                                   f"{averaged[group.legend]}{said[group.legend]}"
+                                   f"{hidden.get(group.legend, '')}",
                          **marker(rounds[group.runs[0].name], gaussian=each == "gaussian")}
                 shown = inner[group.legend] if layer is None else layer
                 order.append((groups.index(group), _plot_group_atoms(
@@ -214,6 +218,20 @@ def _atom_layout(groups: list[RunGroup], kind: dict[str, str], *, all_layers: bo
     # 2.6 inches for each row of panels, the title's lines above them, and no wider than
     # pid_atoms.png, so that its text is as large when shown 850 pixels wide
     return blocks, _PANELS[:4], (1, 4), (2.6 * 4 + 2.4, 2.6 * len(blocks) + title)
+
+
+def _drawn_lines(groups: list[RunGroup], blocks: list[tuple[int | None, str]], panels: tuple,
+                 kind: dict[str, str], inner: dict[str, int]
+                 ) -> list[tuple[str, dict[tuple[int | None, str, str], tuple[list[int], Any]]]]:
+    """Each group's lines in the panels of a PID figure's ``blocks`` (its layer, or each group's
+    innermost, ``inner``, and its estimator, ``kind``), by panel, in drawing order, as
+    :func:`~pidkit_distill.figure_lines.same_line_notes` reads them: a lone run's values, or
+    its seeds' over the epochs all have, as :func:`_plot_group_atoms` draws them."""
+    return [(group.legend, {
+        (layer, each, key): common_epochs(audit_epochs(
+            group, inner[group.legend] if layer is None else layer)[1], key)
+        for layer, each in blocks if kind[group.legend] == each for key, _ in panels})
+        for group in groups]
 
 
 def _plot_group_atoms(ax: Any, group: RunGroup, key: str, layer: int,

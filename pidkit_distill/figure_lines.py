@@ -11,7 +11,7 @@ points.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Hashable, Iterable, Mapping, Sequence
 from functools import cache
 from typing import Any
 
@@ -24,7 +24,7 @@ from pidkit_distill.run_records import RunRecords
 
 __all__ = ["ENDED", "FEWER_SEEDS", "FONT", "SPREAD", "averaged_note", "end_bar_entry",
            "epoch_axis", "epoch_step", "float_values", "last_audit_note", "mark_end", "mean_line",
-           "plot_band", "plot_line", "plot_mean", "run_lines", "state_note"]
+           "plot_band", "plot_line", "plot_mean", "run_lines", "same_line_notes", "state_note"]
 
 # A line of more points than this has markers on about this many, evenly spaced in epochs:
 # markers on each of 300 epochs hid its dashes, the teacher's line style.
@@ -121,8 +121,75 @@ def averaged_note(epochs: list[int], records: list[list[dict[str, Any]]]) -> str
         return ""
     if not epochs:
         return "\nno mean: no epoch that all seeds have"
-    span = f"epoch {epochs[0]}" if len(epochs) == 1 else f"epochs {epochs[0]}-{epochs[-1]}"
-    return f"\nmean of {span} only (all seeds have them)"
+    return f"\nmean of {_span(epochs)} only (all seeds have them)"
+
+
+def _span(epochs: list[int]) -> str:
+    """``epochs``, in order, in words: ``epoch 0``, or ``epochs 1-2`` from the first to the last."""
+    return f"epoch {epochs[0]}" if len(epochs) == 1 else f"epochs {epochs[0]}-{epochs[-1]}"
+
+
+def same_line_notes(drawn: Sequence[tuple[str, Mapping[Hashable, tuple[list[int], Any]]]]
+                    ) -> dict[str, str]:
+    """The legend note of each entry of a figure whose lines a line drawn after them covers in
+    every panel, by its name: `` (same as NAME)``, or, where NAME's line goes on beyond them,
+    `` (same as NAME at epochs 1-2)`` (the epochs of the covered line); NAME is the last of
+    those that cover it, the one seen. So the legend names a line that cannot be seen: two
+    runs of one student where a method ignores the teacher (``synthetic-bas-tt`` under
+    ``synthetic-bas-ut`` in the demo), a killed copy of a run under the run's first epochs, the
+    epoch-0 audits of runs of the same untrained networks.
+
+    Parameters
+    ----------
+    drawn : sequence of (str, mapping)
+        Each legend entry in drawing order: its name, and its line in each panel it has one
+        in, by panel: the line's epochs, in order, and its values, the last axis along the
+        epochs (a row per seed for a group's seeds: their mean is the same where they are).
+        A line covers another in a panel where the other's epochs follow one another among its
+        own and its values there are the other's (``NaN`` where the other's are).
+
+    Returns
+    -------
+    dict of str to str
+        The note of each covered entry; an entry without a point is not one.
+
+    Examples
+    --------
+    >>> line = ([1, 2], np.array([0.5, 0.75]))
+    >>> longer = ([1, 2, 3], np.array([0.5, 0.75, 0.8]))
+    >>> same_line_notes([("tt", {"accuracy": line}), ("ut", {"accuracy": line})])
+    {'tt': ' (same as ut)'}
+    >>> same_line_notes([("k9", {"accuracy": line}), ("k9b", {"accuracy": longer})])
+    {'k9': ' (same as k9b at epochs 1-2)'}
+    >>> same_line_notes([("k9b", {"accuracy": longer}), ("k9", {"accuracy": line})])
+    {}
+    """
+    notes = {}
+    for i, (name, panels) in enumerate(drawn):
+        lines = {panel: line for panel, line in panels.items() if line[0]}
+        over = [(later, later_panels) for later, later_panels in drawn[i + 1:] if lines and all(
+            panel in later_panels and _covers(later_panels[panel], line)
+            for panel, line in lines.items())]
+        if over:
+            later, later_panels = over[-1]
+            exact = all(later_panels[panel][0] == line[0] for panel, line in lines.items())
+            epochs = sorted({epoch for line in lines.values() for epoch in line[0]})
+            notes[name] = f" (same as {later})" if exact else f" (same as {later} at {_span(epochs)})"
+    return notes
+
+
+def _covers(over: tuple[list[int], Any], under: tuple[list[int], Any]) -> bool:
+    """Whether the line ``over`` (its epochs and values, :func:`same_line_notes`) passes through
+    each point of ``under`` and between them as ``under`` does: ``under``'s epochs follow one
+    another among its own, with the same values (``NaN`` where ``under``'s are)."""
+    epochs, values = under
+    if epochs[0] not in over[0]:
+        return False
+    start = over[0].index(epochs[0])
+    points = slice(start, start + len(epochs))
+    return over[0][points] == epochs and np.array_equal(
+        np.asarray(over[1], dtype=float)[..., points], np.asarray(values, dtype=float),
+        equal_nan=True)
 
 
 def state_note(group: RunGroup, states: Mapping[str, str], *, audits: bool = False) -> str:
