@@ -263,7 +263,7 @@ def read_runs(paths: str | bytes | os.PathLike[str] | RunRecords | RunSummary
               | Iterable[str | bytes | os.PathLike[str] | RunRecords | RunSummary],
               *, on_damaged: str = "skip") -> tuple[list[RunRecords], list[DamagedRun]]:
     """:func:`load_runs`, with the damaged runs of a sweep's folder that it left out, each with
-    why (:class:`~pidkit_distill.damaged_runs.DamagedRun`), for the report to name them
+    why (:class:`~pidkit_distill.report.DamagedRun`), for the report to name them
     (:func:`~pidkit_distill.write_report`'s ``left_out``).
 
     Examples
