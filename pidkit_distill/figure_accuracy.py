@@ -32,6 +32,7 @@ from pidkit_distill.figure_lines import (
     mean_line,
     plot_line,
     plot_mean,
+    same_line_notes,
     state_note,
 )
 from pidkit_distill.run_groups import RunGroup, common_epochs
@@ -59,7 +60,9 @@ def plot_accuracy(groups: list[RunGroup], lines: dict[str, dict[str, Any]],
     band_alpha = min(0.2, 0.6 / len(groups))
     binomial = spread = False
     states = states or {}
-    hidden = _drawn_over(groups)
+    # a line under a later one's (two runs of one student where a method ignores the teacher)
+    hidden = same_line_notes([(group.legend, {"accuracy": common_epochs(
+        [run.metrics for run in group.runs], "test_acc")}) for group in groups])
     for group in groups:
         said = state_note(group, states)
         for run in group.runs:
@@ -118,33 +121,3 @@ def plot_accuracy(groups: list[RunGroup], lines: dict[str, dict[str, Any]],
     handles, labels = ax.get_legend_handles_labels()  # the chance lines last, drawn last
     place_legend(fig, handles, labels, experiments=len(labels) - len(chances) - ended)
     return fig
-
-
-def _drawn_over(groups: list[RunGroup]) -> dict[str, str]:
-    """The legend note of each line of :func:`plot_accuracy` that a line drawn after it covers
-    exactly, by its legend name (a lone run's name, a group's legend): `` (same as NAME)``,
-    NAME the last of those, the one seen. Two runs of one student make one line, as a method that
-    ignores the teacher trains with the trained and the untrained one (``synthetic-bas-tt`` under
-    ``synthetic-bas-ut`` in the demo), so the legend names a line that cannot be seen otherwise.
-
-    Examples
-    --------
-    >>> from types import SimpleNamespace as Run
-    >>> records = [{"epoch": 1, "test_acc": 0.5}, {"epoch": 2, "test_acc": 0.75}]
-    >>> groups = [RunGroup("bas", [Run(name=name, metrics=records)]) for name in ("tt", "ut")]
-    >>> _drawn_over(groups)
-    {'tt': ' (same as ut)'}
-    """
-    drawn = []  # each legend line in drawing order: its name, its epochs and its values
-    for group in groups:
-        epochs, values = common_epochs([run.metrics for run in group.runs], "test_acc")
-        if epochs:  # a lone run's line, a group's mean
-            drawn.append((group.legend, epochs, values))
-    notes = {}
-    for i, (name, epochs, values) in enumerate(drawn):
-        over = [later for later, later_epochs, later_values in drawn[i + 1:]
-                if later_epochs == epochs
-                and np.array_equal(later_values, values, equal_nan=True)]
-        if over:
-            notes[name] = f" (same as {over[-1]})"
-    return notes

@@ -68,17 +68,21 @@ def test_a_failed_run_a_stopped_one_and_one_training_say_so_beside_a_finished_on
     drawn(runs, {"done": "", "failed": "failed", "stopped": "stopped by run.stop_after",
                  "training": "still training"})
     accuracy = next(fig for title, fig in figures.items() if title.startswith("Student"))
-    # the failed run's line lies under the one still training: their two epochs are the same
+    # the failed run's line lies under the one still training: their two epochs are the same;
+    # the stopped one's point under its first
     assert legend(accuracy) == ["done", "failed\nfailed after epoch 2 of 5 (same as training)",
-                                "stopped\nstopped after epoch 1 of 5",
+                                "stopped\nstopped after epoch 1 of 5 (same as training at epoch 1)",
                                 "training\nstill training, at epoch 2 of 5", BAR]
     # a bar ends the failed and the stopped lines (accuracy 0.5 + epoch / 100), not the line of
     # a run still training, which goes on, nor the finished one's
     assert ends(accuracy.axes[0]) == [(1, 0.51), (2, 0.52)]
     atoms = next(fig for title, fig in figures.items() if title.startswith("PID of (Y, T, S), "))
-    assert legend(atoms)[:3] == ["done (discrete, eb-extrapolation)",
-                                 "failed (discrete, eb-extrapolation)\nfailed after epoch 2 of 5",
-                                 "stopped (discrete, eb-extrapolation)\nstopped after epoch 1 of 5"]
+    # the fake runs' atoms are the same at each epoch: each line lies under training's
+    assert legend(atoms)[:3] == [
+        "done (discrete, eb-extrapolation)",
+        "failed (discrete, eb-extrapolation)\nfailed after epoch 2 of 5 (same as training)",
+        "stopped (discrete, eb-extrapolation)\nstopped after epoch 1 of 5"
+        " (same as training at epochs 0-1)"]
     red = next(ax for ax in atoms.axes if ax.get_title() == "Red(Y:T,S)")
     assert ends(red) == [(1, 0.2), (2, 0.2)]  # each run's last audit of its innermost layer (1)
     every = next(fig for title, fig in figures.items() if title.startswith("PID of (Y, T, S) per"))
@@ -130,7 +134,7 @@ def test_a_stopped_runs_legend_names_its_last_audit_where_its_atoms_line_ends(tm
     atoms = next(fig for title, fig in figures.items() if title.startswith("PID of (Y, T, S), "))
     assert legend(atoms) == [
         "early (discrete, eb-extrapolation)\nstopped after epoch 3 of 5; last audit epoch 0, "
-        "before training",
+        "before training (same as later at epoch 0)",  # the fake runs' atoms are the same
         "later (discrete, eb-extrapolation)\nstopped after epoch 3 of 5; last audit epoch 2", BAR]
     red = next(ax for ax in atoms.axes if ax.get_title() == "Red(Y:T,S)")
     assert ends(red) == [(0, 0.2), (2, 0.2)]  # each bar at its run's last audit, as its entry says

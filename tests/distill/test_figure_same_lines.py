@@ -76,6 +76,9 @@ def test_runs_killed_after_their_epoch_0_audit_name_the_line_over_their_point(tm
             audited_until(fake_run(tmp_path / "k9", epochs=2), 0),
             fake_run(tmp_path / "k9b", epochs=4)]
     drawn = legends(runs, figures)
+    # their accuracies are the same at each epoch: k9b's line goes on beyond theirs
+    assert drawn["Student accuracy"][:3] == ["int-run (same as k9b at epochs 1-3)",
+                                             "k9 (same as k9b at epochs 1-2)", "k9b"]
     for start in ("PID of (Y, T, S), ", "PID of (Y, T, S) per"):
         assert drawn[start] == ["int-run (discrete, eb-extrapolation) (same as k9b at epoch 0)",
                                 "k9 (discrete, eb-extrapolation) (same as k9b at epoch 0)",

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 import test_report
-from test_report import fake_run
+from test_report import edit_audit, fake_run
 
 from pidkit_distill import write_report
 
@@ -14,6 +14,9 @@ figures = test_report.figures  # the fixture: the figures drawn, by title, as sa
 
 def test_the_teachers_panel_says_that_the_runs_of_one_teacher_overlap(tmp_path, figures):
     runs = [fake_run(tmp_path / name, epochs=2, planned=2) for name in ("bas-s0", "kd-s0")]  # one teacher
+    # their students differ (Syn): only the teacher's panel has them on one another, which the
+    # legend does not say (it says so of a line under another's in every panel)
+    edit_audit(runs[1], lambda record: record.update(syn=0.3))
     write_report(runs, out_dir=tmp_path / "rep")
     atoms = next(fig for title, fig in figures.items()
                  if title.startswith("PID of (Y, T, S), innermost"))

@@ -66,8 +66,9 @@ def test_many_runs_keep_distinct_colours_see_through_bands_and_a_legend_off_the_
         assert len({(line.get_color(), line.get_marker()) for line in labelled}) == 12, title
         assert all(ax.get_legend() is None for ax in fig.axes), title
         estimate = " (discrete, eb-extrapolation)" if title.startswith("PID") else ""
-        # the twelve runs' accuracies are the same: each line lies under s11's, drawn last
-        same = " (same as s11)" if title.startswith("Student") else ""
+        # the twelve runs' accuracies and atoms are the same: each line lies under s11's,
+        # drawn last
+        same = " (same as s11)"
         assert [t.get_text() for t in fig.legends[0].get_texts()] == [
             f"s{i}{estimate}{same if i < 11 else ''}" for i in range(12)]
         bands = fig.axes[0].collections
@@ -117,8 +118,11 @@ def test_the_pid_figures_tell_estimators_plug_ins_and_uncertified_solves_apart(t
         assert "bias-corrected" not in title
         assert title.endswith("squares: gaussian, in panels of their own (linearly decodable "
                               "bits: may exceed H(Y), not comparable with discrete ones)")
+        # plain's plug-in estimates are loose's corrected ones at layer 1 (0.2), not at layer 0
+        # (0.2 and 0.1): its line lies under loose's in pid_atoms.png, of layer 1 only
+        under = " (same as loose)" if title.startswith("PID of (Y, T, S), ") else ""
         assert [t.get_text() for t in fig.legends[0].get_texts()] == [
-            "gauss (gaussian, wishart)", "plain (discrete, plug-in)",
+            "gauss (gaussian, wishart)", f"plain (discrete, plug-in){under}",
             "loose (discrete, eb-extrapolation)", "solve NOT certified"]
         left = fig.axes[0]  # the first discrete panel, and the first Gaussian one
         right = next(ax for ax in fig.axes if ax.get_title().endswith(", gaussian"))
@@ -130,7 +134,7 @@ def test_the_pid_figures_tell_estimators_plug_ins_and_uncertified_solves_apart(t
 
         # three variants of bas with one teacher: its blue, then a darker and a lighter one,
         # each with another marker
-        assert labelled(left) == [("plain (discrete, plug-in)", "^"),
+        assert labelled(left) == [(f"plain (discrete, plug-in){under}", "^"),
                                   ("loose (discrete, eb-extrapolation)", "D"),
                                   ("solve NOT certified", "x")]
         assert labelled(right) == [("gauss (gaussian, wishart)", "s")]
@@ -450,5 +454,6 @@ def test_more_methods_than_colours_come_round_the_colours_with_other_markers(tmp
         "#2065a5", "s", "none")
     discrete = [(line.get_label(), line.get_marker()) for line in atoms.axes[0].get_lines()
                 if not line.get_label().startswith("_")]
-    assert discrete[:2] == [("s0 (discrete, eb-extrapolation)", "o"),
-                            ("s2 (discrete, eb-extrapolation)", "^")]
+    # the fake runs' atoms are the same: each discrete line lies under s10's, drawn last
+    assert discrete[:2] == [("s0 (discrete, eb-extrapolation) (same as s10)", "o"),
+                            ("s2 (discrete, eb-extrapolation) (same as s10)", "^")]
