@@ -303,8 +303,17 @@ class RepresentationPID:
         """The redundancy measure, e.g. ``"broja"``."""
         return self.pid.measure
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self, *, include_q: bool = False) -> dict[str, Any]:
         """A JSON-serialisable dict: corrected numbers, plug-in, correction, settings, intervals.
+
+        Parameters
+        ----------
+        include_q : bool, default=False
+            Passed to the nested ``pid`` record (:meth:`PIDResult.to_dict
+            <pidkit.PIDResult.to_dict>`): add the full sample's optimal joint there, ``pid["q"]``
+            as nested lists (``None`` where the measure has no such ``q``) and GH's p(q, y, t, s)
+            as ``pid["diagnostics"]["q_joint"]``. Left out by default, as there: they can run to
+            hundreds of lines.
 
         Returns
         -------
@@ -314,8 +323,23 @@ class RepresentationPID:
             ``n_samples``, ``shape``, ``plugin``, ``bias_correction``
             (:meth:`pidkit.estimate.BiasCorrection.to_dict`), ``settings``, ``bias``,
             ``bias_warning``, ``intervals``, ``p``, ``counts``, ``labels``, ``pid``
-            (:meth:`PIDResult.to_dict <pidkit.PIDResult.to_dict>`) and ``first_clustering``: with
-            ``cluster_seeds`` above 1, a note that ``p`` ... ``pid`` are the first seed's, else None.
+            (:meth:`PIDResult.to_dict <pidkit.PIDResult.to_dict>`, with ``q`` only with
+            ``include_q``) and ``first_clustering``: with ``cluster_seeds`` above 1, a note that
+            ``p`` ... ``pid`` are the first seed's, else None.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> from pidkit.estimate import pid_from_representations
+        >>> rng = np.random.default_rng(0)
+        >>> y = rng.integers(0, 2, 300)
+        >>> t = 4.0 * y[:, None] + rng.normal(size=(300, 2))
+        >>> res = pid_from_representations(y, t, rng.normal(size=(300, 2)), n_components=2,
+        ...                                n_clusters=2, normalize=None, bias_correction="none")
+        >>> "q" in res.to_dict()["pid"]
+        False
+        >>> np.shape(res.to_dict(include_q=True)["pid"]["q"])       # BROJA's q[y, t, s]
+        (2, 2, 2)
         """
         out: dict[str, Any] = {name: float(self.correction.corrected[name]) for name in QUANTITIES}
         out.update(
@@ -336,7 +360,7 @@ class RepresentationPID:
             p=self.p,
             counts=self.counts,
             labels=self.labels,
-            pid=self.pid.to_dict(),
+            pid=self.pid.to_dict(include_q=include_q),
             first_clustering=first_clustering_note(self.settings),
         )
         return jsonable(out, finite=True)
