@@ -52,7 +52,7 @@ from numpy.typing import ArrayLike
 
 from pidkit._names import check_choice
 from pidkit._rounding import ROUNDING_TOLERANCE, rounding_level
-from pidkit._settings import check_confidence, check_option, check_replicates
+from pidkit._settings import check_confidence, check_int, check_option
 from pidkit.gaussian.pid import MEASURE as GAUSSIAN_MEASURE
 from pidkit.redundancy import MEASURES, NONNEGATIVE_MEASURES
 from pidkit.resampling import CI_METHODS, QUANTITIES
@@ -185,6 +185,10 @@ overshooting: a quantity at 0, estimated without bias, has its whole interval be
 (1 - confidence) / 2 of samples. Measured (binary Y, T a 20 % flip of it, S independent, so
 I(Y;S), Red and Syn are 0 and their corrected values centred at 0; 40 draws, B = 50): at 0.5 the
 note fired in 17 of 40 results at n = 450 and 16 at n = 2000, at 0.95 in 2 and 1."""
+
+_N_BOOT_HINT = ("Pass the replicates the intervals were made of (a result's settings['bootstrap'] less its "
+                "settings['bootstrap_failed']), 0 without a bootstrap, or None where not known.")
+"""The end of :func:`below_zero_verdicts`' refusal of an ``n_boot`` that is no count."""
 
 
 def confidence_percent(share: float) -> str:
@@ -339,10 +343,13 @@ def below_zero_verdicts(
         How far above 0 an interval's upper end can be and still be 0 (the rounding level of the
         values, :func:`rounding_level`).
     n_boot : int, optional
-        The number of replicates the intervals were made of. Fewer than
+        The number of replicates the intervals were made of, e.g. a result's
+        ``settings["bootstrap"]`` less its ``settings["bootstrap_failed"]``. Fewer than
         :func:`fewest_replicates` of ``confidence`` make every value that ``intervals`` would
         judge ``"not judged"``: such intervals cannot say how far from 0 a value falls by chance.
-        ``None`` (not known): the intervals are read as they are.
+        0 (no bootstrap, as ``bootstrap=0`` records it) or 1 (one replicate: no spread) do so at
+        any ``confidence``, known or not, as ``intervals=None`` does. ``None`` (not known): the
+        intervals are read as they are.
 
     Returns
     -------
@@ -352,11 +359,13 @@ def below_zero_verdicts(
     Raises
     ------
     TypeError
-        ``negative`` is one string (``"syn"``, not ``["syn"]``), or ``confidence`` is no number.
+        ``negative`` is one string (``"syn"``, not ``["syn"]``), ``confidence`` is no number, or
+        ``n_boot`` is no int.
     ValueError
         ``measure`` is no measure of a PID, ``negative`` names no quantity of a PID,
         ``ci_method`` is not one of ``pidkit.resampling.CI_METHODS``, ``confidence`` is not in
-        (0, 1), or ``intervals`` has no interval for a quantity of ``negative``.
+        (0, 1), ``n_boot`` is below 0, or ``intervals`` has no interval for a quantity of
+        ``negative``.
 
     Examples
     --------
@@ -381,6 +390,13 @@ def below_zero_verdicts(
     >>> below_zero_verdicts(["uni_s", "syn"], measure="broja", intervals=intervals,
     ...                     ci_method="centred", confidence=0.95, n_boot=2)
     {'uni_s': 'not judged', 'syn': 'not judged'}
+
+    A result made without ``bootstrap=`` records ``bootstrap=0``: its own settings can be passed
+    as they are:
+
+    >>> below_zero_verdicts(["syn"], measure="broja", intervals=None, ci_method="centred",
+    ...                     confidence=0.95, n_boot=0)
+    {'syn': 'not judged'}
     """
     if isinstance(negative, str):
         raise TypeError(f"negative must be a list of quantity names, e.g. [{negative!r}]; got the "
@@ -396,9 +412,12 @@ def below_zero_verdicts(
             f"intervals has no interval for {', '.join(map(repr, missing))} of negative; pass the "
             "result's intervals (one (low, high) per quantity), or None without a bootstrap"
         )
-    coarse = (n_boot is not None and confidence is not None
-              and coarse_interval_note(check_replicates(n_boot, "n_boot", zero_allowed=False),
-                                       confidence) is not None)
+    if n_boot is not None:
+        n_boot = check_int(n_boot, "n_boot", minimum=0, hint=_N_BOOT_HINT,
+                           meaning="a count of replicates, e.g. n_boot=200")
+    # 0 or 1 replicate: no spread at any confidence (fewest_replicates is at least 2)
+    coarse = n_boot is not None and (n_boot < 2 or (confidence is not None
+                                                    and coarse_interval_note(n_boot, confidence) is not None))
     verdicts = {}
     for name in names:
         if name == "syn" and measure in MEASURES and measure not in NONNEGATIVE_MEASURES:

@@ -9,7 +9,7 @@ from decimal import Decimal
 import numpy as np
 import pytest
 
-from pidkit.below_zero import confidence_percent
+from pidkit.below_zero import confidence_percent, fewest_replicates
 from pidkit.estimate import (
     BELOW_ZERO_VERDICTS,
     OVERSHOOT_CONFIDENCE,
@@ -168,3 +168,56 @@ def test_no_printed_confidence_is_read_back_across_the_overshoot_confidence():
     for share in map(float, shares):
         read_back = float(Decimal(confidence_percent(share)[:-1]).scaleb(-2))  # as typed in
         assert (read_back >= OVERSHOOT_CONFIDENCE) == (share >= OVERSHOOT_CONFIDENCE), share
+
+
+@pytest.mark.parametrize("confidence", [0.95, 0.5, None])
+@pytest.mark.parametrize("n_boot", [0, 1])
+def test_no_bootstrap_or_one_replicate_is_not_judged_at_any_confidence(n_boot, confidence):
+    # n_boot=0 raised "n_boot must be an int >= 2; got 0.", 1 "one replicate has no spread": a
+    # caller passing a result's own settings["bootstrap"] (0 without bootstrap=) was refused; with
+    # confidence=None the same n_boot was not looked at and INTERVALS read ("noise", "overshoot")
+    intervals = None if n_boot == 0 else INTERVALS
+    assert _verdict("syn", intervals=intervals, confidence=confidence, n_boot=n_boot) == "not judged"
+    assert _verdict("uni_s", intervals=intervals, confidence=confidence, n_boot=n_boot) == "not judged"
+    # as intervals=None says it; Syn of a signed measure keeps its own verdict
+    assert _verdict("syn", intervals=None, confidence=confidence) == "not judged"
+    assert _verdict("syn", measure="wedge", intervals=intervals, confidence=confidence,
+                    n_boot=n_boot) == "signed measure"
+
+
+def test_from_two_replicates_on_the_intervals_are_read_as_before():
+    assert fewest_replicates(0.95) == 39
+    assert _verdict("syn", n_boot=38) == "not judged"
+    assert _verdict("syn", n_boot=39) == "overshoot"
+    assert _verdict("syn", n_boot=2, confidence=None) == "noise"  # no confidence: no interval read
+
+
+def test_a_results_own_settings_without_bootstrap_are_taken_as_they_are():
+    # 3 labels, 400 samples, a student of noise: Syn and I(Y;S) corrected below 0, no bootstrap=
+    rng = np.random.default_rng(0)
+    y = rng.integers(0, 3, 400)
+    t = 3.0 * y[:, None] + rng.normal(size=(400, 2))
+    res = pid_from_representations(y, t, rng.normal(size=(400, 2)), n_components=2, n_clusters=3,
+                                   normalize=None, random_state=0)
+    assert res.settings["bootstrap"] == 0 and res.settings["confidence"] == 0.95
+    assert res.correction.negative  # something for the verdicts to say
+    settings = res.settings
+    verdicts = below_zero_verdicts(res.correction.negative, measure=res.pid.measure,
+                                   intervals=res.intervals, ci_method=settings["ci_method"],
+                                   confidence=settings["confidence"],
+                                   n_boot=settings["bootstrap"] - settings["bootstrap_failed"])
+    assert verdicts == dict.fromkeys(res.correction.negative, "not judged")
+
+
+@pytest.mark.parametrize(("n_boot", "error", "got"), [
+    (-1, ValueError, "got -1."),
+    (200.0, TypeError, "got 200.0 (float)."),
+    ("200", TypeError, "got '200' (str)."),
+])
+def test_an_n_boot_that_is_no_count_is_named_with_its_fix(n_boot, error, got):
+    with pytest.raises(error) as refused:
+        _verdict("syn", n_boot=n_boot)
+    assert str(refused.value) == (
+        f"n_boot must be an int >= 0; {got} Pass the replicates the intervals were made of (a "
+        "result's settings['bootstrap'] less its settings['bootstrap_failed']), 0 without a "
+        "bootstrap, or None where not known.")

@@ -425,11 +425,9 @@ class RepresentationPID:
             )
         negative = [name for name in fix.negative if fix.corrected[name] < -zero]
         confidence: Any = self.settings.get("confidence")  # a float where intervals were made
-        readable = used is None or used >= 2  # of 0 or 1 replicate left: no intervals to read
-        verdicts = below_zero_verdicts(negative, measure=self.pid.measure,
-                                       intervals=self.intervals if readable else None,
+        verdicts = below_zero_verdicts(negative, measure=self.pid.measure, intervals=self.intervals,
                                        ci_method=self.settings.get("ci_method"), confidence=confidence,
-                                       zero=zero, n_boot=used if readable else None)
+                                       zero=zero, n_boot=used)  # 0 or 1 left: "not judged"
         said = {verdict: [name for name in negative if verdicts[name] == verdict]
                 for verdict in BELOW_ZERO_VERDICTS}
         if said["signed measure"]:
