@@ -234,7 +234,14 @@ def _ms(values: Sequence[float], scale: float = 1.0, digits: int = 3,
 
 
 def summarise(records: list[dict[str, Any]]) -> str:
-    """The markdown table, one row per (data, teacher, method); "" without records."""
+    """The markdown table, one row per (data, teacher, method); "" without records.
+
+    "vs BAS (pp)" is the mean ± std over seeds of (method - BAS) at the same seed, as
+    docs/results.md's table gives it (a single seed: ± 0.0). It is not
+    :func:`pidkit_distill.report_pairs.paired_difference`, which reads run folders
+    (``RunGroup`` of ``RunRecords``, per-epoch metrics), not these records, and gives the
+    standard error, none under 2 seeds.
+    """
     if not records:
         return ""
     cells: dict[tuple, list[dict[str, Any]]] = defaultdict(list)
