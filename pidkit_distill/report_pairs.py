@@ -1,7 +1,13 @@
 """The paired differences against BAS under the report's table of seeds (:func:`pair_lines`):
-for each experiment with the same data and teacher source as an experiment of method ``bas``,
-its last held-out accuracy minus BAS's, paired by seed, as mean ± standard error over the seeds
-both ran (:func:`paired_difference`).
+for each experiment with the same data, teacher source and ``run.epochs`` as an experiment of
+method ``bas``, its last held-out accuracy minus BAS's, paired by seed, as mean ± standard error
+over the seeds both ran (:func:`paired_difference`).
+
+Experiments of different ``run.epochs`` are not paired: the difference would be taken at the
+last epoch both reached, the shorter run's last against the longer one's partway through its
+schedule (a 6-epoch kd's epoch 6 against a 30-epoch bas's epoch 6), which mixes the method with
+the training's length and is the last accuracy of neither. A note says so instead
+(:func:`epochs_apart_notes`), naming the epochs and the run that would pair them.
 
 With two or three seeds, each experiment's mean ± sd across its seeds cannot tell which gaps
 are real: much of a seed's accuracy comes from what it draws (the data's split, the teacher),
@@ -20,7 +26,8 @@ from pidkit_distill.registry import registry_key
 from pidkit_distill.run_groups import RunGroup, common_epochs
 from pidkit_distill.run_records import RunRecords
 
-__all__ = ["BASELINE", "PairedDifference", "bas_pairs", "pair_lines", "paired_difference"]
+__all__ = ["BASELINE", "PairedDifference", "bas_pairs", "epochs_apart_notes", "pair_lines",
+           "paired_difference"]
 
 BASELINE = "bas"
 """The method every other experiment is paired against."""
@@ -109,8 +116,9 @@ def paired_difference(group: RunGroup, baseline: RunGroup) -> PairedDifference |
 
 def bas_pairs(groups: list[RunGroup]) -> list[tuple[RunGroup, RunGroup, PairedDifference]]:
     """Each experiment of ``groups`` not of method ``bas``, with each ``bas`` experiment of the
-    same ``data.name`` and ``teacher.source`` with which it shares 2 seeds or more, and its
-    :func:`paired_difference` with it; in the order of ``groups``.
+    same ``data.name``, ``teacher.source`` and ``run.epochs`` (where both record it) with which
+    it shares 2 seeds or more, and its :func:`paired_difference` with it; in the order of
+    ``groups``. Those of other ``run.epochs`` are :func:`epochs_apart_notes`'.
 
     Examples
     --------
@@ -126,23 +134,56 @@ def bas_pairs(groups: list[RunGroup]) -> list[tuple[RunGroup, RunGroup, PairedDi
     ...  for group, baseline, pair in bas_pairs([bas, kd])]
     [('kd', 'BAS', -0.055)]
     """
-    baselines = [group for group in groups if _method(group) == BASELINE]
-    pairs = []
-    for group in groups:
-        if _method(group) == BASELINE:
+    return [(group, baseline, pair) for group, baseline, pair in _pairs_of_setting(groups)
+            if _epochs_apart(group, baseline) is None]
+
+
+def epochs_apart_notes(groups: list[RunGroup]) -> list[str]:
+    """A note for each experiment of ``groups`` that :func:`bas_pairs` pairs with no ``bas``
+    experiment but would pair with one of its data and teacher source were their ``run.epochs``
+    the same, saying why it has no line and what would give it one.
+
+    Examples
+    --------
+    >>> from pathlib import Path
+    >>> def run(method, seed, acc, epochs):
+    ...     config = {"method": {"name": method}, "data": {"name": "digits"},
+    ...               "teacher": {"source": "trained"}, "run": {"seed": seed, "epochs": epochs}}
+    ...     metrics = [{"epoch": e, "test_acc": acc} for e in range(1, epochs + 1)]
+    ...     return RunRecords(f"{method}-s{seed}", Path(f"{method}-s{seed}"), config, metrics, [])
+    >>> bas = RunGroup("bas", [run("bas", 0, 0.92, 30), run("bas", 1, 0.94, 30)])
+    >>> kd = RunGroup("kd", [run("kd", 0, 0.87, 6), run("kd", 1, 0.88, 6)])
+    >>> bas_pairs([bas, kd])
+    []
+    >>> print(epochs_apart_notes([bas, kd])[0])
+    kd is not paired with bas: kd's runs are scheduled for run.epochs 6, bas's for 30, so their \
+difference at the last epoch both reached (6) would set the end of kd's training against bas \
+partway through its own, which mixes the method with the training's length; rerun bas with \
+run.epochs 6 (or kd with 30) to pair them seed by seed
+    """
+    paired = {id(group) for group, _, _ in bas_pairs(groups)}
+    notes = []
+    for group, baseline, pair in _pairs_of_setting(groups):
+        apart = _epochs_apart(group, baseline)
+        if id(group) in paired or apart is None:
             continue
-        for baseline in baselines:
-            pair = paired_difference(group, baseline) if _setting(group) == _setting(
-                baseline) else None
-            if pair is not None:
-                pairs.append((group, baseline, pair))
-    return pairs
+        mine, theirs = apart
+        shorter, longer = (group, baseline) if mine < theirs else (baseline, group)
+        notes.append(
+            f"{group.label} is not paired with {baseline.label}: {group.label}'s runs are scheduled "
+            f"for run.epochs {mine}, {baseline.label}'s for {theirs}, so their difference at the "
+            f"last epoch both reached ({pair.epoch}) would set the end of {shorter.label}'s "
+            f"training against {longer.label} partway through its own, which mixes the method "
+            f"with the training's length; rerun {baseline.label} with run.epochs {mine} (or "
+            f"{group.label} with {theirs}) to pair them seed by seed")
+    return notes
 
 
 def pair_lines(groups: list[RunGroup]) -> list[str]:
     """The lines under the table of seeds: one for each pair of :func:`bas_pairs`, saying the
     mean ± s.e. of its paired differences; none for an experiment that shares fewer than 2
-    seeds with every ``bas`` one of its data and teacher source.
+    seeds with every ``bas`` one of its data and teacher source; after them
+    :func:`epochs_apart_notes`, for those whose ``bas`` ran other ``run.epochs``.
 
     Examples
     --------
@@ -165,7 +206,34 @@ differences over the 2 seeds both ran, 0 and 1)
                      f"(last acc at epoch {pair.epoch}, paired by seed: mean ± s.e. of the "
                      f"differences over the {len(seeds)} seeds both ran, "
                      f"{', '.join(seeds[:-1])} and {seeds[-1]})")
-    return lines
+    return [*lines, *epochs_apart_notes(groups)]
+
+
+def _pairs_of_setting(groups: list[RunGroup]) -> list[tuple[RunGroup, RunGroup, PairedDifference]]:
+    """Each experiment of ``groups`` not of method ``bas`` with each ``bas`` one of its data and
+    teacher source, whatever their ``run.epochs``, that it shares 2 seeds or more with."""
+    baselines = [group for group in groups if _method(group) == BASELINE]
+    pairs = []
+    for group in groups:
+        if _method(group) == BASELINE:
+            continue
+        for baseline in baselines:
+            pair = paired_difference(group, baseline) if _setting(group) == _setting(
+                baseline) else None
+            if pair is not None:
+                pairs.append((group, baseline, pair))
+    return pairs
+
+
+def _epochs_apart(group: RunGroup, baseline: RunGroup) -> tuple[int, int] | None:
+    """The ``run.epochs`` of ``group`` and of ``baseline`` (each the same in all its runs: it
+    defines the experiment) where both record it and they differ; else None (a config without
+    it pairs as before)."""
+    mine, theirs = ((run.config.get("run") or {}).get("epochs") for run in (group.runs[0],
+                                                                               baseline.runs[0]))
+    if type(mine) is int and type(theirs) is int and mine != theirs:
+        return mine, theirs
+    return None
 
 
 def _method(group: RunGroup) -> object:
