@@ -51,8 +51,9 @@ too (its standard deviations empty), where the table of seeds has rows only for 
 ``vs_bas_*`` are the line under the table of seeds (:func:`~pidkit_distill.report_pairs.
 bas_pairs`): the ``bas`` experiment paired with, the epoch compared, the number of seeds paired,
 and the mean and standard error of the experiment's last accuracy minus BAS's, paired by seed;
-empty where no ``bas`` experiment of its data and teacher source shares 2 of its seeds, or more
-than one does (each has its line in ``report.md``)."""
+empty where no ``bas`` experiment of its data, teacher source and ``run.epochs`` shares 2 of its
+seeds (one of other ``run.epochs`` has a note in ``report.md`` instead), or more than one does (each
+has its line in ``report.md``)."""
 
 
 def runs_csv(runs: list[RunRecords], states: list[str]) -> bytes:
