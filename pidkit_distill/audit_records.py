@@ -582,15 +582,13 @@ def _below_zero_flags(record: dict[str, Any], settings: dict[str, Any]) -> list[
     confidence = settings.get("confidence")
     plugin = record.get("plugin") or {}  # the scale of rounding, as the estimate's repr takes it
     values = [*(record.get(key) for key in plugin or ATOM_LABELS), *plugin.values()]
-    # the intervals' replicates as the estimate's repr counts them (None: unsaid); under 2: no spread
+    # the intervals' replicates as the estimate's repr counts them (None: unsaid; under 2: no spread)
     drawn, failed = settings.get("bootstrap"), settings.get("bootstrap_failed", 0)
     used = drawn - failed if all(type(n) is int and n >= 0 for n in (drawn, failed)) else None
-    intervals = None if used is not None and used < 2 else record.get("intervals")
     verdicts = below_zero_verdicts(
-        negative, measure=record.get("measure", "broja"), intervals=intervals,
+        negative, measure=record.get("measure", "broja"), intervals=record.get("intervals"),
         ci_method=settings.get("ci_method"), confidence=confidence,
-        zero=rounding_level(value for value in values if value is not None),
-        n_boot=None if intervals is None else used)
+        zero=rounding_level(value for value in values if value is not None), n_boot=used)
     words = {"signed measure": "below 0, signed measure", "overshoot": "below 0, likely overshoot",
              "low confidence": (f"below 0, whole {confidence_percent(confidence)} interval"
                                 if confidence else ""),
