@@ -90,6 +90,32 @@ __all__ = [
 ]
 __version__ = "0.1.0"
 
+# pidkit.estimate's public names that pidkit does not import (it would load scikit-learn): a caller
+# who reaches for one on pidkit is told where it is. tests/test_advice_to_the_corrected_route.py
+# checks that this is every name of pidkit.estimate.__all__ that pidkit's __all__ lacks.
+_ESTIMATE_NAMES = frozenset({
+    "BELOW_ZERO_VERDICTS", "BIAS_CORRECTIONS", "BIAS_WARNING_RATIO", "BiasCorrection", "CAP_SHARE",
+    "CI_METHODS", "DEFAULT_BIAS_CORRECTION", "DEFAULT_CI_METHOD", "Discretizer", "ESTIMATORS",
+    "FewDistinctRowsWarning", "GAUSSIAN_BIAS_CORRECTIONS", "OVERSHOOT_CONFIDENCE", "PIDStatistic",
+    "PluginBiasWarning", "PowerOfTwoScaler", "Projector", "RepresentationPID", "atoms_from_informations",
+    "below_zero_verdicts", "bootstrap", "bootstrap_intervals", "bootstrap_replicates", "check_sample_size",
+    "clusters_for_samples", "correct_counts", "discretize", "eb_conditional_entropy", "information_cap",
+    "kink_fraction", "pid_from_representations",
+})
+_NO_PID_FROM_SAMPLES = (
+    "; for samples use pidkit.estimate.pid_from_representations(y, t_features, s_features) (features "
+    "or labels, bias-corrected), pidkit.estimate.correct_counts(pidkit.joint_from_samples(y, t, s).counts) "
+    "(labels counted into a joint, bias-corrected), or pidkit.gaussian_pid_from_samples(y, t, s) "
+    "(jointly Gaussian variables)")
+
+
+def _where_it_is(name: str) -> str:
+    """The end of the AttributeError for ``pidkit.<name>``: where a name of the subpackages lives."""
+    for package, names in (("estimate", _ESTIMATE_NAMES), ("gaussian", set(gaussian.__all__) - set(__all__))):
+        if name in names:
+            return f"; it is pidkit.{package}.{name} (from pidkit.{package} import {name})"
+    return _NO_PID_FROM_SAMPLES if name == "pid_from_samples" else ""
+
 
 def __getattr__(name: str) -> Any:
     # pidkit.estimate pulls in scikit-learn: load it on first use, not on `import pidkit`.
@@ -106,7 +132,7 @@ def __getattr__(name: str) -> Any:
         from ._labels import ContinuousLabelsWarning
 
         return ContinuousLabelsWarning
-    raise AttributeError(f"module 'pidkit' has no attribute {name!r}")
+    raise AttributeError(f"module 'pidkit' has no attribute {name!r}{_where_it_is(name)}")
 
 
 def __dir__() -> list[str]:

@@ -1,6 +1,7 @@
 """What pidkit says of a joint whose cells are whole numbers, as counts are.
 
-A table of counts refused for its total is told that it looks like counts (:func:`counts_advice`),
+A joint of counts refused for its total is told that it looks like counts, and which route
+corrects the plug-in's bias (:func:`total_advice`; the command's words: :func:`counts_advice`),
 and one rescaled by ``normalize=True`` (``pidkit decompose --normalize``) is the plug-in estimate,
 whose expected first-order bias is warned of where it is a sizeable share of I(Y;T,S), in the words
 of :class:`~pidkit.estimate.PluginBiasWarning`: by every public measure of one joint through
@@ -24,9 +25,9 @@ from ._units import from_nats
 from .measures import informations_nats
 
 __all__ = [
-    "BATCH_CORRECTED_ROUTE", "MOST_COUNTED", "PLUGIN_ATOMS", "RESCALE_ADVICE", "counts_advice",
-    "python_corrected_route", "warn_of_plugin_bias", "warn_of_rescaled_count_batch",
-    "warn_of_rescaled_counts", "whole_numbers",
+    "BATCH_CORRECTED_ROUTE", "MOST_COUNTED", "PLUGIN_ATOMS", "RESCALE_ADVICE", "counted_joint_advice",
+    "counts_advice", "python_corrected_route", "total_advice", "warn_of_plugin_bias",
+    "warn_of_rescaled_count_batch", "warn_of_rescaled_counts", "whole_numbers",
 ]
 
 RESCALE_ADVICE = "Pass normalize=True to rescale it"
@@ -46,9 +47,54 @@ MOST_COUNTED = 2.0**53
 1e300) are a joint scaled up, not samples counted, and are not judged as counts."""
 
 
+def counted_joint_advice(name: str) -> str:
+    """What the refusal of the total of a joint ``name`` whose cells are counts of samples advises: the
+    route that corrects the plug-in's bias first, then ``normalize=True``, the plug-in.
+
+    Examples
+    --------
+    >>> print(counted_joint_advice("p_yts"))
+    Its cells are whole numbers, so it looks like counts of samples: pidkit.estimate.correct_counts(p_yts)
+    gives their bias-corrected atoms, and normalize=True rescales them into probabilities, whose atoms
+    are the plug-in estimate (biased by the sampling); otherwise fix the input.
+    """
+    return ("Its cells are whole numbers, so it looks like counts of samples: "
+            f"pidkit.estimate.correct_counts({name}) gives their bias-corrected atoms, and normalize=True "
+            "rescales them into probabilities, whose atoms are the plug-in estimate (biased by the "
+            "sampling); otherwise fix the input.")
+
+
+def total_advice(cells: np.ndarray, name: str, *, joint: bool) -> str:
+    """The last sentence of the refusal of ``cells``, the argument ``name``, whose total is not 1:
+    :func:`counted_joint_advice` where they are a joint p[y, t, s] (``joint``) of counts (every cell a
+    whole number, their total above 1 and at most :data:`MOST_COUNTED`), else :data:`RESCALE_ADVICE`.
+
+    Examples
+    --------
+    >>> total_advice(np.array([[[3.0, 1.0]]]), "p_yts", joint=True)[:60]
+    'Its cells are whole numbers, so it looks like counts of samp'
+    >>> total_advice(np.array([[[1.5, 0.5]]]), "p_yts", joint=True)
+    'Pass normalize=True to rescale it, or fix the input.'
+    """
+    if joint and _counts(cells) is not None:
+        return counted_joint_advice(name)
+    return f"{RESCALE_ADVICE}, or fix the input."
+
+
+_CLI_COUNTED_JOINT_ADVICE = ("Its cells are whole numbers, so it looks like counts of samples: pass "
+                             "--normalize to rescale them into probabilities, whose atoms are the plug-in "
+                             "estimate (biased by the sampling: in Python, pidkit.estimate.correct_counts of "
+                             "the loaded counts gives bias-corrected atoms), or fix the input.")
+"""What the command says of a joint of counts refused for its total, for :func:`counted_joint_advice`."""
+
+
 def counts_advice(advice: str, joint: Any) -> str:
-    """``advice``, where it refuses the total of ``joint`` (as read) and every cell of it is a whole
-    number, saying that it looks like counts."""
+    """``advice``, the library's refusal of the total of ``joint`` (as read, named ``p_yts``), in
+    the words of the command line where every cell of it is a whole number: that it looks like
+    counts, which ``--normalize`` rescales into the plug-in estimate (and, where the library said so,
+    that :func:`pidkit.estimate.correct_counts` corrects its bias)."""
+    if (counted := counted_joint_advice("p_yts")) in advice:
+        return advice.replace(counted, _CLI_COUNTED_JOINT_ADVICE)
     if RESCALE_ADVICE not in advice:  # before reading the cells: a refused joint may not convert, or fit
         return advice
     if not whole_numbers(joint):

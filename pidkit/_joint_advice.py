@@ -1,6 +1,7 @@
 """Refusals of the joint checks that a command line words its own way: the first cell of a joint
 that holds text (or a bool among numbers, or nothing: ``None``, a JSON ``null``), a joint of a
-dtype that holds no numbers, and what to do with a stack of joints.
+dtype that holds no numbers, what to do with a stack of joints, and with the record that holds a
+joint (an :class:`~pidkit.EmpiricalJoint`).
 :mod:`pidkit._validate` gives them to Python callers; the ``pidkit`` command builds the same from
 what it read, with the advice a shell user can follow.
 """
@@ -20,6 +21,7 @@ __all__ = [
     "first_bool_cell",
     "first_missing_cell",
     "first_text_cell",
+    "holder_refusal",
     "missing_cell_refusal",
     "stack_advice",
     "text_as_number",
@@ -253,3 +255,45 @@ def stack_advice(shape: tuple[int, ...], name: str) -> str:
         return f" It holds one joint: pass {name}[0]."
     return (f" For a stack of {shape[0]} joints p[k, y, t, s], pass each p[k] (for BROJA, "
             "pidkit.bertschinger_batch(stack) solves the whole stack).")
+
+
+def holder_refusal(holder: tuple[Any, ...], name: str) -> str:
+    """The refusal of a named tuple ``holder`` with a field ``p`` (an :class:`~pidkit.EmpiricalJoint`)
+    given as the joint ``name``. A joint counted from samples (it has ``counts``, and ``n_samples``
+    above 0 where it has that field) is pointed first at the route that corrects the bias of its
+    sampling, then at the plug-in's route that warns of that bias, and only last at ``.p``, whose
+    atoms are the same plug-in's with no sample count to warn from; any other holder is told to pass
+    its ``.p``.
+
+    Parameters
+    ----------
+    holder : tuple
+        The named tuple given, with ``"p"`` among its ``_fields``.
+    name : str
+        The argument's name, as the refusal gives it.
+
+    Returns
+    -------
+    str
+        The refusal.
+
+    Examples
+    --------
+    >>> import pidkit
+    >>> print(holder_refusal(pidkit.joint_from_samples([0, 1], [0, 1], [1, 0]), "p_yts"))
+    p_yts must be an array, not the EmpiricalJoint that holds one. For its bias-corrected atoms use
+    pidkit.estimate.correct_counts(joint.counts); for the plug-in's, pass joint.counts with
+    normalize=True, which warns where their bias is a sizeable share of them (joint.p gives them
+    without that warning).
+    >>> from collections import namedtuple
+    >>> holder_refusal(namedtuple("Table", "p labels")(np.ones((2, 2, 2)) / 8, {}), "p_yts")
+    'p_yts must be an array, not the Table that holds one; pass its .p attribute.'
+    """
+    held = f"{name} must be an array, not the {type(holder).__name__} that holds one"
+    fields = getattr(holder, "_fields", ())
+    counted = "counts" in fields and ("n_samples" not in fields or holder.n_samples != 0)
+    if not counted:  # not from samples (joint_from_dit's holds no counts): its .p is the joint
+        return f"{held}; pass its .p attribute."
+    return (f"{held}. For its bias-corrected atoms use pidkit.estimate.correct_counts(joint.counts); for "
+            "the plug-in's, pass joint.counts with normalize=True, which warns where their bias is a "
+            "sizeable share of them (joint.p gives them without that warning).")

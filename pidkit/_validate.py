@@ -24,6 +24,7 @@ from ._joint_advice import (
     bool_cell_refusal,
     first_bool_cell,
     first_text_cell,
+    holder_refusal,
     missing_cell_refusal,
     stack_advice,
     text_as_number,
@@ -117,7 +118,7 @@ def check_tol(tol: Any, *, name: str = "tol") -> float:
     return value
 
 
-def check_pmf(p: Any, *, name: str = "p", normalize: bool = False) -> np.ndarray:
+def check_pmf(p: Any, *, name: str = "p", normalize: bool = False, joint: bool = False) -> np.ndarray:
     """Validate a probability mass function of any shape and return it as float64 summing to 1.
 
     Parameters
@@ -132,6 +133,9 @@ def check_pmf(p: Any, *, name: str = "p", normalize: bool = False) -> np.ndarray
         Rescale ``p`` to sum to 1 instead of rejecting a total off 1 by more than
         :data:`SUM_TOLERANCE`. Large totals are rescaled by the largest mass first, so masses near
         the float64 maximum (1e308) do not overflow.
+    joint : bool, default=False
+        Whether ``p`` is a joint p[y, t, s]: a total of counts is refused naming the route that
+        corrects their plug-in bias, :func:`pidkit.estimate.correct_counts`.
 
     Returns
     -------
@@ -199,10 +203,9 @@ def check_pmf(p: Any, *, name: str = "p", normalize: bool = False) -> np.ndarray
         reported = f"about 10**{math.log10(total) + math.log10(peak):.1f}" if rescaled else (
             f"{total!r} (off by {abs(total - 1.0):.3g})"
         )
-        raise ValueError(
-            f"{name} sums to {reported}, not 1 (allowed: within {allowed:g}). "
-            "Pass normalize=True to rescale it, or fix the input."
-        )
+        from ._count_tables import total_advice  # a refusal's words; it reads measures, which read this
+        raise ValueError(f"{name} sums to {reported}, not 1 (allowed: within {allowed:g}). "
+                         + total_advice(arr, name, joint=joint and not rescaled))
     arr /= total
     return arr
 
@@ -251,7 +254,7 @@ def check_joint(p: Any, *, name: str = "p_yts", normalize: bool = False) -> np.n
             f"got {arr.ndim}-D with shape {arr.shape}. {fix}"
         )
     _check_no_empty_axis(arr, name)
-    return check_pmf(arr, name=name, normalize=normalize)
+    return check_pmf(arr, name=name, normalize=normalize, joint=True)
 
 
 def check_sources_joint(p: Any, *, name: str = "p", normalize: bool = False) -> np.ndarray:
@@ -271,7 +274,7 @@ def check_sources_joint(p: Any, *, name: str = "p", normalize: bool = False) -> 
             f"{name}[y, x1, x2, ...]; got {arr.ndim}-D with shape {arr.shape}."
         )
     _check_no_empty_axis(arr, name)
-    return check_pmf(arr, name=name, normalize=normalize)
+    return check_pmf(arr, name=name, normalize=normalize, joint=arr.ndim == 3)
 
 
 def _check_no_empty_axis(arr: np.ndarray, name: str) -> None:
@@ -294,10 +297,7 @@ def _as_real_array(p: Any, name: str, *, masses: bool = True) -> np.ndarray:
         raise TypeError(f"{name} must be an array of numbers; got {type_with_article(p)} {p!r:.40}.")
     if isinstance(p, tuple) and hasattr(p, "_fields") and "p" in p._fields:  # e.g. an EmpiricalJoint
         raise TypeError(
-            f"{name} must be an array, not the {type(p).__name__} that holds one; pass its .p "
-            "attribute" + (" (the plug-in estimate: pidkit.estimate.correct_counts(joint.counts) "
-                           "corrects its sampling bias)." if "counts" in p._fields else ".")
-            if masses else
+            holder_refusal(p, name) if masses else
             f"{name} must be an array of numbers; got {type_with_article(p)}, which holds a discrete "
             "joint p[y, t, s], no covariance: decompose that with pidkit.pid(joint.p)."
         )

@@ -67,7 +67,9 @@ def test_a_refused_json_names_its_cells_as_p(tmp_path, monkeypatch, capsys):
 
 
 def test_python_callers_are_still_told_the_argument_they_passed():
-    with pytest.raises(ValueError, match=r"^p_yts sums to 4\.0 \(off by 3\), .* Pass normalize=True to "):
+    with pytest.raises(ValueError, match=r"^p_yts sums to 4\.0 \(off by 3\), .* it looks like counts of "
+                       r"samples: pidkit\.estimate\.correct_counts\(p_yts\) gives their bias-corrected "
+                       r"atoms, and normalize=True rescales them"):
         pidkit.pid(AND * 4)
     with pytest.raises(ValueError, match=r"pass np\.clip\(p_yts, 0, None\), otherwise fix how p_yts was"):
         pidkit.pid(np.array([[[0.5, 0.75]], [[-0.25, 0.0]]]))
@@ -86,8 +88,9 @@ def test_counts_are_called_counts_and_normalize_decomposes_them(tmp_path, monkey
         (tmp_path / path).write_text(json.dumps(counts), encoding="utf-8")
     assert _error(capsys, ["decompose", path]) == (
         f"{path}: the joint sums to {total!r} (off by {total - 1:g}), not 1 (allowed: within 1e-09). Its "
-        "cells are whole numbers, so it looks like counts: pass --normalize to rescale them into "
-        "probabilities, or fix the input.")
+        "cells are whole numbers, so it looks like counts of samples: pass --normalize to rescale them into "
+        "probabilities, whose atoms are the plug-in estimate (biased by the sampling: in Python, "
+        "pidkit.estimate.correct_counts of the loaded counts gives bias-corrected atoms), or fix the input.")
     assert main(["decompose", path, "--normalize", "--json"]) == 0
     decomposed = json.loads(capsys.readouterr().out)
     expected = pidkit.pid(np.asarray(counts, dtype=float) / total)  # the probabilities the counts give

@@ -40,5 +40,7 @@ def test_counts_are_still_told_to_pass_normalize(tmp_path, capsys):
     path = tmp_path / "counts.json"
     path.write_text("[[[1, 0], [0, 0]], [[0, 0], [0, 3]]]", encoding="utf-8")
     assert main(["decompose", str(path)]) == 2
-    assert ("Its cells are whole numbers, so it looks like counts: pass --normalize to rescale them into "
-            "probabilities, or fix the input.") in capsys.readouterr().err
+    assert ("Its cells are whole numbers, so it looks like counts of samples: pass --normalize to rescale "
+            "them into probabilities, whose atoms are the plug-in estimate (biased by the sampling: in "
+            "Python, pidkit.estimate.correct_counts of the loaded counts gives bias-corrected atoms), or "
+            "fix the input.") in capsys.readouterr().err

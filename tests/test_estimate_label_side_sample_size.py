@@ -27,8 +27,11 @@ def test_a_label_side_with_too_many_values_is_named_with_its_count():
                               "subsamples=(2, 4) cuts the sample into, so at least 4 x 4000 = 16000 "
                               "samples; got 2000 samples. Use ")
     assert message.endswith(
-        "Use t_features's 2000 distinct labels merged into at most 250 (t_features is given as labels: "
-        "n_clusters does not apply to it), at least 16000 samples, or bias_correction='none' (the plug-in)."
+        "Use t_features's 2000 distinct labels merged into at most 250 (t_features is given as labels, so "
+        "n_clusters does not apply to it: for labels 0, 1, 2, ... np.minimum(t_features, 249) pools the "
+        "largest, or np.digitize(t_features, edges) with 249 edges bins them; for values on a scale, such as "
+        "spike counts, t_features.reshape(-1, 1) with normalize=None makes them one feature, clustered as "
+        "features are), at least 16000 samples, or bias_correction='none' (the plug-in)."
     )
 
 
@@ -43,8 +46,12 @@ def test_a_clustered_side_and_a_label_side_are_told_apart():
 
 
 def test_check_sample_size_takes_the_sides_given_as_labels():
-    merge = (r"Use s's 12 distinct labels merged into at most 11 \(s is given as labels: n_clusters does "
-             r"not apply to it\), fewer parts \(subsamples=\(2, 3\)\), at least 480 samples")
+    merge = (r"Use s's 12 distinct labels merged into at most 11 \(s is given as labels, so n_clusters does "
+             r"not apply to it: for labels 0, 1, 2, \.\.\. np\.minimum\(s, 10\) pools the largest, or "
+             r"np\.digitize\(s, edges\) with 10 edges bins them; for values on a scale, such as spike "
+             r"counts, s\.reshape\(-1, 1\) with normalize=None makes them one feature, clustered as features "
+             r"are\), "
+             r"fewer parts \(subsamples=\(2, 3\)\), at least 480 samples")
     with pytest.raises(ValueError, match=merge):
         check_sample_size((10, 5, 12), 450, method="eb-extrapolation", label_sides={2: "s"})
     with pytest.raises(ValueError, match=r"Use at most 11 clusters per side \(n_clusters=11;"):
@@ -100,8 +107,11 @@ def test_a_clusterer_whose_clusters_fit_is_not_told_to_lower_them():
     with pytest.raises(ValueError) as info:
         pid_from_representations(y, rng.integers(0, 50, 450), x, clusterer=KMeans(n_clusters=3, n_init=1))
     assert str(info.value).endswith(
-        "Use t_features's 50 distinct labels merged into at most 11 (t_features is given as labels: "
-        "n_clusters does not apply to it), at least 2000 samples, or bias_correction='none' (the plug-in).")
+        "Use t_features's 50 distinct labels merged into at most 11 (t_features is given as labels, so "
+        "n_clusters does not apply to it: for labels 0, 1, 2, ... np.minimum(t_features, 10) pools the "
+        "largest, or np.digitize(t_features, edges) with 10 edges bins them; for values on a scale, such as "
+        "spike counts, t_features.reshape(-1, 1) with normalize=None makes them one feature, clustered as "
+        "features are), at least 2000 samples, or bias_correction='none' (the plug-in).")
     come = r"The clusters come from clusterer=KMeans \(20 for s_features\), whose"
     with pytest.raises(ValueError, match=come):
         pid_from_representations(y, rng.integers(0, 5, 450), x, clusterer=KMeans(n_clusters=20, n_init=1))

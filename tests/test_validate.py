@@ -131,9 +131,10 @@ JOINT_ROWS: list[tuple[str, Any, dict[str, Any], type, str]] = [
         pidkit.joint_from_samples([0, 1], [0, 1], [1, 0]),
         {},
         TypeError,
-        r"{name} must be an array, not the EmpiricalJoint that holds one; pass its \.p attribute "
-        r"\(the plug-in estimate: pidkit\.estimate\.correct_counts\(joint\.counts\) "
-        r"corrects its sampling bias\)\.",
+        r"{name} must be an array, not the EmpiricalJoint that holds one\. For its bias-corrected atoms "
+        r"use pidkit\.estimate\.correct_counts\(joint\.counts\); for the plug-in's, pass joint\.counts "
+        r"with normalize=True, which warns where their bias is a sizeable share of them \(joint\.p gives "
+        r"them without that warning\)\.",
     ),
     ("dict", {"p": 1}, {}, TypeError, r"{name} must be an array of real numbers; got dict"),
     (
@@ -183,6 +184,16 @@ JOINT_ROWS: list[tuple[str, Any, dict[str, Any], type, str]] = [
     ("zero mass, normalize", np.zeros((2, 2, 2)), {"normalize": True}, ValueError,
      r"{name} has total mass 0: .* normalising cannot make one"),
     ("sum off 1", GOOD * 0.9, {}, ValueError, r"{name} sums to 0\.9.*Pass normalize=True"),
+    (
+        "counts",
+        np.array([[[3, 1], [0, 4]], [[2, 0], [1, 1]]]),
+        {},
+        ValueError,
+        r"{name} sums to 12\.0 \(off by 11\), not 1 \(allowed: within 1e-09\)\. Its cells are whole numbers, "
+        r"so it looks like counts of samples: pidkit\.estimate\.correct_counts\({name}\) gives their "
+        r"bias-corrected atoms, and normalize=True rescales them into probabilities, whose atoms are the "
+        r"plug-in estimate \(biased by the sampling\); otherwise fix the input\.$",
+    ),
     (
         "overflowing total",
         np.full((2, 2, 2), 1e308),

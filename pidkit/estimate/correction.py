@@ -303,7 +303,7 @@ def check_sample_size(shape: tuple[int, int, int], n: int, *, method: str,
     >>> check_sample_size((2, 2000, 2), 2000, method="eb-extrapolation", label_sides={1: "t"})
     Traceback (most recent call last):
     ...
-    ValueError: ... Use t's 2000 distinct labels merged into at most 250 (t is given as labels: n_clusters ...
+    ValueError: ... Use t's 2000 distinct labels merged into at most 250 (t is given as labels, so ...
     """
     method = check_choice(method, BIAS_CORRECTIONS, name="method")
     parts = check_subsamples(subsamples)
@@ -351,7 +351,11 @@ def _fixed_side_fix(side: str, kind: str, values: int, k_fit: int) -> str:
     """How a side that ``n_clusters`` does not set comes down to ``k_fit`` values."""
     if kind == "given as labels":
         return (f"{side}'s {values} distinct labels merged into at most {k_fit} ({side} is given as "
-                "labels: n_clusters does not apply to it)")
+                f"labels, so n_clusters does not apply to it: for labels 0, 1, 2, ... np.minimum({side}, "
+                f"{k_fit - 1}) pools the largest, or np.digitize({side}, edges) with {k_fit - 1} "
+                f"edge{'s' if k_fit > 2 else ''} bins them; for values on a scale, such as spike counts, "
+                f"{side}.reshape(-1, 1) with normalize=None makes them one feature, clustered as features "
+                "are)")
     return (f"{side} fitted afresh with at most {k_fit} clusters (its Discretizer from discretizers "
             f"gives {values} values, and n_clusters does not apply to it: pass None for it in "
             f"discretizers, with n_clusters='auto' or at most {k_fit})")
