@@ -181,78 +181,59 @@ again as it ends
             "the run's next train writes it again as it ends")
 
 
-def ended_before_line_cut(path: Path) -> int | None:
+def ended_before_line_cut(path: Path, metrics: list[dict[str, Any]],
+                          cut_line: int | None) -> int | None:
     """The epoch after which the last train of the run folder ``path`` ended by itself, where
-    the line of that epoch, the last of its ``metrics.jsonl``, is cut off: its ``summary.json``
-    records no failure and ``epochs_done`` one more than the epoch of the file's last whole
-    line, and the file's last line has no newline at its end and is no JSON object (the line
-    that :func:`~pidkit_distill.run_files.read_records` skips). A train appends an epoch's
-    line before it writes ``summary.json``, and fails where it cannot write the line, so that
-    line was written whole and cut later: a copy cut short, or the machine stopped before the
-    line reached the disk, not a kill. ``None`` otherwise: no cut line, or a killed run's
-    (a train killed writes no ``summary.json``; an earlier train's records fewer epochs).
+    the line of that epoch, the last of its ``metrics.jsonl``, is cut off: ``cut_line``, the
+    number of that file's last line skipped as cut off, is given (read with its ``metrics``,
+    the records of the lines before it, by :func:`~pidkit_distill.run_files.read_lines`), and
+    the run's ``summary.json`` records no failure and ``epochs_done`` one more than the epoch
+    of the last of ``metrics`` (0 for none). A train appends an epoch's line before it writes
+    ``summary.json``, and fails where it cannot write the line, so that line was written whole
+    and cut later: a copy cut short, or the machine stopped before the line reached the disk,
+    not a kill. ``None`` otherwise: no cut line, or a killed run's (a train killed writes no
+    ``summary.json``; an earlier train's records fewer epochs). Only ``summary.json`` is read.
 
     Examples
     --------
     >>> import json, tempfile
     >>> folder = Path(tempfile.mkdtemp())
     >>> _ = (folder / "summary.json").write_text(json.dumps({"epochs_done": 2, "epochs": 2}))
-    >>> _ = (folder / "metrics.jsonl").write_text('{"epoch": 1}\\n{"epoch": 2, "test_a')
-    >>> ended_before_line_cut(folder)
+    >>> ended_before_line_cut(folder, [{"epoch": 1}], 2)
     2
+    >>> print(ended_before_line_cut(folder, [{"epoch": 1}, {"epoch": 2}], None))  # whole
+    None
     >>> _ = (folder / "summary.json").write_text(json.dumps({"epochs_done": 1, "epochs": 2}))
-    >>> print(ended_before_line_cut(folder))  # an earlier train's: this one was killed
+    >>> print(ended_before_line_cut(folder, [{"epoch": 1}], 2))  # an earlier train's: killed
     None
     """
+    if cut_line is None:
+        return None
     ended = ended_train_epochs(path)
     if ended is None or train_failure(path) is not None:
         return None
-    try:
-        text = (path / "metrics.jsonl").read_text(encoding="utf-8", errors="replace")
-    except OSError:  # none, or unreadable: read_metrics says so
-        return None
-    lines = [line for line in text.splitlines() if line.strip()]
-    if not lines or text.endswith("\n") or _json_object(lines[-1]) is not None:
-        return None
-    before = _json_object(lines[-2]) if len(lines) > 1 else {"epoch": 0}
-    return ended if before is not None and before.get("epoch") == ended - 1 else None
+    before = metrics[-1]["epoch"] if metrics else 0
+    return ended if before == ended - 1 else None
 
 
-def line_cut_later_warning(path: Path) -> str | None:
-    """The warning of the run folder ``path`` whose last ``metrics.jsonl`` line, of the epoch
-    its train ended after, is cut off (:func:`ended_before_line_cut`): it says so, in place of
-    the warning of a run killed while writing the line; ``None`` for any other run.
+def line_cut_later_warning(path: Path, cut_line: int, ended: int) -> str:
+    """The warning of the run folder ``path`` whose last ``metrics.jsonl`` line, line
+    ``cut_line``, of the epoch ``ended`` that its train ended after, is cut off
+    (:func:`ended_before_line_cut`): it says so, in place of the warning of a run killed while
+    writing the line (:func:`~pidkit_distill.run_files.killed_line_warning`).
 
     Examples
     --------
-    >>> import json, tempfile
-    >>> folder = Path(tempfile.mkdtemp())
-    >>> _ = (folder / "summary.json").write_text(json.dumps({"epochs_done": 2, "epochs": 2}))
-    >>> _ = (folder / "metrics.jsonl").write_text('{"epoch": 1}\\n{"epoch": 2, "test_a')
-    >>> print(line_cut_later_warning(folder).replace(str(folder), "RUN"))
+    >>> print(line_cut_later_warning(Path("RUN"), 2, 2))
     RUN/metrics.jsonl: skipped line 2, the last, which is cut off, though the run's \
 summary.json records that its train ended after epoch 2, which train writes only once that \
 epoch's line is written whole: the line was cut later (a copy cut short, or the machine \
 stopped before the line reached the disk), not by a kill, so the run shows epoch 1 as its \
 last; its summary.json keeps epoch 2's held-out accuracy (last_acc)
     """
-    ended = ended_before_line_cut(path)
-    if ended is None:
-        return None
-    file = path / "metrics.jsonl"
-    number = len(file.read_text(encoding="utf-8", errors="replace").splitlines())
-    return (f"{file}: skipped line {number}, the last, which is cut off, though the run's "
-            f"summary.json records that its train ended after epoch {ended}, which train "
-            "writes only once that epoch's line is written whole: the line was cut later (a "
-            "copy cut short, or the machine stopped before the line reached the disk), not by "
-            f"a kill, so the run shows epoch {ended - 1} as its last; its summary.json keeps "
-            f"epoch {ended}'s held-out accuracy (last_acc)")
-
-
-def _json_object(line: str) -> dict[str, Any] | None:
-    """The JSON object of ``line``; ``None`` where it holds none (cut off, or damaged)."""
-    try:
-        record = json.loads(line)
-    except json.JSONDecodeError:
-        return None
-    return record if isinstance(record, dict) else None
+    return (f"{path / 'metrics.jsonl'}: skipped line {cut_line}, the last, which is cut off, "
+            f"though the run's summary.json records that its train ended after epoch {ended}, "
+            "which train writes only once that epoch's line is written whole: the line was cut "
+            "later (a copy cut short, or the machine stopped before the line reached the "
+            f"disk), not by a kill, so the run shows epoch {ended - 1} as its last; its "
+            f"summary.json keeps epoch {ended}'s held-out accuracy (last_acc)")

@@ -10,7 +10,6 @@ import shlex
 from pathlib import Path
 from typing import Any
 
-from pidkit_distill.damaged_runs import ended_before_line_cut
 from pidkit_distill.folder_locks import lock_held
 from pidkit_distill.report_failures import failed_advice, failure_message
 from pidkit_distill.run_files import checkpoint_written, demo_out_dir, ended_train_epochs
@@ -146,7 +145,8 @@ def run_state(run: RunRecords, failure: dict[str, Any] | None) -> str:
     cannot be tested: a file system that cannot lock files), ``finished, its last metrics line
     cut`` or ``stopped by run.stop_after, its last metrics line cut`` (its last train ended by
     itself after the epoch whose line, the last of its ``metrics.jsonl``, was cut later:
-    :func:`~pidkit_distill.damaged_runs.ended_before_line_cut`; once called stopped, killed),
+    :func:`~pidkit_distill.damaged_runs.ended_before_line_cut`, kept in its records'
+    ``line_cut_later``; once called stopped, killed),
     or ``""`` (it reached its epochs, and nothing holds its lock).
 
     Examples
@@ -165,7 +165,7 @@ def run_state(run: RunRecords, failure: dict[str, Any] | None) -> str:
     done = run.metrics[-1]["epoch"] if run.metrics else 0
     if done >= run.config["run"]["epochs"]:
         return ""
-    ended = ended_before_line_cut(Path(run.path))  # None where its summary.json records a failure
+    ended = run.line_cut_later  # as load_run read it; None where summary.json records a failure
     if ended is not None:
         return _CUT_LINE_STATES[ended >= run.config["run"]["epochs"]]
     if held is None:

@@ -3,7 +3,8 @@
 A run folder holds ``config.json`` (:func:`read_run_config`), ``metrics.jsonl`` (one record per
 completed epoch, :func:`read_metrics`) and ``audit.jsonl`` (one record per audited epoch and
 layer); :func:`read_records` reads a JSON-lines file of them, skipping a last line cut off by a
-killed run and refusing any other damaged line or a record that is no run's;
+killed run and refusing any other damaged line or a record that is no run's (:func:`read_lines`
+reads it so and gives the cut line's number, for the caller to say why it was cut);
 :func:`read_summary` reads ``summary.json``, :func:`ended_train_epochs` what it says of the
 last train that ended, :func:`train_failure` the error its last train stopped with (its
 ``failed`` record), :func:`checkpoint_written` whether a run's train had written its
@@ -25,9 +26,9 @@ from pidkit.utils import jsonable
 from pidkit_distill.audit_records import AUDITED_ATOMS
 
 __all__ = ["DEMO_MARKER", "FAILED", "FAILURE_KINDS", "TEACHER_USED", "check_run_files_are_files",
-           "checkpoint_written", "demo_out_dir", "ended_train_epochs", "missing_config_key",
-           "read_metrics", "read_records", "read_run_config", "read_summary", "train_failure",
-           "unreadable_file"]
+           "checkpoint_written", "demo_out_dir", "ended_train_epochs", "killed_line_warning",
+           "missing_config_key", "read_lines", "read_metrics", "read_records", "read_run_config",
+           "read_summary", "train_failure", "unreadable_file"]
 
 FAILED = "failed"
 """The key of ``summary.json`` that records the error (a ``TrainingError``: a NaN loss, memory
@@ -233,13 +234,15 @@ def read_records(path: Path) -> list[dict[str, Any]]:
     ``audit.jsonl`` (none if there is no file).
 
     A last line cut off (no newline at its end, not a JSON object: a run killed while writing
-    it) is skipped with a warning; any other line that is not a JSON object is an error, and
-    so is a record without the keys the report reads (``_RECORD_KEYS``) or with a value there,
-    or under a key it reads that a record may lack (``_RECORD_SHAPES``), that train never
-    writes (an ``epoch`` of ``null`` or ``"3"``, a ``bias_correction`` of ``null``: a
-    hand-edited line). A number that is not finite (an audit's atoms where the solve failed,
-    its gap; a held-out loss of inf) is ``None``: written as ``null``, or as ``NaN`` /
-    ``Infinity`` by runs before the run folder's JSON was kept strict, in either file.
+    it) is skipped with a warning (:func:`killed_line_warning`); any other line that is not a
+    JSON object is an error, and so is a record without the keys the report reads
+    (``_RECORD_KEYS``) or with a value there, or under a key it reads that a record may lack
+    (``_RECORD_SHAPES``), that train never writes (an ``epoch`` of ``null`` or ``"3"``, a
+    ``bias_correction`` of ``null``: a hand-edited line). A number that is not finite (an
+    audit's atoms where the solve failed, its gap; a held-out loss of inf) is ``None``: written
+    as ``null``, or as ``NaN`` / ``Infinity`` by runs before the run folder's JSON was kept
+    strict, in either file. :func:`read_lines` reads it so without the warning, giving the cut
+    line's number instead.
 
     Parameters
     ----------
@@ -262,11 +265,53 @@ def read_records(path: Path) -> list[dict[str, Any]]:
     >>> read_records(Path("/nonexistent/audit.jsonl"))
     []
     """
+    records, cut_line = read_lines(path)
+    if cut_line is not None:
+        warnings.warn(killed_line_warning(path, cut_line), RuntimeWarning, stacklevel=2)
+    return records
+
+
+def read_lines(path: Path) -> tuple[list[dict[str, Any]], int | None]:
+    """The records of the JSON-lines file ``path`` of a run folder, as :func:`read_records`
+    reads them, with the number of its last line where that line is cut off and skipped (no
+    newline at its end, not a JSON object), without a warning: the caller says why it was cut
+    (:func:`killed_line_warning`, or :func:`~pidkit_distill.damaged_runs.line_cut_later_warning`
+    where the run's train had ended after that line). The file is read once.
+
+    Parameters
+    ----------
+    path : Path
+        The file, named ``metrics.jsonl`` or ``audit.jsonl``.
+
+    Returns
+    -------
+    records : list of dict
+        One record per whole line, in order (none if there is no file).
+    cut_line : int or None
+        The number of the cut-off last line, counting from 1; ``None`` where the file ends
+        whole.
+
+    Raises
+    ------
+    ValueError
+        As :func:`read_records` raises it.
+
+    Examples
+    --------
+    >>> import json, tempfile
+    >>> file = Path(tempfile.mkdtemp()) / "metrics.jsonl"
+    >>> _ = file.write_text('{"epoch": 1, "test_acc": 0.5}\\n{"epoch": 2, "test_a')
+    >>> read_lines(file)
+    ([{'epoch': 1, 'test_acc': 0.5}], 2)
+    >>> read_lines(Path("/nonexistent/audit.jsonl"))
+    ([], None)
+    """
     if not path.is_file():
-        return []
+        return [], None
     text = _read_text(path)
     lines = text.splitlines()
     records = []
+    cut_line = None
     for number, line in enumerate(lines, 1):
         if not line.strip():
             continue
@@ -288,12 +333,25 @@ def read_records(path: Path) -> list[dict[str, Any]]:
                                  "the line")
             records.append(jsonable(record, finite=True))
         elif number == len(lines) and not text.endswith("\n"):
-            warnings.warn(f"{path}: skipped line {number}, the last, which is cut off (the run "
-                          "was killed while writing it)", RuntimeWarning, stacklevel=2)
+            cut_line = number
         else:
             raise ValueError(f"{path}: line {number} {problem}; the file is damaged (only a "
                              "cut-off last line, from a killed run, is skipped)")
-    return records
+    return records, cut_line
+
+
+def killed_line_warning(path: Path, number: int) -> str:
+    """The warning of the JSON-lines file ``path`` whose last line, line ``number``, is cut off
+    and skipped, as a run killed while writing it leaves it (:func:`read_lines`).
+
+    Examples
+    --------
+    >>> print(killed_line_warning(Path("runs/a/metrics.jsonl"), 3))
+    runs/a/metrics.jsonl: skipped line 3, the last, which is cut off (the run was killed while \
+writing it)
+    """
+    return (f"{path}: skipped line {number}, the last, which is cut off (the run was killed "
+            "while writing it)")
 
 
 def missing_config_key(config: Any) -> str | None:
@@ -379,7 +437,8 @@ def read_metrics(path: Path) -> list[dict[str, Any]]:
     list of dict
         One record per epoch line, in order; a cut-off last line (a killed run's) is skipped
         with a :class:`RuntimeWarning`, as :func:`~pidkit_distill.report.load_run`
-        skips it.
+        skips it (which says instead that the line was cut later where the run's train had
+        ended after it).
 
     Raises
     ------

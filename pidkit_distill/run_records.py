@@ -23,6 +23,7 @@ from pidkit_distill.damaged_runs import (
     DamagedRun,
     checked_on_damaged,
     damaged_summary_warning,
+    ended_before_line_cut,
     left_out_warning,
     line_cut_later_warning,
     missing_audit_warning,
@@ -31,7 +32,8 @@ from pidkit_distill.damaged_runs import (
 from pidkit_distill.registry import registry_key
 from pidkit_distill.run_files import (
     check_run_files_are_files,
-    read_metrics,
+    killed_line_warning,
+    read_lines,
     read_records,
     read_run_config,
 )
@@ -67,6 +69,12 @@ class RunRecords:
         The records of ``metrics.jsonl``, one per completed epoch.
     audit : list of dict
         The records of ``audit.jsonl``, one per audited epoch and layer.
+    line_cut_later : int or None, default=None
+        The epoch that the run's last train ended after, whose line, the last of
+        ``metrics.jsonl``, was cut later (not by a kill:
+        :func:`~pidkit_distill.damaged_runs.ended_before_line_cut`), so that ``metrics`` ends
+        at the epoch before; ``None`` for any other run. :func:`load_run` finds it as it reads
+        the file, which the report's state of the run then reads no more.
 
     Examples
     --------
@@ -87,6 +95,7 @@ audit=[4 records])
     config: dict[str, Any]
     metrics: list[dict[str, Any]]
     audit: list[dict[str, Any]]
+    line_cut_later: int | None = None
 
     def __repr__(self) -> str:
         return (f"RunRecords(name={self.name!r}, path={str(self.path)!r}, "
@@ -102,7 +111,8 @@ def load_run(path: str | Path) -> RunRecords:
     ``metrics.jsonl`` records (a run killed while writing that epoch's checkpoint, or read in
     that instant: its resume trains the epoch again). A cut ``metrics.jsonl`` line of the epoch
     that the run's ``summary.json`` says its train ended after was cut later, not by a kill,
-    and its warning says so (:func:`~pidkit_distill.damaged_runs.line_cut_later_warning`). A
+    and its warning says so (:func:`~pidkit_distill.damaged_runs.line_cut_later_warning`), its
+    records keeping that epoch (``line_cut_later``); ``metrics.jsonl`` is read once. A
     missing ``audit.jsonl`` of a run that audits, and a damaged ``summary.json``, are read
     around with a :class:`RuntimeWarning` naming the file
     (:func:`~pidkit_distill.damaged_runs.missing_audit_warning`,
@@ -160,22 +170,26 @@ def load_run(path: str | Path) -> RunRecords:
         if not (path / name).is_file():
             raise ValueError(f"{str(path)!r} is not a run folder (no {name})"
                              f"{instead_of_folder(path)}")
-    cut_later = line_cut_later_warning(path)  # said in place of read_metrics' "was killed"
-    if cut_later is None:
-        metrics = read_metrics(path)
-    else:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", RuntimeWarning)
-            metrics = read_metrics(path)
+    metrics, cut_line = read_lines(path / "metrics.jsonl")  # the file read once
+    cut_later = ended_before_line_cut(path, metrics, cut_line)
+    said_of_cut = None  # the cut line's warning where it was cut later, said with the others
+    if cut_line is not None:
+        if cut_later is None:
+            warnings.warn(killed_line_warning(path / "metrics.jsonl", cut_line), RuntimeWarning,
+                          stacklevel=2)
+        else:
+            said_of_cut = line_cut_later_warning(path, cut_line, cut_later)
     config = read_run_config(path)
     last = metrics[-1]["epoch"] if metrics else 0  # an epoch's audit is written before its line
-    for warning in (cut_later, missing_audit_warning(path, config, len(metrics)),
+    for warning in (said_of_cut,
+                    missing_audit_warning(path, config, len(metrics)),
                     damaged_summary_warning(path)):
         if warning:
             warnings.warn(warning, RuntimeWarning, stacklevel=2)
     return RunRecords(name=path.resolve().name, path=path, config=config,
                       metrics=metrics, audit=[record for record in read_records(path / "audit.jsonl")
-                                              if record["epoch"] <= last])
+                                              if record["epoch"] <= last],
+                      line_cut_later=cut_later)
 
 
 def load_runs(paths: str | bytes | os.PathLike[str] | RunRecords | RunSummary
