@@ -1,7 +1,7 @@
 """The cells of the report's tables: a number as the tables write it (:func:`table_cell`), a
-held-out accuracy with its binomial standard error (:func:`accuracy_cell`), an
-audited atom with its bootstrap interval (:func:`atom_cell`), and the seeds' values of an
-experiment as mean ± sample standard deviation (:func:`spread_cell`).
+held-out accuracy with its binomial standard error (:func:`accuracy_cell`), an audited atom with
+its bootstrap interval (:func:`atom_cell`; the interval read by :func:`atom_interval`), and the
+seeds' values of an experiment as mean ± sample standard deviation (:func:`spread_cell`).
 """
 
 from __future__ import annotations
@@ -13,8 +13,8 @@ import numpy as np
 
 from pidkit_distill.run_groups import mean_sd
 
-__all__ = ["ACCURACY_ERROR_NOTE", "FEW_SEEDS", "accuracy_cell", "atom_cell", "spread_cell",
-           "table_cell"]
+__all__ = ["ACCURACY_ERROR_NOTE", "FEW_SEEDS", "accuracy_cell", "atom_cell", "atom_interval",
+           "spread_cell", "table_cell"]
 
 FEW_SEEDS = 5
 """A group of at most this many seeds has each seed's value beside the mean in the group table."""
@@ -67,12 +67,41 @@ def accuracy_cell(record: dict[str, Any]) -> str:
     return f"{table_cell(accuracy)} ± {table_cell(math.sqrt(accuracy * (1 - accuracy) / n))} s.e."
 
 
-def atom_cell(record: dict[str, Any], key: str) -> str:
-    """The cell of atom ``key`` of an audit ``record``: its value and, where the record has
-    one, its bootstrap interval as ``[low, high]``; empty for no value."""
+def atom_interval(record: dict[str, Any], key: str) -> tuple[float, float] | None:
+    """The bootstrap interval ``(low, high)`` of atom ``key`` of an audit ``record``, where the
+    record has the atom's value and both ends of its interval; ``None`` where it lacks any of
+    them (no intervals, or a null: a failed solve). The one read of an atom's interval, which
+    the table shows (:func:`atom_cell`) and tests its value against.
+
+    Examples
+    --------
+    >>> record = {"syn": 0.25, "red": 0.05, "uni_t": None,
+    ...           "intervals": {"syn": [0.2, 0.3], "red": [None, 0.1], "uni_t": [0.0, 0.1]}}
+    >>> atom_interval(record, "syn")
+    (0.2, 0.3)
+    >>> atom_interval(record, "red"), atom_interval(record, "uni_t"), atom_interval({}, "syn")
+    (None, None, None)
+    """
     value = record.get(key)
     interval = (record.get("intervals") or {}).get(key) or [None]
     if value is None or None in interval:
+        return None
+    low, high = interval
+    return low, high
+
+
+def atom_cell(record: dict[str, Any], key: str) -> str:
+    """The cell of atom ``key`` of an audit ``record``: its value and, where the record has
+    one, its bootstrap interval as ``[low, high]`` (:func:`atom_interval`); empty for no value.
+
+    Examples
+    --------
+    >>> record = {"syn": 0.25, "red": 0.05, "intervals": {"syn": [0.2, 0.3], "red": None}}
+    >>> atom_cell(record, "syn"), atom_cell(record, "red"), atom_cell(record, "uni_t")
+    ('0.250 [0.200, 0.300]', '0.050', '')
+    """
+    value, interval = record.get(key), atom_interval(record, key)
+    if interval is None:
         return table_cell(value, ".3f")
     low, high = interval
     return f"{table_cell(value, '.3f')} [{table_cell(low, '.3f')}, {table_cell(high, '.3f')}]"

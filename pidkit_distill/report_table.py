@@ -30,7 +30,13 @@ from pidkit_distill.report_caveats import (
     schedule_note,
     student_epochs,
 )
-from pidkit_distill.report_cells import ACCURACY_ERROR_NOTE, accuracy_cell, atom_cell, table_cell
+from pidkit_distill.report_cells import (
+    ACCURACY_ERROR_NOTE,
+    accuracy_cell,
+    atom_cell,
+    atom_interval,
+    table_cell,
+)
 from pidkit_distill.report_loss_jumps import loss_jump_note
 from pidkit_distill.report_states import StateNotes, run_state
 from pidkit_distill.run_files import train_failure
@@ -188,10 +194,7 @@ layer | audit epoch | estimate | Red | Uni(Y:T\\S) | Uni(Y:S\\T) | Syn | n |
 
 def _holds(record: dict[str, Any], key: str) -> bool:
     """Whether the bootstrap interval of atom ``key`` of an audit ``record`` holds its value
-    (``True`` where there is no value or no interval)."""
-    value = record.get(key)
-    interval = (record.get("intervals") or {}).get(key) or [None]
-    if value is None or None in interval:
-        return True
-    low, high = interval
-    return low <= value <= high
+    (``True`` where there is no value or no interval, as
+    :func:`~pidkit_distill.report_cells.atom_interval` reads them)."""
+    interval = atom_interval(record, key)
+    return interval is None or interval[0] <= record[key] <= interval[1]
