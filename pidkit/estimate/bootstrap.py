@@ -42,6 +42,19 @@ __all__ = ["PIDStatistic", "bootstrap"]
 
 _Parameters = ParamSpec("_Parameters")
 
+_INTERVAL_WORDS = {
+    "basic": "These basic intervals, 2 x the estimate less the replicates' quantiles, are moved down "
+             "from the plug-in by the part of its bias the resamples show, so they can leave out both "
+             "the estimate and the truth.",
+    "percentile": "These percentile intervals, the replicates' own quantiles, add the part of the bias "
+                  "the resamples show on top of the plug-in's, so they can leave out both the estimate "
+                  "and the truth.",
+    "centred": "These centred intervals are around the plug-in and do not cover its bias.",
+}
+"""What :func:`bootstrap`'s intervals are, by ``ci_method``, in its :class:`PluginBiasWarning`: why
+they can leave out the estimate (the replicates are plug-ins of resamples, biased further up) and
+the truth (the resamples show only part of the plug-in's bias where the table is sparse)."""
+
 
 class PIDStatistic:
     """The statistic of a bootstrap of a PID from counts: resample, decompose, correct.
@@ -182,11 +195,15 @@ def bootstrap(
 
     Rows are resampled with replacement ``n_boot`` times (drawn as positions of the samples, so
     that relabelling any variable gives the same intervals, to the solver's rounding) and every
-    replicate is decomposed. These are intervals of the plug-in estimate; for bias-corrected
-    estimates with intervals around them, use :func:`pidkit.estimate.pid_from_representations`
-    (labels are accepted there as they are) with ``bootstrap=B``. Where the plug-in's expected
-    bias is a sizeable share of it (a sparse table: many cells for the samples), the intervals
-    surround a biased value and can exclude the truth on every draw, so this warns.
+    replicate is decomposed, uncorrected. The estimate is the plug-in; the default basic interval,
+    ``2 x estimate`` less the replicates' quantiles, is moved from it by the bias the resamples add
+    to the plug-in (the bootstrap's estimate of its bias), so it is roughly a bootstrap
+    bias-corrected interval beside a plug-in that is not corrected, and can leave that estimate
+    out (:func:`bootstrap_intervals`). For bias-corrected estimates with centred intervals around
+    them, use :func:`pidkit.estimate.pid_from_representations` (labels are accepted there as they
+    are) with ``bootstrap=B``. Where the plug-in's expected bias is a sizeable share of it (a sparse
+    table: many cells for the samples), the resamples show only part of that bias, and the
+    intervals can leave out both the estimate and the truth on every draw, so this warns.
 
     Parameters
     ----------
@@ -222,10 +239,13 @@ def bootstrap(
     -----
     PluginBiasWarning
         When the expected first-order plug-in bias of I(Y;T,S) is more than 10 % of its plug-in
-        estimate (the rule and words of :func:`pidkit.estimate.pid_from_representations` with
-        ``bias_correction="none"``): the intervals are around the plug-in and do not cover its
-        bias. The message names the corrected route, ``pid_from_representations(y, t, s,
-        bootstrap=B)``.
+        estimate and more than 5e-4 bits (the rule and words of
+        :func:`pidkit.estimate.pid_from_representations` with ``bias_correction="none"``,
+        :data:`~pidkit.estimate.bias_warning.BIAS_WARNING_FLOOR`). Its last sentences say what the
+        ``ci_method``'s intervals are, and why they can leave out both the estimate and the truth
+        (basic: moved from the plug-in by the part of its bias the resamples show; percentile:
+        that part added on top of it; centred: around it), and name the corrected route,
+        ``pid_from_representations(y, t, s, bootstrap=B)``.
 
     Examples
     --------
@@ -240,7 +260,8 @@ def bootstrap(
     True
 
     Independent labels of 10 values each, 1,000 samples over 1,000 cells: every atom is 0, but the
-    plug-in's bias is most of its estimate, and the intervals exclude 0:
+    plug-in's bias is most of its estimate, and the intervals exclude both 0 and the plug-in Syn of
+    0.652 bits:
 
     >>> import warnings
     >>> from pidkit.estimate import PluginBiasWarning
@@ -248,14 +269,15 @@ def bootstrap(
     >>> with warnings.catch_warnings(record=True) as caught:
     ...     warnings.simplefilter("always", PluginBiasWarning)
     ...     out = bootstrap(y, t, s, n_boot=20)
-    >>> [round(float(end), 2) for end in out["intervals"]["syn"]]
-    [0.26, 0.36]
+    >>> round(out["estimate"].syn, 3), [round(float(end), 2) for end in out["intervals"]["syn"]]
+    (0.652, [0.26, 0.36])
     >>> print(caught[0].message)
     the expected plug-in bias of I(Y;T,S) with 1000 samples over 1000 cells is 0.681 bits, 92% of \
-the estimate 0.742 bits, so the atoms are likely overestimated. These intervals are around the \
-plug-in and do not cover its bias: for bias-corrected atoms with intervals around them, use \
-pidkit.estimate.pid_from_representations(y, t, s, bootstrap=20), which takes labels as they \
-are; or count more samples.
+the estimate 0.742 bits, so the atoms are likely overestimated. These basic intervals, 2 x the \
+estimate less the replicates' quantiles, are moved down from the plug-in by the part of its bias \
+the resamples show, so they can leave out both the estimate and the truth. For bias-corrected \
+atoms with centred intervals around them, use pidkit.estimate.pid_from_representations(y, t, s, \
+bootstrap=20), which takes labels as they are; or count more samples.
     """
     from pidkit import pid
     from pidkit._units import check_units
@@ -276,8 +298,8 @@ are; or count more samples.
         bias_warning = bias_warning_text(
             plugin_bias(joint.counts, units), result.i_yts, joint.n_samples,
             f"{math.prod(joint.p.shape)} cells", units,
-            advice="These intervals are around the plug-in and do not cover its bias: for "
-                   "bias-corrected atoms with intervals around them, use pidkit.estimate."
+            advice=f"{_INTERVAL_WORDS[ci_method]} For bias-corrected atoms with centred intervals "
+                   "around them, use pidkit.estimate."
                    f"pid_from_representations(y, t, s, bootstrap={n_boot}), which takes labels as "
                    "they are; or count more samples.",
         )
