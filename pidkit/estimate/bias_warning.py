@@ -38,9 +38,10 @@ however small the bias). Measured on independent 2 x 2 x 2, 3 x 3 x 3 and 4 x 4 
 at n = 1000 to 100,000): where the expected bias was 2.2e-4 to 3.8e-4 bits, 0 to 8 of 20 draws
 printed any plug-in atom other than 0.000; from 7.2e-4 bits up, 14 to 20 of 20 did. Every case
 the warning was written for is far above it (sparse tables: 0.02 to 3 bits); the smallest in the
-tests, 3 x 3 x 3 labels at n = 5000 (every cell seen), is 0.0023 bits. On 2 x 2 x 2 tables the
-default correction's RMSE was above the plug-in's at every n tried (100 to 10,000, 50 draws), the
-floor's quiet n = 10,000 included: staying quiet there withholds no advice that helps."""
+tests, 3 x 3 x 3 labels at n = 5000 (every cell seen), is 0.0023 bits. On independent 2 x 2 x 2
+tables the default correction's RMSE of every atom was at or above the plug-in's at every n tried
+(100 to 10,000, 50 draws), the floor's quiet n = 10,000 included: staying quiet there withholds no
+advice that helps."""
 
 _ESTIMATOR_ADVICE = ("Use a bias correction (bias_correction='auto'), more samples or fewer clusters or "
                      "components.")
