@@ -29,6 +29,8 @@ One job per module:
 - :mod:`~pidkit.estimate.result`: :class:`RepresentationPID`, the result of either estimator;
 - :mod:`~pidkit.estimate.bias_warning`: :class:`PluginBiasWarning`, the warning that the
   plug-in estimate's expected bias is too large to trust it;
+- :mod:`~pidkit.estimate.dropped_scale`: :class:`ScaleDroppedWarning`, the warning that
+  ``normalize="l2"`` dropped row lengths that tell the labels apart;
 - :mod:`~pidkit.estimate.representation_checks`: the argument checks of
   :func:`pid_from_representations`;
 - :mod:`~pidkit.estimate.representations`: :func:`pid_from_representations`, the whole pipeline.
@@ -61,6 +63,7 @@ from .correction import (
 )
 from .dirichlet import eb_conditional_entropy
 from .discretize import Discretizer, FewDistinctRowsWarning, discretize
+from .dropped_scale import ScaleDroppedWarning
 from .kink import kink_fraction
 from .project import Projector
 from .representations import ESTIMATORS, pid_from_representations
@@ -86,6 +89,7 @@ __all__ = [
     "PowerOfTwoScaler",
     "Projector",
     "RepresentationPID",
+    "ScaleDroppedWarning",
     "atoms_from_informations",
     "below_zero_verdicts",
     "bootstrap",

@@ -34,6 +34,7 @@ from pidkit.resampling import QUANTITIES, replicate_columns
 from .correction import BiasCorrection
 from .discretize import FewDistinctRowsWarning
 from .distinct_rows import constant_rows_text
+from .dropped_scale import warn_dropped_scale
 from .inputs import check_two_classes
 from .project import Projector
 from .result import PluginBiasWarning, RepresentationPID, bias_warning_text
@@ -267,6 +268,10 @@ def gaussian_representation_pid(
         method, plugin, corrected, {q: plugin[q] - corrected[q] for q in QUANTITIES}, (n,), 0,
         below_zero(corrected, plugin.values()), 0, units, above_bound=above,
     )
+    warn_dropped_scale(
+        _codes(y_columns), {"t_features": (t[0], t_set, t_x), "s_features": (s[0], s_set, s_x)},
+        {"t_features": corrected["i_yt"], "s_features": corrected["i_ys"]},
+        "beyond a linear fit on its Gaussian dimensions", units)
     rank_y, rank_t, rank_s, rank_ts = result.diagnostics["ranks"]
     bias = {
         key: from_nats(information_bias(rank_y, rank, n - 1), units)

@@ -65,6 +65,7 @@ from .correction import (
     correct_counts,
 )
 from .discretize import Discretizer
+from .dropped_scale import warn_dropped_scale
 from .fitted_inputs import feature_names
 from .inputs import (
     check_labels,
@@ -472,6 +473,11 @@ def pid_from_representations(
     if k_seeds > 1:
         bias = {name: float(np.mean([run.bias[name] for run in runs])) for name in bias}
     fewer_values = _fewer_values(joint.p.shape)
+    codes = runs[0].cells.rows  # each sample's (y, t, s): the first seed's clusters
+    warn_dropped_scale(
+        codes[:, 0], {"t_features": (t_arr, t_set, codes[:, 1]), "s_features": (s_arr, s_set, codes[:, 2])},
+        {"t_features": fix.corrected["i_yt"], "s_features": fix.corrected["i_ys"]}, "within its clusters",
+        units)
 
     bias_warning = None
     if method == "none":
