@@ -90,6 +90,27 @@ RESUME_FREE_KEYS = frozenset(
      "data.num_workers", "data.eval_batch_size"}
 )
 
+# Keys of the audit that a resume may change too (pidkit_distill.training.checkpoint.resume_changes),
+# each with why: they set when the atoms are measured and the intervals drawn around them, not
+# the atoms' values nor the student's training (the audit draws on none of the training's random
+# streams: tests/distill/test_resume_audit_changes.py trains the same weights with either value).
+# A resume that changes one prints a note naming it and the epoch from which it holds
+# (pidkit_distill.training.resume.audit_change_note), and config.json records the new value.
+# The other audit keys stay refused: estimator, bias_correction, pca_components, normalize,
+# clusters, cluster_rule, cluster_seeds, seed and max_samples each change the atoms' values
+# (another estimate, discretisation, clustering draw or sample size), so the run's atoms would
+# move between epochs for a reason other than training; layers changes which layers each audit
+# holds, while the report and the audit line take a run's innermost layer and its last record
+# over all of the run's records (pidkit_distill.audit_records.final_audit), which would then be
+# an earlier epoch's.
+AUDIT_RESUME_FREE_KEYS: dict[str, str] = {
+    "run.audit_every": "when the atoms are measured, not how: each record holds its epoch",
+    "audit.bootstrap": "the intervals' replicates only: the atoms are the same with any count, and "
+                       "each record holds its own (settings.bootstrap), which its flags read",
+    "audit.confidence": "the intervals' coverage only: the atoms are the same at any level, and "
+                        "each record holds its own (settings.confidence), which its flags read",
+}
+
 # Keys added after runs were written, each with the value that does what those runs did without
 # it: a checkpoint that lacks the key resumes with that value (and only with it), so that a
 # run started before an upgrade can be continued after it. A new key whose default keeps the old

@@ -34,8 +34,9 @@ import torch.distributed as dist
 from torch import nn
 
 from pidkit.utils import check_int
-from pidkit_distill.atomic_files import FileWriteError
+from pidkit_distill.atomic_files import FileWriteError, not_written
 from pidkit_distill.config import (
+    AUDIT_RESUME_FREE_KEYS,
     EARLIER_DEFAULTS,
     RESUME_FREE_KEYS,
     VALUES_BEFORE_KEYS_EXISTED,
@@ -45,6 +46,7 @@ from pidkit_distill.config import (
 from pidkit_distill.methods.base import default_preset_of
 from pidkit_distill.registered_record import NAMED
 from pidkit_distill.registry import registry_key
+from pidkit_distill.run_files import checkpoint_written, read_run_config
 from pidkit_distill.teacher_keys import with_teacher_run_own
 from pidkit_distill.training.amp_resume import amp_device_change
 from pidkit_distill.training.checkpoint_fit import misfit_tensors
@@ -55,6 +57,7 @@ __all__ = [
     "CHECKPOINT_FORMAT",
     "atomic_save",
     "check_resumable",
+    "kept_checkpoint",
     "python_resume_note",
     "read_checkpoint",
     "recorded_sizes",
@@ -67,6 +70,7 @@ __all__ = [
     "safe_load",
     "save_checkpoint",
     "set_rng_state",
+    "unsaved_epochs_line",
 ]
 
 CHECKPOINT_FORMAT = 2
@@ -130,7 +134,8 @@ def save_checkpoint(path: Path, *, config: TrainConfig, module: nn.Module,
                     optimizers: dict[str, torch.optim.Optimizer], schedulers: dict[str, Any],
                     loader_generator: torch.Generator, state: dict[str, Any],
                     runtime: Runtime, num_classes: int, input_shape: tuple[int, ...],
-                    trained_with: dict[str, str | None] | None = None) -> None:
+                    trained_with: dict[str, str | None] | None = None,
+                    epochs_saved: int | None = None) -> None:
     """Write everything needed to continue exactly, atomically, from rank 0.
 
     Each process's random states are gathered, so a DDP run resumes exactly too. ``state``
@@ -138,6 +143,14 @@ def save_checkpoint(path: Path, *, config: TrainConfig, module: nn.Module,
     and ``input_shape`` are the data's (``DatasetBundle``'s), which the networks were built for;
     ``trained_with`` the fingerprints of the run's code and data
     (:func:`~pidkit_distill.training.checkpoint_fit.trained_with`; ``None``: none recorded).
+    ``epochs_saved`` is what the checkpoint at ``path`` holds now (``None``: none written yet),
+    which the message of a write that fails names (:func:`kept_checkpoint`).
+
+    Raises
+    ------
+    FileWriteError
+        The checkpoint could not be written (a full disk): ``path`` is as it was, and the
+        message says after which epoch it holds the run, and how to continue from it.
     """
     rng = rng_state(loader_generator)
     if runtime.distributed:
@@ -145,24 +158,53 @@ def save_checkpoint(path: Path, *, config: TrainConfig, module: nn.Module,
         dist.all_gather_object(gathered, rng)
     else:
         gathered = [rng]
-    if runtime.is_main:
-        with run_writes(path, resume=config.run.resume) as then:
-            atomic_save({
-                "format": CHECKPOINT_FORMAT,
-                "config": config_to_dict(config),
-                "epoch": state["epoch"],
-                "module": module.state_dict(),
-                "student": module.student.state_dict(),
-                "optimizers": {k: v.state_dict() for k, v in optimizers.items()},
-                "schedulers": {k: v.state_dict() for k, v in schedulers.items()},
-                "best_acc": state["best_acc"], "best_epoch": state["best_epoch"],
-                "history": state["history"], "audit": state["audit"],
-                "rng": gathered,
-                "sizes": {"num_classes": int(num_classes),
-                          "input_shape": [int(size) for size in input_shape]},
-                "device": runtime.device.type,
-                **({} if trained_with is None else {"trained_with": dict(trained_with)}),
-            }, path, then=then)
+    if not runtime.is_main:
+        return
+    saved = {
+        "format": CHECKPOINT_FORMAT,
+        "config": config_to_dict(config),
+        "epoch": state["epoch"],
+        "module": module.state_dict(),
+        "student": module.student.state_dict(),
+        "optimizers": {k: v.state_dict() for k, v in optimizers.items()},
+        "schedulers": {k: v.state_dict() for k, v in schedulers.items()},
+        "best_acc": state["best_acc"], "best_epoch": state["best_epoch"],
+        "history": state["history"], "audit": state["audit"],
+        "rng": gathered,
+        "sizes": {"num_classes": int(num_classes),
+                  "input_shape": [int(size) for size in input_shape]},
+        "device": runtime.device.type,
+        **({} if trained_with is None else {"trained_with": dict(trained_with)}),
+    }
+    with run_writes(path, resume=config.run.resume) as then:
+        try:
+            atomic_save(saved, path, then=then)
+        except FileWriteError as err:
+            raise kept_checkpoint(err, path, epochs_saved, then=then) from err.__cause__
+
+
+def kept_checkpoint(error: FileWriteError, path: Path, epochs_saved: int | None, *,
+                    then: str) -> FileWriteError:
+    """``error``, a failed write of the checkpoint ``path``, saying after which epoch the
+    checkpoint left in place holds the run (``epochs_saved``), as an interrupt's message does;
+    ``error`` itself where no checkpoint was written before or it is gone.
+
+    Examples
+    --------
+    >>> import errno, tempfile
+    >>> from pidkit_distill.atomic_files import not_written
+    >>> path = Path(tempfile.mkdtemp()) / "checkpoint.pt"
+    >>> _ = path.write_bytes(b"")
+    >>> full = not_written(path, OSError(errno.ENOSPC, "No space left on device"),
+    ...                    kept="checkpoint.pt is as it was before", then="rerun it")
+    >>> print(kept_checkpoint(full, path, 4, then="rerun it").message.split("; ", 1)[1])
+    checkpoint.pt still holds the run after epoch 4 (nothing was half-written): free space on \
+its disk (or choose a folder on another one), then rerun it
+    """
+    if epochs_saved is None or not path.is_file():
+        return error
+    kept = f"{path.name} still holds the run after epoch {epochs_saved} (nothing was half-written)"
+    return not_written(path, error, kept=kept, then=then)
 
 
 def read_checkpoint(path: Path, *, mmap: bool = False, fix: str = "") -> dict[str, Any]:
@@ -256,7 +298,8 @@ def resume_refusal(saved_config: dict[str, Any], config: TrainConfig) -> str | N
     (:func:`~pidkit_distill.training.resume.resume_point`).
 
     Keys in ``RESUME_FREE_KEYS`` may differ (so a moved or renamed run folder resumes), and so
-    may ``teacher.source`` when both are file paths (the teacher's weights are in the
+    may those of ``AUDIT_RESUME_FREE_KEYS`` (when the audit runs, its intervals), and
+    ``teacher.source`` when both are file paths (the teacher's weights are in the
     checkpoint). Any other change is refused naming each changed key; a key that the
     checkpoint lacks (written by an older version) or that this version lacks (a newer one) is
     named as such, since no value of the configuration restores it. The names that a
@@ -283,8 +326,10 @@ def resume_refusal(saved_config: dict[str, Any], config: TrainConfig) -> str | N
     if edited := [k for k in changed if k in old and k in new]:
         details = ", ".join(f"{k}: {old[k]!r} -> {new[k]!r}" for k in edited)
         free = ", ".join(sorted(RESUME_FREE_KEYS))
+        audit = ", ".join(sorted(AUDIT_RESUME_FREE_KEYS))
         problems.append(f"the configuration changed ({details}); restore those values or start "
-                        f"a new run (another run.name; a resume may change only {free}, and "
+                        f"a new run (another run.name; a resume may change only {free}, when "
+                        f"the audit runs and its intervals ({audit}), and "
                         "teacher.source from one file to another)")
     if older := [k for k in changed if k not in old]:
         details = ", ".join(f"{k} = {new[k]!r}" for k in older)
@@ -322,7 +367,8 @@ def resume_changes(saved_config: dict[str, Any], config: TrainConfig
         with it (:func:`check_resumable` sets it). ``config`` cannot tell a default from the
         same value given, so either keeps the run's; another value is a change.
     changed : list of str
-        The keys that differ, but those a resume may change (``RESUME_FREE_KEYS``) and a
+        The keys that differ, but those a resume may change (``RESUME_FREE_KEYS``,
+        ``AUDIT_RESUME_FREE_KEYS``) and a
         ``teacher.source`` naming one file instead of another
         (:func:`~pidkit_distill.training.teacher_files.check_resumed_teacher` checks that).
         A teacher's run (``method.name`` ``teacher``) does not compare the settings it holds of
@@ -341,13 +387,14 @@ def resume_changes(saved_config: dict[str, Any], config: TrainConfig
     >>> resume_changes(teacher, load_config(overrides=["method.name=teacher"]))[2]
     []
 
-    A run started when audit.bootstrap defaulted to 20 continues with 20; 30 is a change:
+    A run started when audit.bootstrap defaulted to 20 continues with 20; 30, which a resume may
+    set (``AUDIT_RESUME_FREE_KEYS``), is audited with from then on; audit.clusters may not change:
 
     >>> before = config_to_dict(load_config(overrides=["audit.bootstrap=20"]))
     >>> resume_changes(before, load_config())[1]["audit.bootstrap"]
     20
-    >>> resume_changes(before, load_config(overrides=["audit.bootstrap=30"]))[2]
-    ['audit.bootstrap']
+    >>> resume_changes(before, load_config(overrides=["audit.bootstrap=30", "audit.clusters=8"]))[2]
+    ['audit.clusters']
     """
     settings = config_to_dict(config)
     if config.method.name == "teacher":
@@ -367,7 +414,8 @@ def resume_changes(saved_config: dict[str, Any], config: TrainConfig
     named = ("trained", "untrained")
     return old, new, sorted(
         k for k in old.keys() | new.keys()
-        if k not in RESUME_FREE_KEYS and old.get(k) != new.get(k)
+        if k not in RESUME_FREE_KEYS and k not in AUDIT_RESUME_FREE_KEYS
+        and old.get(k) != new.get(k)
         and not (k == "teacher.source" and old.get(k) not in named and new.get(k) not in named))
 
 
@@ -411,6 +459,36 @@ def rerun_hint(checkpoint: Path, *, resume: bool) -> str:
         return "rerun the same command (no epoch was saved yet)"
     flag = "" if resume else " with --resume (run.resume=true)"
     return f"rerun the same command{flag} to continue from its {checkpoint.name}"
+
+
+def unsaved_epochs_line(path: Path, logged: int, config: TrainConfig) -> str:
+    """The line a train prints as it starts from epoch 1 in the run folder ``path``, which holds
+    no checkpoint but ``logged`` epochs in its ``metrics.jsonl``: an earlier run stopped before
+    its first checkpoint, or (where the ``config.json`` there says that its train had written
+    one by then: :func:`~pidkit_distill.run_files.checkpoint_written`) the checkpoint was
+    deleted or not copied with the folder.
+
+    Examples
+    --------
+    >>> from pidkit_distill import load_config
+    >>> config = load_config(overrides=["run.checkpoint_every=5"])
+    >>> unsaved_epochs_line(Path("runs/x"), 3, config)  # no config.json there
+    'runs/x holds no checkpoint but 3 epoch(s) logged by an earlier run that stopped before its \
+first one (run.checkpoint_every = 5): training from epoch 1'
+    """
+    try:
+        earlier = read_run_config(path)
+    except (OSError, ValueError):  # none, or not readable: the earlier run's settings not known
+        earlier = {}
+    if earlier and checkpoint_written(path, earlier, logged):
+        every = (earlier.get("run") or {}).get("checkpoint_every", 1)
+        cause = (f"whose train had written a checkpoint by then (run.checkpoint_every = {every}, "
+                 "and after its last epoch), so it was deleted or not copied with the folder")
+    else:
+        cause = ("that stopped before its first one (run.checkpoint_every = "
+                 f"{config.run.checkpoint_every})")
+    return (f"{path} holds no checkpoint but {logged} epoch(s) logged by an earlier run {cause}: "
+            "training from epoch 1")
 
 
 @contextmanager

@@ -2,7 +2,8 @@
 (config.EARLIER_DEFAULTS): audit.bootstrap went from 20 to 40 replicates (20 is below the 39 from
 which a 95 % interval can be read, pidkit.below_zero.fewest_replicates), and every run started with
 20 was refused its --resume as "the configuration changed (audit.bootstrap: 20 -> 40)". Another
-value given on the resume is still a change, refused as before."""
+value given on the resume is audited with from the resumed epoch on (a resume may change it:
+config.AUDIT_RESUME_FREE_KEYS)."""
 
 from __future__ import annotations
 
@@ -48,14 +49,10 @@ def test_a_run_started_with_20_replicates_resumes_with_them(tmp_path):
     assert read_checkpoint(run_dir / "checkpoint.pt")["config"]["audit"]["bootstrap"] == 20
 
 
-def test_another_bootstrap_given_on_the_resume_is_refused_as_before(tmp_path):
-    train(tiny(tmp_path, "run.name=r", "run.epochs=2", "run.stop_after=1", "audit.bootstrap=20"))
-    with pytest.raises(ValueError, match=r"the configuration changed \(audit\.bootstrap: 20 -> 30\)"):
-        train(tiny(tmp_path, "run.name=r", "run.epochs=2", "run.resume=true", "audit.bootstrap=30"))
-
-
-def test_a_run_of_the_new_default_is_refused_an_earlier_one(tmp_path):
-    # the rule keeps an earlier default only where the run holds it: a run of 40 given 20 changed
-    train(tiny(tmp_path, "run.name=r", "run.epochs=2", "run.stop_after=1"))
-    with pytest.raises(ValueError, match=r"\(audit\.bootstrap: 40 -> 20\)"):
-        train(tiny(tmp_path, "run.name=r", "run.epochs=2", "run.resume=true", "audit.bootstrap=20"))
+def test_another_bootstrap_given_on_the_resume_audits_the_epochs_after_it(tmp_path):
+    # a resume may change audit.bootstrap (config.AUDIT_RESUME_FREE_KEYS): the value given, not
+    # the earlier default, holds from the resumed epoch on, and each record says which it used
+    train(tiny(tmp_path, *AUDITED, "audit.bootstrap=20", "run.stop_after=1"))
+    train(tiny(tmp_path, *AUDITED, "run.resume=true", "audit.bootstrap=30"))
+    records = [json.loads(line) for line in (tmp_path / "r" / "audit.jsonl").read_text().splitlines()]
+    assert [(r["epoch"], r["settings"]["bootstrap"]) for r in records] == [(0, 20), (1, 20), (2, 30)]
