@@ -34,9 +34,11 @@ earlier ones while the machine got busy (:func:`_busy_since_line`).
 
 from __future__ import annotations
 
+import math
 import sys
 import time
 import warnings
+from collections.abc import Callable
 from contextlib import nullcontext
 from functools import partial
 from pathlib import Path
@@ -47,17 +49,17 @@ import torch.distributed as dist
 from threadpoolctl import threadpool_limits
 from torch import nn
 
+from pidkit.gaussian.pid import MEASURE as GAUSSIAN_MEASURE
 from pidkit.utils import person_is_watching
-from pidkit_distill.audit_records import ATOM_LABELS, final_audit, final_flags
+from pidkit_distill.audit_records import ATOM_LABELS, final_audit, final_flags, flag_notes
 from pidkit_distill.chance import fell_to_chance, fell_to_chance_warning
 from pidkit_distill.config import TrainConfig
 from pidkit_distill.devices import cpu_load
 from pidkit_distill.loss_jumps import jumped_terms, loss_jump_warnings
-from pidkit_distill.run_files import checkpoint_written, read_run_config
 from pidkit_distill.run_summary import RunSummary
 from pidkit_distill.signals import interrupts_deferred
 from pidkit_distill.training.audit_checks import audit_refusal_failing_run
-from pidkit_distill.training.checkpoint import restore_checkpoint, save_checkpoint
+from pidkit_distill.training.checkpoint import restore_checkpoint, save_checkpoint, unsaved_epochs_line
 from pidkit_distill.training.checkpoint_fit import trained_with
 from pidkit_distill.training.epoch_steps import evaluate, memory_checked, train_one_epoch
 from pidkit_distill.training.file_sharing import read_by_main
@@ -72,14 +74,12 @@ from pidkit_distill.training.outcomes import (
     data_read_failure,
     failure_leaving,
     out_of_memory_reading,
+    outside_epochs,
 )
 from pidkit_distill.training.peer_stopped import as_stopped
 from pidkit_distill.training.resume import resume_point
 from pidkit_distill.training.rundir import RunFolder
-from pidkit_distill.training.runtime import (
-    Runtime,
-    wrap_for_ddp,
-)
+from pidkit_distill.training.runtime import Runtime, wrap_for_ddp
 from pidkit_distill.training.teacher_outputs import check_teacher_outputs, teacher_described
 
 __all__ = ["fit"]
@@ -207,13 +207,13 @@ def fit(config: TrainConfig, module: nn.Module, bundle: Any, run_dir: Path,
                 if state["epoch"] == config.run.epochs else ""
             print(f"resumed {folder.checkpoint} after epoch {state['epoch']}{done}", flush=True)
     elif runtime.is_main and (logged := folder.logged_epochs()):
-        print(_unsaved_epochs_line(folder.path, logged, config), flush=True)
+        print(unsaved_epochs_line(folder.path, logged, config), flush=True)
     end = config.run.epochs
     if config.run.stop_after:
         end = min(end, state["epoch"] + config.run.stop_after)
     epochs_saved = state["epoch"] if saved is not None else None  # what checkpoint.pt holds
     running = state["epoch"] + 1  # the epoch in progress (1-based), for an interrupt's message
-    outside = _outside_epochs(running, end)
+    outside = outside_epochs(running, end)
     first_done = state["epoch"] + 1  # the first epoch of this invocation: its time sets the pace
     # what the run does outside its epochs, for an error's or an interrupt's message (None: in
     # epoch `running`, or after it)
@@ -224,6 +224,9 @@ def fit(config: TrainConfig, module: nn.Module, bundle: Any, run_dir: Path,
     # how the epoch line names the loss terms: with their weights where the method says them
     # (KD's "0.1*ce"), else by their keys in metrics.jsonl
     labels = module.loss_labels()
+    # the notes under the audit lines, each printed once in a run
+    audit_notes = partial(_print_audit_notes, said=set(), classes=bundle.num_classes,
+                          data={"name": config.data.name, "options": config.data.options})
     # a CPU run on torch's threads reads the load again at its first epoch far slower than the
     # earlier ones (init_runtime read it before the run's own threads worked), once
     reread_load = device.type == "cpu" and not config.run.threads
@@ -260,9 +263,11 @@ def fit(config: TrainConfig, module: nn.Module, bundle: Any, run_dir: Path,
                 doing = "while auditing the untrained networks"
                 with memory_checked(doing, epoch=None, hint=_AUDIT_HINT):
                     state["audit"] += _audit(module, bundle, config, folder, runtime, epoch=0)
+                folder.append("audit.jsonl", state["audit"])
                 doing = outside
                 if runtime.is_main and config.run.print_every and state["audit"]:
                     _print_audit(state["audit"])  # before the first epoch's line
+                    audit_notes(state["audit"])
 
             for epoch in range(state["epoch"], end):
                 start, running, doing = time.perf_counter(), epoch + 1, None
@@ -325,14 +330,17 @@ def fit(config: TrainConfig, module: nn.Module, bundle: Any, run_dir: Path,
                                         loader_generator=loader_generator, state=state,
                                         runtime=runtime, num_classes=bundle.num_classes,
                                         input_shape=bundle.input_shape,
-                                        trained_with=code_and_data)
+                                        trained_with=code_and_data, epochs_saved=epochs_saved)
                         epochs_saved = done
-                    folder.append("metrics.jsonl", [record])  # a resume rewrites it from the checkpoint
+                    # after the checkpoint, the epoch's line then its audit's: a write that fails
+                    # leaves no audit of an epoch that metrics.jsonl lacks (a resume rewrites both)
+                    folder.append("metrics.jsonl", [record])
+                    folder.append("audit.jsonl", audited)
                 if runtime.is_main and config.run.print_every:
                     unprinted = (record, audited)
                     if _printed(done, end, config.run.print_every):
                         unprinted = None
-                        _print_epoch(record, audited, config, labels)
+                        _print_epoch(record, audited, config, labels, audit_notes)
                     if done == first_done and (pace := _pace_line(record, end, device)):
                         print(pace, flush=True)
                     if reread_load and (slowed := _slowed_epoch(state["history"], first_done)):
@@ -396,7 +404,7 @@ def fit(config: TrainConfig, module: nn.Module, bundle: Any, run_dir: Path,
                                   epochs_done=state["epoch"]) from interrupt
     finally:
         if unprinted is not None:
-            _print_epoch(*unprinted, config, labels)
+            _print_epoch(*unprinted, config, labels, audit_notes)
 
 
 def _teacher_named(config: TrainConfig, module: nn.Module, bundle: Any, teacher_bundle: Any,
@@ -412,40 +420,6 @@ def _teacher_named(config: TrainConfig, module: nn.Module, bundle: Any, teacher_
     return teacher_described(config, checkpoint, data=data)
 
 
-def _unsaved_epochs_line(path: Path, logged: int, config: TrainConfig) -> str:
-    """The line a train prints as it starts from epoch 1 in the run folder ``path``, which holds
-    no checkpoint but ``logged`` epochs in its ``metrics.jsonl``: an earlier run stopped before
-    its first checkpoint, or (where the ``config.json`` there says that its train had written
-    one by then: :func:`~pidkit_distill.run_files.checkpoint_written`) the checkpoint was
-    deleted or not copied with the folder."""
-    try:
-        earlier = read_run_config(path)
-    except (OSError, ValueError):  # none, or not readable: the earlier run's settings not known
-        earlier = {}
-    if earlier and checkpoint_written(path, earlier, logged):
-        every = (earlier.get("run") or {}).get("checkpoint_every", 1)
-        cause = (f"whose train had written a checkpoint by then (run.checkpoint_every = {every}, "
-                 "and after its last epoch), so it was deleted or not copied with the folder")
-    else:
-        cause = ("that stopped before its first one (run.checkpoint_every = "
-                 f"{config.run.checkpoint_every})")
-    return (f"{path} holds no checkpoint but {logged} epoch(s) logged by an earlier run {cause}: "
-            "training from epoch 1")
-
-
-def _outside_epochs(running: int, end: int) -> str:
-    """Where a run is that is in no epoch (setting up, evaluating its teacher), for its messages:
-    before epoch ``running`` (1-based), or after the last when it has none left to train up to
-    epoch ``end`` (a complete run resumed).
-
-    Examples
-    --------
-    >>> _outside_epochs(3, 5), _outside_epochs(6, 5)
-    ('before epoch 3', 'after the last epoch')
-    """
-    return f"before epoch {running}" if running <= end else "after the last epoch"
-
-
 _CHECK_HINT = "lower data.batch_size"
 _EVAL_HINT = "lower data.eval_batch_size"
 _AUDIT_HINT = "lower audit.max_samples or data.eval_batch_size"
@@ -453,7 +427,8 @@ _AUDIT_HINT = "lower audit.max_samples or data.eval_batch_size"
 
 def _audit(module: nn.Module, bundle: Any, config: TrainConfig, folder: RunFolder,
            runtime: Runtime, *, epoch: int) -> list[dict[str, Any]]:
-    """Run the PID audit on rank 0 and append its records to ``audit.jsonl``."""
+    """Run the PID audit on rank 0: its records, each naming the run (:func:`fit` appends them
+    to ``audit.jsonl`` after the epoch's checkpoint and line)."""
     records: list[dict[str, Any]] = []
     if runtime.is_main:
         from pidkit_distill.audit import audit_distiller
@@ -466,7 +441,6 @@ def _audit(module: nn.Module, bundle: Any, config: TrainConfig, folder: RunFolde
                                       progress=None if config.run.progress else False)
         for record in records:
             record["run"] = folder.path.name
-        folder.append("audit.jsonl", records)
     if runtime.distributed:
         dist.barrier()
     return records
@@ -474,14 +448,38 @@ def _audit(module: nn.Module, bundle: Any, config: TrainConfig, folder: RunFolde
 
 def _print_audit(audited: list[dict[str, Any]]) -> None:
     """The audit's line: the atoms of the innermost layer of the ``audited`` records (one
-    audit's), flagged as the report flags them: every layer's flags, those of the other layers
-    named by layer (:func:`~pidkit_distill.audit_records.final_flags`)."""
+    audit's), in ``gaussian bits`` for the Gaussian estimator's as the report's figures say,
+    flagged as the report flags them: every layer's flags, those of the other layers named by
+    layer (:func:`~pidkit_distill.audit_records.final_flags`)."""
     inner = final_audit(audited)
     atoms = " ".join(f"{key}={'none' if inner[key] is None else format(inner[key], '.3f')}"
                      for key in ATOM_LABELS)
+    units = "gaussian bits" if inner.get("measure") == GAUSSIAN_MEASURE else "bits"
     flags = "".join(f"; {flag}" for flag in final_flags(audited))
-    print(f"  audit epoch {inner['epoch']} layer {inner['layer']}: {atoms} bits "
+    print(f"  audit epoch {inner['epoch']} layer {inner['layer']}: {atoms} {units} "
           f"(n={inner['n_samples']}){flags}", flush=True)
+
+
+def _print_audit_notes(audited: list[dict[str, Any]], *, said: set[str], classes: int,
+                       data: dict[str, Any]) -> None:
+    """Under an audit's line (:func:`_print_audit`), the notes on it that the run has not printed
+    yet (``said``, to which they are added): the report's note on a cap by clusters and its fixes
+    for the run's ``data`` (:func:`~pidkit_distill.audit_records.flag_notes`), and why Gaussian
+    atoms can add up to more than H(Y), which is at most log2 of the ``classes``."""
+    inner = final_audit(audited)
+    notes = {key: note for key, note in flag_notes(inner, final_flags(audited), data=data).items()
+             if key.startswith("capped by clusters")}
+    if inner.get("measure") == GAUSSIAN_MEASURE and "i_yts" in (
+            inner.get("bias_correction") or {}).get("above_bound", ()):
+        notes["above H(Y)"] = (
+            f"the gaussian atoms add up to I(Y;T,S) = {inner['i_yts']:.3f} gaussian bits, above "
+            f"the labels' entropy H(Y) (at most log2({classes}) = {math.log2(classes):.3f} bits): "
+            "Gaussian information measures how far linear read-outs of the features separate the "
+            "classes, which H(Y) does not bound; they are not bits of the label (audit.estimator "
+            "discrete gives those; docs/estimate.md, The Gaussian estimator)")
+    for key in [key for key in notes if key not in said]:
+        print(f"  note: {notes[key]}", flush=True)
+    said.update(notes)
 
 
 def _printed(done: int, end: int, every: int) -> bool:
@@ -566,13 +564,14 @@ def _duration(seconds: float) -> str:
     return f"{hours}h{minutes:02d}m" if hours else f"{minutes}m{secs:02d}s" if minutes else f"{secs}s"
 
 
-def _print_epoch(record: dict[str, Any], audited: list[dict[str, Any]],
-                 config: TrainConfig, labels: dict[str, str]) -> None:
+def _print_epoch(record: dict[str, Any], audited: list[dict[str, Any]], config: TrainConfig,
+                 labels: dict[str, str], audit_notes: Callable[[list[dict[str, Any]]], None]) -> None:
     """An epoch's line, its loss terms named by ``labels`` (:func:`_print_record`), and, under
-    it, the line of its audit's innermost layer, if audited."""
+    it, if audited, the line of its audit's innermost layer and the ``audit_notes`` on it."""
     _print_record(record, config, labels)
     if audited:
         _print_audit(audited)
+        audit_notes(audited)
 
 
 def _print_record(record: dict[str, Any], config: TrainConfig, labels: dict[str, str]) -> None:

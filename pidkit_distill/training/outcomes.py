@@ -24,7 +24,8 @@ from pidkit_distill.signals import errors_under
 from pidkit_distill.training.checkpoint import python_resume_note
 
 __all__ = ["RunSummary", "TrainingError", "TrainingInterrupted", "data_read_failure",
-           "failure_leaving", "out_of_memory_error", "out_of_memory_reading", "raised_reading"]
+           "failure_leaving", "out_of_memory_error", "out_of_memory_reading", "outside_epochs",
+           "raised_reading"]
 
 
 class TrainingError(RuntimeError):
@@ -266,6 +267,19 @@ overrides), then call train(config) again."]
                         epochs_saved=self.epochs_saved, resume=self.resume,
                         epochs_done=self.epochs_done, doing=self.doing), (),
                 dict(self.__dict__))
+
+
+def outside_epochs(running: int, end: int) -> str:
+    """Where a run is that is in no epoch (setting up, evaluating its teacher), for its messages:
+    before epoch ``running`` (1-based), or after the last when it has none left to train up to
+    epoch ``end`` (a complete run resumed).
+
+    Examples
+    --------
+    >>> outside_epochs(3, 5), outside_epochs(6, 5)
+    ('before epoch 3', 'after the last epoch')
+    """
+    return f"before epoch {running}" if running <= end else "after the last epoch"
 
 
 def failure_leaving(interrupt: BaseException) -> TrainingError | None:

@@ -92,9 +92,9 @@ def _torchrun(tmp_path: Path, kind: str, rank: int,
 
 _STOPS = [
     ("disk-full", 0, 1, "pidkit-distill train: training failed: cannot write '{ckpt}': No space left "
-     "on device; it holds the run after epoch 1: free space on its disk (or choose a folder on "
-     "another one), then rerun the same command with --resume (run.resume=true) to continue "
-     "from its checkpoint.pt"),
+     "on device; checkpoint.pt still holds the run after epoch 1 (nothing was half-written): "
+     "free space on its disk (or choose a folder on another one), then rerun the same command "
+     "with --resume (run.resume=true) to continue from its checkpoint.pt"),
     ("oom", 1, 2, "pidkit-distill train (rank 1 of 2): training failed: out of memory "
      "(MemoryError) in epoch 3, step 1 of 3; saved: {ckpt} holds the run after epoch 2 (resume "
      "with run.resume=true); lower data.batch_size"),

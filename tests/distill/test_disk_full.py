@@ -89,14 +89,15 @@ WITH_RESUME = " with --resume (run.resume=true) to continue from its checkpoint.
 #        what the message says it holds, what to do, epochs in checkpoint.pt)
 FILLS = {
     "checkpoint": ("checkpoint.pt.tmp", 2, [], "checkpoint.pt",
-                   "checkpoint.pt is as it was before (nothing was half-written)",
+                   "checkpoint.pt still holds the run after epoch 1 (nothing was half-written)",
                    WITH_RESUME, 1),
     "epoch line": ("metrics.jsonl", 2, [], "metrics.jsonl",
                    "metrics.jsonl holds its earlier lines (nothing was half-written)",
                    WITH_RESUME, 2),
+    # epoch 1's audit lines come after its checkpoint and its metrics.jsonl line
     "audit line": ("audit.jsonl", 2, AUDIT, "audit.jsonl",
                    "audit.jsonl holds its earlier lines (nothing was half-written)",
-                   " (no epoch was saved yet)", None),
+                   WITH_RESUME, 1),
     "summary": ("summary.json.tmp", 1, [], "summary.json", "summary.json was not written",
                 WITH_RESUME, 3),
 }
@@ -143,7 +144,7 @@ def test_a_full_disk_is_one_line_with_exit_status_1(tmp_path, monkeypatch, capsy
     assert status == 1
     assert capsys.readouterr().err == (
         f"pidkit-distill train: training failed: cannot write '{tmp_path}/r/checkpoint.pt': "
-        f"{FULL}; checkpoint.pt is as it was before (nothing was half-written): "
+        f"{FULL}; checkpoint.pt still holds the run after epoch 1 (nothing was half-written): "
         f"{then(WITH_RESUME)}\n")
 
 
