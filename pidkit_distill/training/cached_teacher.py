@@ -29,6 +29,7 @@ from pidkit_distill.training.teacher_sources import (
     RUN_KEY_UNSET,
     keyed_teacher,
     recorded_run_numbers,
+    run_numbers_now,
     teacher_code,
     teacher_run_settings,
     torchrun_sign,
@@ -46,7 +47,27 @@ _REGISTERED_IN = f"{REGISTERED_IN_KEY}."
 _RUN_IN = f"{RUN_IN_KEY}."
 # The run number that is no setting, the processes (torchrun's WORLD_SIZE), in a user's words.
 _PROCESSES = f"{_RUN_IN}processes"
-_SAID = {_PROCESSES: "number of torchrun processes"}
+_THREADS = f"{_RUN_IN}threads"
+_SAID = {_PROCESSES: "number of torchrun processes", _THREADS: "number of CPU threads"}
+
+
+def _run_number(name: str, value: Any) -> str:
+    """The run setting ``name`` of a teacher's flat key at ``value``, as a message says it: the
+    processes and the CPU threads (set by ``run.threads``, or torch's own where it is 0) by
+    their count.
+
+    Examples
+    --------
+    >>> _run_number("run.threads", 1), _run_number("run.threads", 4)
+    ('1 CPU thread', '4 CPU threads')
+    >>> _run_number("run.processes", 1), _run_number("run.amp", True)
+    ('one process (no torchrun)', 'run.amp=True')
+    """
+    if name == _PROCESSES:
+        return "one process (no torchrun)" if value == 1 else f"{value} torchrun processes"
+    if name == _THREADS and value:
+        return f"{value} CPU thread{'' if value == 1 else 's'}"
+    return f"{name}={value!r}"
 
 
 def _run_numbers(key: dict[str, Any], names: list[str]) -> str:
@@ -56,14 +77,27 @@ def _run_numbers(key: dict[str, Any], names: list[str]) -> str:
     Examples
     --------
     >>> _run_numbers({"run.threads": 1}, ["run.amp", "run.threads", "run.processes"])
-    'run.amp=False, run.threads=1, one process (no torchrun)'
+    'run.amp=False, 1 CPU thread, one process (no torchrun)'
     >>> _run_numbers({"run.processes": 2}, ["run.processes"])
     '2 torchrun processes'
     """
-    values = {name: key.get(name, RUN_KEY_UNSET[name.removeprefix(_RUN_IN)]) for name in names}
-    return ", ".join(f"{name}={value!r}" if name != _PROCESSES else
-                     "one process (no torchrun)" if value == 1 else f"{value} torchrun processes"
-                     for name, value in values.items())
+    return ", ".join(_run_number(name, key.get(name, RUN_KEY_UNSET[name.removeprefix(_RUN_IN)]))
+                     for name in names)
+
+
+def _taken_note(name: str, path: Path, numbers: dict[str, Any]) -> str:
+    """The line said where the run takes the cached teacher ``path`` for its own value of the
+    run setting ``name`` (``processes`` or ``threads``), which the file does not record (an
+    older version wrote it); ``numbers`` are those it is taken with."""
+    if name == "processes":
+        return (f"taking the teacher {path} as trained by one process (no torchrun): an older "
+                "pidkit did not record the number of torchrun processes, and its folder shows "
+                "no sign of torchrun")
+    count = _run_number(_THREADS, numbers["threads"])
+    return (f"taking the teacher {path} as trained on this run's {count}: an older pidkit did "
+            "not record how many CPU threads torch used with run.threads=0 (its own count, "
+            "set by OMP_NUM_THREADS or the cores), and another count gives a teacher other "
+            f"numbers in rounding; delete {path.parent} to train a teacher of {count} instead")
 
 
 def check_cached_teacher(saved: dict[str, Any], path: Path, *, config: TrainConfig,
@@ -90,7 +124,10 @@ def check_cached_teacher(saved: dict[str, Any], path: Path, *, config: TrainConf
     processes), and one of an older version that does not tell one of them (it records no
     ``run.threads``, or its ``metrics.jsonl`` no single number of processes, or epochs that
     record none in a folder that shows torchrun), for any run: such a setting is unknown, not
-    taken for its unset value. The message names the first setting that differs (both modules,
+    taken for its unset value. The CPU threads are torch's own where ``run.threads`` is 0
+    (:func:`~pidkit_distill.training.teacher_sources.run_numbers_now`): a file trained on 1
+    and a run on 2 differ, as a file of ``run.threads=1`` and a run of ``run.threads=2`` do.
+    The message names the first setting that differs (both modules,
     where they differ) and says to delete the folder to train the teacher again (or, where
     run settings alone differ, to pass the file as ``--teacher PATH`` to use it as it is). A
     ``model.teacher`` of ``"auto"`` is the data set's own
@@ -118,8 +155,9 @@ def check_cached_teacher(saved: dict[str, Any], path: Path, *, config: TrainConf
     Returns
     -------
     str or None
-        The line to print where the file is reused with its number of processes taken as one,
-        as an older version did not record it (:func:`recorded_run_numbers`); else ``None``.
+        The lines to print where the file is reused with its number of processes taken as one,
+        or with its CPU threads taken as this run's (``run.threads`` 0), as an older version did
+        not record them (:func:`recorded_run_numbers`); else ``None``.
 
     Raises
     ------
@@ -129,13 +167,14 @@ def check_cached_teacher(saved: dict[str, Any], path: Path, *, config: TrainConf
     config = models_resolved(config, teacher_only=True)
     recorded = saved.get("config")
     sizes = (saved.get("n_train"), saved.get("n_test"))
-    numbers, untold, taken_as_one = recorded_run_numbers(saved, path.parent)
+    settings = teacher_run_settings(config)
+    now = run_numbers_now(settings)
+    numbers, untold, taken = recorded_run_numbers(saved, path.parent, now.get("threads"))
     have = (flat_settings(keyed_teacher(recorded, recorded_registered(recorded),
                                         saved.get("code_fingerprint"), numbers=numbers))
             if isinstance(recorded, dict) else {})
-    settings = teacher_run_settings(config)
     want = flat_settings(keyed_teacher(settings, registered_now(settings, REGISTRY_SOURCES),
-                                       teacher_code(config.model.teacher)))
+                                       teacher_code(config.model.teacher), numbers=now))
     # compared as the folder's name hashes them, by their JSON text: a NaN setting (a loader's
     # option), which equals nothing, is the same NaN, not a setting that differs; where a name
     # came from first, as the settings of two modules' models of one name may all agree
@@ -189,9 +228,7 @@ def check_cached_teacher(saved: dict[str, Any], path: Path, *, config: TrainConf
                    "has now, of the same sizes: the data changed since the teacher was trained "
                    "(a loader that returns other samples, data files replaced)")
     else:
-        return (f"taking the teacher {path} as trained by one process (no torchrun): an older "
-                "pidkit did not record the number of torchrun processes, and its folder shows "
-                "no sign of torchrun") if taken_as_one else None
+        return "\n".join(_taken_note(name, path, numbers) for name in taken) or None
     keep = f", or pass --teacher {path} to use it as it is" if run_only and (told or untold) else ""
     raise ValueError(f"teacher file {str(path)!r} {problem}; it is the teacher cached for "
                      f"these settings: delete {path.parent} to train it again{keep}")

@@ -20,8 +20,11 @@ current run (:func:`check_cached_teacher`).
 
 from __future__ import annotations
 
+import os
+import shlex
 import sys
 from collections.abc import Callable
+from dataclasses import replace
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -61,6 +64,8 @@ from pidkit_distill.training.teacher_sources import (
     teacher_code,
     teacher_file_of,
     teacher_run_config,
+    teacher_run_settings,
+    trained_elsewhere,
     trained_elsewhere_note,
 )
 
@@ -254,7 +259,9 @@ def trained_teacher_file(config: TrainConfig, bundle: Any, runtime: Runtime, *,
         if runtime.is_main:
             print(f"training the teacher {config.model.teacher} for {config.teacher.epochs} "
                   f"epochs{_epochs_note(config) if for_student else ''} -> {path}", flush=True)
-            for note in (trained_elsewhere_note(run_dir, for_student=for_student),
+            elsewhere = trained_elsewhere_note(run_dir, for_student=for_student) or \
+                _other_threads_note(config, bundle, samples, run_dir, for_student=for_student)
+            for note in (elsewhere,
                          whole_set_batch_warning(len(bundle.train), config.data.batch_size,
                                                  whose="the teacher's", epochs=config.teacher.epochs)):
                 if note:
@@ -286,6 +293,43 @@ def trained_teacher_file(config: TrainConfig, bundle: Any, runtime: Runtime, *,
     if runtime.distributed:
         dist.barrier()
     return path
+
+
+def _other_threads_note(config: TrainConfig, bundle: Any, samples: str | None, run_dir: Path, *,
+                        for_student: bool) -> str | None:
+    """The line said as the teacher of ``config`` (``run.threads`` 0) starts training in
+    ``run_dir`` on the CPU threads torch uses now where its ``run.out_dir``, or another one
+    (:func:`trained_elsewhere`), holds the teacher of these settings finished on another count
+    (1 up to the cores, at least 64): the first such file, the two counts, and how to reuse it
+    (``teacher.source``, for a student's run, or ``run.threads`` and ``run.out_dir``). The
+    count changes the teacher's numbers in rounding, so it has a folder of its own
+    (:func:`~pidkit_distill.training.teacher_sources.teacher_run_numbers`), and a shell of
+    ``OMP_NUM_THREADS=1`` and one of torch's count do not share their teachers; ``None`` where
+    ``run.threads`` is set, on a GPU, or where none is found. ``bundle`` is the teacher's data,
+    ``samples`` its training samples' fingerprint."""
+    now = run_numbers_now(teacher_run_settings(config)).get("threads")
+    if config.run.threads or now is None:  # a count the user chose, or a GPU's teacher
+        return None
+    for count in (n for n in range(1, max(os.cpu_count() or 1, 64) + 1) if n != now):
+        pinned = replace(config, run=replace(config.run, threads=count))
+        folder = run_dir.parent / teacher_run_config(pinned, data=bundle,
+                                                     fingerprint=samples).run.name
+        found = [folder / "teacher.pt"] if (folder / "teacher.pt").is_file() else \
+            trained_elsewhere(folder)
+        if not found:
+            continue
+        file, out_dir = found[0], found[0].parent.parent
+        where = "" if out_dir == run_dir.parent else \
+            f" and run.out_dir={str(out_dir)!r} (--out-dir {shlex.quote(str(out_dir))})"
+        teacher = (f"teacher.source={str(file)!r} (--teacher {shlex.quote(str(file))}), or "
+                   if for_student else "")
+        return (f"note: {file} holds a teacher of these settings trained on {count} CPU "
+                f"thread(s), but torch uses {now} here (run.threads=0: its own count, set by "
+                "OMP_NUM_THREADS or the cores), which gives a teacher other numbers in rounding, "
+                f"so it is trained again here in {run_dir}; to reuse that one instead, stop this "
+                "run (Ctrl-C, or interrupt the kernel in a notebook) and rerun with "
+                f"{teacher}run.threads={count} (--run.threads {count}){where}")
+    return None
 
 
 def _warn_if_at_chance(path: Path, config: TrainConfig, *, cached: bool) -> None:

@@ -42,7 +42,8 @@ __all__ = ["RUN_IN_KEY", "RUN_KEY_UNSET", "RUN_NUMBERS", "keyed_teacher", "recor
            "trained_elsewhere", "trained_elsewhere_note"]
 
 # Where keyed_teacher holds the run settings that change a teacher's numbers
-# (teacher_run_numbers), and what each of them is where the key leaves it out.
+# (teacher_run_numbers), and what each of them is where the key leaves it out (threads: on a
+# GPU with run.threads unset, or in a file trained on the CPU before its count was recorded).
 RUN_IN_KEY = "run"
 RUN_KEY_UNSET = {"threads": 0, "device": "cpu", "amp": False, "processes": 1, "sync_bn": False}
 # Where a teacher file records the run settings that changed its numbers, as its folder's name
@@ -58,8 +59,9 @@ def teacher_run_config(config: TrainConfig, *, data: DatasetBundle | None = None
     the ``optim`` settings (``kd-rid-effective`` replaced by ``paper``) on the data with
     ``teacher.data_options`` (:func:`teacher_run_settings`); its run name hashes every setting
     that affects it, the run settings that change its numbers (``run.threads``, a GPU,
-    ``run.amp``, the number of processes under torchrun: :func:`teacher_run_numbers`)
-    included, and where its data set and ``model.teacher`` come from where the
+    ``run.amp``, the number of processes under torchrun: :func:`teacher_run_numbers`; on the
+    CPU, the number of threads torch uses, set by ``run.threads`` or, where that is 0, torch's
+    own) included, and where its data set and ``model.teacher`` come from where the
     user registered them (:func:`keyed_teacher`): a teacher of ``my-net``
     registered by another module, or by code edited since (:func:`teacher_code`), is another
     teacher; and so is a teacher of a registered data set whose loader gives other training
@@ -71,7 +73,10 @@ def teacher_run_config(config: TrainConfig, *, data: DatasetBundle | None = None
     folder of the name without them: that folder is the run's while no teacher is cached
     under the new name and its ``teacher.pt`` records the same samples (``train_fingerprint``),
     or, written before it recorded them, none and data of the same sizes; so it is reused, not
-    trained again.
+    trained again. Likewise a teacher of ``run.threads`` 0 on the CPU cached before its folder's
+    name held torch's thread count: that folder is the run's while no teacher is cached under
+    the name with the count (the run says it takes the file as trained on its own count:
+    :func:`~pidkit_distill.training.cached_teacher.check_cached_teacher`).
 
     Parameters
     ----------
@@ -115,17 +120,28 @@ def teacher_run_config(config: TrainConfig, *, data: DatasetBundle | None = None
     settings = teacher_run_settings(config)
     registered = registered_now(settings, REGISTRY_SOURCES)
     code = teacher_code(config.model.teacher)
-    settings["run"]["name"] = _folder_name(config, keyed_teacher(settings, registered, code))
-    plain = run_dir_of(config_from_dict(settings))  # the folder's name without samples
-    if is_user_dataset(config.data.name):
-        def named(samples: str | None) -> str:
-            return _folder_name(config, keyed_teacher(settings, registered, code, samples))
+    out_dir = Path(os.path.expanduser(config.run.out_dir))
 
+    def keyed_name(numbers: dict[str, Any]) -> str:
+        def named(samples: str | None) -> str:
+            return _folder_name(config, keyed_teacher(settings, registered, code, samples,
+                                                      numbers=numbers))
+
+        plain = out_dir / named(None)  # the folder's name without samples
+        if not is_user_dataset(config.data.name):
+            return plain.name
         if data is None:
-            settings["run"]["name"] = _named_from_disk(plain, named)
-        else:
-            samples = fingerprint if fingerprint is not None else data_fingerprint(data.train)
-            settings["run"]["name"] = _named_by_samples(plain, named, data, samples)
+            return _named_from_disk(plain, named)
+        samples = fingerprint if fingerprint is not None else data_fingerprint(data.train)
+        return _named_by_samples(plain, named, data, samples)
+
+    numbers = run_numbers_now(settings)
+    name = keyed_name(numbers)
+    if not settings["run"]["threads"] and "threads" in numbers \
+            and not (out_dir / name / "teacher.pt").is_file():  # torch's own count, keyed now
+        before = keyed_name({key: value for key, value in numbers.items() if key != "threads"})
+        name = before if (out_dir / before / "teacher.pt").is_file() else name
+    settings["run"]["name"] = name
     return config_from_dict(settings)
 
 
@@ -210,16 +226,23 @@ def teacher_run_settings(config: TrainConfig) -> dict[str, Any]:
         "run": {"amp": "amp" in numbers, "sync_bn": "sync_bn" in numbers}})
 
 
-def teacher_run_numbers(settings: Mapping[str, Any], processes: int = 1) -> dict[str, Any]:
+def teacher_run_numbers(settings: Mapping[str, Any], processes: int = 1,
+                        threads_now: int | None = None) -> dict[str, Any]:
     """The settings of the teacher's run ``settings`` (its configuration as a dict) outside
     the sections that :func:`~pidkit_distill.teacher_keys.teacher_key` keys, that change the
     teacher's numbers, with ``processes`` the number of processes that train it: ``threads``
-    where ``run.threads`` is set (another thread count sums in another order), ``device``,
+    where ``run.threads`` is set (another thread count sums in another order), or, where it
+    is 0, ``threads_now``, the threads torch uses on the CPU where it is given
+    (:func:`run_numbers_now` gives ``torch.get_num_threads()``, which ``OMP_NUM_THREADS`` or
+    the cores set: a shell of ``OMP_NUM_THREADS=1`` and one of 2 threads train two teachers;
+    on a GPU the count changes nothing), ``device``,
     ``"cuda"``, where the teacher trains on a GPU (``run.device`` ``cuda``, ``cuda:N``, or
     ``auto`` on a machine with CUDA), ``amp`` where bf16 autocast acts (``run.amp`` on CUDA),
     ``processes`` where there are more than one, and ``sync_bn`` where ``run.sync_bn`` acts
     (more than one process). A setting at its :data:`RUN_KEY_UNSET` value is left out, so that
-    a teacher of the default settings on the CPU in one process keeps the folder it always had.
+    a teacher of the default settings on a GPU in one process keeps the folder it always had;
+    on the CPU, torch's thread count, keyed since 6 Dec 2026, names a folder of its own
+    (:func:`teacher_run_config` finds the one cached before).
 
     The number of processes is keyed whatever the model: under torchrun every process trains
     the teacher (:func:`~pidkit_distill.training.teacher.trained_teacher_file` runs the loop in
@@ -241,6 +264,10 @@ def teacher_run_numbers(settings: Mapping[str, Any], processes: int = 1) -> dict
     {'device': 'cuda', 'amp': True}
     >>> teacher_run_numbers({"run": {"threads": 0, "device": "cpu", "amp": False}})
     {}
+    >>> teacher_run_numbers({"run": {"threads": 0, "device": "cpu"}}, threads_now=2)
+    {'threads': 2}
+    >>> teacher_run_numbers({"run": {"threads": 0, "device": "cuda"}}, threads_now=2)
+    {'device': 'cuda'}
     >>> teacher_run_numbers({"run": {"device": "cpu", "sync_bn": True}}, processes=2)
     {'processes': 2, 'sync_bn': True}
     >>> teacher_run_numbers({"run": {"device": "cpu", "sync_bn": True}}, processes=1)
@@ -254,6 +281,8 @@ def teacher_run_numbers(settings: Mapping[str, Any], processes: int = 1) -> dict
     numbers: dict[str, Any] = {}
     if run.get("threads"):
         numbers["threads"] = run["threads"]
+    elif threads_now and not on_gpu:
+        numbers["threads"] = threads_now
     if on_gpu:
         numbers["device"] = "cuda"
         if run.get("amp"):
@@ -267,14 +296,18 @@ def teacher_run_numbers(settings: Mapping[str, Any], processes: int = 1) -> dict
 
 def run_numbers_now(settings: Mapping[str, Any]) -> dict[str, Any]:
     """:func:`teacher_run_numbers` of the teacher's run ``settings`` trained by this run's
-    processes (torchrun's ``WORLD_SIZE``; 1 outside torchrun).
+    processes (torchrun's ``WORLD_SIZE``; 1 outside torchrun) on the threads torch uses now
+    (``torch.get_num_threads()``, where ``run.threads`` is 0).
 
     Examples
     --------
     >>> run_numbers_now({"run": {"threads": 2, "device": "cpu"}})  # outside torchrun
     {'threads': 2}
+    >>> run_numbers_now({"run": {"threads": 0, "device": "cpu"}}) == {
+    ...     "threads": torch.get_num_threads()}
+    True
     """
-    return teacher_run_numbers(settings, world_size_from_env())
+    return teacher_run_numbers(settings, world_size_from_env(), torch.get_num_threads())
 
 
 # The run settings that a teacher file of an older version records in its "config" (not
@@ -282,12 +315,12 @@ def run_numbers_now(settings: Mapping[str, Any]) -> dict[str, Any]:
 _RECORDED_RUN = (("threads", int), ("device", str), ("amp", bool), ("sync_bn", bool))
 
 
-def recorded_run_numbers(saved: Mapping[str, Any], folder: Path) -> tuple[dict[str, Any],
-                                                                            list[str], bool]:
+def recorded_run_numbers(saved: Mapping[str, Any], folder: Path, threads_now: int | None = None
+                         ) -> tuple[dict[str, Any], list[str], list[str]]:
     """The run settings that changed the numbers of the teacher file ``saved`` (the
     ``teacher.pt`` of the run folder ``folder``), as :func:`teacher_run_numbers` keys them,
-    the names of those it does not tell, and whether its number of processes was taken as
-    one without a record of it.
+    the names of those it does not tell, and the names of those taken without a record:
+    ``processes`` taken as one, ``threads`` as ``threads_now`` (this run's count).
 
     A file records them (:data:`RUN_NUMBERS`) as they were where it was trained. One written
     before it did tells them by the settings of its run (``"config"``): ``run.threads``,
@@ -300,37 +333,48 @@ def recorded_run_numbers(saved: Mapping[str, Any], folder: Path) -> tuple[dict[s
     without ``run.threads``, epochs of several counts, a sign of torchrun on epochs that record
     no count) is named, not taken for its unset value: such a file is no match for any run
     (:func:`~pidkit_distill.training.teacher.check_cached_teacher`). ``run.amp`` off a GPU
-    and ``run.sync_bn`` in one process change nothing and need no record.
+    and ``run.sync_bn`` in one process change nothing and need no record. A file trained on
+    the CPU with ``run.threads`` 0 before torch's own count was recorded (6 Dec 2026: its
+    record, if any, holds no ``threads``) is taken as trained on ``threads_now``, where given,
+    as the teacher its folder always held for these settings.
 
     Examples
     --------
     >>> from pathlib import Path
     >>> recorded_run_numbers({"run_numbers": {"threads": 1}}, Path("/nonexistent"))
-    ({'threads': 1}, [], False)
+    ({'threads': 1}, [], [])
     >>> old = {"config": {"run": {"device": "cpu", "amp": False, "sync_bn": False}}}
     >>> recorded_run_numbers(old, Path("/nonexistent"))  # no run.threads, no metrics.jsonl
-    ({}, ['threads', 'processes'], False)
+    ({}, ['threads', 'processes'], [])
+    >>> own = {"run_numbers": {}, "config": {"run": {"threads": 0, "device": "cpu"}}}
+    >>> recorded_run_numbers(own, Path("/nonexistent"), threads_now=2)  # torch's count untold
+    ({'threads': 2}, [], ['threads'])
     """
-    recorded = saved.get(RUN_NUMBERS)
-    if isinstance(recorded, Mapping):
-        return dict(recorded), [], False
     config = saved.get("config")
     run = config.get("run") if isinstance(config, Mapping) else None
     run = run if isinstance(run, Mapping) else {}
-    counts = _epoch_processes(folder)
-    taken_as_one = counts is not None and None in counts and torchrun_sign(run, folder) is None
-    if taken_as_one:
-        counts = (counts - {None}) | {1}
-    count = counts.pop() if counts is not None and len(counts) == 1 else None
-    processes = count if type(count) is int and count >= 1 else None
-    numbers = teacher_run_numbers({RUN_IN_KEY: run}, processes or 1)
-    unknown = [name for name, kind in _RECORDED_RUN if type(run.get(name)) is not kind]
-    if processes is None:
-        unknown.append("processes")
-    no_effect = {"amp": "device" not in numbers and "device" not in unknown,
-                 "sync_bn": processes == 1}
-    return (numbers, [name for name in unknown if not no_effect.get(name)],
-            taken_as_one and processes == 1)
+    recorded = saved.get(RUN_NUMBERS)
+    numbers, unknown, taken = dict(recorded) if isinstance(recorded, Mapping) else {}, [], []
+    if not isinstance(recorded, Mapping):
+        counts = _epoch_processes(folder)
+        taken_as_one = counts is not None and None in counts and torchrun_sign(run, folder) is None
+        if taken_as_one:
+            counts = (counts - {None}) | {1}
+        count = counts.pop() if counts is not None and len(counts) == 1 else None
+        processes = count if type(count) is int and count >= 1 else None
+        numbers = teacher_run_numbers({RUN_IN_KEY: run}, processes or 1)
+        unknown = [name for name, kind in _RECORDED_RUN if type(run.get(name)) is not kind]
+        if processes is None:
+            unknown.append("processes")
+        no_effect = {"amp": "device" not in numbers and "device" not in unknown,
+                     "sync_bn": processes == 1}
+        unknown = [name for name in unknown if not no_effect.get(name)]
+        taken = ["processes"] if taken_as_one and processes == 1 else []
+    if threads_now and type(run.get("threads")) is int and run["threads"] == 0 \
+            and not {"threads", "device"} & (numbers.keys() | set(unknown)):
+        numbers["threads"] = threads_now
+        taken.append("threads")
+    return numbers, unknown, taken
 
 
 def torchrun_sign(run: Mapping[str, Any], folder: Path) -> str | None:
@@ -386,8 +430,9 @@ def keyed_teacher(settings: Mapping[str, Any], registered: Mapping[str, str],
     >>> settings = {"data": {"name": "digits"}, "run": {"threads": 1, "device": "cpu"}}
     >>> keyed_teacher(settings, {})["run"]
     {'threads': 1}
-    >>> "run" in keyed_teacher({"data": {"name": "digits"}, "run": {"device": "cpu"}}, {})
-    False
+    >>> keyed_teacher({"data": {"name": "digits"}, "run": {"device": "cpu"}}, {})["run"] == {
+    ...     "threads": torch.get_num_threads()}  # run.threads 0: torch's own count on the CPU
+    True
     >>> keyed_teacher(settings, {}, numbers={"processes": 2})["run"]
     {'processes': 2}
     """

@@ -71,11 +71,20 @@ def test_the_run_and_teacher_folders_are_those_of_the_registry_spelling():
     assert teacher_run_config(spelt).run.name == teacher_run_config(TrainConfig()).run.name
 
 
-def test_the_teacher_folder_of_lower_case_names_keeps_its_hash():
-    # the folder `--data digits` trained its teacher into before names were normalised
+def test_the_teacher_folder_of_lower_case_names_keeps_its_hash(tmp_path, monkeypatch):
+    # the folders `--data digits` trained its teacher into before names were normalised: on one
+    # thread (one_torch_thread), that of run.threads=1, as torch's own count is keyed since
+    # t-457; and the one of run.threads=0 before that, found where it holds a teacher.pt
+    monkeypatch.chdir(tmp_path)  # its own runs folder
     config = load_config(overrides=["data.name=digits"])
-    assert teacher_run_config(config).run.name == "teacher-digits-digits-teacher-s0-e30-1a80e5c4"
+    assert teacher_run_config(config).run.name == "teacher-digits-digits-teacher-s0-e30-cffaf929"
     short = load_config(overrides=["data.name=digits", "teacher.epochs=1"])
+    assert teacher_run_config(short).run.name == "teacher-digits-digits-teacher-s0-e1-e713bf68"
+    for name in ("teacher-digits-digits-teacher-s0-e30-1a80e5c4",
+                 "teacher-digits-digits-teacher-s0-e1-86d8f982"):
+        (tmp_path / "runs" / name).mkdir(parents=True)
+        (tmp_path / "runs" / name / "teacher.pt").write_bytes(b"")
+    assert teacher_run_config(config).run.name == "teacher-digits-digits-teacher-s0-e30-1a80e5c4"
     assert teacher_run_config(short).run.name == "teacher-digits-digits-teacher-s0-e1-86d8f982"
 
 

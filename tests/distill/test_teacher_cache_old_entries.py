@@ -84,9 +84,9 @@ def test_an_old_entry_without_run_threads_is_no_match_for_the_default_run(cached
     path = _old_entry(cached, tmp_path / "old", run=run)
     default = tiny(tmp_path, "teacher.source=trained", "teacher.epochs=1", "run.threads=0")
     assert _refusal(path, default) == (
-        f"teacher file {str(path)!r} does not record the run.threads it was trained with (an "
-        "older version wrote it), which gives a teacher other numbers, so it is not taken for "
-        "this run's run.threads=0; it is the teacher cached for these settings: delete "
+        f"teacher file {str(path)!r} does not record the number of CPU threads it was trained "
+        "with (an older version wrote it), which gives a teacher other numbers, so it is not "
+        "taken for this run's 1 CPU thread; it is the teacher cached for these settings: delete "
         f"{path.parent} to train it again, or pass --teacher {path} to use it as it is")
 
 
@@ -149,9 +149,9 @@ def test_a_run_finding_an_old_entry_of_no_count_reuses_it_saying_so(cached, tmp_
 
 def test_what_an_old_entry_tells_differs_is_said_before_what_it_does_not_tell(cached, tmp_path):
     path = _old_entry(cached, tmp_path / "old", processes=None)
-    default = tiny(tmp_path, "teacher.source=trained", "teacher.epochs=1", "run.threads=0")
-    assert "was trained with run.threads=1, but this run has run.threads=0, which gives a " \
-           "teacher other numbers" in _refusal(path, default)
+    two = tiny(tmp_path, "teacher.source=trained", "teacher.epochs=1", "run.threads=2")
+    assert "was trained with 1 CPU thread, but this run has 2 CPU threads, which gives a " \
+           "teacher other numbers" in _refusal(path, two)
 
 
 def test_an_old_entry_trained_by_two_processes_is_not_reused_by_one(cached, tmp_path):
@@ -173,9 +173,9 @@ def test_an_old_entry_with_a_damaged_run_table_is_refused_in_one_line(cached, tm
     config = tiny(tmp_path, "teacher.source=trained", "teacher.epochs=1")
     message = _refusal(path, config)
     # run.sync_bn is not asked for: its metrics.jsonl says one process, where it does nothing
-    assert f"teacher file {str(path)!r} does not record the run.threads or run.device or " \
-           "run.amp it was trained with (an older version wrote it), which gives a teacher " \
-           "other numbers, so it is not taken for this run's run.threads=1, " \
+    assert f"teacher file {str(path)!r} does not record the number of CPU threads or " \
+           "run.device or run.amp it was trained with (an older version wrote it), which gives " \
+           "a teacher other numbers, so it is not taken for this run's 1 CPU thread, " \
            "run.device='cpu', run.amp=False; it is the teacher cached" in message
     assert "\n" not in message
 
@@ -199,6 +199,7 @@ def test_a_run_finding_an_old_entry_in_its_folder_stops_with_one_line(cached, tm
     run = {k: v for k, v in read_teacher_file(cached)["config"]["run"].items() if k != "threads"}
     path = _old_entry(cached, folder, run=run)
     before = path.read_bytes()
-    with pytest.raises(ValueError, match=r"does not record the run\.threads it was trained with"):
+    with pytest.raises(ValueError, match=r"does not record the number of CPU threads it was "
+                                         r"trained with"):
         train_teacher(default)
     assert path.read_bytes() == before  # neither reused nor overwritten
