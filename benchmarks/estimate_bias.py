@@ -159,7 +159,8 @@ JOINTS = {
 DEFAULT_JOINTS = ("xor10", "sum10", "redundant10", "teacher10", "uninformative10", "dirichlet10-1",
                   "dirichlet10-0.1")
 FULL_JOINTS = tuple(name for name in JOINTS if name not in ("xor3", "copy3"))
-"""Joints of ``--full``: every joint but the audit's 27-cell ones, as in docs/estimate.md's full table."""
+"""Joints of ``--full``: every joint but the audit's 27-cell ones, as in the full table of
+docs/estimate-measured.md."""
 
 
 def _views(keep_t: float, keep_s: float, up_t: float = 0.0, down_s: float = 0.0, k: int = K) -> np.ndarray:
@@ -453,7 +454,7 @@ QUICK = ["--joints", "xor10", "sum10", "--n", "450", "--draws", "4"]
 def get_parser() -> argparse.ArgumentParser:
     """Command-line options of the benchmark."""
     parser = _cli.parser(
-        "estimate_bias", __doc__, docs="docs/estimate.md",
+        "estimate_bias", __doc__, docs="docs/estimate-measured.md",
         duration="about 12 minutes on 2 cores, 23 at load 6 (--full took 9 to 26 minutes at load 4 to 9, "
                  "--coverage 40 --draws 20 12 minutes)",
         quick=QUICK, quick_duration="about 30 s",

@@ -319,7 +319,7 @@ QUICK = ["--joints", "sum10", "--n", "450", "--draws", "4", "--boot", "10"]
 def get_parser() -> argparse.ArgumentParser:
     """Command-line options of the study."""
     parser = _cli.parser(
-        "estimate_kink", __doc__, docs="docs/estimate.md (The kink)",
+        "estimate_kink", __doc__, docs="docs/estimate-measured.md (The kink)",
         duration="about 5 minutes on 2 cores, 12 with --slow",
         quick=QUICK, quick_duration="about 10 s",
     )

@@ -88,7 +88,7 @@ def test_corrected_atoms_satisfy_the_identities_and_flag_negatives(seed, n):
 
 
 def test_default_correction_removes_most_of_the_synergy_bias_at_450_samples():
-    # 1000 cells, 450 samples: the plug-in overstates Syn by ~0.6 bits (docs/estimate.md table).
+    # 1000 cells, 450 samples: the plug-in overstates Syn by ~0.6 bits (docs/estimate-measured.md table).
     p = _noisy_xor10()
     truth = pid(p)
     rng = np.random.default_rng(1)

@@ -23,7 +23,7 @@ KINK_PRETEST = 1.5
 """The pretest's threshold k: the atoms move where the smaller corrected unique information is
 above 0 and at most k times the correction of the mean unique information U = (Uni_T + Uni_S) / 2.
 Chosen on the grid of ``python -m benchmarks.estimate_kink`` and checked on 11 held-out joints of
-10 x 10 x 10 cells (``--heldout``, docs/estimate.md, task 391), total |bias| and RMSE of the four
+10 x 10 x 10 cells (``--heldout``, docs/estimate-measured.md, task 391), total |bias| and RMSE of the four
 atoms at most 0.50 and 1.00 of the plug-in's: k = 1.5 meets that on 20 of 22 held-out cells where
 the quadratic alone meets it on 16, and lowers the near kinks' small Uni towards their truth
 without going below it (0.0095 bits true at n = 450: ratio 0.52 to 0.29); on the grid it meets 13
