@@ -67,8 +67,14 @@ def test_discretizer_is_a_clusterer_not_a_transformer():
     np.testing.assert_array_equal(disc.fit_predict(X), disc.predict(X))
     # Code written against the removed transform is told what replaces it (it got only
     # "'Discretizer' object has no attribute 'transform'").
-    with pytest.raises(AttributeError, match=r"^Discretizer has no transform: .* predict\(X\) instead\.$"):
+    with pytest.raises(AttributeError, match=r"^Discretizer has no transform: .* predict\(X\) instead;"):
         disc.transform(X)
+    # fit_transform, as in a Pipeline's middle step, got the bare "'Discretizer' object has no
+    # attribute 'fit_transform'"; scikit-learn's own check of a middle step still sees no transformer
+    assert not hasattr(Discretizer(), "fit_transform")
+    with pytest.raises(AttributeError, match=r"^Discretizer has no fit_transform: .* fit_predict\(X\) "
+                                             r"instead; in a Pipeline .* last step"):
+        disc.fit_transform(X)
     with pytest.raises(AttributeError, match=r"^'Discretizer' object has no attribute 'transfrom'$"):
         disc.transfrom(X)
 

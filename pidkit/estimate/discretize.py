@@ -390,11 +390,14 @@ class Discretizer(ClusterMixin, BaseEstimator):
             return np.asarray(self.clusterer_.predict(self.pipeline_[:-1].transform(X))).astype(np.intp)
 
     def __getattr__(self, name: str) -> Any:
-        """Only missing attributes get here: ``transform``, removed, says what replaces it."""
-        if name == "transform":
+        """Only missing attributes get here: ``transform`` (removed) and ``fit_transform`` say what
+        replaces them."""
+        if name in ("transform", "fit_transform"):
+            ids = "predict(X)" if name == "transform" else "fit_predict(X)"
             raise AttributeError(
-                "Discretizer has no transform: it returned the cluster ids, which is predict(X) "
-                "(a scikit-learn clusterer's transform means distances). Call predict(X) instead."
+                f"Discretizer has no {name}: it returned the cluster ids, which is {ids} "
+                f"(a scikit-learn clusterer's {name} means distances). Call {ids} instead; in a "
+                "Pipeline a Discretizer is the last step (pipeline.fit_predict(X))."
             )
         raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
 
