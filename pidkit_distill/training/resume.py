@@ -14,19 +14,20 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from pidkit_distill.config import TrainConfig
+from pidkit_distill.config import AUDIT_RESUME_FREE_KEYS, TrainConfig
 from pidkit_distill.data import DatasetBundle
 from pidkit_distill.launcher_env import rank_from_env
 from pidkit_distill.training.checkpoint import (
     check_resumable,
     python_resume_note,
     read_checkpoint,
+    resume_changes,
     resume_refusal,
 )
 from pidkit_distill.training.checkpoint_fit import changed_since
 from pidkit_distill.training.teacher_files import check_resumed_teacher
 
-__all__ = ["resume_point"]
+__all__ = ["audit_change_note", "resume_point"]
 
 
 def resume_point(path: Path, config: TrainConfig, *, mmap: bool = False,
@@ -92,6 +93,12 @@ def _refuse_unasked(path: Path, config: TrainConfig, *, mmap: bool) -> None:
         saved = read_checkpoint(path, mmap=mmap)
     except (OSError, ValueError):
         saved = None
+    if saved is not None and (finished := _finished(saved)):
+        raise ValueError(f"run folder {folder!r} holds a finished run ({finished}): nothing is "
+                         "left to continue. To train longer, start another run with a larger "
+                         "run.epochs (another run.name / run.out_dir; a resume keeps run.epochs, "
+                         "which the schedule follows); to train it again, choose another "
+                         "run.name / run.out_dir, or delete the folder")
     refusal = None if saved is None else resume_refusal(saved["config"], config)
     if refusal is not None:
         raise ValueError(f"run folder {folder!r} already holds a checkpoint, of a run that "
@@ -102,3 +109,55 @@ def _refuse_unasked(path: Path, config: TrainConfig, *, mmap: bool) -> None:
                          "/ run.out_dir")
     refused.add_note(python_resume_note(resume=False))
     raise refused
+
+
+def _finished(saved: dict[str, Any]) -> str:
+    """``"epochs E of E"`` where the checkpoint ``saved`` holds every epoch of its run (its
+    ``run.epochs``); ``""`` where it does not, or does not say."""
+    epochs = (saved.get("config") or {}).get("run", {}).get("epochs")
+    done = saved.get("epoch")
+    if isinstance(epochs, int) and isinstance(done, int) and done >= epochs:
+        return f"epochs {done} of {epochs}"
+    return ""
+
+
+def audit_change_note(path: Path, config: TrainConfig) -> str | None:
+    """The note that ``config`` continues the run of the checkpoint ``path`` with another
+    ``run.audit_every``, ``audit.bootstrap`` or ``audit.confidence`` than it was audited with
+    (:data:`~pidkit_distill.config.AUDIT_RESUME_FREE_KEYS`, which a resume may change): each
+    key with its value before and now, and the epoch from which the new values hold; ``None``
+    where none changed, or the checkpoint cannot be read (the resume that reads it says why).
+
+    Examples
+    --------
+    >>> import tempfile, torch
+    >>> from pidkit_distill import load_config
+    >>> from pidkit_distill.config import config_to_dict
+    >>> path = Path(tempfile.mkdtemp()) / "checkpoint.pt"
+    >>> saved = dict.fromkeys(["module", "student", "optimizers", "schedulers", "best_acc",
+    ...                        "best_epoch", "history", "audit", "rng"])
+    >>> torch.save({**saved, "format": 2, "epoch": 20, "config": config_to_dict(
+    ...     load_config(overrides=["run.audit_every=10"]))}, path)
+    >>> print(audit_change_note(path, load_config(overrides=["run.audit_every=5",
+    ...                                                       "audit.bootstrap=0"])))
+    resuming after epoch 20 with the audit changed from epoch 21 on: audit.bootstrap 40 -> 0, \
+run.audit_every 10 -> 5 (the atoms stay comparable: these keys set when they are measured and \
+their intervals, and each record of audit.jsonl holds its own audit.bootstrap and \
+audit.confidence in its settings)
+    >>> audit_change_note(path, load_config(overrides=["run.audit_every=10"])) is None
+    True
+    """
+    try:
+        saved = read_checkpoint(path, mmap=True)
+    except (OSError, ValueError):
+        return None
+    old, new, _ = resume_changes(saved["config"], config)
+    changed = [f"{key} {old[key]!r} -> {new[key]!r}" for key in sorted(AUDIT_RESUME_FREE_KEYS)
+               if key in old and key in new and old[key] != new[key]]
+    if not changed:
+        return None
+    epoch = saved["epoch"]
+    return (f"resuming after epoch {epoch} with the audit changed from epoch {epoch + 1} on: "
+            f"{', '.join(changed)} (the atoms stay comparable: these keys set when they are "
+            "measured and their intervals, and each record of audit.jsonl holds its own "
+            "audit.bootstrap and audit.confidence in its settings)")

@@ -47,6 +47,7 @@ from pidkit_distill.training.outcomes import (
     out_of_memory_reading,
 )
 from pidkit_distill.training.peer_stopped import PeerStopped, as_stopped
+from pidkit_distill.training.resume import audit_change_note
 from pidkit_distill.training.rundir import RunFolder, run_dir_of, run_folder_lock
 from pidkit_distill.training.runtime import (
     Runtime,
@@ -152,6 +153,9 @@ def train(config: TrainConfig | CheckedConfig) -> RunSummary:
                 # goes the new run's way alone, making the teacher's and student_init's
                 # collective calls
                 resumed = from_main(runtime, checked.resume)
+                if resumed and runtime.is_main and (
+                        note := audit_change_note(checked.run_dir / "checkpoint.pt", config)):
+                    print(note, flush=True)  # another run.audit_every, audit.bootstrap, ...
                 if resumed:  # the checkpoint holds every weight
                     teacher = _build(config.model.teacher, checked.teacher_data.num_classes,
                                      checked.teacher_data.input_shape).requires_grad_(False)

@@ -61,8 +61,9 @@ PYTHON_RESUME = ("In Python: set config.run.resume = True (or pass 'run.resume=t
 
 
 def test_running_the_same_cell_twice_says_how_to_resume_from_python(tmp_path):
-    # the refusal said only 'pass run.resume=true (--resume)', the command line's spelling
-    config = tiny(tmp_path, "run.epochs=2", "run.name=cell")
+    # the refusal said only 'pass run.resume=true (--resume)', the command line's spelling; a
+    # run stopped short of its epochs (a finished one is told it has nothing left to continue)
+    config = tiny(tmp_path, "run.epochs=2", "run.name=cell", "run.stop_after=1")
     train(config)
     with pytest.raises(ValueError, match=r"^run\.resume: run folder .* already holds a checkpoint; "
                                          r"pass run\.resume=true \(--resume\)") as refused:

@@ -52,7 +52,9 @@ def test_a_run_started_with_20_replicates_resumes_with_them(tmp_path):
 def test_another_bootstrap_given_on_the_resume_audits_the_epochs_after_it(tmp_path):
     # a resume may change audit.bootstrap (config.AUDIT_RESUME_FREE_KEYS): the value given, not
     # the earlier default, holds from the resumed epoch on, and each record says which it used
-    train(tiny(tmp_path, *AUDITED, "audit.bootstrap=20", "run.stop_after=1"))
-    train(tiny(tmp_path, *AUDITED, "run.resume=true", "audit.bootstrap=30"))
+    with pytest.warns(UserWarning, match="'audit.bootstrap' is 20, fewer than the 39"):
+        train(tiny(tmp_path, *AUDITED, "audit.bootstrap=20", "run.stop_after=1"))
+    with pytest.warns(UserWarning, match="'audit.bootstrap' is 30, fewer than the 39"):
+        train(tiny(tmp_path, *AUDITED, "run.resume=true", "audit.bootstrap=30"))
     records = [json.loads(line) for line in (tmp_path / "r" / "audit.jsonl").read_text().splitlines()]
     assert [(r["epoch"], r["settings"]["bootstrap"]) for r in records] == [(0, 20), (1, 20), (2, 30)]

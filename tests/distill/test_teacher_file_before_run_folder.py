@@ -64,10 +64,9 @@ def test_a_bad_teacher_file_retried_beside_an_earlier_run_is_told_about_the_file
     # the file fixed, the folder's own refusal follows, as before
     fixed = _train(teacher_files, "good.pt")
     assert fixed.returncode == 2
-    assert fixed.stderr == (
-        f"pidkit-distill train: error: run.resume: run folder {str(run_dir)!r} already holds a "
-        "checkpoint; pass run.resume=true (--resume) to continue it, or choose another "
-        "run.name / run.out_dir\n")
+    assert fixed.stderr.startswith(
+        f"pidkit-distill train: error: run.resume: run folder {str(run_dir)!r} holds a "
+        "finished run (epochs 1 of 1): nothing is left to continue.")
 
 
 def test_a_bad_teacher_file_is_told_before_a_busy_run_folder(teacher_files):
