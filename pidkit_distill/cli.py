@@ -55,6 +55,8 @@ from pidkit_distill.cli_values import (
     load_config_file,
     name_errors_as_typed,
     named_option,
+    resumed_run_dir,
+    run_folder_config,
 )
 from pidkit_distill.config import TrainConfig, config_fields
 from pidkit_distill.config_settings import hinted_key
@@ -78,14 +80,19 @@ __all__ = ["config_from_args", "get_args_parser", "main", "methods_table"]
 def config_from_args(args: argparse.Namespace) -> TrainConfig:
     """Resolve defaults, ``--config``, per-key options and ``--set`` into a TrainConfig.
 
+    ``--resume RUN_DIR`` takes the place of the defaults and ``--config``: the configuration
+    that the run folder's ``config.json`` records (:func:`run_folder_config`), the options
+    applied on top of it and checked, as every resume is, against the run's checkpoint.
+
     A value of the wrong type, or out of its range, is refused naming where it came from: the
     ``--config`` file, or the option as typed (``--epochs``, ``--run.epochs``, ``--set ...``).
     """
     overrides: list[str] = []
     given_as = getattr(args, "given_as", {})
     typed: list[tuple[str, str, str]] = []  # (key, value, option), each checked for its type
+    run_dir = resumed_run_dir(args)  # --resume RUN_DIR: the run's config.json, options on top
     for key, _, kind, _ in config_fields():
-        if key not in vars(args):
+        if key not in vars(args) or (key == "run.resume" and run_dir is not None):
             continue
         value = vars(args)[key]
         if kind is dict:
@@ -103,7 +110,8 @@ def config_from_args(args: argparse.Namespace) -> TrainConfig:
         table = next((table for table in tables if item.startswith(f"{table}.")), None)
         if table is not None:
             check_one_entry(table, item.removeprefix(f"{table}."), option="--set")
-    config = load_config_file(args.config)
+    config = load_config_file(args.config) if run_dir is None else \
+        run_folder_config(args, run_dir)
     for key, value, option in typed:
         check_option_type(key, value, option)
     return apply_option_values(args, config, [*overrides, *args.overrides])

@@ -144,6 +144,17 @@ def _add_import_option(parser: argparse.ArgumentParser) -> None:
                              "again to resume a run that uses it)")
 
 
+_RESUME_HELP = (
+    "continue a run from its checkpoint.pt. Alone: the run folder that the other options name "
+    "(the command that started it, again, with --resume). With RUN_DIR (a run folder, or its "
+    "checkpoint.pt or config.json): that run, its configuration read from RUN_DIR/config.json "
+    "(but for run.stop_after: it trains to run.epochs), so that the command need not be typed "
+    "again; options beside it change it where a resume may (--audit-every 5, --run.threads 1, "
+    "--run.stop_after 2; any other change is refused, naming the key), and --config, "
+    "--run.name and --out-dir are not taken with it. true or false (--resume false) set "
+    "run.resume: a run folder of such a name is ./NAME (default: False)")
+
+
 def _add_config_options(parser: argparse.ArgumentParser) -> None:
     """The ``--config``, ``--set`` and per-key options."""
     parser.add_argument("--config", metavar="FILE.toml", default=None,
@@ -158,7 +169,9 @@ def _add_config_options(parser: argparse.ArgumentParser) -> None:
         names = [f"--{key}", *OPTION_ALIASES.get(key, [])]
         kw: dict = {"dest": key, "default": argparse.SUPPRESS,
                     "help": f"{text} (default: {default!r})"}
-        if kind is bool:
+        if key == "run.resume":
+            kw.update(nargs="?", const="true", metavar="RUN_DIR", help=_RESUME_HELP)
+        elif kind is bool:
             kw.update(nargs="?", const="true", metavar="BOOL")
         elif kind is dict:
             kw.update(action="append", metavar="NAME=VALUE",
@@ -244,7 +257,9 @@ def get_args_parser() -> argparse.ArgumentParser:
         formatter_class=argparse.RawDescriptionHelpFormatter,
         description="Train a student; writes a run folder with config.json, metrics.jsonl, "
                     "audit.jsonl and checkpoint.pt. The whole configuration is checked "
-                    "before any work.",
+                    "before any work. An interrupted run continues with "
+                    "`pidkit-distill train --resume RUN_DIR` (its config.json is the "
+                    "configuration), or with the command that started it and --resume.",
         complete_help=_add_methods_table,
     )
     train.add_argument("--list-methods", action="store_true",

@@ -4,9 +4,11 @@
 from __future__ import annotations
 
 import argparse
+import os
 import shlex
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 
 from pidkit_distill.config import TrainConfig, config_fields, unchecked_config_from_dict
@@ -17,10 +19,12 @@ from pidkit_distill.config_text import (
     in_config_file,
     read_config_file,
 )
+from pidkit_distill.run_files import read_run_config
+from pidkit_distill.run_folder_search import did_you_mean_run_folder, instead_of_folder
 
 __all__ = ["GivenAs", "apply_option_values", "check_option_type", "demo_epochs",
            "key_value", "load_config_file", "name_errors_as_typed", "named_option",
-           "value_as_typed"]
+           "resumed_run_dir", "run_folder_config", "value_as_typed"]
 
 
 def demo_epochs(text: str) -> int:
@@ -137,6 +141,111 @@ def load_config_file(path: str | None) -> TrainConfig:
         return unchecked_config_from_dict(data)
     except (TypeError, ValueError) as err:
         raise in_config_file(path, err) from err
+
+
+def resumed_run_dir(args: argparse.Namespace) -> Path | None:
+    """The run folder that ``--resume RUN_DIR`` names, or ``None`` where ``--resume`` (or
+    ``--run.resume``) was given without one, with a spelling of true or false
+    (``--resume``, ``--resume false``), or not at all.
+
+    Examples
+    --------
+    >>> resumed_run_dir(argparse.Namespace(**{"run.resume": "runs/digits-bas-tt-s0"}))
+    PosixPath('runs/digits-bas-tt-s0')
+    >>> resumed_run_dir(argparse.Namespace(**{"run.resume": "true"})) is None
+    True
+    """
+    value = vars(args).get("run.resume")
+    if value is None:
+        return None
+    try:
+        apply_overrides(TrainConfig(), [f"run.resume={value}"])
+    except TypeError:  # no spelling of true or false: a run folder
+        return Path(value).expanduser()
+    return None
+
+
+def run_folder_config(args: argparse.Namespace, run_dir: Path) -> TrainConfig:
+    """The configuration that ``--resume RUN_DIR`` continues: the one that ``run_dir``'s
+    ``config.json`` records, with ``run.resume`` true, ``run.out_dir`` and ``run.name`` those
+    of ``run_dir`` (wherever the command runs, and wherever the folder was moved) and
+    ``run.stop_after`` its default, 0 (the one recorded stopped the train that wrote it: the
+    resume trains to ``run.epochs`` unless an option says otherwise), its ranges
+    not checked yet (as :func:`load_config_file`'s: the options apply on top of it). A path to
+    the run's ``checkpoint.pt`` or ``config.json`` stands for its folder.
+
+    Raises
+    ------
+    ValueError
+        ``run_dir`` is no run folder (missing: the closest name beside it that holds runs; no
+        ``config.json``: what it holds instead), its ``config.json`` is damaged or of no run,
+        or ``--config``, ``run.name`` or ``run.out_dir`` is given beside it (``run_dir`` names
+        the run and its folder), or the command is not ``train``; each starting
+        ``--resume RUN_DIR:``.
+    OSError
+        ``config.json`` cannot be read (no permission).
+
+    Examples
+    --------
+    >>> import json, tempfile
+    >>> from pidkit_distill.config import config_to_dict
+    >>> folder = Path(tempfile.mkdtemp()) / "digits-kd-tt-s0"
+    >>> folder.mkdir()
+    >>> run = config_to_dict(TrainConfig())
+    >>> run["method"]["name"], run["run"]["epochs"] = "kd", 40
+    >>> _ = (folder / "config.json").write_text(json.dumps(run))
+    >>> args = argparse.Namespace(command="train", config=None, overrides=[])
+    >>> config = run_folder_config(args, folder)
+    >>> config.method.name, config.run.epochs, config.run.resume, config.run.name
+    ('kd', 40, True, 'digits-kd-tt-s0')
+    >>> run_folder_config(args, folder.parent / "digits-kd-tt-s1")  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    ValueError: --resume .../digits-kd-tt-s1: no such run folder. Did you mean '.../digits-kd-tt-s0'?
+    """
+    typed = vars(args).get("run.resume", str(run_dir))  # as typed: Path('') is '.'
+    said = f"--resume {shlex.quote(typed)}"
+    if getattr(args, "command", "train") != "train":
+        raise ValueError(f"{said}: only train continues a run named by its folder; "
+                         f"{args.command} continues its run when given the same options again")
+    if args.config is not None:
+        raise ValueError(f"{said}: --config {shlex.quote(args.config)} cannot be given with it: "
+                         "the run's configuration is its config.json; give the values to change "
+                         "as options (--audit-every 5, --set run.threads=1)")
+    for key in ("run.name", "run.out_dir"):
+        given, _ = named_option(args, key)
+        if given != key:
+            raise ValueError(f"{said}: {given} cannot be given with it: the run folder names "
+                             "the run and where it is")
+    if not typed:
+        raise ValueError("--resume '': an empty path; pass the run folder to continue, or "
+                         "--resume alone for the run folder that the other options name")
+    run_dir = Path(os.path.abspath(run_dir))  # '.', '..' named by their own names
+    if run_dir.name in ("checkpoint.pt", "config.json") and run_dir.is_file():
+        run_dir = run_dir.parent
+    if not run_dir.exists():
+        hint = did_you_mean_run_folder(run_dir) or (
+            "; pass a run folder (it holds the config.json and checkpoint.pt that "
+            "`pidkit-distill train` writes), or --resume alone for the run folder that the "
+            "other options name")
+        raise ValueError(f"{said}: no such run folder{hint}")
+    if not run_dir.is_dir():
+        raise ValueError(f"{said}: it is a file, not a run folder; pass the folder that holds "
+                         "the run's config.json and checkpoint.pt")
+    if not (run_dir / "config.json").exists():
+        rest = ("; it holds a checkpoint.pt: rerun the command that made the run with --resume"
+                if (run_dir / "checkpoint.pt").is_file() else instead_of_folder(run_dir))
+        raise ValueError(f"{said}: no run folder: it holds no config.json, which "
+                         f"`pidkit-distill train` writes as a run starts{rest}")
+    try:
+        config = unchecked_config_from_dict(read_run_config(run_dir))
+    except (TypeError, ValueError) as err:
+        raise ValueError(f"{said}: {err}") from err
+    config.run.resume = True
+    config.run.stop_after = TrainConfig().run.stop_after  # the stop of the train it continues
+    config.run.out_dir = str(run_dir.parent)
+    config.run.name = run_dir.name
+    return config
 
 
 def apply_option_values(args: argparse.Namespace, config: TrainConfig,
