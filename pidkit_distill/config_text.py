@@ -90,15 +90,17 @@ def _parse_override(key: str, text: str, kind: type) -> Any:
 
 
 def _resume_path_hint(key: str, text: str) -> str:
-    """What to do where ``run.resume`` was given a path (``--resume runs/x``, as other trainers
-    take a checkpoint's path there): a run resumes in the run folder its command names.
+    """What to do where ``run.resume`` was given a path (``--set run.resume=runs/x``, a TOML
+    ``resume = "runs/x"``, as other trainers take a checkpoint's path): ``--resume RUN_DIR`` takes
+    the folder, ``run.resume`` only true or false.
 
     Examples
     --------
     >>> print(_resume_path_hint("run.resume", "runs/digits-rid-tt-s0/checkpoint.pt"))
-    ; --resume takes no path: a run continues in the run folder that its command names \
-(run.out_dir/run.name); to continue 'runs/digits-rid-tt-s0', rerun the command that made it \
-with --resume (and --out-dir runs --run.name digits-rid-tt-s0, which name that folder)
+    ; run.resume is true or false, and a run continues in the run folder that its configuration \
+names (run.out_dir/run.name): to continue 'runs/digits-rid-tt-s0', run pidkit-distill train \
+--resume runs/digits-rid-tt-s0 (which reads its configuration from the folder), or set \
+run.resume=true with --out-dir runs --run.name digits-rid-tt-s0, which name that folder
     >>> _resume_path_hint("run.resume", "ture")
     ''
     """
@@ -111,10 +113,12 @@ with --resume (and --out-dir runs --run.name digits-rid-tt-s0, which name that f
         folder = Path(os.path.abspath(folder))
     if not folder.name:  # the root: no run folder to name
         return ""
-    return ("; --resume takes no path: a run continues in the run folder that its command names "
-            f"(run.out_dir/run.name); to continue {str(folder)!r}, rerun the command that made "
-            f"it with --resume (and --out-dir {shlex.quote(str(folder.parent))} --run.name "
-            f"{shlex.quote(folder.name)}, which name that folder)")
+    return ("; run.resume is true or false, and a run continues in the run folder that its "
+            f"configuration names (run.out_dir/run.name): to continue {str(folder)!r}, run "
+            f"pidkit-distill train --resume {shlex.quote(str(folder))} (which reads its "
+            "configuration from the folder), or set run.resume=true with --out-dir "
+            f"{shlex.quote(str(folder.parent))} --run.name {shlex.quote(folder.name)}, which name "
+            "that folder")
 
 
 def apply_overrides(config: TrainConfig, overrides: Sequence[str]) -> TrainConfig:

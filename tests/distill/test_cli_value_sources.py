@@ -199,3 +199,13 @@ def test_load_config_names_the_file_of_a_value_out_of_range_keeping_its_key(tmp_
         "when optim.milestone_unit='epoch', got [0.5]; fix the value in that file")
     assert (refused.value.key, refused.value.value, refused.value.related) == (
         "optim.milestones", [0.5], ("optim.milestone_unit",))
+
+
+def test_a_run_folder_given_to_run_resume_is_told_resume_takes_it(capsys):
+    # --set run.resume=PATH said "--resume takes no path" after --resume RUN_DIR came to take one
+    assert main(["train", "--set", "run.resume=runs/digits-rid-tt-s0/checkpoint.pt"]) == 2
+    err = capsys.readouterr().err
+    assert ("expects true or false, got 'runs/digits-rid-tt-s0/checkpoint.pt'; "
+            "run.resume is true or false") in err
+    assert "run pidkit-distill train --resume runs/digits-rid-tt-s0 (which reads its configuration" in err
+    assert "takes no path" not in err and err.count("\n") == 1
