@@ -5,11 +5,14 @@ message (``ValueError("NAME must be ...")``, raised rather than a
 of one's own (:func:`~pidkit_distill.methods.params_resolution.resolve_params`) and a data set
 of one's own (:func:`option_refusal`, for :func:`~pidkit_distill.registry.call_registered`);
 and :func:`unknown_options`, the one refusal of options that a method or a data set does not
-take, with the closest name for each.
+take, with the closest name for each (and, for a method's, the other methods that take them:
+:func:`with_other_methods`).
 """
 
 from __future__ import annotations
 
+import dataclasses
+from collections import Counter
 from collections.abc import Iterable, Mapping
 from typing import Any
 
@@ -17,7 +20,7 @@ from pidkit.command_line import one_line
 from pidkit.utils import closest, did_you_mean
 from pidkit_distill.config_errors import ConfigEntryError, ConfigEntryTypeError
 
-__all__ = ["option_refusal", "refused_option", "unknown_options"]
+__all__ = ["option_refusal", "refused_option", "unknown_options", "with_other_methods"]
 
 
 def refused_option(message: str, names: Iterable[str]) -> str | None:
@@ -144,3 +147,50 @@ Did you mean 'alpha'?
                        if (guess := closest(name, known)))
     return ConfigEntryTypeError(f"unknown {kind}(s) {unknown} for {owner}; its {kind}s are "
                                 f"{known}.{hint}", dict(options), entries=tuple(unknown))
+
+
+def with_other_methods(refusal: ConfigEntryTypeError, others: Mapping[str, type]
+                       ) -> ConfigEntryTypeError:
+    """``refusal``, of parameters that a method does not take (:func:`unknown_options`), told
+    the other methods that take them and how to choose one (``--method.params lambda2=0.5``
+    with the default method, BAS, meant RID's); ``refusal`` itself where none does.
+
+    Parameters
+    ----------
+    refusal : ConfigEntryTypeError
+        The refusal, its ``entries`` the unknown names.
+    others : mapping of str to type
+        The other methods' registry names and their parameters' dataclasses
+        (``Distiller.Params``). The method that takes the most of the names is the one the fix
+        names (for example the first, where several take as many).
+
+    Returns
+    -------
+    ConfigEntryTypeError
+
+    Examples
+    --------
+    >>> from pidkit_distill.methods.kd import KDParams
+    >>> refusal = unknown_options({"temperature": 2.0}, [], kind="parameter", owner="method 'bas'")
+    >>> print(with_other_methods(refusal, {"kd": KDParams}))
+    unknown parameter(s) ['temperature'] for method 'bas'; its parameters are []. 'temperature' \
+is a parameter of method 'kd': --method kd on the command line, method.name='kd' in a \
+configuration, get_method('kd') for a Distiller of your own.
+    >>> with_other_methods(refusal, {}) is refusal
+    True
+    """
+    fields = {method: {field.name for field in dataclasses.fields(params)}  # type: ignore[arg-type]
+              for method, params in others.items()}
+    owners = {name: [method for method in fields if name in fields[method]]
+              for name in refusal.entries}
+    told = [f"{name!r} is a parameter of method{'s' * (len(methods) > 1)} "
+            f"{', '.join(map(repr, methods))}" for name, methods in owners.items() if methods]
+    if not told:
+        return refusal
+    ranked = Counter(method for methods in owners.values() for method in methods).most_common(2)
+    choice = ranked[0][0]
+    example = "e.g. " if len(ranked) > 1 and ranked[1][1] == ranked[0][1] else ""
+    return ConfigEntryTypeError(
+        f"{refusal.said} {'; '.join(told)}: {example}--method {choice} on the command line, "
+        f"method.name={choice!r} in a configuration, get_method({choice!r}) for a Distiller of "
+        "your own.", refusal.value, entries=refusal.entries)

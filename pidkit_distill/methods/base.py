@@ -23,18 +23,23 @@ import torch
 from torch import Tensor, nn
 
 from pidkit.command_line import one_line
+from pidkit_distill.config_errors import ConfigEntryTypeError
 from pidkit_distill.methods.blocks import eval_mode, trainable
 from pidkit_distill.methods.distiller_inputs import (
     check_batch,
     check_built_inputs,
-    first_weight,
-    labels_outside_classes,
+    check_separate_networks,
+    one_sample_refusal,
+    refusal_after_error,
+    weight_at,
+    weight_place,
 )
 from pidkit_distill.methods.method_params import Params
 from pidkit_distill.methods.params_resolution import resolve_params
 from pidkit_distill.methods.step_output import StepOutput
 from pidkit_distill.methods.subclass_checks import check_forward_signature, checked_init
 from pidkit_distill.models import Features, check_feature_model, needs_real_tensors
+from pidkit_distill.option_refusals import with_other_methods
 from pidkit_distill.registry import Registry, whole_number, whole_number_fix
 
 __all__ = [
@@ -52,16 +57,6 @@ __all__ = [
 
 _OUT_OF_MEMORY = (MemoryError, torch.cuda.OutOfMemoryError)
 """Errors of a network's run that are the machine's, not its inputs': raised as they are."""
-
-
-def _one_sample_refusal(sample_input: Tensor) -> str:
-    """The refusal of ``sample_input``, one sample that both networks take as a batch of one
-    (``sample_input[None]``), given where :class:`Distiller` wants a batch."""
-    shape = tuple(sample_input.shape)
-    batch = f"(N, {', '.join(map(str, shape))})"
-    return (f"sample_input has shape {shape}, one sample of the inputs, but it must be a batch "
-            f"of shape (N, *input_shape), here {batch}: pass the first samples, x[:2] rather "
-            f"than x[0], or this one as a batch of one, sample_input[None]")
 
 
 # In Distiller's body ``Params`` is its class attribute (the class of a method's parameters), not
@@ -324,29 +319,20 @@ class Distiller(nn.Module):
         self.preset = self.default_preset if preset is None else preset
         self.student = check_feature_model(student, "student")
         self.teacher = check_feature_model(teacher, "teacher")
-        if student is teacher:
-            raise ValueError("student and teacher must be different modules; got the same one.")
-        if {id(p) for p in student.parameters()} & {id(p) for p in teacher.parameters()}:
-            raise ValueError(
-                "student and teacher share parameters (one model wrapped twice by tap_features?);"
-                " the teacher is frozen, so the student could not train: give them separate models."
-            )
+        check_separate_networks(student, teacher)
         classes = whole_number(num_classes)  # a numpy integer, a 0-d integer tensor: its int
         if classes is None or classes < 2:
             fix = whole_number_fix(num_classes, "num_classes", minimum=2) if classes is None else ""
             raise ValueError(f"num_classes must be an int >= 2; got {num_classes!r}{fix}.")
         check_built_inputs(student, teacher, sample_input)
         if sample_input.dim() == 1 and self._runs_as_one_sample(sample_input):
-            raise ValueError(_one_sample_refusal(sample_input))
+            raise ValueError(one_sample_refusal(sample_input))
         if sample_input.dim() < 2 or len(sample_input) < 1:
-            raise ValueError(
-                "sample_input must be a batch tensor of shape (N, ...) with N >= 1, e.g. the "
-                f"first training batch; got {sample_input.shape!r}."
-            )
+            raise ValueError("sample_input must be a batch tensor of shape (N, ...) with N >= 1, "
+                             f"e.g. the first training batch; got {sample_input.shape!r}.")
         self.num_classes = classes
-        # its dtype, a batch's x's (check_batch), follows a cast (distiller.double()); held in a
-        # tuple, which nn.Module does not register as a parameter of its own
-        self._student_weight = (first_weight(student),)
+        # the student's first weight's place: a batch's x takes its dtype and device as they are
+        self._student_weight_at = weight_place(student)
         self._labels_read = False  # whether a call has read its labels' values (__call__)
         self.sample_input_shape = tuple(sample_input.shape[1:])
         self.teacher.requires_grad_(False)
@@ -358,7 +344,7 @@ class Distiller(nn.Module):
             if isinstance(err, _OUT_OF_MEMORY) or needs_real_tensors(err) \
                     or not self._runs_as_one_sample(sample_input):
                 raise
-            raise ValueError(f"{_one_sample_refusal(sample_input)} (torch said: "
+            raise ValueError(f"{one_sample_refusal(sample_input)} (torch said: "
                              f"{one_line(err)})") from err
         self.teacher_shapes: list[torch.Size] = [f.shape[1:] for f in t.layers]
         self.student_shapes: list[torch.Size] = [f.shape[1:] for f in s.layers]
@@ -384,8 +370,8 @@ class Distiller(nn.Module):
             raised by the Params class (a plain ``ValueError`` of a Params class of your own
             that starts with ``NAME must be`` is made one).
         TypeError
-            Unknown parameter name (the message lists the method's parameters): a
-            :class:`~pidkit_distill.ConfigEntryTypeError`.
+            Unknown parameter name (the message lists the method's parameters, and the
+            methods that have it): a :class:`~pidkit_distill.ConfigEntryTypeError`.
 
         Examples
         --------
@@ -397,11 +383,21 @@ class Distiller(nn.Module):
         ...
         pidkit_distill.ConfigEntryError: parameter temperature of method 'kd' must \
 be finite; got inf.
+        >>> get_method("bas").make_params(lambda2=0.5)
+        Traceback (most recent call last):
+        ...
+        pidkit_distill.ConfigEntryTypeError: unknown parameter(s) ['lambda2'] for method 'bas'; \
+its parameters are []. 'lambda2' is a parameter of method 'rid': --method rid on the command \
+line, method.name='rid' in a configuration, get_method('rid') for a Distiller of your own.
         """
         if preset is None:
             preset = cls.default_preset
-        return resolve_params(cls.Params, cls.presets, preset, method=cls.method_name,
-                              overrides=overrides)
+        try:
+            return resolve_params(cls.Params, cls.presets, preset, method=cls.method_name,
+                                  overrides=overrides)
+        except ConfigEntryTypeError as err:  # unknown names: the methods that have them, if any
+            others = {n: get_method(n).Params for n in available_methods() if n != cls.method_name}
+            raise with_other_methods(err, others) from None
 
     def _runs_as_one_sample(self, sample_input: Tensor) -> bool:
         """Whether both networks run on ``sample_input[None]``: it is one sample, not a batch
@@ -528,18 +524,23 @@ be finite; got inf.
 
     def __call__(self, x: Tensor, y: Tensor, *args: Any, **kwargs: Any) -> StepOutput:
         """Check the batch, then run :meth:`forward` (through ``nn.Module``'s call, hooks and
-        all). A batch the networks or the loss cannot take (numpy arrays, float64 ``x``, float,
-        int32, one-hot or ``(N, 1)`` labels, another count of labels than inputs) is refused in
-        one line naming ``x`` or ``y`` and the fix, not met deep inside torch.
+        all). A batch the networks or the loss cannot take (numpy arrays, no sample, ``x`` of
+        another dtype, device or shape than ``sample_input``, labels on another device or not
+        one int64 label per row of ``x``) is refused in one line naming ``x`` or ``y`` and the
+        fix, not met deep inside torch
+        (:func:`~pidkit_distill.methods.distiller_inputs.check_batch`). Each call reads types,
+        dtypes, devices and shapes, not values, so that no step waits for the device; the
+        first also reads the labels' range and whether ``x`` is finite. Later, a label outside
+        ``[0, num_classes)``, one sample that BatchNorm cannot train on and an image size that
+        a flattening layer does not take are told once torch has raised on them
+        (:func:`~pidkit_distill.methods.distiller_inputs.refusal_after_error`); on CUDA a label
+        outside the range is a device-side assert, which poisons the process.
 
-        Each call reads the tensors' types, dtypes and shapes, not their values, so that no step
-        waits for the device. A label outside ``[0, num_classes)`` is looked for in the first
-        call before torch meets it, where a numbering mistake (classes from 1) shows; in a later
-        call, only once torch has raised an ``IndexError`` (on the CPU, ``Target 10 is out of
-        bounds.``): where ``y`` holds such a label it is refused in the same words, else the
-        error, the network's own, goes through unchanged
-        (:func:`~pidkit_distill.methods.distiller_inputs.labels_outside_classes`). On CUDA a
-        later one is torch's device-side assert, a ``RuntimeError`` that poisons the process.
+        A later batch's NaN or infinity is not looked for (a wait for the device each step): the
+        loss is NaN, and in training mode the BatchNorm running statistics become NaN (RID's
+        filters', in their phase), so every later loss is NaN too. Check the loss,
+        ``torch.isfinite(out.loss)``, as ``train()`` does (on the device, read once an epoch),
+        or the data once before training, ``torch.isfinite(x).all()``.
 
         Examples
         --------
@@ -555,18 +556,26 @@ be finite; got inf.
         ...
         ValueError: y is a torch.float32 tensor; the distiller takes int64 (or uint8) class \
 labels, as torch's cross-entropy does: pass y.long()
+        >>> kd(x[:, :3], y, epoch=0)
+        Traceback (most recent call last):
+        ...
+        ValueError: x has shape (8, 3), but the distiller was built with a sample_input of shape \
+(N, 4): its networks take 4 features (axis 1 of x), not 3; pass x of shape (N, 4)
         >>> sorted(kd(x, y, epoch=0).losses)
         ['ce', 'kd']
         """
         first = not self._labels_read and isinstance(y, Tensor) and not y.is_meta
-        weight = self._student_weight[0]
+        weight = weight_at(self._student_weight_at)
         check_batch(x, y, weights=None if weight is None else weight.dtype,
-                    num_classes=self.num_classes if first else None)
+                    num_classes=self.num_classes if first else None,
+                    device=None if weight is None else weight.device,
+                    sample_shape=self.sample_input_shape)
         self._labels_read = self._labels_read or first
         try:
             return super().__call__(x, y, *args, **kwargs)
-        except IndexError:
-            refusal = labels_outside_classes(x, y, num_classes=self.num_classes)
+        except (IndexError, RuntimeError, ValueError) as err:
+            refusal = refusal_after_error(err, x, y, num_classes=self.num_classes,
+                                          sample_shape=self.sample_input_shape)
             if refusal is None:
                 raise
         raise ValueError(refusal)  # out of the except clause: not chained to torch's error

@@ -3,10 +3,12 @@ one's own: its networks and ``sample_input`` as it is built (:func:`check_built_
 each batch ``(x, y)`` it is called on (:func:`check_batch`). A mistake is refused in one line
 that names the argument, what is wrong with it and the fix, where it was met deep inside torch
 (``expected target dtype to be Long or Byte, but got Float``, ``mat1 and mat2 must have the same
-dtype``, ``flatten() takes from 0 to 1 positional arguments``).
+dtype``, ``mat1 and mat2 shapes cannot be multiplied``, ``Tensor on device cpu is not on the
+expected device meta!``, ``flatten() takes from 0 to 1 positional arguments``).
 
-A later batch's labels are read only once torch has raised an ``IndexError`` on them
-(:func:`labels_outside_classes`), so that no step waits for the device.
+A later batch's labels, and the parts of its shape that a network may take in several sizes
+(an image's height and width), are looked at only once torch has raised an error on the batch
+(:func:`refusal_after_error`), so that no step waits for the device.
 
 ``train()`` checks its data before any work and each batch's labels as it reads them; these
 checks are the distiller's own, for the loop that calls it directly. What a label must be is
@@ -20,12 +22,35 @@ import numpy as np
 import torch
 from torch import Tensor, nn
 
+from pidkit.command_line import one_line
 from pidkit_distill.label_checks import LabelProblem, first_label_problem, one_label_fix
+from pidkit_distill.models import needs_real_tensors
 
-__all__ = ["check_batch", "check_built_inputs", "first_weight", "labels_outside_classes"]
+__all__ = [
+    "check_batch",
+    "check_built_inputs",
+    "check_separate_networks",
+    "first_weight",
+    "labels_outside_classes",
+    "one_sample_refusal",
+    "refusal_after_error",
+    "weight_at",
+    "weight_place",
+]
 
 _LABELS = "int64 (or uint8) class labels, as torch's cross-entropy does"
 """What the methods' losses take as ``y``, for the messages."""
+
+_ONE_VALUE_PER_CHANNEL = "Expected more than 1 value per channel when training"
+"""How torch's BatchNorm refuses to train on one value per channel (a batch of one sample of
+``(N, C)`` features)."""
+
+_AXIS_ONE = {1: "features", 3: "channels"}
+"""What axis 1 of a batch of vectors ``(N, F)`` and of images ``(N, C, H, W)`` is, by the
+number of axes of a sample: a first ``Linear``'s ``in_features`` and a first ``Conv2d``'s
+``in_channels``, fixed by the weights (a builder's ``in_channels``, the data's
+``input_shape[0]``). In a sample of another number of axes axis 1 may be a length that varies
+(a sequence's, ``(N, L, D)``), so it is not compared before the networks run."""
 
 
 def first_weight(net: nn.Module) -> Tensor | None:
@@ -42,6 +67,51 @@ def first_weight(net: nn.Module) -> Tensor | None:
     (torch.float64, None)
     """
     return next((p for p in net.parameters() if p.is_floating_point()), None)
+
+
+def weight_place(net: nn.Module) -> tuple[nn.Module, str] | None:
+    """Where ``net``'s first floating-point parameter (:func:`first_weight`) is held: the
+    module and the name under which :func:`weight_at` finds it as it is now; ``None`` for a
+    network without one. The place stays when the parameter does not: a move to the meta device
+    (``.to("meta")``) makes new parameters, where a cast or a move to a GPU keeps them.
+
+    Examples
+    --------
+    >>> net = nn.Sequential(nn.ReLU(), nn.Linear(2, 2))
+    >>> place = weight_place(net)
+    >>> _ = net.to("meta")
+    >>> place[1], weight_at(place).device, weight_place(nn.ReLU())
+    ('weight', device(type='meta'), None)
+    """
+    for module in net.modules():
+        for name, parameter in module.named_parameters(recurse=False):
+            if parameter.is_floating_point():
+                return module, name
+    return None
+
+
+def weight_at(place: tuple[nn.Module, str] | None) -> Tensor | None:
+    """The parameter at ``place`` (:func:`weight_place`) as it is now; ``None`` where there is
+    none, or it has gone (pruning renames it). Read from the module's table of parameters: a
+    step pays 0.1 us for it, where ``getattr`` took 0.9 us."""
+    return None if place is None else place[0]._parameters.get(place[1])
+
+
+def one_sample_refusal(sample_input: Tensor) -> str:
+    """The refusal of ``sample_input``, one sample that both networks take as a batch of one
+    (``sample_input[None]``), given where a distiller wants a batch.
+
+    Examples
+    --------
+    >>> one_sample_refusal(torch.zeros(20))
+    'sample_input has shape (20,), one sample of the inputs, but it must be a batch of shape \
+(N, *input_shape), here (N, 20): pass the first samples, x[:2] rather than x[0], or this one as \
+a batch of one, sample_input[None]'
+    """
+    shape = tuple(sample_input.shape)
+    return (f"sample_input has shape {shape}, one sample of the inputs, but it must be a batch "
+            f"of shape (N, *input_shape), here {_batch_of(shape)}: pass the first samples, "
+            "x[:2] rather than x[0], or this one as a batch of one, sample_input[None]")
 
 
 def _dtype_of(net: nn.Module) -> torch.dtype | None:
@@ -120,24 +190,58 @@ torch.as_tensor(sample_input, dtype=torch.float32)
         raise ValueError(refusal)
 
 
-def check_batch(x: object, y: object, *, weights: torch.dtype | None,
-                num_classes: int | None) -> None:
-    """Refuse a batch ``(x, y)`` that a distiller's networks or its cross-entropy cannot take,
-    naming ``x`` or ``y``, what is wrong and the fix: no tensor (a numpy array), ``x`` of
-    another floating-point dtype than ``weights`` (the student's), labels that are not one
-    int64 (or uint8) class label per row of ``x`` (floats, int32, one-hot, ``(N, 1)``, another
-    count), and, where ``num_classes`` is given, a label outside ``[0, num_classes)``.
+def check_separate_networks(student: nn.Module, teacher: nn.Module) -> None:
+    """Refuse a student and a teacher that are one network, or share parameters: the teacher
+    is frozen, so the student could not train.
 
-    Without ``num_classes`` only the tensors' types, dtypes and shapes are read, so that no
-    step waits for the device (float labels, refused whatever their values, are read to tell
-    a fraction from a class number).
+    Raises
+    ------
+    ValueError
+        They are the same module, or share a parameter.
+
+    Examples
+    --------
+    >>> net = nn.Linear(3, 2)
+    >>> check_separate_networks(net, nn.Sequential(net))
+    Traceback (most recent call last):
+    ...
+    ValueError: student and teacher share parameters (one model wrapped twice by \
+tap_features?); the teacher is frozen, so the student could not train: give them separate models.
+    """
+    if student is teacher:
+        raise ValueError("student and teacher must be different modules; got the same one.")
+    if {id(p) for p in student.parameters()} & {id(p) for p in teacher.parameters()}:
+        raise ValueError(
+            "student and teacher share parameters (one model wrapped twice by tap_features?);"
+            " the teacher is frozen, so the student could not train: give them separate models."
+        )
+
+
+def check_batch(x: object, y: object, *, weights: torch.dtype | None, num_classes: int | None,
+                device: torch.device | None = None,
+                sample_shape: tuple[int, ...] | None = None) -> None:
+    """Refuse a batch ``(x, y)`` that a distiller's networks or its cross-entropy cannot take,
+    naming ``x`` or ``y``, what is wrong and the fix: no tensor (a numpy array), no sample,
+    ``x`` of another number of axes than ``sample_shape`` (the per-sample shape of the
+    distiller's ``sample_input``) or of another axis 1 where that is the features ``(N, F)``
+    or the channels ``(N, C, H, W)``, ``x`` of another floating-point dtype than ``weights``
+    (the student's), ``x`` or ``y`` on another device than ``device`` (the student's weights'),
+    labels that are not one int64 (or uint8) class label per row of ``x`` (floats, int32,
+    one-hot, ``(N, 1)``, another count), and, where ``num_classes`` is given, a label outside
+    ``[0, num_classes)`` or an ``x`` that holds a NaN or an infinity.
+
+    Without ``num_classes`` only the tensors' types, dtypes, devices and shapes are read, so
+    that no step waits for the device (float labels, refused whatever their values, are read
+    to tell a fraction from a class number). The other axes of ``x`` (an image's height and
+    width, which a network with adaptive pooling takes in any size) are compared only once the
+    networks have raised an error on the batch (:func:`refusal_after_error`).
 
     Raises
     ------
     TypeError
         ``x`` or ``y`` is no tensor.
     ValueError
-        Their dtypes, shapes or the labels' values are wrong.
+        Their shapes, dtypes, devices or values are wrong.
 
     Examples
     --------
@@ -158,6 +262,16 @@ input, y of shape (3,): pass y.flatten() of an (N, 1) y
     ...
     ValueError: x is torch.float64, but the networks' weights are torch.float32: pass x.float() \
 (torch.from_numpy keeps numpy's float64)
+    >>> check_batch(x[:, :3], y, weights=torch.float32, num_classes=None, sample_shape=(4,))
+    Traceback (most recent call last):
+    ...
+    ValueError: x has shape (3, 3), but the distiller was built with a sample_input of shape \
+(N, 4): its networks take 4 features (axis 1 of x), not 3; pass x of shape (N, 4)
+    >>> check_batch(x, y, weights=torch.float32, num_classes=None, device=torch.device("meta"))
+    Traceback (most recent call last):
+    ...
+    ValueError: x and y are on cpu, but the networks' weights are on meta: move the batch to \
+their device, x.to('meta'), y.to('meta')
     """
     if not isinstance(x, Tensor):
         to = weights or torch.float32
@@ -167,9 +281,139 @@ input, y of shape (3,): pass y.flatten() of an (N, 1) y
                             "torch.as_tensor(y).long()")
     if x.dim() == 0:
         raise ValueError("x is a 0-d tensor; pass a batch of inputs, x of shape (N, ...)")
-    refusal = _dtype_refusal("x", x, weights) or _labels_refusal(y, x, num_classes)
+    refusal = _shape_refusal(x, sample_shape) or _dtype_refusal("x", x, weights) \
+        or _device_refusal(x, y, device) or _labels_refusal(y, x, num_classes)
+    if refusal is None and num_classes is not None:
+        refusal = _non_finite_refusal(x)
     if refusal is not None:
         raise ValueError(refusal)
+
+
+def refusal_after_error(err: Exception, x: Tensor, y: Tensor, *, num_classes: int,
+                        sample_shape: tuple[int, ...]) -> str | None:
+    """The refusal of the batch ``(x, y)``, on which a distiller's ``forward`` raised ``err``,
+    in :func:`check_batch`'s words, where the batch is at fault; ``None`` where the error is
+    the network's own, which then goes through unchanged.
+
+    The batch is read here, after the error, at no cost to a step that runs. It is at fault:
+
+    - for an ``IndexError``, where ``y`` holds a label outside ``[0, num_classes)``
+      (:func:`labels_outside_classes`; on the CPU torch's ``Target 4 is out of bounds.``);
+    - for torch's ``Expected more than 1 value per channel when training``, where ``x`` holds
+      one sample: BatchNorm over ``(N, C)`` features trains on two or more;
+    - for any ``IndexError``, ``RuntimeError`` or ``ValueError``, where ``x``'s per-sample
+      shape is not ``sample_shape``, the shape the distiller was built with (an image of
+      another size, where a flattening layer fixes it: ``mat1 and mat2 shapes cannot be
+      multiplied``); torch's words are told with it. Running out of memory and the meta
+      device's limits are not the batch's shape's, whatever it is.
+
+    Examples
+    --------
+    >>> x, y = torch.zeros(4, 1, 7, 7), torch.tensor([0, 1, 2, 1])
+    >>> err = RuntimeError("mat1 and mat2 shapes cannot be multiplied (4x49 and 64x8)")
+    >>> refusal_after_error(err, x, y, num_classes=3, sample_shape=(1, 8, 8))
+    'x has shape (4, 1, 7, 7), but the distiller was built with a sample_input of shape \
+(N, 1, 8, 8), and its networks refused it (torch said: mat1 and mat2 shapes cannot be \
+multiplied (4x49 and 64x8)); pass x of shape (N, 1, 8, 8)'
+    >>> refusal_after_error(err, x, y, num_classes=3, sample_shape=(1, 7, 7)) is None
+    True
+    """
+    if isinstance(err, IndexError):
+        refusal = labels_outside_classes(x, y, num_classes=num_classes)
+        if refusal is not None:
+            return refusal
+    if isinstance(err, ValueError) and str(err).startswith(_ONE_VALUE_PER_CHANNEL) \
+            and len(x) == 1:
+        return ("x holds 1 sample, but BatchNorm layers that normalise one value per channel "
+                f"per sample cannot train on one sample (torch said: {one_line(err)}); pass "
+                "batches of 2 or more samples: DataLoader(..., drop_last=True) drops a last "
+                "batch of 1 (distiller.eval() evaluates one sample)")
+    if tuple(x.shape[1:]) == tuple(sample_shape) or needs_real_tensors(err) \
+            or isinstance(err, torch.cuda.OutOfMemoryError):
+        return None
+    return (f"x has shape {tuple(x.shape)}, but the distiller was built with a sample_input of "
+            f"shape {_batch_of(sample_shape)}, and its networks refused it (torch said: "
+            f"{one_line(err)}); pass x of shape {_batch_of(sample_shape)}")
+
+
+def _batch_of(shape: tuple[int, ...]) -> str:
+    """The shape of a batch of samples of ``shape``: ``(N, 1, 8, 8)``."""
+    return f"(N, {', '.join(map(str, shape))})"
+
+
+def _shape_refusal(x: Tensor, sample_shape: tuple[int, ...] | None) -> str | None:
+    """Why ``x``'s shape cannot be a batch of the networks built on samples of ``sample_shape``,
+    told before they run: no sample, another number of axes, or another axis 1 where that is
+    fixed by the first layer's weights (:data:`_AXIS_ONE`, floating-point inputs: integers are
+    indices, whose axis 1 may be a length); ``None`` where it may be (or no shape is given).
+
+    Examples
+    --------
+    >>> _shape_refusal(torch.zeros(5, 1, 20), (20,))
+    'x has shape (5, 1, 20), but the distiller was built with a sample_input of shape (N, 20), \
+2 axes: pass x of shape (N, 20), x.reshape(len(x), 20) where each row of x holds one sample'
+    >>> _shape_refusal(torch.zeros(5, 1, 16, 16), (3, 32, 32))
+    'x has shape (5, 1, 16, 16), but the distiller was built with a sample_input of shape \
+(N, 3, 32, 32): its networks take 3 channels (axis 1 of x), not 1; pass x of shape (N, 3, H, W)'
+    >>> _shape_refusal(torch.zeros(5, 3, 16, 16), (3, 32, 32)) is None  # the networks may
+    True
+    """
+    if sample_shape is None:
+        return None
+    shape = x.shape  # read once: 0.1 us, where len(x) takes 0.5 us
+    axis_one = _AXIS_ONE.get(len(sample_shape))
+    if shape[0] and len(shape) == len(sample_shape) + 1 and (
+            axis_one is None or shape[1] == sample_shape[0] or not x.is_floating_point()):
+        return None
+    built = f"the distiller was built with a sample_input of shape {_batch_of(sample_shape)}"
+    if not shape[0]:
+        return (f"x holds no sample (shape {tuple(shape)}); pass a batch of one sample or more "
+                "(x[i:j] with i < j)")
+    if tuple(shape) == tuple(sample_shape):
+        return (f"x has shape {tuple(shape)}, one sample, but {built}: pass a batch, x[None] "
+                "for this sample alone")
+    if len(shape) != len(sample_shape) + 1:
+        per_sample = 1
+        for size in sample_shape:
+            per_sample *= size
+        reshape = (f", x.reshape(len(x), {', '.join(map(str, sample_shape))}) where each row "
+                   "of x holds one sample") if x[0].numel() == per_sample else ""
+        return (f"x has shape {tuple(shape)}, but {built}, {len(sample_shape) + 1} axes: "
+                f"pass x of shape {_batch_of(sample_shape)}{reshape}")
+    fix = _batch_of(sample_shape) if axis_one == "features" else f"(N, {sample_shape[0]}, H, W)"
+    return (f"x has shape {tuple(shape)}, but {built}: its networks take {sample_shape[0]} "
+            f"{axis_one} (axis 1 of x), not {shape[1]}; pass x of shape {fix}")
+
+
+def _device_refusal(x: Tensor, y: Tensor, device: torch.device | None) -> str | None:
+    """Why ``x`` or ``y`` cannot go into networks whose weights are on ``device``: they are on
+    another (torch's ``Tensor on device cpu is not on the expected device meta!``); ``None``
+    where both are on it (or no device is given)."""
+    if device is None or x.device == device == y.device:
+        return None
+    names = [name for name, tensor in (("x", x), ("y", y)) if tensor.device != device]
+    where = " and ".join(sorted({str(t.device) for t in (x, y) if t.device != device}))
+    verb = "is" if len(names) == 1 else "are"
+    moves = ", ".join(f"{name}.to({str(device)!r})" for name in names)
+    return (f"{' and '.join(names)} {verb} on {where}, but the networks' weights are on "
+            f"{device}: move the batch to their device, {moves}")
+
+
+def _non_finite_refusal(x: Tensor) -> str | None:
+    """Why the networks cannot train on ``x``: a sample holds a NaN or an infinity, which makes
+    the loss NaN and, in training mode, the BatchNorm running statistics NaN for every later
+    batch; ``None`` where all are finite (or not floating-point, or on the meta device). It
+    reads the values: a distiller asks it in its first call only."""
+    if not x.is_floating_point() or x.is_meta or len(x) == 0:
+        return None
+    bad = (~torch.isfinite(x)).reshape(len(x), -1).any(dim=1)
+    if not bool(bad.any()):
+        return None
+    count = int(bad.sum())
+    more = f" (and {count - 1} more of its {len(x)})" if count > 1 else ""
+    return (f"x[{int(bad.nonzero()[0, 0])}] holds a NaN or an infinity{more}: the loss would be "
+            "NaN, and BatchNorm's running statistics NaN for every later batch; drop or repair "
+            "those samples (torch.isfinite(x) finds them)")
 
 
 def labels_outside_classes(x: Tensor, y: Tensor, *, num_classes: int) -> str | None:
