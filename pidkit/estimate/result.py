@@ -45,6 +45,7 @@ from .result_words import (
     clusters_note,
     constant_side_words,
     determination_words,
+    outside_interval_note,
     percent_words,
     side_settings_words,
 )
@@ -122,7 +123,8 @@ class RepresentationPID:
         an information that is exactly 0), ``inf`` (None in ``to_dict``) when only the plug-in is 0.
     bias_warning : str or None
         With ``bias_correction="none"``: the warning text when ``bias["ratio"] >
-        BIAS_WARNING_RATIO`` (never when the bias is 0: there is nothing to correct).
+        BIAS_WARNING_RATIO`` and ``bias["i_yts"]`` is above ``BIAS_WARNING_FLOOR`` (5e-4 bits; never
+        when the bias is 0: there is nothing to correct).
     intervals : dict of str to (float, float) or None
         Bootstrap intervals around the corrected values (``settings["ci_method"]``), when
         ``bootstrap > 0``; ``None`` without ``bootstrap=`` (the default, 0), so that
@@ -181,6 +183,10 @@ class RepresentationPID:
       which says that the resamples never moved it, not that the value is certain. Where
       ``correction.determining_side`` is set, a note names the side the sample shows determining
       the other and the atoms that makes 0, and the no-width note gives that as their cause.
+    - Where a value, as printed, lies outside its own interval, a note names it, says why (a basic
+      or percentile interval moves by the bias the resamples add: with ``bias_correction="none"``,
+      10-valued independent labels at n = 1000 gave syn 0.651735 [0.254518, 0.373812]) and how to
+      get values and intervals that agree (:func:`~pidkit.estimate.result_words.outside_interval_note`).
     - Notes longer than a line are wrapped at 100 characters.
 
     Examples
@@ -397,6 +403,10 @@ class RepresentationPID:
         if self.intervals is None:
             lines.append(f"  {NO_INTERVALS_NOTE}")
         lines.extend(f"  {note}" for note in (coarse, failures) if note)
+        if self.intervals is not None and (outside := outside_interval_note(
+                fix.corrected, self.intervals, ci_method=self.settings["ci_method"],
+                level=confidence_percent(self.settings["confidence"]), corrected=fix.method != "none")):
+            lines.append(f"  {outside}")
         if fix.n_repeats > 0:
             lines.append(f"  subsample sizes {list(fix.subsample_sizes)} x {fix.n_repeats} partitions")
         if (seeds := seed_line(self.settings, u)) is not None:
