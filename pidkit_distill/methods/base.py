@@ -525,14 +525,14 @@ line, method.name='rid' in a configuration, get_method('rid') for a Distiller of
     def __call__(self, x: Tensor, y: Tensor, *args: Any, **kwargs: Any) -> StepOutput:
         """Check the batch, then run :meth:`forward` (through ``nn.Module``'s call, hooks and
         all). A batch the networks or the loss cannot take (numpy arrays, no sample, ``x`` of
-        another dtype, device or shape than ``sample_input``, labels on another device or not
-        one int64 label per row of ``x``) is refused in one line naming ``x`` or ``y`` and the
-        fix, not met deep inside torch
-        (:func:`~pidkit_distill.methods.distiller_inputs.check_batch`). Each call reads types,
-        dtypes, devices and shapes, not values, so that no step waits for the device; the
-        first also reads the labels' range and whether ``x`` is finite. Later, a label outside
-        ``[0, num_classes)``, one sample that BatchNorm cannot train on and an image size that
-        a flattening layer does not take are told once torch has raised on them
+        another dtype or shape than ``sample_input``, labels not one int64 label per row of
+        ``x``) is refused in one line naming ``x`` or ``y`` and the fix, not met deep inside
+        torch (:func:`~pidkit_distill.methods.distiller_inputs.check_batch`). Each call reads
+        types, dtypes and shapes, not values, so that no step waits for the device; the first
+        also reads the labels' range and whether ``x`` is finite. A batch on another device than
+        the networks, a later label outside ``[0, num_classes)``, one sample that BatchNorm
+        cannot train on and an image size that a flattening layer does not take are told once
+        torch has raised on them (a network may move its inputs to its device itself)
         (:func:`~pidkit_distill.methods.distiller_inputs.refusal_after_error`); on CUDA a label
         outside the range is a device-side assert, which poisons the process.
 
@@ -568,14 +568,14 @@ labels, as torch's cross-entropy does: pass y.long()
         weight = weight_at(self._student_weight_at)
         check_batch(x, y, weights=None if weight is None else weight.dtype,
                     num_classes=self.num_classes if first else None,
-                    device=None if weight is None else weight.device,
                     sample_shape=self.sample_input_shape)
         self._labels_read = self._labels_read or first
         try:
             return super().__call__(x, y, *args, **kwargs)
         except (IndexError, RuntimeError, ValueError) as err:
             refusal = refusal_after_error(err, x, y, num_classes=self.num_classes,
-                                          sample_shape=self.sample_input_shape)
+                                          sample_shape=self.sample_input_shape,
+                                          device=None if weight is None else weight.device)
             if refusal is None:
                 raise
         raise ValueError(refusal)  # out of the except clause: not chained to torch's error

@@ -218,30 +218,29 @@ tap_features?); the teacher is frozen, so the student could not train: give them
 
 
 def check_batch(x: object, y: object, *, weights: torch.dtype | None, num_classes: int | None,
-                device: torch.device | None = None,
                 sample_shape: tuple[int, ...] | None = None) -> None:
     """Refuse a batch ``(x, y)`` that a distiller's networks or its cross-entropy cannot take,
     naming ``x`` or ``y``, what is wrong and the fix: no tensor (a numpy array), no sample,
     ``x`` of another number of axes than ``sample_shape`` (the per-sample shape of the
     distiller's ``sample_input``) or of another axis 1 where that is the features ``(N, F)``
     or the channels ``(N, C, H, W)``, ``x`` of another floating-point dtype than ``weights``
-    (the student's), ``x`` or ``y`` on another device than ``device`` (the student's weights'),
-    labels that are not one int64 (or uint8) class label per row of ``x`` (floats, int32,
+    (the student's), labels that are not one int64 (or uint8) class label per row of ``x`` (floats, int32,
     one-hot, ``(N, 1)``, another count), and, where ``num_classes`` is given, a label outside
     ``[0, num_classes)`` or an ``x`` that holds a NaN or an infinity.
 
-    Without ``num_classes`` only the tensors' types, dtypes, devices and shapes are read, so
+    Without ``num_classes`` only the tensors' types, dtypes and shapes are read, so
     that no step waits for the device (float labels, refused whatever their values, are read
     to tell a fraction from a class number). The other axes of ``x`` (an image's height and
     width, which a network with adaptive pooling takes in any size) are compared only once the
-    networks have raised an error on the batch (:func:`refusal_after_error`).
+    networks have raised an error on the batch (:func:`refusal_after_error`), and so are their
+    devices: a network of one's own may move its inputs to its device in ``forward``.
 
     Raises
     ------
     TypeError
         ``x`` or ``y`` is no tensor.
     ValueError
-        Their shapes, dtypes, devices or values are wrong.
+        Their shapes, dtypes or values are wrong.
 
     Examples
     --------
@@ -267,11 +266,6 @@ input, y of shape (3,): pass y.flatten() of an (N, 1) y
     ...
     ValueError: x has shape (3, 3), but the distiller was built with a sample_input of shape \
 (N, 4): its networks take 4 features (axis 1 of x), not 3; pass x of shape (N, 4)
-    >>> check_batch(x, y, weights=torch.float32, num_classes=None, device=torch.device("meta"))
-    Traceback (most recent call last):
-    ...
-    ValueError: x and y are on cpu, but the networks' weights are on meta: move the batch to \
-their device, x.to('meta'), y.to('meta')
     """
     if not isinstance(x, Tensor):
         to = weights or torch.float32
@@ -282,7 +276,7 @@ their device, x.to('meta'), y.to('meta')
     if x.dim() == 0:
         raise ValueError("x is a 0-d tensor; pass a batch of inputs, x of shape (N, ...)")
     refusal = _shape_refusal(x, sample_shape) or _dtype_refusal("x", x, weights) \
-        or _device_refusal(x, y, device) or _labels_refusal(y, x, num_classes)
+        or _labels_refusal(y, x, num_classes)
     if refusal is None and num_classes is not None:
         refusal = _non_finite_refusal(x)
     if refusal is not None:
@@ -290,13 +284,17 @@ their device, x.to('meta'), y.to('meta')
 
 
 def refusal_after_error(err: Exception, x: Tensor, y: Tensor, *, num_classes: int,
-                        sample_shape: tuple[int, ...]) -> str | None:
+                        sample_shape: tuple[int, ...],
+                        device: torch.device | None = None) -> str | None:
     """The refusal of the batch ``(x, y)``, on which a distiller's ``forward`` raised ``err``,
     in :func:`check_batch`'s words, where the batch is at fault; ``None`` where the error is
     the network's own, which then goes through unchanged.
 
     The batch is read here, after the error, at no cost to a step that runs. It is at fault:
 
+    - for a ``RuntimeError``, where ``x`` or ``y`` is on another device than ``device`` (the
+      student's weights'; torch's ``Expected all tensors to be on the same device``), told only
+      now, as a network may move its inputs itself;
     - for an ``IndexError``, where ``y`` holds a label outside ``[0, num_classes)``
       (:func:`labels_outside_classes`; on the CPU torch's ``Target 4 is out of bounds.``);
     - for torch's ``Expected more than 1 value per channel when training``, where ``x`` holds
@@ -317,7 +315,14 @@ def refusal_after_error(err: Exception, x: Tensor, y: Tensor, *, num_classes: in
 multiplied (4x49 and 64x8)); pass x of shape (N, 1, 8, 8)'
     >>> refusal_after_error(err, x, y, num_classes=3, sample_shape=(1, 7, 7)) is None
     True
+    >>> err = RuntimeError("Tensor on device cpu is not on the expected device meta!")
+    >>> refusal_after_error(err, x, y, num_classes=3, sample_shape=(1, 7, 7),
+    ...                     device=torch.device("meta"))
+    "x and y are on cpu, but the networks' weights are on meta: move the batch to their device, \
+x.to('meta'), y.to('meta')"
     """
+    if isinstance(err, RuntimeError) and (moved := _device_refusal(x, y, device)) is not None:
+        return moved
     if isinstance(err, IndexError):
         refusal = labels_outside_classes(x, y, num_classes=num_classes)
         if refusal is not None:

@@ -210,6 +210,27 @@ def test_a_batch_on_another_device_than_the_networks_is_refused_naming_the_move(
     assert distiller(X, Y, epoch=1).losses["ce"].device.type == "cpu"
 
 
+class _MovesItsInputs(torch.nn.Module):
+    """A network of one's own (the test MLP, 20 -> ``width`` -> 4) that moves its inputs to its
+    weights' device in ``forward``."""
+
+    def __init__(self, width):
+        super().__init__()
+        self.net = nn.Sequential(nn.Linear(20, width), nn.ReLU(), nn.Linear(width, 4))
+
+    def forward(self, x):
+        return self.net(x.to(self.net[0].weight.device))
+
+
+def test_a_network_that_moves_its_inputs_itself_takes_a_batch_on_another_device():
+    # the device was compared before the networks ran (30d90e5), which refused such a network
+    torch.manual_seed(0)
+    student, teacher = (tap_features(_MovesItsInputs(width), layers=["net.1"]) for width in (8, 16))
+    distiller = _on_meta(LogitMatch(student, teacher, sample_input=X[:2], num_classes=4))
+    out = distiller(X, Y.to("meta"), epoch=0)  # x on the CPU, moved by the networks
+    assert out.losses["ce"].device.type == "meta"
+
+
 @pytest.mark.parametrize(("method", "width"), [("kd", 8), ("vid", 8), ("rid", 128)])
 def test_one_sample_in_training_mode_names_the_batch_size_and_the_fix(method, width):
     torch.manual_seed(0)
