@@ -94,8 +94,9 @@ __version__ = "0.1.0"
 # who reaches for one on pidkit is told where it is. tests/test_advice_to_the_corrected_route.py
 # checks that this is every name of pidkit.estimate.__all__ that pidkit's __all__ lacks.
 _ESTIMATE_NAMES = frozenset({
-    "BELOW_ZERO_VERDICTS", "BIAS_CORRECTIONS", "BIAS_WARNING_RATIO", "BiasCorrection", "CAP_SHARE",
-    "CI_METHODS", "DEFAULT_BIAS_CORRECTION", "DEFAULT_CI_METHOD", "Discretizer", "ESTIMATORS",
+    "BELOW_ZERO_VERDICTS", "BIAS_CORRECTIONS", "BIAS_WARNING_FLOOR", "BIAS_WARNING_RATIO", "BiasCorrection",
+    "CAP_SHARE", "CI_METHODS", "DEFAULT_BIAS_CORRECTION", "DEFAULT_CI_METHOD", "DROPPED_SCALE_SHARE",
+    "Discretizer", "ESTIMATORS",
     "FewDistinctRowsWarning", "GAUSSIAN_BIAS_CORRECTIONS", "OVERSHOOT_CONFIDENCE", "PIDStatistic",
     "PluginBiasWarning", "PowerOfTwoScaler", "Projector", "RepresentationPID", "ScaleDroppedWarning",
     "atoms_from_informations",

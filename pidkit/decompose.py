@@ -62,7 +62,7 @@ def pid(
     -----
     pidkit.estimate.PluginBiasWarning
         With ``normalize=True`` on counts (every cell a whole number, more than 1 in all), where the
-        expected first-order plug-in bias of I(Y;T,S) exceeds a tenth of its estimate, as
+        expected first-order plug-in bias of I(Y;T,S) exceeds a tenth of its estimate and 5e-4 bits, as
         ``pidkit decompose --normalize`` warns: the atoms are the plug-in's, likely overestimated.
         The measure's function gives it (:func:`pidkit.bertschinger`, :func:`pidkit.redundancy` and
         the others warn alike), once per call, naming the caller's line.

@@ -50,6 +50,7 @@ Arrays index as ``p[y, t, s]``: target first, then teacher, then student.
 from pidkit.below_zero import BELOW_ZERO_VERDICTS, OVERSHOOT_CONFIDENCE, below_zero_verdicts
 from pidkit.resampling import CI_METHODS, DEFAULT_CI_METHOD, bootstrap_intervals, bootstrap_replicates
 
+from .bias_warning import BIAS_WARNING_FLOOR
 from .bootstrap import PIDStatistic, bootstrap
 from .cluster_count import CAP_SHARE, clusters_for_samples, information_cap
 from .continuous import GAUSSIAN_BIAS_CORRECTIONS
@@ -63,7 +64,7 @@ from .correction import (
 )
 from .dirichlet import eb_conditional_entropy
 from .discretize import Discretizer, FewDistinctRowsWarning, discretize
-from .dropped_scale import ScaleDroppedWarning
+from .dropped_scale import DROPPED_SCALE_SHARE, ScaleDroppedWarning
 from .kink import kink_fraction
 from .project import Projector
 from .representations import ESTIMATORS, pid_from_representations
@@ -73,11 +74,13 @@ from .scaler import PowerOfTwoScaler
 __all__ = [
     "BELOW_ZERO_VERDICTS",
     "BIAS_CORRECTIONS",
+    "BIAS_WARNING_FLOOR",
     "BIAS_WARNING_RATIO",
     "CAP_SHARE",
     "CI_METHODS",
     "DEFAULT_BIAS_CORRECTION",
     "DEFAULT_CI_METHOD",
+    "DROPPED_SCALE_SHARE",
     "ESTIMATORS",
     "GAUSSIAN_BIAS_CORRECTIONS",
     "OVERSHOOT_CONFIDENCE",

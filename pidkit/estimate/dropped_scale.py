@@ -57,9 +57,9 @@ class ScaleDroppedWarning(UserWarning):
     Given once per call of :func:`pidkit.estimate.pid_from_representations` (either estimator,
     bootstrap or not) when y explains at least :data:`DROPPED_SCALE_SHARE` of the variance of
     the log row lengths of ``t_features`` or ``s_features`` that the estimator's clusters or
-    components leave (:func:`labels_share_of_lengths`). The estimate then leaves out what the
-    lengths say: pass ``normalize=None`` (standardising the columns first where their scales
-    differ).
+    components leave (``pidkit.estimate.dropped_scale.labels_share_of_lengths``). The estimate
+    then leaves out what the lengths say: pass ``normalize=None`` (standardising the columns
+    first where their scales differ).
 
     Examples
     --------

@@ -376,7 +376,9 @@ def pid_from_representations(
     -----
     PluginBiasWarning
         With ``bias_correction="none"``, when the expected plug-in bias of I(Y;T,S) is more than
-        10 % of its estimate.
+        10 % of its estimate and more than 5e-4 bits (``BIAS_WARNING_FLOOR``).
+    ScaleDroppedWarning
+        Where ``normalize="l2"`` dropped row lengths of a side that tell the labels apart.
 
     Examples
     --------

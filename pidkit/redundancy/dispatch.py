@@ -187,7 +187,7 @@ def pid_from_measure(
     -----
     pidkit.estimate.PluginBiasWarning
         With ``normalize=True`` on counts (every cell a whole number, more than 1 in all), where the
-        expected first-order plug-in bias of I(Y;T,S) exceeds a tenth of its estimate, as
+        expected first-order plug-in bias of I(Y;T,S) exceeds a tenth of its estimate and 5e-4 bits, as
         :func:`pidkit.pid` warns: the atoms are the plug-in's, likely overestimated.
 
     Examples

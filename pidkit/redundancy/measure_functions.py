@@ -75,7 +75,7 @@ def redundancy(
     -----
     pidkit.estimate.PluginBiasWarning
         With ``normalize=True`` on counts (every cell a whole number, more than 1 in all), where the
-        expected first-order plug-in bias of I(Y;T,S) exceeds a tenth of its estimate, as
+        expected first-order plug-in bias of I(Y;T,S) exceeds a tenth of its estimate and 5e-4 bits, as
         :func:`pidkit.pid` warns: the value is the plug-in's, likely overestimated.
 
     Examples
