@@ -45,7 +45,13 @@ from pidkit.estimate import (
     clusters_for_samples,
     pid_from_representations,
 )
-from pidkit.utils import check_int, check_progress, jsonable
+from pidkit.utils import (
+    check_int,
+    check_progress,
+    jsonable,
+    person_is_watching,
+    progress_bar_factory,
+)
 from pidkit_distill.audit_inputs import (
     as_dataset,
     batch_pair,
@@ -62,6 +68,10 @@ from pidkit_distill.models import check_feature_model
 __all__ = ["ATOMS", "audit_clusters", "audit_distiller", "audit_networks", "collect_features"]
 
 ATOMS = ("red", "uni_t", "uni_s", "syn", "i_yt", "i_ys", "i_yts")
+
+# Seconds before the audit's bar of progress=None appears, as pidkit's own bars of progress=None
+# (a quick audit draws none)
+_BAR_DELAY_S = 1.0
 
 
 @torch.no_grad()
@@ -230,9 +240,11 @@ def audit_distiller(
         joblib workers for the correction's subsamples and the bootstrap (``None``: the active
         ``joblib.parallel_config``, else 1); the numbers do not depend on it.
     progress : bool or None, default=None
-        A progress bar of each layer's bootstrap replicates (``settings.bootstrap``), removed
-        when done. ``None``: where a person watches (a terminal, a notebook), once they take
-        more than a second; the trainer passes ``False`` under ``run.progress=false``.
+        One progress bar of the audit, ``audit epoch 3``, a step per audited layer (the one in
+        hand named after the count: ``1/3 [..., layer 1]``), removed when done; the layers'
+        bootstrap replicates draw none of their own. ``None``: where a person watches (a
+        terminal, a notebook), once the audit has taken more than a second (shown from the
+        next layer on); the trainer passes ``False`` under ``run.progress=false``.
 
     Returns
     -------
@@ -336,7 +348,8 @@ def audit_networks(
         joblib workers for the correction's subsamples and the bootstrap; the numbers do not
         depend on it.
     progress : bool or None, default=None
-        A progress bar of each layer's bootstrap replicates (``None``: where a person watches).
+        One progress bar of the audit, ``audit``, a step per layer, as for
+        :func:`audit_distiller` (``None``: where a person watches).
 
     Returns
     -------
@@ -405,32 +418,63 @@ def _audit_records(
     progress: bool | None,
 ) -> list[dict[str, Any]]:
     """The audit's records of ``layers`` (``None``: all the networks tap) of two checked
-    networks on ``dataset``, for :func:`audit_distiller` and :func:`audit_networks`."""
+    networks on ``dataset``, for :func:`audit_distiller` and :func:`audit_networks`, under one
+    bar a step per layer (:func:`_bar_title`) where ``progress`` shows one."""
     t_layers, s_layers, y = collect_features(
         teacher, student, dataset, device=device, batch_size=batch_size, layers=layers,
         max_samples=settings.max_samples, input_shape=input_shape, num_classes=num_classes,
     )
     layers = layers if layers is not None else list(range(len(t_layers)))
     records = []
-    for k, t_feat, s_feat in zip(layers, t_layers, s_layers, strict=True):
-        start = time.perf_counter()
-        try:
-            estimate = _layer_pid(y, t_feat, s_feat, settings, n_jobs, progress)
-        except ValueError as err:  # named by pid_from_representations' arguments: say the audit's
-            raise ValueError(_estimate_refusal(int(k), y, err)) from err
-        record = {"epoch": epoch, "layer": int(k), **estimate}
-        record["settings"].update(
-            split="test", features="raw layer outputs", teacher_features=int(t_feat.shape[1]),
-            student_features=int(s_feat.shape[1]), pca_components=settings.pca_components,
-            clusters=settings.clusters, cluster_rule=settings.cluster_rule,
-            normalize=settings.normalize, bias_correction=settings.bias_correction,
-            bootstrap=settings.bootstrap, confidence=settings.confidence, seed=settings.seed,
-            max_samples=settings.max_samples,
-        )
-        record["method"] = method
-        record["time_s"] = round(time.perf_counter() - start, 3)
-        records.append(jsonable(record, finite=True))  # JSON has no NaN: a failed solve's None
+    shown = person_is_watching() if progress is None else progress
+    delay = _BAR_DELAY_S if progress is None else 0.0
+    started = time.perf_counter()
+    with progress_bar_factory()(total=len(layers), desc=_bar_title(epoch), unit="layer",
+                                leave=False, disable=not shown, delay=delay) as bar:
+        for k, t_feat, s_feat in zip(layers, t_layers, s_layers, strict=True):
+            start = time.perf_counter()
+            # drawn now where the bar shows: once the audit has taken its delay (tqdm's delay
+            # holds it back otherwise, a refresh would not)
+            bar.set_postfix_str(f"layer {k}", refresh=start - started >= delay)
+            try:
+                estimate = _layer_pid(y, t_feat, s_feat, settings, n_jobs)
+            except ValueError as err:  # named by pid_from_representations' arguments: say the audit's
+                raise ValueError(_estimate_refusal(int(k), y, err)) from err
+            records.append(_layer_record(estimate, settings, epoch=epoch, layer=int(k),
+                                         method=method, t_feat=t_feat, s_feat=s_feat,
+                                         seconds=time.perf_counter() - start))
+            bar.update(1)
     return records
+
+
+def _bar_title(epoch: int | None) -> str:
+    """The title of the audit's bar: ``audit epoch 3`` in a run, ``audit`` outside one.
+
+    Examples
+    --------
+    >>> _bar_title(3), _bar_title(None)
+    ('audit epoch 3', 'audit')
+    """
+    return "audit" if epoch is None else f"audit epoch {epoch}"
+
+
+def _layer_record(estimate: dict[str, Any], settings: AuditConfig, *, epoch: int | None,
+                  layer: int, method: str | None, t_feat: np.ndarray, s_feat: np.ndarray,
+                  seconds: float) -> dict[str, Any]:
+    """The audit record of one layer pair: its ``estimate`` (:func:`_layer_pid`) with the
+    epoch, the layer, the audit's settings, the method and the time it took, as strict JSON."""
+    record = {"epoch": epoch, "layer": layer, **estimate}
+    record["settings"].update(
+        split="test", features="raw layer outputs", teacher_features=int(t_feat.shape[1]),
+        student_features=int(s_feat.shape[1]), pca_components=settings.pca_components,
+        clusters=settings.clusters, cluster_rule=settings.cluster_rule,
+        normalize=settings.normalize, bias_correction=settings.bias_correction,
+        bootstrap=settings.bootstrap, confidence=settings.confidence, seed=settings.seed,
+        max_samples=settings.max_samples,
+    )
+    record["method"] = method
+    record["time_s"] = round(seconds, 3)
+    return jsonable(record, finite=True)  # JSON has no NaN: a failed solve's None
 
 
 def _estimate_refusal(k: int, y: np.ndarray, err: ValueError) -> str:
@@ -482,8 +526,10 @@ def audit_clusters(settings: AuditConfig, n_samples: int, n_labels: int) -> int:
 
 
 def _layer_pid(y: np.ndarray, t_feat: np.ndarray, s_feat: np.ndarray, settings: AuditConfig,
-               n_jobs: int | None, progress: bool | None) -> dict[str, Any]:
+               n_jobs: int | None) -> dict[str, Any]:
     """Corrected and plug-in atoms, intervals, status, sample size and settings of one layer pair.
+
+    Its bootstrap draws no bar: the audit's one bar (:func:`_audit_records`) counts the layers.
 
     The solve runs with ``strict=False``: a joint whose BROJA solve is not certified does not stop
     training; the record carries the solver's status, gap and message with the numbers.
@@ -504,7 +550,7 @@ def _layer_pid(y: np.ndarray, t_feat: np.ndarray, s_feat: np.ndarray, settings: 
         # catch_warnings block resets the show-once registry.
         warnings.simplefilter("ignore", FewDistinctRowsWarning)
         res = pid_from_representations(y, t_feat, s_feat, units="bits", strict=False, n_jobs=n_jobs,
-                                       progress=progress, **options)
+                                       progress=False, **options)
     record = {name: float(getattr(res, name)) for name in ATOMS}
     record.update(
         plugin={name: float(res.plugin[name]) for name in ATOMS},

@@ -494,13 +494,13 @@ def test_few_distinct_rows_are_flagged_on_the_audit_line_not_warned_at_every_lay
 
 
 @pytest.mark.parametrize("progress", [True, False])
-def test_the_bootstrap_bar_follows_progress(capsys, progress):
+def test_the_audits_bar_follows_progress(capsys, progress):
     # the audit passed no progress on: pid_from_representations drew the replicates' bar wherever
     # a person watched, under the trainer's run.progress=false too (the audit tutorial page
-    # carried about 40 of them)
+    # carried about 40 of them); the audit's own bar now stands for them (test_audit_bar.py)
     audit_distiller(pair(slice(0, 4), slice(4, 8)), blobs(), epoch=0, settings=SETTINGS,
                     progress=progress)
-    assert ("bootstrap" in capsys.readouterr().err) is progress
+    assert ("audit epoch 0" in capsys.readouterr().err) is progress
 
 
 @pytest.mark.parametrize(("shown", "passed"), [("true", None), ("false", False)])
