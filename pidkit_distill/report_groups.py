@@ -14,6 +14,7 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
+from pidkit.below_zero import confidence_percent
 from pidkit_distill.audit_records import (
     ATOM_LABELS,
     FLAG_NOTES,
@@ -34,6 +35,7 @@ from pidkit_distill.report_cells import spread_cell, table_cell
 from pidkit_distill.report_loss_jumps import seeds_jumped_note
 from pidkit_distill.report_pairs import pair_lines
 from pidkit_distill.run_groups import (
+    AUDIT_KEYS_NOT_ATOMS,
     BOOKKEEPING,
     Rerun,
     RunGroup,
@@ -48,8 +50,12 @@ from pidkit_distill.run_records import RunRecords, method_label, with_distinct_n
 __all__ = ["GroupAudit", "group_audit", "group_table", "group_table_of"]
 
 _GROUP_NOTE = ("Each row is one experiment run with several seeds: runs whose config.json differ "
-               "only in run.seed and the run's bookkeeping "
-               f"({', '.join(sorted(BOOKKEEPING - {'run.seed'}))}), "
+               "only in run.seed, the run's bookkeeping "
+               f"({', '.join(sorted(BOOKKEEPING - AUDIT_KEYS_NOT_ATOMS - {'run.seed'}))}), "
+               "when the audit ran and the intervals around its atoms "
+               f"({', '.join(sorted(AUDIT_KEYS_NOT_ATOMS))}: the atoms are the same at any "
+               "value, and each audit record holds its own bootstrap and confidence, which its "
+               "marks read; a seed resumed with another keeps its group), "
                "and in settings that did not affect them (teacher.epochs and teacher.lr where no "
                "teacher was trained, teacher.seed too for a teacher file; audit.* where "
                "run.audit_every is 0; the decay of a constant optim.schedule). "
@@ -119,6 +125,7 @@ def group_table_of(every: list[RunGroup]) -> str:
                                            for mark, text in row.marks.items()})]),
              *([AUDIT_EPOCH_NOTE] if any(row.apart for row in shown) else []),
              _GROUP_NOTE, *(note for group in groups for note in _rerun_notes(group)),
+             *filter(None, map(_confidences_note, groups)),
              *filter(None, map(_teacher_note, groups)),
              *filter(None, map(seeds_jumped_note, groups)), *lacking]
     return "\n".join([*lines, "", "\n\n".join(notes)])
@@ -337,6 +344,43 @@ explain.
             f"records (of the row's layer and audit epoch) flag it so ({first}2/3: 2 of 3 "
             "seeds), as the estimate cell of each seed's row in the table of each run says, and "
             "its notes explain.")
+
+
+def _confidences_note(group: RunGroup) -> str | None:
+    """The line under the group table where the seeds' records that the row of ``group`` shows
+    (:func:`group_audit`) were audited at other confidences (``settings["confidence"]``: an
+    ``audit.confidence`` a resume changed, or seeds run with others); ``None`` where they were
+    alike. Their atoms are the same at any; their marks below 0 are judged at each one's own.
+
+    Examples
+    --------
+    >>> from pathlib import Path
+    >>> def run(name, confidence):
+    ...     audit = [{"epoch": 1, "layer": 2, "measure": "broja",
+    ...               "bias_correction": {"method": "wishart"},
+    ...               "settings": {"confidence": confidence}}]
+    ...     return RunRecords(name, Path(name), {}, [{"epoch": 1, "test_acc": 0.5}], audit)
+    >>> print(_confidences_note(RunGroup("bas", [run("a", 0.95), run("b", 0.99),
+    ...                                          run("c", 0.95)])))
+    bas, 3 seeds: the seeds' audit records of the row (layer 2, epoch 1) were made at other \
+confidences, 95% (a, c) and 99% (b) (audit.confidence, which a resume may change): their atoms \
+are the same at any, and a mark below 0 is judged at its seed's own.
+    >>> _confidences_note(RunGroup("bas", [run("a", 0.95), run("b", 0.95)])) is None
+    True
+    """
+    audit = group_audit(group)
+    seeds: dict[str, list[str]] = {}
+    for run, record in zip(group.runs, audit.records, strict=False):  # none without an audit
+        confidence = (record.get("settings") or {}).get("confidence")
+        level = "not recorded" if confidence is None else confidence_percent(confidence)
+        seeds.setdefault(level, []).append(run.name)
+    if len(seeds) < 2:
+        return None
+    levels = [f"{level} ({', '.join(names)})" for level, names in seeds.items()]
+    return (f"{group.legend}: the seeds' audit records of the row (layer {audit.layer}, epoch "
+            f"{audit.epoch}) were made at other confidences, {', '.join(levels[:-1])} and "
+            f"{levels[-1]} (audit.confidence, which a resume may change): their atoms are the "
+            "same at any, and a mark below 0 is judged at its seed's own.")
 
 
 def _flag_start(flag: str) -> str | None:

@@ -2,10 +2,11 @@
 
 Runs whose ``config.json`` differ only in the seed (``run.seed``) and in the run's bookkeeping
 (:data:`BOOKKEEPING`: where the run folder is and what it is called, whether it resumed, what
-it printed, how often it checkpointed and audited, on which device, with how many threads and
-loader processes) are the seeds of one experiment: :func:`group_runs` puts them in one
+it printed, how often it checkpointed, on which device, with how many threads and loader
+processes; and :data:`AUDIT_KEYS_NOT_ATOMS`, when the audit ran and the intervals around its
+atoms) are the seeds of one experiment: :func:`group_runs` puts them in one
 :class:`RunGroup`. Every other key (data, models, teacher, method, optimiser, the schedule's
-epochs, mixed precision, the audit's settings) defines the experiment (a teacher file by the
+epochs, mixed precision, the audit's other settings) defines the experiment (a teacher file by the
 file it names, however its path is spelt: the file the run recorded it read, else a relative
 one from the folder the run was trained in, where that is known; where it is not,
 :func:`teacher_not_known`; a name the user registered by the module it came from, where the
@@ -32,20 +33,28 @@ from typing import Any
 import numpy as np
 
 from pidkit_distill.audit_records import AUDITED_ATOMS
-from pidkit_distill.config import RESUME_FREE_KEYS, config_fields
+from pidkit_distill.config import AUDIT_RESUME_FREE_KEYS, RESUME_FREE_KEYS, config_fields
 from pidkit_distill.registered_record import NAMED, REGISTERED, recorded_registered
 from pidkit_distill.registry import registry_key
 from pidkit_distill.run_records import RunRecords, method_label
 from pidkit_distill.teacher_keys import RECORDED, recorded_teacher_file
 
-__all__ = ["BOOKKEEPING", "Rerun", "RunGroup", "audit_epochs", "common_epochs", "group_runs",
-           "lacking_keys", "mean_sd", "teacher_not_known", "unused_keys"]
+__all__ = ["AUDIT_KEYS_NOT_ATOMS", "BOOKKEEPING", "Rerun", "RunGroup", "audit_epochs",
+           "common_epochs", "group_runs", "lacking_keys", "mean_sd", "teacher_not_known",
+           "unused_keys"]
+
+# The audit's keys that set when it runs and the intervals around its atoms, not the atoms
+# (config.AUDIT_RESUME_FREE_KEYS: run.audit_every, audit.bootstrap, audit.confidence), which a
+# resume may change: config.json then holds the new value, while the records audited before
+# it were made with the old. They tell no experiment apart: the atoms the report compares are
+# the same at any value (those of the epochs both seeds audited compare), and each record holds
+# its own bootstrap and confidence (settings), which its flags and marks read.
+AUDIT_KEYS_NOT_ATOMS = frozenset(AUDIT_RESUME_FREE_KEYS)
 
 # The configuration keys that say how a run was kept, not what was run: runs that differ only
 # in these and in run.seed are the seeds of one experiment. Those a run may change when it
-# resumes, and where the data is and at which epochs it was audited (the atoms of the epochs
-# both audited compare).
-BOOKKEEPING = RESUME_FREE_KEYS | {"run.seed", "run.audit_every", "data.root"}
+# resumes, where the data is, and when the audit ran and its intervals.
+BOOKKEEPING = RESUME_FREE_KEYS | AUDIT_KEYS_NOT_ATOMS | {"run.seed", "data.root"}
 
 
 @dataclass(frozen=True)

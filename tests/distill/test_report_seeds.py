@@ -97,10 +97,13 @@ def test_the_seeds_of_an_experiment_are_one_row_of_mean_and_sd(tmp_path, seeds):
     # rid - bas paired by seed: 0.70 - 0.80 and 0.74 - 0.82, mean -0.09, sd 0.0141, s.e. 0.01
     assert ("rid − bas: -0.0900 ± 0.0100 (last acc at epoch 2, paired by seed: mean ± s.e. of "
             "the differences over the 2 seeds both ran, 1 and 2)") in report
-    assert ("only in run.seed and the run's bookkeeping (data.eval_batch_size, data.num_workers, "
-            "data.root, run.audit_every, run.checkpoint_every, run.device, run.join_timeout, "
+    assert ("only in run.seed, the run's bookkeeping (data.eval_batch_size, data.num_workers, "
+            "data.root, run.checkpoint_every, run.device, run.join_timeout, "
             "run.name, run.out_dir, run.print_every, run.progress, run.resume, run.stop_after, "
-            "run.threads), and in settings "
+            "run.threads), when the audit ran and the intervals around its atoms "
+            "(audit.bootstrap, audit.confidence, run.audit_every: the atoms are the same at any "
+            "value, and each audit record holds its own bootstrap and confidence, which its marks "
+            "read; a seed resumed with another keeps its group), and in settings "
             "that did not affect them (teacher.epochs and teacher.lr where no teacher was "
             "trained, teacher.seed too for a teacher file; audit.* where run.audit_every is 0; "
             "the decay of a constant optim.schedule). ") in report
