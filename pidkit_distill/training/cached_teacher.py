@@ -102,7 +102,7 @@ def _taken_note(name: str, path: Path, numbers: dict[str, Any]) -> str:
 
 def check_cached_teacher(saved: dict[str, Any], path: Path, *, config: TrainConfig,
                          spec: DatasetSpec, fingerprint: str | None = None,
-                         sizes_known: bool = True) -> str | None:
+                         sizes_known: bool = True, threads: int | None = None) -> str | None:
     """Raise :class:`ValueError` unless the cached ``teacher.pt`` (``saved``, read from
     ``path``) was trained for ``config``'s teacher, on data the size of ``spec``'s (where
     ``sizes_known``), and on the training samples that ``fingerprint`` stands for.
@@ -151,6 +151,10 @@ def check_cached_teacher(saved: dict[str, Any], path: Path, *, config: TrainConf
         ones, not compared (CIFAR described without reading it:
         :func:`~pidkit_distill.data.registry.describes_its_sizes`; the run compares those it
         loads).
+    threads : int, optional
+        The threads torch uses on the CPU, compared where ``run.threads`` is 0 (under torchrun,
+        rank 0's, which names the folder in every process); ``torch.get_num_threads()`` where
+        it is not given.
 
     Returns
     -------
@@ -168,7 +172,7 @@ def check_cached_teacher(saved: dict[str, Any], path: Path, *, config: TrainConf
     recorded = saved.get("config")
     sizes = (saved.get("n_train"), saved.get("n_test"))
     settings = teacher_run_settings(config)
-    now = run_numbers_now(settings)
+    now = run_numbers_now(settings, threads)
     numbers, untold, taken = recorded_run_numbers(saved, path.parent, now.get("threads"))
     have = (flat_settings(keyed_teacher(recorded, recorded_registered(recorded),
                                         saved.get("code_fingerprint"), numbers=numbers))

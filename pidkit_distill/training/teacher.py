@@ -20,11 +20,8 @@ current run (:func:`check_cached_teacher`).
 
 from __future__ import annotations
 
-import os
-import shlex
 import sys
 from collections.abc import Callable
-from dataclasses import replace
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -53,6 +50,7 @@ from pidkit_distill.training.model_checks import models_resolved
 from pidkit_distill.training.outcomes import TrainingError
 from pidkit_distill.training.rundir import REGISTRY_SOURCES, run_dir_of, run_folder_lock
 from pidkit_distill.training.runtime import Runtime, from_main, ints_from_main
+from pidkit_distill.training.teacher_elsewhere import other_threads_note, trained_elsewhere_note
 from pidkit_distill.training.teacher_files import (
     check_teacher_file,
     read_teacher_file,
@@ -64,9 +62,6 @@ from pidkit_distill.training.teacher_sources import (
     teacher_code,
     teacher_file_of,
     teacher_run_config,
-    teacher_run_settings,
-    trained_elsewhere,
-    trained_elsewhere_note,
 )
 
 __all__ = [
@@ -230,19 +225,23 @@ def trained_teacher_file(config: TrainConfig, bundle: Any, runtime: Runtime, *,
     folder's name hashes, taken before the teacher is trained: a value the builder reads that
     the training changes (a tensor its network trains in place) does not make the file refused
     when the same code runs again. Under torchrun it is rank 0's in every process
-    (:func:`_code_from_main`). A ``model.teacher`` of ``"auto"`` is the data set's own
+    (:func:`_code_from_main`), and so is the number of CPU threads that names the folder of a
+    teacher of ``run.threads`` 0 (:func:`_threads_from_main`). A ``model.teacher`` of
+    ``"auto"`` is the data set's own
     (:func:`~pidkit_distill.training.model_checks.models_resolved`). ``for_student``: a student's
     run needs it, so the line announcing the training says when ``run.epochs`` is the shorter.
     """
     config = models_resolved(config, teacher_only=True)
     code = _code_from_main(config.model.teacher, runtime)
     samples = _samples_from_main(bundle, runtime)
-    teacher_config = teacher_run_config(config, data=bundle, fingerprint=samples)
+    threads = _threads_from_main(runtime)
+    teacher_config = teacher_run_config(config, data=bundle, fingerprint=samples, threads=threads)
     run_dir = run_dir_of(teacher_config)
     path = run_dir / "teacher.pt"
 
     def reused() -> Path:
-        note = _check_reused(path, config=config, bundle=bundle, samples=samples, runtime=runtime)
+        note = _check_reused(path, config=config, bundle=bundle, samples=samples,
+                             threads=threads, runtime=runtime)
         if runtime.is_main:
             print(*filter(None, [note, f"reusing the teacher {config.model.teacher} trained before "
                                        f"with the same settings: {path}"]), sep="\n", flush=True)
@@ -260,7 +259,8 @@ def trained_teacher_file(config: TrainConfig, bundle: Any, runtime: Runtime, *,
             print(f"training the teacher {config.model.teacher} for {config.teacher.epochs} "
                   f"epochs{_epochs_note(config) if for_student else ''} -> {path}", flush=True)
             elsewhere = trained_elsewhere_note(run_dir, for_student=for_student) or \
-                _other_threads_note(config, bundle, samples, run_dir, for_student=for_student)
+                other_threads_note(config, bundle, samples, run_dir, for_student=for_student,
+                                   threads=threads)
             for note in (elsewhere,
                          whole_set_batch_warning(len(bundle.train), config.data.batch_size,
                                                  whose="the teacher's", epochs=config.teacher.epochs)):
@@ -285,7 +285,8 @@ def trained_teacher_file(config: TrainConfig, bundle: Any, runtime: Runtime, *,
                              "train_fingerprint": samples,
                              "config": with_registered(settings, registered_now(settings,
                                                                                 REGISTRY_SOURCES)),
-                             "code_fingerprint": code, RUN_NUMBERS: run_numbers_now(settings),
+                             "code_fingerprint": code,
+                             RUN_NUMBERS: run_numbers_now(settings, threads),
                              "test_acc": summary.last_acc},
                             path, then="rerun the same command (its run is complete: it writes "
                             "teacher.pt at once)")
@@ -293,43 +294,6 @@ def trained_teacher_file(config: TrainConfig, bundle: Any, runtime: Runtime, *,
     if runtime.distributed:
         dist.barrier()
     return path
-
-
-def _other_threads_note(config: TrainConfig, bundle: Any, samples: str | None, run_dir: Path, *,
-                        for_student: bool) -> str | None:
-    """The line said as the teacher of ``config`` (``run.threads`` 0) starts training in
-    ``run_dir`` on the CPU threads torch uses now where its ``run.out_dir``, or another one
-    (:func:`trained_elsewhere`), holds the teacher of these settings finished on another count
-    (1 up to the cores, at least 64): the first such file, the two counts, and how to reuse it
-    (``teacher.source``, for a student's run, or ``run.threads`` and ``run.out_dir``). The
-    count changes the teacher's numbers in rounding, so it has a folder of its own
-    (:func:`~pidkit_distill.training.teacher_sources.teacher_run_numbers`), and a shell of
-    ``OMP_NUM_THREADS=1`` and one of torch's count do not share their teachers; ``None`` where
-    ``run.threads`` is set, on a GPU, or where none is found. ``bundle`` is the teacher's data,
-    ``samples`` its training samples' fingerprint."""
-    now = run_numbers_now(teacher_run_settings(config)).get("threads")
-    if config.run.threads or now is None:  # a count the user chose, or a GPU's teacher
-        return None
-    for count in (n for n in range(1, max(os.cpu_count() or 1, 64) + 1) if n != now):
-        pinned = replace(config, run=replace(config.run, threads=count))
-        folder = run_dir.parent / teacher_run_config(pinned, data=bundle,
-                                                     fingerprint=samples).run.name
-        found = [folder / "teacher.pt"] if (folder / "teacher.pt").is_file() else \
-            trained_elsewhere(folder)
-        if not found:
-            continue
-        file, out_dir = found[0], found[0].parent.parent
-        where = "" if out_dir == run_dir.parent else \
-            f" and run.out_dir={str(out_dir)!r} (--out-dir {shlex.quote(str(out_dir))})"
-        teacher = (f"teacher.source={str(file)!r} (--teacher {shlex.quote(str(file))}), or "
-                   if for_student else "")
-        return (f"note: {file} holds a teacher of these settings trained on {count} CPU "
-                f"thread(s), but torch uses {now} here (run.threads=0: its own count, set by "
-                "OMP_NUM_THREADS or the cores), which gives a teacher other numbers in rounding, "
-                f"so it is trained again here in {run_dir}; to reuse that one instead, stop this "
-                "run (Ctrl-C, or interrupt the kernel in a notebook) and rerun with "
-                f"{teacher}run.threads={count} (--run.threads {count}){where}")
-    return None
 
 
 def _warn_if_at_chance(path: Path, config: TrainConfig, *, cached: bool) -> None:
@@ -418,10 +382,29 @@ def _samples_from_main(bundle: Any, runtime: Runtime) -> str | None:
     return None if digits[0] < 0 else bytes(digits).hex()
 
 
+def _threads_from_main(runtime: Runtime) -> int:
+    """The number of threads torch uses on the CPU (``torch.get_num_threads()``) as rank 0
+    has it, in every process: where ``run.threads`` is 0 it names the teacher's folder
+    (:func:`~pidkit_distill.training.teacher_sources.run_numbers_now`), and a process on another
+    count (its own ``OMP_NUM_THREADS``) named another folder than rank 0's, the one rank 0 trains
+    or reuses. Each process keeps its own count. A collective call where the run is
+    distributed.
+
+    Examples
+    --------
+    >>> _threads_from_main(Runtime.single()) == torch.get_num_threads()
+    True
+    """
+    if not (runtime.distributed and dist.is_initialized()):
+        return torch.get_num_threads()
+    return ints_from_main(runtime, [torch.get_num_threads()])[0]
+
+
 def _check_reused(path: Path, *, config: TrainConfig, bundle: Any, samples: str | None,
-                  runtime: Runtime) -> str | None:
+                  threads: int, runtime: Runtime) -> str | None:
     """Check the cached teacher that rank 0 found (:func:`check_cached_teacher`, against
-    ``bundle``, the teacher's data, whose training samples' fingerprint is ``samples``) in
+    ``bundle``, the teacher's data, whose training samples' fingerprint is ``samples``, and
+    the CPU threads ``threads``, rank 0's) in
     each process that finds it too: in all of them where
     they share ``run.out_dir`` (the same error in each at once); a process on a node whose own
     disk lacks the file takes rank 0's way. A file refused is the user's to delete, not a
@@ -434,7 +417,7 @@ def _check_reused(path: Path, *, config: TrainConfig, bundle: Any, samples: str 
         try:
             return check_cached_teacher(read_teacher_for_run(path, cached=True), path,
                                         config=config, spec=_spec_of(config, bundle),
-                                        fingerprint=samples)
+                                        fingerprint=samples, threads=threads)
         except ValueError as err:
             raise DataError(str(err)) from err
     return None

@@ -12,17 +12,15 @@ from __future__ import annotations
 
 import glob
 import hashlib
-import itertools
 import json
 import os
-import shlex
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
 import torch
 
-from pidkit_distill.config import RunConfig, TrainConfig, config_from_dict, config_to_dict
+from pidkit_distill.config import TrainConfig, config_from_dict, config_to_dict
 from pidkit_distill.data import DatasetBundle
 from pidkit_distill.data.registry import is_user_dataset
 from pidkit_distill.launcher_env import world_size_from_env
@@ -38,8 +36,7 @@ from pidkit_distill.training.torch_files import safe_load
 
 __all__ = ["RUN_IN_KEY", "RUN_KEY_UNSET", "RUN_NUMBERS", "keyed_teacher", "recorded_run_numbers",
            "run_numbers_now", "teacher_code", "teacher_file_of", "teacher_run_config",
-           "teacher_run_numbers", "teacher_run_settings", "torchrun_sign",
-           "trained_elsewhere", "trained_elsewhere_note"]
+           "teacher_run_numbers", "teacher_run_settings", "torchrun_sign"]
 
 # Where keyed_teacher holds the run settings that change a teacher's numbers
 # (teacher_run_numbers), and what each of them is where the key leaves it out (threads: on a
@@ -52,7 +49,8 @@ RUN_NUMBERS = "run_numbers"
 
 
 def teacher_run_config(config: TrainConfig, *, data: DatasetBundle | None = None,
-                       fingerprint: str | None = None) -> TrainConfig:
+                       fingerprint: str | None = None, threads: int | None = None
+                       ) -> TrainConfig:
     """The configuration of the run that trains ``config``'s teacher.
 
     It trains ``model.teacher`` with ``teacher.lr``, ``teacher.epochs``, ``teacher.seed`` and
@@ -95,6 +93,12 @@ def teacher_run_config(config: TrainConfig, *, data: DatasetBundle | None = None
         :func:`~pidkit_distill.training.data_fingerprints.data_fingerprint` of ``data``'s
         training set where it is computed already (under torchrun, rank 0's, so that every
         process names one folder); computed from ``data`` otherwise.
+    threads : int, optional
+        The number of threads torch uses on the CPU, which names the folder of a teacher of
+        ``run.threads`` 0 (under torchrun, rank 0's, so that every process names one folder);
+        ``torch.get_num_threads()`` where it is not given (:func:`run_numbers_now`). 0 names the
+        folder without a count, as an older pidkit named it (where no teacher of the count is
+        cached, the run takes that one).
 
     Examples
     --------
@@ -135,7 +139,7 @@ def teacher_run_config(config: TrainConfig, *, data: DatasetBundle | None = None
         samples = fingerprint if fingerprint is not None else data_fingerprint(data.train)
         return _named_by_samples(plain, named, data, samples)
 
-    numbers = run_numbers_now(settings)
+    numbers = run_numbers_now(settings, threads)
     name = keyed_name(numbers)
     if not settings["run"]["threads"] and "threads" in numbers \
             and not (out_dir / name / "teacher.pt").is_file():  # torch's own count, keyed now
@@ -294,10 +298,11 @@ def teacher_run_numbers(settings: Mapping[str, Any], processes: int = 1,
     return numbers
 
 
-def run_numbers_now(settings: Mapping[str, Any]) -> dict[str, Any]:
+def run_numbers_now(settings: Mapping[str, Any], threads: int | None = None) -> dict[str, Any]:
     """:func:`teacher_run_numbers` of the teacher's run ``settings`` trained by this run's
     processes (torchrun's ``WORLD_SIZE``; 1 outside torchrun) on the threads torch uses now
-    (``torch.get_num_threads()``, where ``run.threads`` is 0).
+    (where ``run.threads`` is 0: ``threads``, where given, under torchrun rank 0's count, which
+    every process keys its teacher by; else ``torch.get_num_threads()``).
 
     Examples
     --------
@@ -306,8 +311,11 @@ def run_numbers_now(settings: Mapping[str, Any]) -> dict[str, Any]:
     >>> run_numbers_now({"run": {"threads": 0, "device": "cpu"}}) == {
     ...     "threads": torch.get_num_threads()}
     True
+    >>> run_numbers_now({"run": {"threads": 0, "device": "cpu"}}, threads=3)
+    {'threads': 3}
     """
-    return teacher_run_numbers(settings, world_size_from_env(), torch.get_num_threads())
+    return teacher_run_numbers(settings, world_size_from_env(),
+                               torch.get_num_threads() if threads is None else threads)
 
 
 # The run settings that a teacher file of an older version records in its "config" (not
@@ -499,98 +507,3 @@ def teacher_file_of(config: TrainConfig, *, data: DatasetBundle | None = None) -
     if source == "trained":
         return run_dir_of(teacher_run_config(config, data=data)) / "teacher.pt"
     return Path(os.path.expanduser(source))
-
-
-_MOST_BESIDE = 256
-"""How many entries of the folder that holds ``run.out_dir`` :func:`trained_elsewhere` looks
-at, so that a ``run.out_dir`` in a crowded folder (``/tmp``, a home folder) stays cheap."""
-
-
-def trained_elsewhere(run_dir: Path) -> list[Path]:
-    """The finished ``teacher.pt`` files of the folders named as ``run_dir`` (the cached folder
-    of a teacher, in its ``run.out_dir``) in the default ``run.out_dir`` (``runs``) and in the
-    folders beside ``run_dir``'s ``run.out_dir`` (at most ``_MOST_BESIDE`` of them, one level
-    deep): the same teacher, its folder's name hashing every setting that affects it, trained
-    by a run of another ``run.out_dir``. ``run_dir``'s own folder is not among them; a folder
-    that cannot be listed or read is left out.
-
-    Examples
-    --------
-    >>> import tempfile
-    >>> top = Path(tempfile.mkdtemp())
-    >>> name = "teacher-digits-digits-teacher-s0-e1-0123abcd"
-    >>> (top / "old" / name).mkdir(parents=True)
-    >>> _ = (top / "old" / name / "teacher.pt").write_bytes(b"")
-    >>> [str(path.relative_to(top)) for path in trained_elsewhere(top / "new" / name)]
-    ['old/teacher-digits-digits-teacher-s0-e1-0123abcd/teacher.pt']
-    """
-    out_dir = run_dir.parent
-    places = [Path(os.path.expanduser(RunConfig().out_dir)), *_folders_beside(out_dir)]
-    seen = {os.path.realpath(out_dir)}
-    found = []
-    for place in places:
-        real = os.path.realpath(place)
-        if real in seen:
-            continue
-        seen.add(real)
-        file = place / run_dir.name / "teacher.pt"
-        try:
-            if file.is_file():
-                found.append(file)
-        except OSError:
-            continue
-    return found
-
-
-def _folders_beside(folder: Path) -> list[Path]:
-    """The folders beside ``folder`` (in its parent, ``folder`` among them), sorted by name,
-    of the first ``_MOST_BESIDE`` entries of the parent; none where it cannot be listed."""
-    try:
-        with os.scandir(folder.parent) as entries:
-            names = [entry.name for entry in itertools.islice(entries, _MOST_BESIDE)
-                     if entry.is_dir()]
-    except OSError:
-        return []
-    return [folder.parent / name for name in sorted(names)]
-
-
-def trained_elsewhere_note(run_dir: Path, *, for_student: bool) -> str | None:
-    """The line said as the teacher of the cached folder ``run_dir`` starts training where
-    another ``run.out_dir`` holds it finished (:func:`trained_elsewhere`): the first such file
-    and how to reuse it, ``teacher.source`` (a student's run, ``for_student``) or
-    ``run.out_dir``; ``None`` where none does. It is trained all the same: the run's folder is
-    the user's choice. ``train(config)`` prints the line as the command does, so it names
-    both spellings, the key (Python, a ``--config`` file) with the command's option after it,
-    and both ways to stop (Ctrl-C, or interrupting a notebook's kernel).
-
-    Examples
-    --------
-    >>> trained_elsewhere_note(Path("/nonexistent/runs/teacher-x"), for_student=True) is None
-    True
-
-    The folder ``a`` beside ``b`` holds the teacher finished:
-
-    >>> import tempfile
-    >>> root = Path(tempfile.mkdtemp())
-    >>> (root / "a" / "teacher-x").mkdir(parents=True)
-    >>> _ = (root / "a" / "teacher-x" / "teacher.pt").write_bytes(b"")
-    >>> note = trained_elsewhere_note(root / "b" / "teacher-x", for_student=True)
-    >>> print(note.replace(str(root), "TMP"))
-    note: TMP/a/teacher-x/teacher.pt holds this very teacher, trained before with the same \
-settings in another run.out_dir, and it is trained again here in TMP/b/teacher-x; to reuse it \
-instead, stop this run (Ctrl-C, or interrupt the kernel in a notebook) and rerun with \
-teacher.source='TMP/a/teacher-x/teacher.pt' (--teacher TMP/a/teacher-x/teacher.pt) or \
-run.out_dir='TMP/a' (--out-dir TMP/a)
-    """
-    found = trained_elsewhere(run_dir)
-    if not found:
-        return None
-    file, more = found[0], found[1:]
-    out_dir = file.parent.parent
-    also = f" (also in {len(more)} more: {', '.join(str(path) for path in more)})" if more else ""
-    teacher = (f"teacher.source={str(file)!r} (--teacher {shlex.quote(str(file))}) or "
-               if for_student else "")
-    return (f"note: {file}{also} holds this very teacher, trained before with the same settings "
-            f"in another run.out_dir, and it is trained again here in {run_dir}; to reuse it "
-            "instead, stop this run (Ctrl-C, or interrupt the kernel in a notebook) and rerun "
-            f"with {teacher}run.out_dir={str(out_dir)!r} (--out-dir {shlex.quote(str(out_dir))})")

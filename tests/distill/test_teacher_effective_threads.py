@@ -132,3 +132,29 @@ def test_an_old_teacher_of_run_threads_0_keeps_loading_taken_as_this_runs_count(
     assert out.startswith(taken.replace("1 CPU thread", "2 CPU threads") + "\n")
     assert "reusing the teacher" in out and "training the teacher" not in out
     assert (old / "teacher.pt").read_bytes() == before
+
+
+def test_an_old_teacher_in_another_out_dir_is_named_as_this_one_trains(tmp_path, capsys):
+    config = tiny(tmp_path / "runs", *TEACHER)
+    other = tmp_path / "old"
+    old = other / _old_name(config)
+    shutil.copytree(train_teacher(tiny(tmp_path / "then", *TEACHER)).parent, old)
+    shutil.rmtree(tmp_path / "then")  # else named first, as this very teacher
+    saved = dict(read_teacher_file(old / "teacher.pt"))
+    saved["run_numbers"] = {}  # what the version before this one wrote
+    torch.save(saved, old / "teacher.new")  # by a new file: the one read is mapped (mmap)
+    (old / "teacher.new").replace(old / "teacher.pt")
+    capsys.readouterr()
+    path = train_teacher(config)
+    [note] = [line for line in capsys.readouterr().err.splitlines() if line.startswith("note: ")]
+    assert note == (
+        f"note: {old / 'teacher.pt'} holds a teacher of these settings cached by an older "
+        "pidkit, which did not record how many CPU threads torch used (run.threads=0: its own "
+        "count, set by OMP_NUM_THREADS or the cores), and another count gives a teacher other "
+        f"numbers in rounding, so it is trained again here on 1 CPU thread(s) in {path.parent}; "
+        "to reuse that one instead, stop this run (Ctrl-C, or interrupt the kernel in a "
+        f"notebook) and rerun with run.out_dir={str(other)!r} (--out-dir {other}), which takes "
+        "it as trained on this run's count")
+    assert path.parent.name != old.name
+    assert train_teacher(tiny(other, *TEACHER)) == old / "teacher.pt"  # the advice reuses it
+    assert "taking the teacher" in capsys.readouterr().out
