@@ -67,6 +67,9 @@ extensions = [
 source_suffix = {".rst": "restructuredtext", ".md": "myst-nb", ".ipynb": "myst-nb"}
 root_doc = "index"
 exclude_patterns = ["README.md", "_build", "**.ipynb_checkpoints", "jupyter_execute"]
+# Quotes and ellipses only: the default also turns "--" into an en dash, so the options in the
+# command lines' help (rendered as text) read "–json", which a shell refuses when pasted.
+smartquotes_action = "qe"
 templates_path = ["_templates"]
 html_static_path = ["_static"]
 html_css_files = ["pidkit.css"]

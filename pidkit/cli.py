@@ -261,7 +261,7 @@ def get_parser() -> argparse.ArgumentParser:
     )
     dec.add_argument(
         "joints", nargs="*", metavar="JOINT",
-        help="a .npy array or .json nested list p[y][t][s], or several (a shell glob: runs/*.npy), each "
+        help="a .npy array or .json nested list p[y][t][s], or several (the files a shell glob names), each "
         "decomposed with the same options and printed under a heading naming it (with --json, one line of "
         "JSON per file, its path under \"file\"); a bad file is named on stderr, the others still run and "
         f"the exit status is 2. '{STDIN}' reads it from standard input, alone (JSON text or a .npy array's "

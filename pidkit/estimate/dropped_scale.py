@@ -43,7 +43,7 @@ __all__ = [
 
 DROPPED_SCALE_SHARE = 0.5
 """Warn when y explains at least this share of the log row lengths' variance that the estimator's
-clusters or components leave (:func:`labels_share_of_lengths`)."""
+clusters or components leave (``labels_share_of_lengths``)."""
 _EQUAL_LENGTHS = 1e-6
 """Log lengths spanning at most this (lengths equal to six digits: unit rows, their rounding) hold
 nothing to drop."""

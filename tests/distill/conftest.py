@@ -24,7 +24,7 @@ def one_torch_thread() -> Iterator[None]:
 def tmp_path(tmp_path: Path) -> Path:
     """pytest's ``tmp_path`` one level down, a folder that holds nothing beside it: a teacher
     about to be trained into a ``run.out_dir`` names the same teacher finished in the folders
-    beside it (:func:`~pidkit_distill.training.teacher_sources.trained_elsewhere`), which for
+    beside it (:func:`~pidkit_distill.training.teacher_elsewhere.trained_elsewhere`), which for
     pytest's own ``tmp_path`` are the other tests' folders, so that a test's output would
     depend on which tests ran before it."""
     own = tmp_path / "own"
