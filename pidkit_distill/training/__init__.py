@@ -16,6 +16,7 @@ module                   job
 ``teacher_files``        teacher files read safely and checked against ``model.teacher``
 ``cached_teacher``       a teacher file's checks before use; the cached one's settings, data, code
 ``teacher_sources``      the file ``teacher.source`` names; the cached teacher's run and its folder
+``teacher_elsewhere``    a finished teacher of other out_dirs or thread counts, named for reuse
 ``teacher_records``      which teacher a run was distilled from, in its ``summary.json``
 ``teacher_outputs``      the teacher's outputs on a training batch: NaN, infinite or huge, refused
 ``data_fingerprints``    the fingerprint of a training set that a cached teacher is reused on
