@@ -12,7 +12,10 @@ Gaussian estimator's principal components (a linear fit). :func:`labels_share_of
 share of the log lengths' variance left by those that y explains, adjusted for chance (as an
 adjusted R^2 is); from :data:`DROPPED_SCALE_SHARE` on, :func:`warn_dropped_scale` gives one
 :class:`ScaleDroppedWarning` per call, naming each such side, its share and its estimated
-information, and the fix (``normalize=None``).
+information, and the fix (``normalize=None``). Each side's share is kept in the result's settings,
+``settings["t"]["dropped_scale_share"]`` and ``settings["s"]["dropped_scale_share"]`` (None under
+``normalize=None``; a side given as labels has no such key), so a caller reads it without the
+warning.
 
 Measured, with clusters (with components): 0.98 and 0.94 (0.98 and 0.94) on Poisson spike counts
 of 20 and 15 neurons whose rates code 4 stimuli (500 samples), 0.73-0.96 (0.61-0.96) on class
@@ -256,6 +259,10 @@ def warn_dropped_scale(
     """Give one :class:`ScaleDroppedWarning` for the sides ``normalize="l2"`` was applied to whose
     lengths tell y apart; return its message, or None.
 
+    Each side of features (settings with a ``"normalize"`` key) gets its share
+    (:func:`labels_share_of_lengths`) in its settings as ``"dropped_scale_share"``, None under
+    ``normalize=None``, whether or not the warning is given; labels get no key.
+
     Parameters
     ----------
     y_codes : numpy.ndarray of shape (n_samples,)
@@ -285,9 +292,14 @@ def warn_dropped_scale(
     ...                               "within its clusters", "bits")
     >>> len(caught), text[text.index("in t_"):text.index(" of the")]
     (1, 'in t_features, y explains 100%')
+    >>> round(sides["t_features"][1]["dropped_scale_share"], 2), sides["s_features"][1]["dropped_scale_share"]
+    (1.0, None)
     """
     shares = {name: labels_share_of_lengths(log_row_lengths(features), y_codes, held)
               for name, (features, side, held) in sides.items() if side.get("normalize") == "l2"}
+    for name, (_, side, _) in sides.items():
+        if "normalize" in side:
+            side["dropped_scale_share"] = shares.get(name)
     text = dropped_scale_text(shares, informations, kept, units)
     if text:
         warnings.warn(text, ScaleDroppedWarning, stacklevel=user_stacklevel())
