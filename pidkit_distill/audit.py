@@ -42,6 +42,7 @@ from torch.utils.data import DataLoader
 from pidkit.estimate import (
     FewDistinctRowsWarning,
     PluginBiasWarning,
+    ScaleDroppedWarning,
     clusters_for_samples,
     pid_from_representations,
 )
@@ -444,6 +445,8 @@ def _audit_records(
                                          method=method, t_feat=t_feat, s_feat=s_feat,
                                          seconds=time.perf_counter() - start))
             bar.update(1)
+            if time.perf_counter() - started >= delay:  # the count drawn even within tqdm's
+                bar.refresh()                           # mininterval of the layer's own draw
     return records
 
 
@@ -549,6 +552,9 @@ def _layer_pid(y: np.ndarray, t_feat: np.ndarray, s_feat: np.ndarray, settings: 
         # report (audit_flags); shown at every audited epoch and layer otherwise, as the
         # catch_warnings block resets the show-once registry.
         warnings.simplefilter("ignore", FewDistinctRowsWarning)
+        # Its share is kept as well (settings.discretisation's dropped_scale_share) and flagged;
+        # the warning's fix names pidkit's normalize=None, not the audit's audit.normalize none.
+        warnings.simplefilter("ignore", ScaleDroppedWarning)
         res = pid_from_representations(y, t_feat, s_feat, units="bits", strict=False, n_jobs=n_jobs,
                                        progress=False, **options)
     record = {name: float(getattr(res, name)) for name in ATOMS}

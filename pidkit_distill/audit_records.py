@@ -12,7 +12,6 @@ An audit record is one line of a run folder's ``audit.jsonl``
 
 from __future__ import annotations
 
-import math
 import re
 from typing import Any
 
@@ -23,8 +22,10 @@ from pidkit.below_zero import (
     confidence_percent,
     rounding_level,
 )
+from pidkit.estimate import DROPPED_SCALE_SHARE
 from pidkit.gaussian.pid import MEASURE as GAUSSIAN_MEASURE
 from pidkit.utils import CERTIFIED
+from pidkit_distill.held_out_fixes import held_out_fix
 
 __all__ = ["ATOM_LABELS", "AUDITED_ATOMS", "CLUSTERING_HELD_FIXED", "FLAG_NOTES", "GAUSSIAN_FLAG_NOTES",
            "SHOWN_ATOMS_ONLY", "audit_estimate",
@@ -87,6 +88,17 @@ FLAG_NOTES = {
     "few distinct rows": "few distinct rows: that side's features had fewer distinct rows than "
                          "clusters (mostly-zero ReLU or binary features); each distinct row was "
                          "one cluster, and the atoms are those of these values.",
+    "lengths dropped": "lengths dropped: audit.normalize l2 (the default: the RID paper's audit "
+                       "scales each row to unit length before KMeans, as networks' features carry "
+                       "the classes in their directions) dropped the lengths of that side's rows, "
+                       "and the lengths told the labels apart: y explained that share (adjusted "
+                       "for chance) of the variance of the log row lengths that the clusters, or "
+                       "the Gaussian estimator's components, leave; flagged from "
+                       f"{DROPPED_SCALE_SHARE:.0%} (pidkit.estimate.ScaleDroppedWarning; "
+                       "audit.jsonl: settings.discretisation.t or .s, dropped_scale_share). That "
+                       "side's I(Y;side) and its atoms leave out what the lengths say. Fix: "
+                       "--audit.normalize none keeps the lengths (a new run: a resume refuses "
+                       "another audit.normalize); keep l2 to compare with the paper's audit.",
     "capped by clusters": f"{_CAPPED}Fixes: more audited samples: where audit.max_samples "
                           "audits part of the held-out set, audit.max_samples 0 for the whole of "
                           "it (or a larger number); where the whole held-out set is audited, a "
@@ -248,7 +260,9 @@ def audit_flags(record: dict[str, Any]) -> list[str]:
     ``settings["discretisation"][side]["distinct_rows"]``), and the sides whose clusters, fewer than
     the labels, cap what they show of them (their ``settings["discretisation"][side]`` holds
     :func:`~pidkit.estimate.information_cap`'s ``information_cap``; records written before it give
-    no flag).
+    no flag), and the sides whose row lengths, dropped by ``audit.normalize l2``, told the labels
+    apart (``settings["discretisation"][side]["dropped_scale_share"]`` at least
+    :data:`~pidkit.estimate.DROPPED_SCALE_SHARE`; records written before it give no flag).
 
     The report's table and the trainer's audit line both say it in these words, and the report's
     note under its table explains each flag (:data:`FLAG_NOTES`).
@@ -268,6 +282,9 @@ def audit_flags(record: dict[str, Any]) -> list[str]:
     >>> audit_flags({"settings": {"clusters_used": 2, "discretisation": {
     ...     "t": {"information_cap": {"n_labels": 10, "n_values": 2}}, "s": {}}}})
     ['capped by clusters: teacher 2 (< 10 labels)']
+    >>> audit_flags({"settings": {"normalize": "l2", "discretisation": {
+    ...     "t": {"dropped_scale_share": 0.1}, "s": {"dropped_scale_share": 0.66}}}})
+    ['lengths dropped: student 66% (audit.normalize l2)']
 
     Syn's centred interval wholly below 0, Red's reaching above it:
 
@@ -296,7 +313,7 @@ def audit_flags(record: dict[str, Any]) -> list[str]:
            if (sides.get(side) or {}).get("distinct_rows")]
     flags += ([f"few distinct rows: {', '.join(few)} (< {settings.get('clusters_used')} "
                "clusters)"] if few else [])
-    return flags + _capped_flags(sides)
+    return flags + _capped_flags(sides) + _dropped_lengths_flags(sides, settings)
 
 
 def final_flags(audit: list[dict[str, Any]]) -> list[str]:
@@ -310,10 +327,10 @@ def final_flags(audit: list[dict[str, Any]]) -> list[str]:
     words in their records) is said once, after the layers it holds at (``layer 0: ...``,
     ``layers 0, 2: ...``), those of other layers after the innermost's. Of the other layers,
     whose atoms are not shown there, only the problems are said: a solve not certified, a
-    likely overshoot, a constant side, few distinct rows, a cap by clusters; not an atom below 0
-    that is noise (``below 0``) or not judged, the measure's sign or a low-confidence interval,
-    which explain a number beside them. A layer of that epoch audited twice (a record appended
-    again) is read from its last record.
+    likely overshoot, a constant side, few distinct rows, a cap by clusters, lengths dropped;
+    not an atom below 0 that is noise (``below 0``) or not judged, the measure's sign or a
+    low-confidence interval, which explain a number beside them. A layer of that epoch audited
+    twice (a record appended again) is read from its last record.
 
     Parameters
     ----------
@@ -504,55 +521,6 @@ def capped_fixes(record: dict[str, Any], data: dict[str, Any] | None = None, *,
         + others)
 
 
-def held_out_fix(needed: int, data: dict[str, Any] | None = None) -> str:
-    """How to hold out ``needed`` samples, for the data set of a run's ``data`` section, or, for
-    ``None``, for the built-in data sets that have an option for it (digits, synthetic).
-
-    Examples
-    --------
-    >>> held_out_fix(1000, {"name": "digits", "options": {"train_fraction": 0.5}})
-    'Enlarge it: --data.options test_fraction=0.56 holds out 1,007 of the 1,797 digits (790 left to train).'
-    >>> held_out_fix(1_000_000, {"name": "digits", "options": {}})
-    'Enlarge it: digits has 1,797 samples in all, fewer than 1,000,000: it cannot hold out that many.'
-    >>> held_out_fix(1000, {"name": "synthetic", "options": {"n_test": 500}})
-    'Enlarge it: --data.options n_test=1000.'
-    >>> print(held_out_fix(1000))                    # doctest: +NORMALIZE_WHITESPACE
-    Enlarge it with the data set's option: for digits, --data.options test_fraction=0.56 holds
-    out 1,007 of the 1,797 digits (790 left to train); for synthetic, --data.options
-    n_test=1000; for a registered data set, its loader's held-out split.
-    """
-    if data is None:
-        return (f"Enlarge it with the data set's option: for digits, {_digits_fix(needed, {})}; "
-                f"for synthetic, --data.options n_test={needed}; for a registered data set, its "
-                "loader's held-out split.")
-    name, options = str(data.get("name", "")).lower(), dict(data.get("options") or {})
-    if name == "digits":
-        return f"Enlarge it: {_digits_fix(needed, options)}."
-    if name == "synthetic":
-        return f"Enlarge it: --data.options n_test={needed}."
-    if name in ("cifar10", "cifar100"):
-        return (f"{name}'s held-out split is its fixed 10,000-sample test set, fewer than "
-                f"{needed:,}: it cannot hold out that many.")
-    return f"Enlarge it: {needed:,} or more samples in the held-out split of {name}'s loader."
-
-
-def _digits_fix(needed: int, options: dict[str, Any]) -> str:
-    """The ``test_fraction`` of the digits that holds out ``needed`` samples, in words."""
-    from pidkit_distill.data import describe_dataset
-
-    keep = {key: value for key, value in options.items() if key != "test_fraction"}
-    whole = describe_dataset("digits", **{**keep, "train_fraction": 1.0})
-    total = whole.n_train + whole.n_test
-    fraction = math.ceil(needed / total * 100) / 100
-    try:
-        spec = describe_dataset("digits", **{**keep, "train_fraction": 1.0, "test_fraction": fraction})
-    except ValueError:
-        return (f"digits has {total:,} samples in all, fewer than {needed:,}: it cannot hold out "
-                "that many")
-    return (f"--data.options test_fraction={fraction:g} holds out {spec.n_test:,} of the "
-            f"{total:,} digits ({spec.n_train:,} left to train)")
-
-
 def _flag_labels(flags: list[str]) -> int | None:
     """The most labels a ``capped by clusters`` flag names (``(< 10 labels)``, ``(< 10/100
     labels)``), or None."""
@@ -596,3 +564,15 @@ def _below_zero_flags(record: dict[str, Any], settings: dict[str, Any]) -> list[
     return [f"{words[verdict]}: "
             f"{', '.join(ATOM_LABELS[key] for key in negative if verdicts[key] == verdict)}"
             for verdict in BELOW_ZERO_VERDICTS if verdict in verdicts.values()]
+
+
+def _dropped_lengths_flags(sides: dict[str, Any], settings: dict[str, Any]) -> list[str]:
+    """The flag of the sides whose row lengths told the labels apart once ``audit.normalize l2``
+    dropped them: ``dropped_scale_share`` in their discretisation settings at least
+    :data:`~pidkit.estimate.DROPPED_SCALE_SHARE` (records written before it: none)."""
+    shares = {name: (sides.get(side) or {}).get("dropped_scale_share")
+              for side, name in (("t", "teacher"), ("s", "student"))}
+    found = [f"{name} {share:.0%}" for name, share in shares.items()
+             if share is not None and share >= DROPPED_SCALE_SHARE]
+    return [f"lengths dropped: {', '.join(found)} (audit.normalize "
+            f"{settings.get('normalize', 'l2')})"] if found else []

@@ -463,12 +463,13 @@ def _print_audit(audited: list[dict[str, Any]]) -> None:
 def _print_audit_notes(audited: list[dict[str, Any]], *, said: set[str], classes: int,
                        data: dict[str, Any]) -> None:
     """Under an audit's line (:func:`_print_audit`), the notes on it that the run has not printed
-    yet (``said``, to which they are added): the report's note on a cap by clusters and its fixes
-    for the run's ``data`` (:func:`~pidkit_distill.audit_records.flag_notes`), and why Gaussian
+    yet (``said``, to which they are added): the report's notes on a cap by clusters and its fixes
+    for the run's ``data`` and on row lengths that audit.normalize l2 dropped
+    (:func:`~pidkit_distill.audit_records.flag_notes`), and why Gaussian
     atoms can add up to more than H(Y), which is at most log2 of the ``classes``."""
     inner = final_audit(audited)
     notes = {key: note for key, note in flag_notes(inner, final_flags(audited), data=data).items()
-             if key.startswith("capped by clusters")}
+             if key.startswith(("capped by clusters", "lengths dropped"))}
     if inner.get("measure") == GAUSSIAN_MEASURE and "i_yts" in (
             inner.get("bias_correction") or {}).get("above_bound", ()):
         notes["above H(Y)"] = (

@@ -54,9 +54,12 @@ def test_a_tiny_run_audited_on_few_samples_of_many_labels_shows_the_flag(tmp_pat
     lines = [line for line in capsys.readouterr().out.splitlines() if "audit epoch" in line]
     assert [line.split(": ", 1)[0] for line in lines] == ["  audit epoch 0 layer 2",
                                                           "  audit epoch 1 layer 2"]
-    # every layer audited: the student capped at all three, the teacher at layer 0
-    flags = ("; layers 1, 2: capped by clusters: student 2 (< 10 labels); layer 0: capped by "
-             "clusters: teacher 2, student 2 (< 10 labels)")
+    # every layer audited: the student capped at all three, the teacher at layer 0; with 2
+    # clusters for 10 labels, the row lengths that audit.normalize l2 drops tell the labels apart
+    dropped = "lengths dropped: teacher {}%, student {}% (audit.normalize l2)"
+    flags = (f"; layers 1, 2: capped by clusters: student 2 (< 10 labels); {dropped.format(99, 100)}; "
+             f"layer 1: {dropped.format(98, 100)}; layer 0: capped by clusters: teacher 2, student 2 "
+             f"(< 10 labels); layer 0: {dropped.format(98, 99)}")
     assert all(line.endswith(f" bits (n=90){flags}") for line in lines)
     run = next(tmp_path.iterdir())
     last = json.loads((run / "audit.jsonl").read_text().splitlines()[-1])

@@ -106,7 +106,10 @@ def test_a_tiny_two_layer_run_flags_layer_0s_cap_on_the_line_and_in_the_report(t
     lines = [line for line in capsys.readouterr().out.splitlines() if "audit epoch" in line]
     assert [line.split(": ", 1)[0] for line in lines] == ["  audit epoch 0 layer 2",
                                                           "  audit epoch 1 layer 2"]
-    flags = f"; {STUDENT_CAPPED}; layer 0: {BOTH_CAPPED}"
+    # 2 clusters for 10 labels also leave row lengths that tell the labels apart
+    dropped = "lengths dropped: teacher {}%, student {}% (audit.normalize l2)"
+    flags = (f"; {STUDENT_CAPPED}; {dropped.format(99, 100)}; layer 0: {BOTH_CAPPED}; "
+             f"layer 0: {dropped.format(98, 99)}")
     assert all(line.endswith(f" bits (n=90){flags}") for line in lines)
     run = next(tmp_path.iterdir())
     sides = {rec["layer"]: {side for side, kept in rec["settings"]["discretisation"].items()

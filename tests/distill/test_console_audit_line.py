@@ -66,13 +66,19 @@ def test_a_gaussian_line_says_gaussian_bits_and_why_they_pass_h_y_once(tmp_path,
 def test_a_cap_by_clusters_gives_the_reports_fixes_once(tmp_path, capsys):
     train(tiny(tmp_path, *CAPPED))
     lines = printed(capsys)
-    flags = ("; layers 1, 2: capped by clusters: student 2 (< 10 labels); layer 0: capped by "
-             "clusters: teacher 2, student 2 (< 10 labels)")
+    # and 2 clusters for 10 labels leave row lengths that tell the labels apart (audit.normalize l2)
+    dropped = "lengths dropped: teacher {}%, student {}% (audit.normalize l2)"
+    flags = (f"; layers 1, 2: capped by clusters: student 2 (< 10 labels); {dropped.format(99, 100)}; "
+             f"layer 1: {dropped.format(98, 100)}; layer 0: capped by clusters: teacher 2, student 2 "
+             f"(< 10 labels); layer 0: {dropped.format(98, 99)}")
     audits = [LINE.fullmatch(line) for line in lines if line.startswith("  audit")]
     assert [(match[1], match[6], match[7], match[8]) for match in audits] == [
         (str(epoch), "bits", "90", flags) for epoch in range(3)]
     notes = [line for line in lines if line.startswith("  note: ")]
-    assert len(notes) == 1 and lines.index(notes[0]) == 1
+    # each once, under the first audit line: the lengths' note, then the cap's
+    assert [lines.index(note) for note in notes] == [1, 2]
+    assert notes[0].startswith("  note: lengths dropped: ") and "--audit.normalize none" in notes[0]
+    notes = notes[1:]
     # 10 labels: one cluster per label from 10^3 samples; synthetic's option holds them out
     assert ("Fixes: all 90 held-out samples were audited (audit.max_samples 0), fewer than the "
             "1,000 (10^3) from which audit.cluster_rule auto gives one cluster per label: the "

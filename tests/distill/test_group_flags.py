@@ -72,8 +72,8 @@ def test_the_estimate_cell_counts_the_seeds_capped_by_clusters_at_each_layer(tmp
     runs = [train(tiny(tmp_path, *CAPPED, "audit.layers=[0,2]", "run.print_every=0",
                        f"run.seed={seed}", f"run.name=c{seed}")).run_dir for seed in (1, 2)]
     (row,) = group_rows(group_table(load_runs(runs)))
-    assert ("| 2 | 1 | discrete, eb-extrapolation-kink; capped by clusters in 1 of 2 seeds; layer 0: "
-            "capped by clusters in 2 of 2 seeds |") in row
+    assert ("| 2 | 1 | discrete, eb-extrapolation-kink; layers 0, 2: lengths dropped in 2 of 2 seeds; "
+            "capped by clusters in 1 of 2 seeds; layer 0: capped by clusters in 2 of 2 seeds |") in row
 
 
 def test_few_rows_an_overshoot_and_an_uncertified_solve_are_counted_each_in_its_place(tmp_path):
