@@ -40,6 +40,7 @@ from torch import nn
 from torch.utils.data import DataLoader
 
 from pidkit.estimate import (
+    DROPPED_SCALE_SHARE,
     FewDistinctRowsWarning,
     PluginBiasWarning,
     ScaleDroppedWarning,
@@ -569,6 +570,8 @@ def _layer_pid(y: np.ndarray, t_feat: np.ndarray, s_feat: np.ndarray, settings: 
         bias={k: float(v) for k, v in res.bias.items()},
         settings={"estimator": settings.estimator,
                   "discretisation": {"t": res.settings["t"], "s": res.settings["s"]},
+                  # the share from which a side's dropped_scale_share is flagged (audit_flags)
+                  "dropped_scale_from": DROPPED_SCALE_SHARE,
                   "clusters_used": clusters,
                   # the estimator's own: the gaussian one, which does not cluster, has one
                   "cluster_seeds": res.settings.get("cluster_seeds", 1),

@@ -22,7 +22,6 @@ from pidkit.below_zero import (
     confidence_percent,
     rounding_level,
 )
-from pidkit.estimate import DROPPED_SCALE_SHARE
 from pidkit.gaussian.pid import MEASURE as GAUSSIAN_MEASURE
 from pidkit.utils import CERTIFIED
 from pidkit_distill.held_out_fixes import held_out_fix
@@ -93,8 +92,9 @@ FLAG_NOTES = {
                        "the classes in their directions) dropped the lengths of that side's rows, "
                        "and the lengths told the labels apart: y explained that share (adjusted "
                        "for chance) of the variance of the log row lengths that the clusters, or "
-                       "the Gaussian estimator's components, leave; flagged from "
-                       f"{DROPPED_SCALE_SHARE:.0%} (pidkit.estimate.ScaleDroppedWarning; "
+                       "the Gaussian estimator's components, leave; flagged from the share the "
+                       "record holds as settings.dropped_scale_from, 50% (pidkit.estimate."
+                       "DROPPED_SCALE_SHARE, from which pidkit.estimate.ScaleDroppedWarning fires; "
                        "audit.jsonl: settings.discretisation.t or .s, dropped_scale_share). That "
                        "side's I(Y;side) and its atoms leave out what the lengths say. Fix: "
                        "--audit.normalize none keeps the lengths (a new run: a resume refuses "
@@ -282,7 +282,7 @@ def audit_flags(record: dict[str, Any]) -> list[str]:
     >>> audit_flags({"settings": {"clusters_used": 2, "discretisation": {
     ...     "t": {"information_cap": {"n_labels": 10, "n_values": 2}}, "s": {}}}})
     ['capped by clusters: teacher 2 (< 10 labels)']
-    >>> audit_flags({"settings": {"normalize": "l2", "discretisation": {
+    >>> audit_flags({"settings": {"normalize": "l2", "dropped_scale_from": 0.5, "discretisation": {
     ...     "t": {"dropped_scale_share": 0.1}, "s": {"dropped_scale_share": 0.66}}}})
     ['lengths dropped: student 66% (audit.normalize l2)']
 
@@ -568,11 +568,16 @@ def _below_zero_flags(record: dict[str, Any], settings: dict[str, Any]) -> list[
 
 def _dropped_lengths_flags(sides: dict[str, Any], settings: dict[str, Any]) -> list[str]:
     """The flag of the sides whose row lengths told the labels apart once ``audit.normalize l2``
-    dropped them: ``dropped_scale_share`` in their discretisation settings at least
-    :data:`~pidkit.estimate.DROPPED_SCALE_SHARE` (records written before it: none)."""
+    dropped them: ``dropped_scale_share`` in their discretisation settings at least the record's
+    ``dropped_scale_from`` (:data:`~pidkit.estimate.DROPPED_SCALE_SHARE` as the audit wrote it,
+    read from the record so that a report imports no scikit-learn; records written before it:
+    none)."""
+    threshold = settings.get("dropped_scale_from")
+    if threshold is None:
+        return []
     shares = {name: (sides.get(side) or {}).get("dropped_scale_share")
               for side, name in (("t", "teacher"), ("s", "student"))}
     found = [f"{name} {share:.0%}" for name, share in shares.items()
-             if share is not None and share >= DROPPED_SCALE_SHARE]
+             if share is not None and share >= threshold]
     return [f"lengths dropped: {', '.join(found)} (audit.normalize "
             f"{settings.get('normalize', 'l2')})"] if found else []

@@ -82,7 +82,7 @@ def test_an_audit_of_lengths_that_code_the_labels_flags_them_with_the_share():
     assert dropped(audit_flags(record)) == ["lengths dropped: teacher 94% (audit.normalize l2)"]
     note = flag_notes(record, audit_flags(record))["lengths dropped"]
     assert note == FLAG_NOTES["lengths dropped"]
-    assert "--audit.normalize none" in note and "paper" in note and "50%" in note
+    assert "--audit.normalize none" in note and "paper" in note and f"{DROPPED_SCALE_SHARE:.0%}" in note
 
 
 def test_features_of_equal_lengths_and_audit_normalize_none_give_no_flag():
@@ -100,7 +100,8 @@ def test_features_of_equal_lengths_and_audit_normalize_none_give_no_flag():
 
 def test_the_flag_starts_at_the_share_pidkit_warns_from_and_old_records_have_none():
     def record(t_share, s_share=None, normalize="l2"):
-        return {"settings": {"normalize": normalize, "discretisation": {
+        return {"settings": {"normalize": normalize, "dropped_scale_from": DROPPED_SCALE_SHARE,
+                             "discretisation": {
             "t": {"kind": "clustered", "dropped_scale_share": t_share},
             "s": {"kind": "clustered", "dropped_scale_share": s_share}}}}
 
