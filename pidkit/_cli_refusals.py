@@ -14,7 +14,7 @@ from typing import Any
 
 import numpy as np
 
-from ._count_tables import counts_advice
+from ._count_refusals import counts_advice
 from ._joint_advice import (
     TO_NUMBERS,
     bool_cell_refusal,

@@ -1,10 +1,10 @@
 """What pidkit says of a joint whose cells are whole numbers, as counts are.
 
 A joint of counts refused for its total is told that it looks like counts, and which route
-corrects the plug-in's bias (:func:`total_advice`; the command's words: :func:`counts_advice`),
-and one rescaled by ``normalize=True`` (``pidkit decompose --normalize``) is the plug-in estimate,
-whose expected first-order bias is warned of where it is a sizeable share of I(Y;T,S), in the words
-of :class:`~pidkit.estimate.PluginBiasWarning`: by every public measure of one joint through
+corrects the plug-in's bias (``pidkit._count_refusals``); one rescaled by ``normalize=True``
+(``pidkit decompose --normalize``) is the plug-in estimate, whose expected first-order bias is
+warned of where it is a sizeable share of I(Y;T,S), in the words of
+:class:`~pidkit.estimate.PluginBiasWarning`: by every public measure of one joint through
 :func:`warn_of_rescaled_counts` (:func:`pidkit.pid`, :func:`pidkit.bertschinger`,
 :func:`pidkit.redundancy` and its per-measure functions, :func:`pidkit.redundancy.pid_from_measure`),
 once per batch by :func:`warn_of_rescaled_count_batch` (:func:`pidkit.bertschinger_batch`), and by
@@ -20,19 +20,15 @@ from typing import Any
 import numpy as np
 
 from ._caller import user_stacklevel
+from ._count_refusals import counted_cells
 from ._result import PIDResult
 from ._units import from_nats
 from .measures import informations_nats
 
 __all__ = [
-    "BATCH_CORRECTED_ROUTE", "MOST_COUNTED", "PLUGIN_ATOMS", "RESCALE_ADVICE", "counted_joint_advice",
-    "counts_advice", "python_corrected_route", "total_advice", "warn_of_plugin_bias",
-    "warn_of_rescaled_count_batch", "warn_of_rescaled_counts", "whole_numbers",
+    "BATCH_CORRECTED_ROUTE", "PLUGIN_ATOMS", "python_corrected_route", "warn_of_plugin_bias",
+    "warn_of_rescaled_count_batch", "warn_of_rescaled_counts",
 ]
-
-RESCALE_ADVICE = "Pass normalize=True to rescale it"
-"""The library's advice for a joint whose total is not 1."""
-
 
 BATCH_CORRECTED_ROUTE = ("For the bias-corrected atoms of every joint of the batch: "
                          "pidkit.parallel.map_chunks(pidkit.estimate.correct_counts, ps, n_jobs), one "
@@ -42,71 +38,6 @@ gets bias-corrected atoms, each joint's :func:`pidkit.estimate.correct_counts` i
 
 PLUGIN_ATOMS = "plug-in atoms: "
 """How :func:`warn_of_plugin_bias`'s warning starts (a caller that words it itself filters it out)."""
-MOST_COUNTED = 2.0**53
-"""The largest total of counts that float64 cells hold exactly; whole numbers beyond it (cells of
-1e300) are a joint scaled up, not samples counted, and are not judged as counts."""
-
-
-def counted_joint_advice(name: str) -> str:
-    """What the refusal of the total of a joint ``name`` whose cells are counts of samples advises: the
-    route that corrects the plug-in's bias first, then ``normalize=True``, the plug-in.
-
-    Examples
-    --------
-    >>> print(counted_joint_advice("p_yts"))
-    Its cells are whole numbers, so it looks like counts of samples: pidkit.estimate.correct_counts(p_yts)
-    gives their bias-corrected atoms, and normalize=True rescales them into probabilities, whose atoms
-    are the plug-in estimate (biased by the sampling); otherwise fix the input.
-    """
-    return ("Its cells are whole numbers, so it looks like counts of samples: "
-            f"pidkit.estimate.correct_counts({name}) gives their bias-corrected atoms, and normalize=True "
-            "rescales them into probabilities, whose atoms are the plug-in estimate (biased by the "
-            "sampling); otherwise fix the input.")
-
-
-def total_advice(cells: np.ndarray, name: str, *, joint: bool) -> str:
-    """The last sentence of the refusal of ``cells``, the argument ``name``, whose total is not 1:
-    :func:`counted_joint_advice` where they are a joint p[y, t, s] (``joint``) of counts (every cell a
-    whole number, their total above 1 and at most :data:`MOST_COUNTED`), else :data:`RESCALE_ADVICE`.
-
-    Examples
-    --------
-    >>> total_advice(np.array([[[3.0, 1.0]]]), "p_yts", joint=True)[:60]
-    'Its cells are whole numbers, so it looks like counts of samp'
-    >>> total_advice(np.array([[[1.5, 0.5]]]), "p_yts", joint=True)
-    'Pass normalize=True to rescale it, or fix the input.'
-    """
-    if joint and _counts(cells) is not None:
-        return counted_joint_advice(name)
-    return f"{RESCALE_ADVICE}, or fix the input."
-
-
-_CLI_COUNTED_JOINT_ADVICE = ("Its cells are whole numbers, so it looks like counts of samples: pass "
-                             "--normalize to rescale them into probabilities, whose atoms are the plug-in "
-                             "estimate (biased by the sampling: in Python, pidkit.estimate.correct_counts of "
-                             "the loaded counts gives bias-corrected atoms), or fix the input.")
-"""What the command says of a joint of counts refused for its total, for :func:`counted_joint_advice`."""
-
-
-def counts_advice(advice: str, joint: Any) -> str:
-    """``advice``, the library's refusal of the total of ``joint`` (as read, named ``p_yts``), in
-    the words of the command line where every cell of it is a whole number: that it looks like
-    counts, which ``--normalize`` rescales into the plug-in estimate (and, where the library said so,
-    that :func:`pidkit.estimate.correct_counts` corrects its bias)."""
-    if (counted := counted_joint_advice("p_yts")) in advice:
-        return advice.replace(counted, _CLI_COUNTED_JOINT_ADVICE)
-    if RESCALE_ADVICE not in advice:  # before reading the cells: a refused joint may not convert, or fit
-        return advice
-    if not whole_numbers(joint):
-        return advice
-    return advice.replace(RESCALE_ADVICE, "Its cells are whole numbers, so it looks like counts: pass "
-                                          "--normalize to rescale them into probabilities")
-
-
-def whole_numbers(joint: Any) -> bool:
-    """Whether every cell of ``joint`` (as read) is a whole number, as counts are."""
-    cells = np.asarray(joint, dtype=float)
-    return bool((cells == np.round(cells)).all())
 
 
 def python_corrected_route(name: str) -> Callable[[np.ndarray], str]:
@@ -186,7 +117,8 @@ def warn_of_plugin_bias(joint: Any, result: PIDResult, corrected_route: Callable
     """Warn, in :class:`~pidkit.estimate.PluginBiasWarning`'s words and where it would, that
     ``result``, the atoms of ``joint`` rescaled by ``normalize=True``, are the plug-in's, whose
     first-order bias of I(Y;T,S) is a sizeable share of its I(Y;T,S): where every cell of ``joint``
-    is a whole number and they sum to more than 1 and at most :data:`MOST_COUNTED`, as counts do.
+    is a whole number and they sum to more than 1 and at most
+    :data:`~pidkit._count_refusals.MOST_COUNTED`, as counts do.
     The warning's last sentence, the estimator's arguments, becomes ``corrected_route(counts)``: how
     to get bias-corrected atoms from these counts. ``stacklevel`` is the caller's, as it would pass
     it to :func:`warnings.warn`.
@@ -204,7 +136,7 @@ def warn_of_plugin_bias(joint: Any, result: PIDResult, corrected_route: Callable
     ['plug-in atoms: the expected plug-in bias of I(Y;T,S) with 18 samples over 18 cells is 0.321 \
 bits, and the estimate 0 bits, so the atoms cannot be told from that bias. Count more.']
     """
-    counts = _counts(joint)
+    counts = counted_cells(joint)
     if counts is not None and (text := _bias_text(counts, result.i_yts, result.units, corrected_route)):
         from .estimate.bias_warning import PluginBiasWarning
         warnings.warn(f"{PLUGIN_ATOMS}{text}", PluginBiasWarning, stacklevel=stacklevel + 1)
@@ -213,21 +145,10 @@ bits, and the estimate 0 bits, so the atoms cannot be told from that bias. Count
 def _rescaled_text(joint: Any, p: np.ndarray, units: str, name: str) -> str | None:
     """:func:`_bias_text` of the argument ``name``, ``joint`` as given and ``p`` as validated; None
     for a joint of more than two sources. I(Y;T,S) is computed only for counts."""
-    if p.ndim != 3 or (counts := _counts(joint)) is None:
+    if p.ndim != 3 or (counts := counted_cells(joint)) is None:
         return None
     i_yts = from_nats(informations_nats(p).i_yts, units)
     return _bias_text(counts, i_yts, units, python_corrected_route(name))
-
-
-def _counts(joint: Any) -> np.ndarray | None:
-    """``joint`` as int64 counts where every cell is a whole number and they sum to more than 1 and
-    at most :data:`MOST_COUNTED` (the one rule of the warnings); else None."""
-    cells = np.asarray(joint, dtype=float)
-    with np.errstate(over="ignore"):  # cells of 1e308, scaled probabilities: their total is inf
-        total = cells.sum()
-    if not 1 < total <= MOST_COUNTED or not whole_numbers(cells):
-        return None
-    return cells.astype(np.int64)
 
 
 def _bias_text(counts: np.ndarray, i_yts: float, units: str, corrected_route: Callable[[np.ndarray], str]

@@ -203,7 +203,7 @@ def check_pmf(p: Any, *, name: str = "p", normalize: bool = False, joint: bool =
         reported = f"about 10**{math.log10(total) + math.log10(peak):.1f}" if rescaled else (
             f"{total!r} (off by {abs(total - 1.0):.3g})"
         )
-        from ._count_tables import total_advice  # a refusal's words; it reads measures, which read this
+        from ._count_refusals import total_advice
         raise ValueError(f"{name} sums to {reported}, not 1 (allowed: within {allowed:g}). "
                          + total_advice(arr, name, joint=joint and not rescaled))
     arr /= total
