@@ -238,7 +238,7 @@ def summarise(records: list[dict[str, Any]]) -> str:
 
     "vs BAS (pp)" is the mean ± std over seeds of (method - BAS) at the same seed, as
     docs/results.md's table gives it (a single seed: ± 0.0). It is not
-    :func:`pidkit_distill.report_pairs.paired_difference`, which reads run folders
+    :func:`pidkit_distill.report.pairs.paired_difference`, which reads run folders
     (``RunGroup`` of ``RunRecords``, per-epoch metrics), not these records, and gives the
     standard error, none under 2 seeds.
     """

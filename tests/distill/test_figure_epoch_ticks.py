@@ -12,7 +12,7 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from test_report import fake_run
 
 from pidkit_distill import write_report
-from pidkit_distill.figure_lines import epoch_step
+from pidkit_distill.report.figure_lines import epoch_step
 
 figures = test_report.figures  # the fixture: the figures a report saves, by title
 

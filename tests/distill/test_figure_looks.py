@@ -13,7 +13,8 @@ from matplotlib.style import library
 from test_report import fake_run
 
 from pidkit_distill import write_report
-from pidkit_distill.figure_looks import (
+from pidkit_distill.registry import BUILTIN_NAMES
+from pidkit_distill.report.figure_looks import (
     DISTINCT_LOOKS,
     METHOD_COLORS,
     PALETTE,
@@ -21,7 +22,6 @@ from pidkit_distill.figure_looks import (
     experiment_looks,
     shade,
 )
-from pidkit_distill.registry import BUILTIN_NAMES
 
 figures = test_report.figures  # the fixture: the figures a report saves, by title
 

@@ -11,8 +11,8 @@ import test_report
 from test_report import fake_run
 from test_report_seeds import seed_run
 
-from pidkit_distill.figure_lines import ENDED
-from pidkit_distill.report_figures import draw_figures
+from pidkit_distill.report.figure_lines import ENDED
+from pidkit_distill.report.figures import draw_figures
 from pidkit_distill.run_groups import group_runs
 from pidkit_distill.run_records import load_runs, with_distinct_names
 

@@ -19,7 +19,7 @@ import pytest
 from tiny_runs import tiny
 
 from pidkit_distill import train
-from pidkit_distill.report_groups import group_table
+from pidkit_distill.report.groups import group_table
 from pidkit_distill.run_groups import group_runs
 from pidkit_distill.run_records import load_runs
 

@@ -452,7 +452,7 @@ def test_no_run_at_all_names_the_argument(tmp_path):
 
 def test_a_report_groups_its_runs_once(tmp_path, monkeypatch):
     # the figures and report.md's group table each grouped the runs anew
-    import pidkit_distill.report as report
+    import pidkit_distill.report.write as report_write
     from pidkit_distill.run_groups import group_runs
 
     calls = []
@@ -461,7 +461,7 @@ def test_a_report_groups_its_runs_once(tmp_path, monkeypatch):
         calls.append(len(runs))
         return group_runs(runs)
 
-    monkeypatch.setattr(report, "group_runs", counted)  # draw_figures takes the groups
+    monkeypatch.setattr(report_write, "group_runs", counted)  # draw_figures takes the groups
     runs = [fake_run(tmp_path / name, epochs=1) for name in ("a", "b")]
     assert write_report(runs, out_dir=tmp_path / "rep") == tmp_path / "rep" / "report.md"
     assert calls == [2]
@@ -471,7 +471,7 @@ def test_a_report_tests_each_runs_lock_once_for_its_table_and_figures(tmp_path, 
     # write_report worked each run's state out for the figures, then summary_table again for
     # the paragraph under the table: a train starting or ending in between could leave a run
     # "still training" in the legend and "stopped" in the paragraph
-    import pidkit_distill.report_states as report_states
+    import pidkit_distill.report.states as report_states
     from pidkit_distill.folder_locks import lock_held
 
     tested = []
@@ -512,7 +512,7 @@ def test_a_report_waits_for_another_writing_into_its_folder(tmp_path, monkeypatc
     # then says so, and deletes nothing
     from filelock import FileLock
 
-    import pidkit_distill.report_folder as report_folder
+    import pidkit_distill.report.folder as report_folder
 
     out = tmp_path / "rep"
     out.mkdir()
@@ -549,7 +549,7 @@ def test_a_folder_on_a_file_system_without_file_locks_is_written_unlocked(tmp_pa
     # report", the first one too
     import errno
 
-    import pidkit_distill.report_folder as report_folder
+    import pidkit_distill.report.folder as report_folder
 
     fcntl = pytest.importorskip("fcntl")
 

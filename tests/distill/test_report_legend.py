@@ -19,8 +19,8 @@ from matplotlib.transforms import Bbox
 from test_report import fake_run
 
 from pidkit_distill import write_report
-from pidkit_distill.figure_legend import place_legend
-from pidkit_distill.figure_looks import SHAPES
+from pidkit_distill.report.figure_legend import place_legend
+from pidkit_distill.report.figure_looks import SHAPES
 
 figures = test_report.figures  # the fixture: the figures a report saves, by title
 

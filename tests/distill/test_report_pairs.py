@@ -15,7 +15,7 @@ from test_report_seeds import seed_run
 
 from pidkit_distill import write_report
 from pidkit_distill.report import group_table
-from pidkit_distill.report_pairs import pair_lines, paired_difference
+from pidkit_distill.report.pairs import pair_lines, paired_difference
 from pidkit_distill.run_groups import RunGroup, group_runs
 from pidkit_distill.run_records import load_runs
 

@@ -13,7 +13,7 @@ import pandas as pd
 from test_report_seeds import seed_run
 
 from pidkit_distill import write_report
-from pidkit_distill.report_pairs import bas_pairs, epochs_apart_notes, pair_lines
+from pidkit_distill.report.pairs import bas_pairs, epochs_apart_notes, pair_lines
 from pidkit_distill.run_groups import RunGroup, group_runs
 from pidkit_distill.run_records import RunRecords, load_runs
 

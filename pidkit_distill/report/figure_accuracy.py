@@ -20,8 +20,8 @@ from typing import Any
 import numpy as np
 
 from pidkit_distill.chance import shown_percent
-from pidkit_distill.figure_legend import place_legend
-from pidkit_distill.figure_lines import (
+from pidkit_distill.report.figure_legend import place_legend
+from pidkit_distill.report.figure_lines import (
     FONT,
     SPREAD,
     averaged_note,
@@ -51,8 +51,8 @@ def plot_accuracy(groups: list[RunGroup], lines: dict[str, dict[str, Any]],
     """The figure of ``accuracy.png``: each run's held-out accuracy over epochs, and each
     group's mean; a run short of its epochs said so in its legend entry, or its group's, by its
     state in report.md (``states``, by run name), the line of a stopped or failed one ended by
-    a bar (:func:`~pidkit_distill.figure_lines.state_note`,
-    :func:`~pidkit_distill.figure_lines.mark_end`)."""
+    a bar (:func:`~pidkit_distill.report.figure_lines.state_note`,
+    :func:`~pidkit_distill.report.figure_lines.mark_end`)."""
     from matplotlib.figure import Figure
 
     fig = Figure(figsize=(8.5, 4.5), layout="constrained")

@@ -3,7 +3,7 @@ row per group of seeds (:mod:`pidkit_distill.run_groups`), mean ± sample standa
 across them, the audit's flags of the seeds (a mark beside an atom below 0, with a legend under
 the table; a count of the seeds in the estimate cell for the other flags), and the notes under
 it (each experiment's last accuracy minus BAS's, paired by seed,
-:mod:`pidkit_distill.report_pairs`; the seeds rerun, a teacher file not known, the seeds whose
+:mod:`pidkit_distill.report.pairs`; the seeds rerun, a teacher file not known, the seeds whose
 loss term jumped, runs kept apart by keys an older ``config.json`` lacks).
 """
 
@@ -24,16 +24,16 @@ from pidkit_distill.audit_records import (
     innermost_layer,
     layer_named_flags,
 )
-from pidkit_distill.report_caveats import (
+from pidkit_distill.report.caveats import (
     AUDIT_EPOCH_NOTE,
     SCHEDULE_MARK,
     audit_epoch_words,
     schedule_note,
     student_epochs,
 )
-from pidkit_distill.report_cells import spread_cell, table_cell
-from pidkit_distill.report_loss_jumps import seeds_jumped_note
-from pidkit_distill.report_pairs import pair_lines
+from pidkit_distill.report.cells import spread_cell, table_cell
+from pidkit_distill.report.loss_jump_notes import seeds_jumped_note
+from pidkit_distill.report.pairs import pair_lines
 from pidkit_distill.run_groups import (
     AUDIT_KEYS_NOT_ATOMS,
     BOOKKEEPING,
@@ -78,16 +78,16 @@ def group_table(runs: list[RunRecords]) -> str:
     run_groups`): a row per group, its accuracy (last, best) and the atoms of its innermost
     layer at the last audit epoch all its seeds reached, each as mean ± sample standard
     deviation across the seeds, then, for up to
-    :data:`~pidkit_distill.report_cells.FEW_SEEDS` seeds, each seed's value.
+    :data:`~pidkit_distill.report.cells.FEW_SEEDS` seeds, each seed's value.
 
     Only epochs every seed of a group reached are averaged: ``epochs`` says so where the
     seeds reached different ones (a killed seed), and has a mark where the method's schedule
     trained the students in only some of them, explained under the table
-    (:func:`~pidkit_distill.report_caveats.schedule_note`); the estimate cell says so where the
+    (:func:`~pidkit_distill.report.caveats.schedule_note`); the estimate cell says so where the
     atoms are of an earlier epoch than the accuracy. Under the table, a line for each
     experiment that shares 2 seeds or more with a ``bas`` one of the same data and teacher
     source: its last accuracy minus BAS's, paired by seed
-    (:func:`~pidkit_distill.report_pairs.pair_lines`); a paragraph for each rerun
+    (:func:`~pidkit_distill.report.pairs.pair_lines`); a paragraph for each rerun
     of a seed, and for runs kept apart only by keys one's ``config.json`` lacks (an older
     version's); those paragraphs alone when no experiment has two seeds, and nothing when
     there are none either.
@@ -135,7 +135,7 @@ class _GroupRow(NamedTuple):
     """The row of a group in :func:`group_table` (``text``), the words of each mark beside its
     atoms (:func:`_atom_marks`), the epochs its student trained in and the epochs averaged where
     its method's schedule trained it in only some
-    (:func:`~pidkit_distill.report_caveats.student_epochs`; else ``None``), and whether its
+    (:func:`~pidkit_distill.report.caveats.student_epochs`; else ``None``), and whether its
     atoms are of another epoch than its accuracy."""
 
     text: str
@@ -183,7 +183,7 @@ def _group_row(group: RunGroup) -> _GroupRow:
 class GroupAudit:
     """The audit of a group of seeds that the report shows (:func:`group_audit`): in the table
     of seeds (:func:`group_table`) and in ``groups.csv``
-    (:func:`~pidkit_distill.report_data.groups_csv`).
+    (:func:`~pidkit_distill.report.csv_tables.groups_csv`).
 
     Attributes
     ----------

@@ -1,8 +1,8 @@
-"""The report of run folders (``pidkit-distill report RUN_DIR [RUN_DIR ...]``): the summary
-table and ``report.md``, beside the figures.
+"""The report of run folders, written (:func:`write_report`): ``report.md`` with its tables,
+beside the figures and the tables as data, in one folder.
 
 Reads each run folder (:mod:`pidkit_distill.run_records`), draws the figures
-(:mod:`pidkit_distill.report_figures`: ``accuracy.png``, and ``pid_atoms.png`` when a run
+(:mod:`pidkit_distill.report.figures`: ``accuracy.png``, and ``pid_atoms.png`` when a run
 has an audit, with ``pid_atoms_all_layers.png`` when more than one layer was audited) and
 writes them into one output folder with ``report.md``: the summary table (also returned and
 printed by the CLI), the table of the experiments run with several seeds (mean ± sd across
@@ -13,13 +13,6 @@ their path as tells them apart. Every file is written atomically, and a figure a
 draw (no run has an audit any more) is removed, so the folder never mixes two reports; two
 reports written into one folder at once take turns (its lock, ``.report.lock``), and the one
 holding it deletes the temporary files of the report's files that a killed report left.
-
-Each job has its module: :mod:`~pidkit_distill.report_table` writes the table of each run, with
-the paragraphs of :mod:`~pidkit_distill.report_states` (the runs short of their epochs) and
-:mod:`~pidkit_distill.report_failures` (a failed run's error and advice) under it;
-:mod:`~pidkit_distill.report_groups` the table of the experiments run with several seeds;
-:mod:`~pidkit_distill.report_figures` the figures; :mod:`~pidkit_distill.report_folder` the
-folder they are written into.
 """
 
 from __future__ import annotations
@@ -31,28 +24,25 @@ from pathlib import Path
 from typing import Any
 
 from pidkit_distill.damaged_runs import DamagedRun, left_out_paragraph, missing_audit_warning
-from pidkit_distill.report_data import groups_csv, runs_csv
-from pidkit_distill.report_failures import failure_message
-from pidkit_distill.report_figures import draw_figures
-from pidkit_distill.report_folder import check_not_other_run, default_out_dir, made_out_dir, write_files
-from pidkit_distill.report_groups import group_table, group_table_of
-from pidkit_distill.report_states import run_state
-from pidkit_distill.report_table import summary_table
+from pidkit_distill.report.csv_tables import groups_csv, runs_csv
+from pidkit_distill.report.failures import failure_message
+from pidkit_distill.report.figures import draw_figures
+from pidkit_distill.report.folder import check_not_other_run, default_out_dir, made_out_dir, write_files
+from pidkit_distill.report.groups import group_table_of
+from pidkit_distill.report.states import run_state
+from pidkit_distill.report.table import summary_table
 from pidkit_distill.run_files import train_failure
 from pidkit_distill.run_groups import RunGroup, group_runs
 from pidkit_distill.run_records import (
     RunRecords,
     given_runs,
-    load_run,
-    load_runs,
     read_runs,
     with_distinct_names,
 )
 from pidkit_distill.run_summary import RunSummary
 from pidkit_distill.unwritten_runs import RUN_LOCK_FILE
 
-__all__ = ["DamagedRun", "RunRecords", "default_out_dir", "group_table", "load_run", "load_runs",
-           "read_runs", "summary_table", "write_report"]
+__all__ = ["write_report"]
 
 
 def write_report(run_dirs: str | bytes | os.PathLike[str] | RunRecords | RunSummary
@@ -84,7 +74,7 @@ def write_report(run_dirs: str | bytes | os.PathLike[str] | RunRecords | RunSumm
         (``.report.lock``) while it writes, so that the folder never mixes two. A folder that
         is, or is in, the folder of a run not reported (``out_dir=other.run_dir``, or its
         ``report``) is refused before anything is made or drawn: the report would be taken
-        for that run's (:func:`~pidkit_distill.report_folder.check_not_other_run`).
+        for that run's (:func:`~pidkit_distill.report.folder.check_not_other_run`).
     on_damaged : {"skip", "raise"}, default="skip"
         What to do with a damaged run found in a sweep's folder (see :func:`load_runs`): leave
         it out, with a warning and a paragraph of ``report.md`` naming it and why, or refuse
@@ -124,7 +114,7 @@ def write_report(run_dirs: str | bytes | os.PathLike[str] | RunRecords | RunSumm
     -----
     Beside ``report.md``, ``runs.csv`` holds a row per run and ``groups.csv`` a row per
     experiment (mean and sample standard deviation across its seeds), the numbers of its
-    tables unrounded (:mod:`pidkit_distill.report_data`):
+    tables unrounded (:mod:`pidkit_distill.report.csv_tables`):
     ``pandas.read_csv(out_dir / "groups.csv")``.
 
     Examples
@@ -179,7 +169,7 @@ def _markdown(runs: list[RunRecords], groups: list[RunGroup], *, drawn: dict[str
               records: list[dict[str, Any] | None], states: list[str],
               damaged: list[DamagedRun]) -> str:
     """The text of ``report.md``: the ``runs`` and the ``damaged`` ones left out, the table of
-    their ``groups`` (:func:`~pidkit_distill.report_groups.group_table_of`) under a heading
+    their ``groups`` (:func:`~pidkit_distill.report.groups.group_table_of`) under a heading
     that says what it holds, their :func:`summary_table` (their failure ``records`` and
     ``states``, as the figures ``drawn`` show them), where the tables are as data, and those
     figures."""

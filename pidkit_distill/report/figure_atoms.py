@@ -25,8 +25,8 @@ from pidkit_distill.audit_records import (
     holds_clustering_fixed,
     innermost_layer,
 )
-from pidkit_distill.figure_legend import figure_legend
-from pidkit_distill.figure_lines import (
+from pidkit_distill.report.figure_legend import figure_legend
+from pidkit_distill.report.figure_lines import (
     FONT,
     SPREAD,
     averaged_note,
@@ -41,7 +41,7 @@ from pidkit_distill.figure_lines import (
     same_line_notes,
     state_note,
 )
-from pidkit_distill.figure_looks import marker
+from pidkit_distill.report.figure_looks import marker
 from pidkit_distill.run_groups import RunGroup, audit_epochs, common_epochs
 from pidkit_distill.run_records import RunRecords
 
@@ -96,7 +96,7 @@ def _plot_series(ax: Any, recs: list[dict[str, Any]], key: str, line: dict[str, 
     """One run's estimates of one quantity, their interval band, the plug-in values beside
     corrected ones, a cross on each estimate whose solve was not certified, and a bar at the
     end of a stopped or failed run's line (its ``state`` in report.md,
-    :func:`~pidkit_distill.figure_lines.mark_end`); a seed of a group (``band_alpha`` None) has
+    :func:`~pidkit_distill.report.figure_lines.mark_end`); a seed of a group (``band_alpha`` None) has
     its line, crosses and bar only, under its group's band.
 
     A value that is missing (``None``: a failed solve gave no number) leaves a gap in the line;
@@ -133,8 +133,8 @@ def plot_atoms(groups: list[RunGroup], lines: dict[str, dict[str, Any]],
     ``groups``; a run short of its epochs said so in its legend entry, or its group's, by its
     state in report.md (``states``, by run name), the line of a stopped or failed one ended by
     a bar at its last audit, whose epoch the entry names where it is not the run's last epoch
-    (:func:`~pidkit_distill.figure_lines.state_note`,
-    :func:`~pidkit_distill.figure_lines.mark_end`).
+    (:func:`~pidkit_distill.report.figure_lines.state_note`,
+    :func:`~pidkit_distill.report.figure_lines.mark_end`).
 
     Gaussian runs beside discrete ones get panels of their own, below the discrete ones: their
     bits are not comparable, and on a shared axis (or a twin axis on the right) heights
@@ -225,7 +225,7 @@ def _drawn_lines(groups: list[RunGroup], blocks: list[tuple[int | None, str]], p
                  ) -> list[tuple[str, dict[tuple[int | None, str, str], tuple[list[int], Any]]]]:
     """Each group's lines in the panels of a PID figure's ``blocks`` (its layer, or each group's
     innermost, ``inner``, and its estimator, ``kind``), by panel, in drawing order, as
-    :func:`~pidkit_distill.figure_lines.same_line_notes` reads them: a lone run's values, or
+    :func:`~pidkit_distill.report.figure_lines.same_line_notes` reads them: a lone run's values, or
     its seeds' over the epochs all have, as :func:`_plot_group_atoms` draws them."""
     return [(group.legend, {
         (layer, each, key): common_epochs(audit_epochs(

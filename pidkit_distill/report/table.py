@@ -1,9 +1,9 @@
 """The table of each run in the report (:func:`summary_table`): accuracy, the final PID atoms
 of the innermost audited layer and how they were estimated, and the notes under it (the runs
-whose student trained in only some of their epochs: :mod:`~pidkit_distill.report_caveats`; the audit's
+whose student trained in only some of their epochs: :mod:`~pidkit_distill.report.caveats`; the audit's
 flags, the best accuracy, the intervals, the runs short of their epochs by state:
-:class:`~pidkit_distill.report_states.StateNotes`; those that ended at chance, or whose trained
-teacher did; the others whose loss term jumped: :mod:`~pidkit_distill.report_loss_jumps`).
+:class:`~pidkit_distill.report.states.StateNotes`; those that ended at chance, or whose trained
+teacher did; the others whose loss term jumped: :mod:`~pidkit_distill.report.loss_jump_notes`).
 """
 
 from __future__ import annotations
@@ -23,22 +23,22 @@ from pidkit_distill.audit_records import (
 )
 from pidkit_distill.chance import RunTrained, chance_paragraph, ends_at_chance, run_trained
 from pidkit_distill.damaged_runs import missing_audit_warning
-from pidkit_distill.report_caveats import (
+from pidkit_distill.report.caveats import (
     AUDIT_EPOCH_NOTE,
     SCHEDULE_MARK,
     audit_epoch_words,
     schedule_note,
     student_epochs,
 )
-from pidkit_distill.report_cells import (
+from pidkit_distill.report.cells import (
     ACCURACY_ERROR_NOTE,
     accuracy_cell,
     atom_cell,
     atom_interval,
     table_cell,
 )
-from pidkit_distill.report_loss_jumps import loss_jump_note
-from pidkit_distill.report_states import StateNotes, run_state
+from pidkit_distill.report.loss_jump_notes import loss_jump_note
+from pidkit_distill.report.states import StateNotes, run_state
 from pidkit_distill.run_files import train_failure
 from pidkit_distill.run_records import RunRecords, method_label, with_distinct_names
 
@@ -58,11 +58,11 @@ def summary_table(runs: list[RunRecords], *, records: list[dict[str, Any] | None
     estimated.
 
     The last accuracy carries its binomial standard error where the records give the size of
-    the held-out set (:func:`~pidkit_distill.report_cells.accuracy_cell`); a run whose method's
+    the held-out set (:func:`~pidkit_distill.report.cells.accuracy_cell`); a run whose method's
     schedule trained its student in only some of its epochs has a mark after them, explained
-    in a line under the table (:mod:`~pidkit_distill.report_caveats`), and the estimate cell of
+    in a line under the table (:mod:`~pidkit_distill.report.caveats`), and the estimate cell of
     atoms audited at another epoch than the accuracy says so
-    (:func:`~pidkit_distill.report_caveats.audit_epoch_words`).
+    (:func:`~pidkit_distill.report.caveats.audit_epoch_words`).
 
     Runs of the same name are named by as much of their path as tells them apart; the cells of a run
     without a completed epoch are empty, and so are the atoms' of a run without an audit, whose
@@ -70,10 +70,10 @@ def summary_table(runs: list[RunRecords], *, records: list[dict[str, Any] | None
     (:func:`~pidkit_distill.damaged_runs.missing_audit_warning`), or no record in it. A
     paragraph under the table names the runs still training, and those stopped short of their
     epochs, each with its epoch
-    (:func:`~pidkit_distill.report_states.run_state`), and another those that
+    (:func:`~pidkit_distill.report.states.run_state`), and another those that
     ended their epochs at chance where their metrics records give it, and the trained teachers
     at chance (:func:`~pidkit_distill.chance.chance_paragraph`), then a line for each other run whose loss
-    term jumped (:func:`~pidkit_distill.report_loss_jumps.loss_jump_note`). The estimate cell
+    term jumped (:func:`~pidkit_distill.report.loss_jump_notes.loss_jump_note`). The estimate cell
     also names the corrected atoms below 0 and says when the solve was not certified, each
     explained under the table, and so are the best accuracy (chosen on the held-out set) and the
     intervals, with their confidence and, where they hold the KMeans clustering fixed
@@ -195,6 +195,6 @@ layer | audit epoch | estimate | Red | Uni(Y:T\\S) | Uni(Y:S\\T) | Syn | n |
 def _holds(record: dict[str, Any], key: str) -> bool:
     """Whether the bootstrap interval of atom ``key`` of an audit ``record`` holds its value
     (``True`` where there is no value or no interval, as
-    :func:`~pidkit_distill.report_cells.atom_interval` reads them)."""
+    :func:`~pidkit_distill.report.cells.atom_interval` reads them)."""
     interval = atom_interval(record, key)
     return interval is None or interval[0] <= record[key] <= interval[1]

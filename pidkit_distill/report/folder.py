@@ -13,7 +13,7 @@ from pathlib import Path
 
 from pidkit_distill.atomic_files import atomic_write, not_a_folder, remove_leftovers
 from pidkit_distill.folder_locks import folder_lock, take_lock
-from pidkit_distill.report_figures import PID_FIGURES
+from pidkit_distill.report.figures import PID_FIGURES
 from pidkit_distill.run_files import read_run_config
 from pidkit_distill.run_records import RunRecords, given_runs
 from pidkit_distill.run_summary import RunSummary

@@ -8,7 +8,7 @@ Their numbers are those of ``report.md``'s tables, unrounded: each run's last re
 (:func:`~pidkit_distill.audit_records.final_audit`), as the table of each run shows them; each
 experiment's accuracy at the last epoch all its seeds reached and its atoms at the last epoch
 at which all of them audited its innermost layer, where they were estimated alike
-(:func:`~pidkit_distill.run_groups.common_epochs`, :func:`~pidkit_distill.report_groups.
+(:func:`~pidkit_distill.run_groups.common_epochs`, :func:`~pidkit_distill.report.groups.
 group_audit`, :func:`~pidkit_distill.run_groups.mean_sd`), as the table of seeds averages them.
 A value not known (no audit, a failed solve, seeds estimated differently, the standard
 deviation of one seed) is an empty cell, which pandas reads as NaN.
@@ -23,8 +23,8 @@ from typing import Any
 import numpy as np
 
 from pidkit_distill.audit_records import ATOM_LABELS, audit_estimate, final_audit, final_flags
-from pidkit_distill.report_groups import group_audit
-from pidkit_distill.report_pairs import PairedDifference, bas_pairs
+from pidkit_distill.report.groups import group_audit
+from pidkit_distill.report.pairs import PairedDifference, bas_pairs
 from pidkit_distill.run_groups import RunGroup, common_epochs, mean_sd
 from pidkit_distill.run_records import RunRecords, method_label
 
@@ -48,7 +48,7 @@ GROUP_COLUMNS = ("group", "data", "method", "teacher", "n_seeds", "seeds", "runs
 """The columns of ``groups.csv``: ``seeds`` and ``runs`` are space-separated, in the order of
 the seeds; ``epochs`` is the last epoch every seed reached; an experiment of one seed has a row
 too (its standard deviations empty), where the table of seeds has rows only for several.
-``vs_bas_*`` are the line under the table of seeds (:func:`~pidkit_distill.report_pairs.
+``vs_bas_*`` are the line under the table of seeds (:func:`~pidkit_distill.report.pairs.
 bas_pairs`): the ``bas`` experiment paired with, the epoch compared, the number of seeds paired,
 and the mean and standard error of the experiment's last accuracy minus BAS's, paired by seed;
 empty where no ``bas`` experiment of its data, teacher source and ``run.epochs`` shares 2 of its
@@ -58,7 +58,7 @@ has its line in ``report.md``)."""
 
 def runs_csv(runs: list[RunRecords], states: list[str]) -> bytes:
     """``runs.csv``: a row per run of ``runs`` (named as the report names them), ``states`` its
-    state (:func:`~pidkit_distill.report_states.run_state`), in :data:`RUN_COLUMNS`.
+    state (:func:`~pidkit_distill.report.states.run_state`), in :data:`RUN_COLUMNS`.
 
     Examples
     --------

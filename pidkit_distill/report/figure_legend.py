@@ -10,7 +10,7 @@ from typing import Any
 
 import numpy as np
 
-from pidkit_distill.figure_lines import FONT
+from pidkit_distill.report.figure_lines import FONT
 
 __all__ = ["figure_legend", "place_legend"]
 

@@ -16,31 +16,31 @@
 Each experiment keeps one colour and marker in every figure, its method's colour, which no other
 experiment changes (colours that colour-blind readers tell apart, never the chance line's grey;
 another variant of a method with the same line style has a shade of it and another marker:
-:mod:`~pidkit_distill.figure_looks`). The seeds of one
+:mod:`~pidkit_distill.report.figure_looks`). The seeds of one
 (:mod:`pidkit_distill.run_groups`) are thin and faint under their mean, with a band of ±1
 standard deviation across them, over the epochs all of them reached; the legend has an entry per
 experiment (``rid, 3 seeds``), or the run's name for a run alone (the first hundred
 experiments), beside the plots, or below them in columns where one
 column would not fit (some 30 experiments, or long names; a label naming many settings wrapped:
-:func:`~pidkit_distill.figure_legend.place_legend`). A run's line style says where its teacher
+:func:`~pidkit_distill.report.figure_legend.place_legend`). A run's line style says where its teacher
 came from (solid: trained, dashed: untrained, dash-dot: a teacher file), and the figures say so.
 A run short of its ``run.epochs`` says so in its legend entry (its group's, naming its seed):
 ``stopped after epoch 8 of 40``, ``failed after ...``, ``still training, at ...``, by its state
 in report.md; a black bar ends the line of a stopped or failed one, explained once in the legend
-(:func:`~pidkit_distill.figure_lines.state_note`), so that a figure shown alone does not make a
+(:func:`~pidkit_distill.report.figure_lines.state_note`), so that a figure shown alone does not make a
 killed run look planned that short.
 The epoch axes have their ticks on multiples of the epochs' common step: on the audited epochs
-in both PID figures (:func:`~pidkit_distill.figure_lines.epoch_axis`).
+in both PID figures (:func:`~pidkit_distill.report.figure_lines.epoch_axis`).
 Where the metrics records give the size of the held-out set (``test_n``), the accuracy has a
 band of one binomial standard error, so that the axis does not zoom into noise. Text is at least
-:data:`~pidkit_distill.figure_lines.FONT` points, readable when a markdown viewer shows a figure
+:data:`~pidkit_distill.report.figure_lines.FONT` points, readable when a markdown viewer shows a figure
 about 850 pixels wide. They are drawn on :class:`matplotlib.figure.Figure` objects, not through
 pyplot, so the caller's backend and open figures (a notebook's) are left as they are.
 
-Each job has its module: :mod:`~pidkit_distill.figure_accuracy` and
-:mod:`~pidkit_distill.figure_atoms` draw the figures, from the lines of
-:mod:`~pidkit_distill.figure_lines` in the looks of :mod:`~pidkit_distill.figure_looks`, and the
-legends of :mod:`~pidkit_distill.figure_legend`.
+Each job has its module: :mod:`~pidkit_distill.report.figure_accuracy` and
+:mod:`~pidkit_distill.report.figure_atoms` draw the figures, from the lines of
+:mod:`~pidkit_distill.report.figure_lines` in the looks of :mod:`~pidkit_distill.report.figure_looks`, and the
+legends of :mod:`~pidkit_distill.report.figure_legend`.
 """
 
 from __future__ import annotations
@@ -49,9 +49,9 @@ import io
 from collections.abc import Mapping
 from typing import Any
 
-from pidkit_distill.figure_accuracy import plot_accuracy
-from pidkit_distill.figure_atoms import audited_layers, plot_atoms
-from pidkit_distill.figure_lines import run_lines
+from pidkit_distill.report.figure_accuracy import plot_accuracy
+from pidkit_distill.report.figure_atoms import audited_layers, plot_atoms
+from pidkit_distill.report.figure_lines import run_lines
 from pidkit_distill.run_groups import RunGroup
 
 __all__ = ["PID_FIGURES", "draw_figures"]

@@ -1,7 +1,7 @@
 """Each experiment's line in the report's figures: its look, and how it is drawn.
 
 Each experiment keeps one colour and marker in every figure, its colour fixed by its method
-(:func:`run_lines`, :mod:`pidkit_distill.figure_looks`); a run's line style says where its
+(:func:`run_lines`, :mod:`pidkit_distill.report.figure_looks`); a run's line style says where its
 teacher came from. The seeds of one experiment are thin and faint under their mean, drawn with
 a band of ±1 standard deviation across them (:func:`plot_mean`). A long line has markers on
 about :data:`_MOST_MARKERS` points (:func:`plot_line`). The epoch axis has its ticks on
@@ -17,8 +17,8 @@ from typing import Any
 
 import numpy as np
 
-from pidkit_distill.figure_looks import experiment_looks, marker
 from pidkit_distill.registry import registry_key
+from pidkit_distill.report.figure_looks import experiment_looks, marker
 from pidkit_distill.run_groups import RunGroup, mean_sd
 from pidkit_distill.run_records import RunRecords
 
@@ -73,11 +73,11 @@ def run_lines(groups: list[RunGroup]
               ) -> tuple[dict[str, dict[str, Any]], dict[str, int], str]:
     """Each run's line (by name: one colour, marker and style in every figure; a seed of a
     group thin, faint and unmarked in its group's colour), each group's round of colours (by
-    its first run's name: which markers it has, :func:`~pidkit_distill.figure_looks.marker`),
+    its first run's name: which markers it has, :func:`~pidkit_distill.report.figure_looks.marker`),
     and a note saying what the line styles in use mean.
 
     A group's colour is its method's, a shade of it for a further variant of the method with
-    the same line style (:func:`~pidkit_distill.figure_looks.experiment_looks`): adding an
+    the same line style (:func:`~pidkit_distill.report.figure_looks.experiment_looks`): adding an
     experiment of another method, or of another teacher, re-colours no other.
 
     Examples

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from pidkit_distill.folder_locks import lock_held
-from pidkit_distill.report_failures import failed_advice, failure_message
+from pidkit_distill.report.failures import failed_advice, failure_message
 from pidkit_distill.run_files import checkpoint_written, demo_out_dir, ended_train_epochs
 from pidkit_distill.run_records import RunRecords
 from pidkit_distill.unwritten_runs import RUN_LOCK_FILE
@@ -22,7 +22,7 @@ __all__ = ["StateNotes", "run_state"]
 # after naming them, each with its epochs: what happened, then how to go on (the advice, where
 # there is one; a run of a demo's is told to run the demo again instead, :func:`_demo_advice`);
 # a failed state's goes on with the advice that fits the errors shown
-# (:func:`~pidkit_distill.report_failures.failed_advice`).
+# (:func:`~pidkit_distill.report.failures.failed_advice`).
 _FAILED = (f"No process holds the run folder's {RUN_LOCK_FILE}: its train stopped with the error "
            "shown, which its summary.json records (failed),")
 # What the paragraph of a run whose last metrics.jsonl line, of the epoch its train ended after,
@@ -240,7 +240,7 @@ class StateNotes:
     """The paragraphs under the report's table that name the runs short of their epochs, a
     paragraph for the runs of each state (:func:`run_state`) and, for a demo's runs, of each
     demo: the runs each with its epochs (a failed one with its error,
-    :func:`~pidkit_distill.report_failures.failure_message`), what happened, and how to go on.
+    :func:`~pidkit_distill.report.failures.failure_message`), what happened, and how to go on.
 
     Examples
     --------

@@ -17,7 +17,7 @@ __all__ = ["failed_advice", "failure_message"]
 def failed_advice(state: str, failures: list[dict[str, Any]]) -> str:
     """How to go on after the failures (each the run's :func:`~pidkit_distill.run_files.
     train_failure` record, its ``"message"`` as :func:`failure_message` gives it) of the runs
-    in the failed ``state`` (:func:`~pidkit_distill.report_states.run_state`), where an error
+    in the failed ``state`` (:func:`~pidkit_distill.report.states.run_state`), where an error
     does not already say it: a NaN's new run beside a checkpoint, the rerun with the same
     ``run.name`` where the folder holds none, and memory's own way (a resume from the
     checkpoint.pt) only where an error was about memory. What each failure was, and whether it
