@@ -134,8 +134,7 @@ def bas_pairs(groups: list[RunGroup]) -> list[tuple[RunGroup, RunGroup, PairedDi
     ...  for group, baseline, pair in bas_pairs([bas, kd])]
     [('kd', 'BAS', -0.055)]
     """
-    return [(group, baseline, pair) for group, baseline, pair in _pairs_of_setting(groups)
-            if _epochs_apart(group, baseline) is None]
+    return _same_epochs(_pairs_of_setting(groups))
 
 
 def epochs_apart_notes(groups: list[RunGroup]) -> list[str]:
@@ -161,22 +160,7 @@ difference at the last epoch both reached (6) would set the end of kd's training
 partway through its own, which mixes the method with the training's length; rerun bas with \
 run.epochs 6 (or kd with 30) to pair them seed by seed
     """
-    paired = {id(group) for group, _, _ in bas_pairs(groups)}
-    notes = []
-    for group, baseline, pair in _pairs_of_setting(groups):
-        apart = _epochs_apart(group, baseline)
-        if id(group) in paired or apart is None:
-            continue
-        mine, theirs = apart
-        shorter, longer = (group, baseline) if mine < theirs else (baseline, group)
-        notes.append(
-            f"{group.label} is not paired with {baseline.label}: {group.label}'s runs are scheduled "
-            f"for run.epochs {mine}, {baseline.label}'s for {theirs}, so their difference at the "
-            f"last epoch both reached ({pair.epoch}) would set the end of {shorter.label}'s "
-            f"training against {longer.label} partway through its own, which mixes the method "
-            f"with the training's length; rerun {baseline.label} with run.epochs {mine} (or "
-            f"{group.label} with {theirs}) to pair them seed by seed")
-    return notes
+    return _apart_notes(_pairs_of_setting(groups))
 
 
 def pair_lines(groups: list[RunGroup]) -> list[str]:
@@ -199,14 +183,15 @@ def pair_lines(groups: list[RunGroup]) -> list[str]:
     kd − bas: -0.0550 ± 0.0050 (last acc at epoch 6, paired by seed: mean ± s.e. of the \
 differences over the 2 seeds both ran, 0 and 1)
     """
+    pairs = _pairs_of_setting(groups)  # once, for the lines and the notes
     lines = []
-    for group, baseline, pair in bas_pairs(groups):
+    for group, baseline, pair in _same_epochs(pairs):
         seeds = list(map(str, pair.seeds))
         lines.append(f"{group.label} − {baseline.label}: {pair.mean:+.4f} ± {pair.se:.4f} "
                      f"(last acc at epoch {pair.epoch}, paired by seed: mean ± s.e. of the "
                      f"differences over the {len(seeds)} seeds both ran, "
                      f"{', '.join(seeds[:-1])} and {seeds[-1]})")
-    return [*lines, *epochs_apart_notes(groups)]
+    return [*lines, *_apart_notes(pairs)]
 
 
 def _pairs_of_setting(groups: list[RunGroup]) -> list[tuple[RunGroup, RunGroup, PairedDifference]]:
@@ -223,6 +208,35 @@ def _pairs_of_setting(groups: list[RunGroup]) -> list[tuple[RunGroup, RunGroup, 
             if pair is not None:
                 pairs.append((group, baseline, pair))
     return pairs
+
+
+def _same_epochs(pairs: list[tuple[RunGroup, RunGroup, PairedDifference]]
+                 ) -> list[tuple[RunGroup, RunGroup, PairedDifference]]:
+    """The ``pairs`` of :func:`_pairs_of_setting` whose experiments' ``run.epochs`` do not
+    differ (:func:`bas_pairs`), in their order."""
+    return [(group, baseline, pair) for group, baseline, pair in pairs
+            if _epochs_apart(group, baseline) is None]
+
+
+def _apart_notes(pairs: list[tuple[RunGroup, RunGroup, PairedDifference]]) -> list[str]:
+    """The notes of :func:`epochs_apart_notes` for the ``pairs`` of :func:`_pairs_of_setting`:
+    one for each pair of other ``run.epochs`` whose experiment has no pair of its own epochs."""
+    paired = {id(group) for group, _, _ in _same_epochs(pairs)}
+    notes = []
+    for group, baseline, pair in pairs:
+        apart = _epochs_apart(group, baseline)
+        if id(group) in paired or apart is None:
+            continue
+        mine, theirs = apart
+        shorter, longer = (group, baseline) if mine < theirs else (baseline, group)
+        notes.append(
+            f"{group.label} is not paired with {baseline.label}: {group.label}'s runs are scheduled "
+            f"for run.epochs {mine}, {baseline.label}'s for {theirs}, so their difference at the "
+            f"last epoch both reached ({pair.epoch}) would set the end of {shorter.label}'s "
+            f"training against {longer.label} partway through its own, which mixes the method "
+            f"with the training's length; rerun {baseline.label} with run.epochs {mine} (or "
+            f"{group.label} with {theirs}) to pair them seed by seed")
+    return notes
 
 
 def _epochs_apart(group: RunGroup, baseline: RunGroup) -> tuple[int, int] | None:
