@@ -115,7 +115,9 @@ AUDIT_RESUME_FREE_KEYS: dict[str, str] = {
 # it: a checkpoint that lacks the key resumes with that value (and only with it), so that a
 # run started before an upgrade can be continued after it. A new key whose default keeps the old
 # behaviour belongs here; one whose every value changes a run does not.
-VALUES_BEFORE_KEYS_EXISTED: dict[str, object] = {"audit.cluster_seeds": 1}
+VALUES_BEFORE_KEYS_EXISTED: dict[str, object] = {
+    "audit.cluster_seeds": 1, "optim.optimizer": "sgd", "optim.min_lr": 0.0,
+    "optim.warmup_epochs": 0}
 
 # Keys whose default changed after runs were written, each with its earlier defaults: a run whose
 # checkpoint holds an earlier default, resumed where the key holds the default of now, continues

@@ -25,6 +25,7 @@ from pidkit_distill.config_settings import Settings, field_choices, field_kinds
 
 __all__ = [
     "AUTO_MODEL",
+    "WARMUP_START_FACTOR",
     "AuditConfig",
     "DataConfig",
     "MethodConfig",
@@ -41,6 +42,11 @@ __all__ = [
 AUTO_MODEL = "auto"
 """The default of ``model.teacher`` and ``model.student``: the data set's own model
 (:mod:`~pidkit_distill.model_defaults` resolves it)."""
+
+WARMUP_START_FACTOR = 0.01
+"""The share of ``optim.lr`` that the warm-up (``optim.warmup_epochs``) starts from, rising
+linearly to the whole lr (torch's ``LinearLR``; torchvision's reference trainer's
+``--lr-warmup-decay``)."""
 
 
 def _opt(default: Any, text: str, *, choices: tuple[str, ...] = ()) -> Any:
@@ -154,24 +160,28 @@ class MethodConfig(Settings):
 
 @dataclass
 class OptimConfig(Settings):
-    """SGD with Nesterov momentum, one optimizer per Distiller group, stepped per epoch.
+    """The optimizer (SGD with Nesterov momentum, or AdamW) and its learning-rate schedule, one
+    optimizer per Distiller group, the schedule stepped per epoch.
 
     Examples
     --------
     >>> from pidkit_distill import OptimConfig
     >>> OptimConfig(lr=0.1).milestones
     [0.5, 0.6666666666666666]
+    >>> OptimConfig(optimizer="AdamW", schedule="cosine").optimizer
+    'adamw'
     """
 
     lr: float = _opt(0.05, "initial learning rate")
-    momentum: float = _opt(0.9, "SGD momentum")
+    momentum: float = _opt(0.9, "SGD momentum (sgd only)")
     weight_decay: float = _opt(5e-4, "weight decay")
-    nesterov: bool = _opt(True, "Nesterov momentum")
+    nesterov: bool = _opt(True, "Nesterov momentum (sgd only)")
     schedule: str = _opt(
         "paper",
-        "paper (multiply by gamma at each milestone) | constant | kd-rid-effective "
-        "(the schedule the authors' code really applied)",
-        choices=("paper", "constant", "kd-rid-effective"),
+        "paper (multiply by gamma at each milestone) | constant | cosine (anneal to min_lr "
+        "over the epochs after the warm-up) | kd-rid-effective (the schedule the authors' code "
+        "really applied)",
+        choices=("paper", "constant", "cosine", "kd-rid-effective"),
     )
     milestones: list = field(default_factory=lambda: [0.5, 2.0 / 3.0], metadata={
         "help": "where the lr is multiplied by gamma (the paper: epochs 150, 200 of 300)"})
@@ -182,6 +192,30 @@ class OptimConfig(Settings):
     gamma: float = _opt(0.2, "lr factor at each milestone")
     grad_clip: float = _opt(100.0, "clip the gradient norm to this value, as the authors' code does "
                                    "(0 = off)")
+    optimizer: str = _opt("sgd", "sgd (momentum, nesterov) | adamw (torch's AdamW: lr, "
+                                 "weight_decay and torch's betas)", choices=("sgd", "adamw"))
+    min_lr: float = _opt(0.0, "the lr that the cosine schedule anneals to")
+    warmup_epochs: int = _opt(0, f"epochs of linear warm-up from {WARMUP_START_FACTOR} * lr to lr "
+                                 "before the schedule (0 = none; not with kd-rid-effective)")
+
+    def milestone_epochs(self, epochs: int) -> list[int]:
+        """The epochs (counted from the run's start) at whose end the ``paper`` schedule
+        multiplies the lr by ``gamma``, in a run of ``epochs`` epochs, sorted.
+
+        A fraction never rounds to epoch 0 (which would decay the lr before the first epoch):
+        its earliest epoch is 1, as for ``milestone_unit='epoch'``. Milestones that fall on
+        the same epoch (fractions that round alike in a short run) are kept, not merged.
+
+        Examples
+        --------
+        >>> OptimConfig().milestone_epochs(300), OptimConfig().milestone_epochs(2)
+        ([150, 200], [1, 1])
+        >>> OptimConfig(milestones=[20, 10], milestone_unit="epoch").milestone_epochs(30)
+        [10, 20]
+        """
+        if self.milestone_unit == "fraction":
+            return sorted(max(1, round(m * epochs)) for m in self.milestones)
+        return sorted(int(m) for m in self.milestones)
 
 
 @dataclass

@@ -12,6 +12,7 @@ from __future__ import annotations
 import dataclasses
 import math
 import re
+import typing
 from collections.abc import Sequence
 
 from pidkit.utils import SEED_MAX, did_you_mean
@@ -25,9 +26,10 @@ from pidkit_distill.config_sections import (
 )
 from pidkit_distill.config_settings import field_choices
 
-__all__ = ["DEVICES", "MILESTONE_UNITS", "SCHEDULES", "check_values"]
+__all__ = ["DEVICES", "MILESTONE_UNITS", "OPTIMIZERS", "SCHEDULES", "check_values"]
 
 SCHEDULES = field_choices(OptimConfig)["schedule"]
+OPTIMIZERS = field_choices(OptimConfig)["optimizer"]
 MILESTONE_UNITS = field_choices(OptimConfig)["milestone_unit"]
 DEVICES = ("auto", "cpu", "cuda")
 _NOT_A_RUN_DEVICE = ("; the trainer runs on the CPU or on CUDA GPUs, each process on its own "
@@ -54,7 +56,7 @@ def _check_choice(key: str, value: str, choices: Sequence[str]) -> None:
     Traceback (most recent call last):
     ...
     pidkit_distill.ConfigValueError: config key 'optim.schedule' must be one of ['paper', \
-'constant', 'kd-rid-effective'], got 'constnt'. Did you mean 'constant'?
+'constant', 'cosine', 'kd-rid-effective'], got 'constnt'. Did you mean 'constant'?
     """
     if value not in choices:
         why = did_you_mean(value, choices)
@@ -135,6 +137,7 @@ number >= 0.0, got inf
     _check_audit(config)
     _check_choice("optim.schedule", config.optim.schedule, SCHEDULES)
     _check_choice("optim.milestone_unit", config.optim.milestone_unit, MILESTONE_UNITS)
+    _check_choice("optim.optimizer", config.optim.optimizer, OPTIMIZERS)
     _check_device(config.run.device)
     for key, value, minimum in [
         ("data.batch_size", config.data.batch_size, 1),
@@ -143,6 +146,8 @@ number >= 0.0, got inf
         ("teacher.epochs", config.teacher.epochs, 1),
         ("optim.weight_decay", config.optim.weight_decay, 0.0),
         ("optim.grad_clip", config.optim.grad_clip, 0.0),
+        ("optim.min_lr", config.optim.min_lr, 0.0),
+        ("optim.warmup_epochs", config.optim.warmup_epochs, 0),
         ("run.epochs", config.run.epochs, 1),
         ("run.audit_every", config.run.audit_every, 0),
         ("run.checkpoint_every", config.run.checkpoint_every, 1),
@@ -171,10 +176,105 @@ number >= 0.0, got inf
         raise ConfigValueError("config key 'optim.milestones' must hold epoch numbers >= 1 when "
                                f"optim.milestone_unit='epoch', got {milestones!r}",
                                "optim.milestones", milestones, related=("optim.milestone_unit",))
+    _check_optimizer_keys(config.optim)
+    _check_schedule_keys(config.optim, ("optim.lr", config.optim.lr),
+                         ("run.epochs", config.run.epochs))
+    if config.teacher.source == "trained" and config.method.name != "teacher":
+        # the teacher's run that trains it first reads the same keys at its own lr and length
+        _check_schedule_keys(config.optim, ("teacher.lr", config.teacher.lr),
+                             ("teacher.epochs", config.teacher.epochs))
     if not config.teacher.source:
         raise ConfigValueError("config key 'teacher.source' must be 'trained', 'untrained' or a "
                                "path", "teacher.source", config.teacher.source)
     _check_run_name(config.run.name)
+
+
+def _check_optimizer_keys(optim: OptimConfig) -> None:
+    """``optim.momentum`` and ``optim.nesterov`` are SGD's: with ``optim.optimizer='adamw'``
+    a value other than the default is refused, naming the key (AdamW keeps torch's betas). A
+    configuration does not record which keys were given, so the defaults, given or not, are
+    taken for keys left alone, which adamw ignores.
+
+    Examples
+    --------
+    >>> _check_optimizer_keys(OptimConfig(optimizer="adamw"))
+    >>> _check_optimizer_keys(OptimConfig(optimizer="adamw", momentum=0.5))
+    Traceback (most recent call last):
+    ...
+    pidkit_distill.ConfigValueError: config key 'optim.momentum' is 0.5, but it is SGD's and \
+optim.optimizer is 'adamw' (AdamW takes torch's betas, (0.9, 0.999)): leave optim.momentum at \
+its default, 0.9, which adamw ignores, or set optim.optimizer to 'sgd'
+    """
+    if optim.optimizer != "adamw":
+        return
+    defaults = OptimConfig()
+    for name in ("momentum", "nesterov"):
+        value, default = getattr(optim, name), getattr(defaults, name)
+        if value != default:
+            key = f"optim.{name}"
+            raise ConfigValueError(
+                f"config key {key!r} is {value!r}, but it is SGD's and optim.optimizer is "
+                f"'adamw' (AdamW takes torch's betas, (0.9, 0.999)): leave {key} at its "
+                f"default, {default!r}, which adamw ignores, or set optim.optimizer to 'sgd'",
+                key, value, related=("optim.optimizer",), advised=True)
+
+
+def _check_schedule_keys(optim: OptimConfig, lr: tuple[str, float],
+                         epochs: tuple[str, int]) -> None:
+    """The keys of the schedule that depend on each other and on the run's lr and length
+    (``lr`` and ``epochs``: each key with its value, ``optim.lr`` and ``run.epochs``, or, for
+    the teacher's run that a student's trains first, ``teacher.lr`` and ``teacher.epochs``):
+    ``optim.min_lr`` is read by the ``cosine`` schedule alone, and is below the lr there;
+    ``optim.warmup_epochs`` is below the epochs, is 0 for ``kd-rid-effective`` (the authors'
+    schedule, which has none), and ends no later than the first milestone of ``paper``.
+
+    Examples
+    --------
+    >>> _check_schedule_keys(OptimConfig(schedule="cosine", warmup_epochs=2), ("optim.lr", 0.05),
+    ...                      ("run.epochs", 10))
+    >>> _check_schedule_keys(OptimConfig(warmup_epochs=10), ("teacher.lr", 0.05),
+    ...                      ("teacher.epochs", 10))
+    Traceback (most recent call last):
+    ...
+    pidkit_distill.ConfigValueError: config key 'optim.warmup_epochs' is 10, which leaves the \
+schedule none of the teacher's teacher.epochs=10 epochs: lower optim.warmup_epochs below 10, or \
+raise teacher.epochs
+    """
+    def refuse(key: str, message: str, related: tuple[str, ...]) -> typing.NoReturn:
+        value = getattr(optim, key.split(".")[1])
+        raise ConfigValueError(f"config key {key!r} is {value!r}{message}", key, value,
+                               related=related, advised=True)
+
+    (lr_key, lr_value), (epochs_key, n_epochs) = lr, epochs
+    whose = "teacher's" if epochs_key.startswith("teacher.") else "run's"
+    if optim.min_lr != 0 and optim.schedule != "cosine":
+        refuse("optim.min_lr", f", but only optim.schedule 'cosine' reads it (the schedule is "
+                               f"{optim.schedule!r}): set optim.min_lr to 0, or optim.schedule "
+                               "to 'cosine'", ("optim.schedule",))
+    if optim.schedule == "cosine" and optim.min_lr >= lr_value:
+        refuse("optim.min_lr", f", not below {lr_key} ({lr_value!r}), so the cosine schedule "
+                               "would not anneal the lr down: lower optim.min_lr (its default "
+                               f"is 0) or raise {lr_key}", (lr_key,))
+    warmup = optim.warmup_epochs
+    if warmup == 0:
+        return
+    if optim.schedule == "kd-rid-effective":
+        refuse("optim.warmup_epochs", ", but optim.schedule 'kd-rid-effective' (the authors' "
+                                      "schedule) has no warm-up: set optim.warmup_epochs to 0, "
+                                      "or choose another optim.schedule", ("optim.schedule",))
+    if warmup >= n_epochs:
+        refuse("optim.warmup_epochs", f", which leaves the schedule none of the {whose} "
+                                      f"{epochs_key}={n_epochs} epochs: lower "
+                                      f"optim.warmup_epochs below {n_epochs}, or raise "
+                                      f"{epochs_key}", (epochs_key,))
+    early = [m for m in optim.milestone_epochs(n_epochs) if m < warmup]
+    if optim.schedule == "paper" and early:
+        refuse("optim.milestones", f", a milestone at epoch {early[0]} of {epochs_key}="
+                                   f"{n_epochs}, inside the warm-up of optim.warmup_epochs="
+                                   f"{warmup} epochs (milestones count from the run's start): "
+                                   f"move the milestones to epoch {warmup} or later, or shorten "
+                                   "the warm-up", ("optim.warmup_epochs", "optim.milestone_unit",
+                                                   epochs_key))
 
 
 def _check_audit(config: TrainConfig) -> None:

@@ -49,7 +49,8 @@ def test_the_section_classes_hold_the_choice_as_spelt():
 
 @pytest.mark.parametrize(("option", "typed", "told"), [
     ("--optim.schedule", "Constnt", "config key 'optim.schedule' must be one of ['paper', "
-                                    "'constant', 'kd-rid-effective']. Did you mean 'constant'?"),
+                                    "'constant', 'cosine', 'kd-rid-effective']. Did you mean "
+                                    "'constant'?"),
     ("--audit.estimator", "Gausian", "config key 'audit.estimator' must be one of ['discrete', "
                                      "'gaussian']. Did you mean 'gaussian'?"),
     # a correction of the other estimator, in capitals: held as it, then told whose it is

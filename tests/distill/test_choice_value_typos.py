@@ -11,7 +11,7 @@ from pidkit_distill.cli import main
 from pidkit_distill.config import config_from_dict
 
 ERROR = "pidkit-distill train: error: "
-SCHEDULES = "['paper', 'constant', 'kd-rid-effective']"
+SCHEDULES = "['paper', 'constant', 'cosine', 'kd-rid-effective']"
 
 
 @pytest.mark.parametrize(("args", "told"), [
@@ -24,8 +24,13 @@ SCHEDULES = "['paper', 'constant', 'kd-rid-effective']"
                                            "'optim.milestone_unit' must be one of ['fraction', "
                                            "'epoch']. Did you mean 'epoch'?"),
     # nothing close: the choices and an example, as before
-    (["--optim.schedule", "cosine"], f"--optim.schedule cosine: config key 'optim.schedule' "
-                                     f"must be one of {SCHEDULES}; e.g. --optim.schedule paper"),
+    (["--optim.schedule", "step"], f"--optim.schedule step: config key 'optim.schedule' "
+                                   f"must be one of {SCHEDULES}; e.g. --optim.schedule paper"),
+    (["--set", "optim.schedule=cosin"], f"--set optim.schedule=cosin: config key "
+                                        f"'optim.schedule' must be one of {SCHEDULES}. Did you "
+                                        "mean 'cosine'?"),
+    (["--optim.optimizer", "adam"], "--optim.optimizer adam: config key 'optim.optimizer' must "
+                                    "be one of ['sgd', 'adamw']. Did you mean 'adamw'?"),
 ])
 def test_a_misspelt_choice_typed_is_told_the_closest_in_one_line(capsys, args, told):
     assert main(["train", *args]) == 2

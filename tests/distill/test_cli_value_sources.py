@@ -93,9 +93,9 @@ def test_keys_checked_together_are_not_refused_one_by_one(capsys):
                             "0.0; e.g. --optim.lr 0.05"),
     (["--seed", "-1"], "--seed -1: config key 'run.seed' must be >= 0 and < 4294967296; e.g. "
                        "--seed 0"),
-    (["--optim.schedule", "cosine"], "--optim.schedule cosine: config key 'optim.schedule' must "
-                                     "be one of ['paper', 'constant', 'kd-rid-effective']; e.g. "
-                                     "--optim.schedule paper"),
+    (["--optim.schedule", "step"], "--optim.schedule step: config key 'optim.schedule' must "
+                                   "be one of ['paper', 'constant', 'cosine', 'kd-rid-effective']; "
+                                   "e.g. --optim.schedule paper"),
     # the audit's own checks (AuditConfig.check) too
     (["--audit.clusters", "1"], "--audit.clusters 1: config key 'audit.clusters' must be >= 2; "
                                 "e.g. --audit.clusters 10"),
