@@ -17,12 +17,15 @@ import numpy as np
 from ._count_refusals import counts_advice
 from ._joint_advice import (
     TO_NUMBERS,
+    axes_reading,
     bool_cell_refusal,
     first_bool_cell,
     first_missing_cell,
     first_text_cell,
     missing_cell_refusal,
-    stack_advice,
+    more_axes_advice,
+    sources_advice,
+    sources_axes,
     text_as_number,
     text_cell_refusal,
 )
@@ -210,32 +213,51 @@ def _json_bool_refusal(joint: list[Any], advice: str) -> str:
 
 
 def _with_stack_advice(advice: str, joint: Any, path: str) -> str:
-    """``advice`` with the library's advice for a stack of joints (pass each ``p[k]``, or the
-    stack to ``pidkit.bertschinger_batch``) replaced by what a user of this command does with the
-    file at ``path``, which holds ``joint``: save each joint to a file of its own (pipe each, for
-    a stack piped into standard input)."""
+    """``advice`` with the library's advice for an array of more than three axes (pass each
+    ``p[k]`` of a stack, or the stack to ``pidkit.bertschinger_batch``; the calls that take a joint
+    of more sources) replaced by what a user of this command does with the file at ``path``, which
+    holds ``joint``: save each joint of a stack to a file of its own (pipe each, for a stack piped
+    into standard input), or load a joint of more sources in Python."""
     try:
-        shape = np.shape(joint)
-    except ValueError:  # a ragged .json list: refused as ragged, never as a stack
+        numbers = np.asarray(joint)
+    except ValueError:  # a ragged .json list: refused as ragged, never for its axes
         return advice
-    library = stack_advice(shape, "p_yts")
+    if numbers.dtype.kind not in "fiu":  # refused for its cells, never for its axes
+        return advice
+    library = more_axes_advice(numbers, "p_yts")
     if not library:
         return advice
-    if path == STDIN:
-        return advice.replace(library, _piped_stack_advice(shape[0]))
+    reading = axes_reading(numbers)
     npy = Path(path).suffix.lower() == ".npy"
     load = f"np.load({path!r})" if npy else f"json.loads(Path({path!r}).read_text())"
-    if shape[0] == 1:
-        own = (f" It holds one joint, p[0]: save it alone (in Python: np.save('joint.npy', {load}[0])) "
-               "and decompose that file." if npy else
-               " It holds one joint, p[0]: delete the file's first '[' and last ']' and decompose it again.")
+    load = "p" if path == STDIN else load
+    sources = numbers.ndim - 1
+    joint_of_sources = f"one joint p[{sources_axes(sources)}] of a target and {sources} sources"
+    more_sources = sources_advice(sources, load, python="in Python, ")
+    if reading == "sources":
+        own = (f" It sums to 1 as a whole, not in each p[k], so it reads as {joint_of_sources}, not a stack "
+               f"of joints: {more_sources}")
     else:
-        save = ("np.save(f'joint{k}.npy', joint)" if npy else
-                "Path(f'joint{k}.json').write_text(json.dumps(joint))")
-        each = one_joint_advice("p[k]", load, piped=False, files=f"joint*.{'npy' if npy else 'json'}",
-                                python=f" (in Python: for k, joint in enumerate({load}): {save})")
-        own = f" For a stack of {shape[0]} joints p[k, y, t, s]: {each}."
+        own = _stack_of_files(numbers.shape[0], path, load, npy)
+        if reading == "either":
+            own += f" If it is {joint_of_sources}: {more_sources}"
     return advice.replace(library, own)
+
+
+def _stack_of_files(joints: int, path: str, load: str, npy: bool) -> str:
+    """What a user of this command does with a stack of ``joints`` joints in the file at ``path``
+    (a .npy array where ``npy``, else .json), which Python reads as ``load``."""
+    if path == STDIN:
+        return _piped_stack_advice(joints)
+    if joints == 1:
+        return (f" It holds one joint, p[0]: save it alone (in Python: np.save('joint.npy', {load}[0])) "
+                "and decompose that file." if npy else
+                " It holds one joint, p[0]: delete the file's first '[' and last ']' and decompose it again.")
+    save = ("np.save(f'joint{k}.npy', joint)" if npy else
+            "Path(f'joint{k}.json').write_text(json.dumps(joint))")
+    each = one_joint_advice("p[k]", load, piped=False, files=f"joint*.{'npy' if npy else 'json'}",
+                            python=f" (in Python: for k, joint in enumerate({load}): {save})")
+    return f" For a stack of {joints} joints p[k, y, t, s]: {each}."
 
 
 def _piped_stack_advice(joints: int) -> str:

@@ -1,7 +1,8 @@
 """Refusals of the joint checks that a command line words its own way: the first cell of a joint
 that holds text (or a bool among numbers, or nothing: ``None``, a JSON ``null``), a joint of a
-dtype that holds no numbers, what to do with a stack of joints, and with the record that holds a
-joint (an :class:`~pidkit.EmpiricalJoint`).
+dtype that holds no numbers, what to do with an array of more than three axes (a stack of joints,
+or one joint of more than two sources), and with the record that holds a joint (an
+:class:`~pidkit.EmpiricalJoint`).
 :mod:`pidkit._validate` gives them to Python callers; the ``pidkit`` command builds the same from
 what it read, with the advice a shell user can follow.
 """
@@ -17,13 +18,16 @@ import numpy as np
 
 __all__ = [
     "TO_NUMBERS",
+    "axes_reading",
     "bool_cell_refusal",
     "first_bool_cell",
     "first_missing_cell",
     "first_text_cell",
     "holder_refusal",
     "missing_cell_refusal",
-    "stack_advice",
+    "more_axes_advice",
+    "sources_advice",
+    "sources_axes",
     "text_as_number",
     "text_cell_refusal",
 ]
@@ -225,15 +229,80 @@ def text_cell_refusal(
             f"text {shown}{more}; {fix(text)}.")
 
 
-def stack_advice(shape: tuple[int, ...], name: str) -> str:
-    """The sentence that :func:`~pidkit._validate.check_joint` gives as the fix in its refusal of a
-    4-D ``shape``, read as a stack of joints ``p[k, y, t, s]`` (in place of reshaping it); ``""`` for
-    any other shape.
+def axes_reading(p: np.ndarray) -> str:
+    """How an array of more than three axes reads, judged by its totals: ``"one"`` (4-D with a
+    first axis of 1: one joint ``p[0]``), ``"stack"`` (4-D, each ``p[k]`` sums to 1: joints
+    ``p[k, y, t, s]``), ``"sources"`` (not a stack, and the whole sums to 1: one joint
+    ``p[y, x1, x2, ...]`` of a target and ``p.ndim - 1`` sources), ``"either"`` (4-D, neither: counts,
+    say, which could be one table or a stack of them); ``""`` for three axes or fewer, or more than
+    four that do not sum to 1.
+
+    Examples
+    --------
+    >>> stack = np.stack([np.full((2, 2, 2), 1 / 8)] * 3)
+    >>> axes_reading(stack), axes_reading(stack / 3), axes_reading(stack * 8), axes_reading(stack[:1])
+    ('stack', 'sources', 'either', 'one')
+    >>> axes_reading(np.full((2, 2, 2, 2, 2), 1 / 32)), axes_reading(np.ones((2, 2, 2)))
+    ('sources', '')
+    """
+    if p.ndim < 4:
+        return ""
+    whole_sums_to_one = math.isclose(float(p.sum()), 1.0, abs_tol=_READING_TOLERANCE)
+    if p.ndim > 4:
+        return "sources" if whole_sums_to_one else ""
+    if p.shape[0] == 1:
+        return "one"
+    if np.allclose(p.sum(axis=(1, 2, 3)), 1.0, rtol=0.0, atol=_READING_TOLERANCE):
+        return "stack"
+    return "sources" if whole_sums_to_one else "either"
+
+
+_READING_TOLERANCE = 1e-6
+"""How far from 1 a total may be for :func:`axes_reading` to count it as 1: looser than a joint's
+own check, as it only chooses which advice to give (a stack saved as float32 still reads as one)."""
+
+
+def sources_advice(sources: int, joint: str, *, python: str = "") -> str:
+    """What to do with one joint ``p[y, x1, ..., xn]`` of a target and ``sources`` sources, written
+    in code as ``joint``: the calls of pidkit that take any number of sources, and dit's lattice.
+    ``python`` goes before the calls (``"in Python, "`` on the command line).
+
+    Examples
+    --------
+    >>> print(sources_advice(3, "p"))
+    pidkit decomposes a target and two sources. For all 3 sources, pidkit.i_gh(p) and pidkit.i_prec(p)
+    give their redundancy, and dit the full lattice of atoms:
+    dit.pid.PID_WB(dit.Distribution.from_ndarray(np.moveaxis(p, 0, -1))) (dit puts the target last).
+    """
+    return (f"pidkit decomposes a target and two sources. For all {sources} sources, {python}"
+            f"pidkit.i_gh({joint}) and pidkit.i_prec({joint}) give their redundancy, and dit the full "
+            f"lattice of atoms: dit.pid.PID_WB(dit.Distribution.from_ndarray(np.moveaxis({joint}, 0, -1))) "
+            "(dit puts the target last).")
+
+
+def sources_axes(sources: int) -> str:
+    """The axes of a joint of a target and ``sources`` sources, as code indexes it.
+
+    Examples
+    --------
+    >>> sources_axes(3), sources_axes(5)
+    ('y, x1, x2, x3', 'y, x1, ..., x5')
+    """
+    names = [f"x{i}" for i in range(1, sources + 1)]
+    return "y, " + ", ".join(names if sources <= 3 else [names[0], "...", names[-1]])
+
+
+def more_axes_advice(p: np.ndarray, name: str) -> str:
+    """The sentence that :func:`~pidkit._validate.check_joint` gives as the fix in its refusal of
+    ``p``, an array of more than three axes, as :func:`axes_reading` reads it: a stack of joints
+    ``p[k, y, t, s]`` is told to pass each ``p[k]`` (in place of reshaping it); one joint of a target
+    and more than two sources, which sums to 1 as a whole, where a pidkit can take them
+    (:func:`sources_advice`); a 4-D array that is neither, both. ``""`` for any other array.
 
     Parameters
     ----------
-    shape : tuple of int
-        The refused array's shape.
+    p : numpy.ndarray
+        The refused array, of real numbers.
     name : str
         The argument's name, as the refusal gives it.
 
@@ -244,17 +313,35 @@ def stack_advice(shape: tuple[int, ...], name: str) -> str:
 
     Examples
     --------
-    >>> stack_advice((1, 2, 2, 2), "p_yts")
-    ' It holds one joint: pass p_yts[0].'
-    >>> stack_advice((2, 2), "p_yts")
+    >>> print(more_axes_advice(np.full((1, 2, 2, 2), 1 / 8), "p_yts"))
+     It holds one joint: pass p_yts[0].
+    >>> print(more_axes_advice(np.full((2, 2, 2, 2), 1 / 8), "p_yts"))
+     For a stack of 2 joints p[k, y, t, s], pass each p[k] (for BROJA, pidkit.bertschinger_batch(stack) \
+solves the whole stack).
+    >>> print(more_axes_advice(np.full((2, 2, 2, 2), 1 / 16), "p_yts"))
+     It sums to 1 as a whole, not in each p_yts[k], so it reads as one joint p_yts[y, x1, x2, x3] of a \
+target and 3 sources, not a stack of joints: pidkit decomposes a target and two sources. For all 3 \
+sources, pidkit.i_gh(p_yts) and pidkit.i_prec(p_yts) give their redundancy, and dit the \
+full lattice of atoms: dit.pid.PID_WB(dit.Distribution.from_ndarray(np.moveaxis(p_yts, 0, -1))) \
+(dit puts the target last).
+    >>> more_axes_advice(np.ones((2, 2)), "p_yts")
     ''
     """
-    if len(shape) != 4:
-        return ""
-    if shape[0] == 1:
+    reading = axes_reading(p)
+    sources = p.ndim - 1
+    stack = (f"For a stack of {p.shape[0]} joints p[k, y, t, s], pass each p[k] (for BROJA, "
+             "pidkit.bertschinger_batch(stack) solves the whole stack).")
+    joint = f"one joint {name}[{sources_axes(sources)}] of a target and {sources} sources"
+    if reading == "one":
         return f" It holds one joint: pass {name}[0]."
-    return (f" For a stack of {shape[0]} joints p[k, y, t, s], pass each p[k] (for BROJA, "
-            "pidkit.bertschinger_batch(stack) solves the whole stack).")
+    if reading == "stack":
+        return f" {stack}"
+    if reading == "sources":
+        return (f" It sums to 1 as a whole, not in each {name}[k], so it reads as {joint}, not a stack "
+                f"of joints: {sources_advice(sources, name)}")
+    if reading == "either":
+        return f" {stack} If it is {joint}: {sources_advice(sources, name)}"
+    return ""
 
 
 def holder_refusal(holder: tuple[Any, ...], name: str) -> str:

@@ -26,7 +26,7 @@ from ._joint_advice import (
     first_text_cell,
     holder_refusal,
     missing_cell_refusal,
-    stack_advice,
+    more_axes_advice,
     text_as_number,
     text_cell_refusal,
 )
@@ -246,8 +246,8 @@ def check_joint(p: Any, *, name: str = "p_yts", normalize: bool = False) -> np.n
     """
     arr = _as_real_array(p, name)
     if arr.ndim != 3:
-        # A stack of joints is told what to do with a stack, not to reshape it.
-        fix = (stack_advice(arr.shape, name) or pandas_table_advice(p, name)).lstrip() or (
+        # A stack of joints, or a joint of more sources, is told what to do with it, not to reshape it.
+        fix = (more_axes_advice(arr, name) or pandas_table_advice(p, name)).lstrip() or (
             "Reshape it, or build it from samples with pidkit.joint_from_samples(y, t, s).")
         raise ValueError(
             f"{name} must be a 3-D array indexed {name}[y, t, s] (target, teacher, student); "
