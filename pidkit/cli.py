@@ -18,13 +18,15 @@ import warnings
 from collections.abc import Callable, Sequence
 from typing import Any
 
+import numpy as np
+
 from . import __version__, examples, theorems
 from ._cli_files import decompose_files
 from ._cli_refusals import corrected_route, joint_refusal, spell_measure
 from ._count_tables import PLUGIN_ATOMS, warn_of_plugin_bias
 from ._errors import SolverError
 from ._joint_input import STDIN, UsageError, load_joint
-from ._names import check_choice, did_you_mean
+from ._names import did_you_mean
 from ._result import PIDResult
 from ._settings import SEED_MAX
 from .command_line import (
@@ -38,6 +40,7 @@ from .command_line import (
 )
 from .decompose import pid
 from .redundancy import MEASURES
+from .redundancy.dispatch import check_measure
 from .redundancy.vertex_limit import MAX_VERTICES, VERTEX_MEASURES, TooManyVertices
 from .theorems.theorem_4_1 import sizes_remedy
 
@@ -55,9 +58,12 @@ def _table(rows: dict[str, PIDResult], units: str) -> str:
 
 def _decompose(args: argparse.Namespace) -> int:
     catalogue = examples.catalogue()
-    check_choice(args.measure, MEASURES, name="--measure")
+    _check_measure(args.measure)
     if (args.example is None) == (not args.joints):
         raise UsageError("give either a joint file or --example NAME, not both or neither")
+    if args.example is not None and args.axes != _FILE_AXES:
+        raise UsageError(f"--axes names the axes of a joint file; --example {args.example} is p[y, t, s] "
+                         "already. Drop --axes.")
     if args.example is not None and args.example.lower() not in catalogue:
         raise UsageError(f"unknown example {args.example!r}; known: {sorted(catalogue)}."
                          + did_you_mean(args.example.lower(), list(catalogue)))
@@ -86,6 +92,7 @@ def _solved(joint: Any, path: str | None, args: argparse.Namespace, options: dic
     """The decomposition of ``joint``, read from ``path`` (None for a named example) under the
     options ``args``; the library's refusal of it in this command's words (a UsageError), and a
     warning of the plug-in's bias where --normalize rescaled counts."""
+    joint = _in_target_teacher_student_order(joint, args.axes)
     try:
         with warnings.catch_warnings():  # pid's warning of counts' bias: given below in the command's words
             warnings.filterwarnings("ignore", message=re.escape(PLUGIN_ATOMS))
@@ -96,6 +103,44 @@ def _solved(joint: Any, path: str | None, args: argparse.Namespace, options: dic
         loaded = "counts" if path == STDIN else f"np.load({path!r})"
         warn_of_plugin_bias(joint, result, corrected_route(loaded), stacklevel=1)
     return result
+
+
+_FILE_AXES = "yts"
+"""The order of a joint file's axes without --axes: p[y, t, s], target first."""
+
+
+def _axes(text: str) -> str:
+    """An argparse type: the order of a joint file's axes, a permutation of the letters y, t and s
+    (target, teacher, student) in any case."""
+    return checked(text, str.lower, lambda order: sorted(order) == sorted(_FILE_AXES),
+                   "a permutation of the letters y, t and s naming the file's axes in order, e.g. "
+                   "--axes tsy for a joint saved p[t, s, y] (dit's order, target last)")
+
+
+def _in_target_teacher_student_order(joint: Any, axes: str) -> Any:
+    """``joint``, a file's joint whose axes ``axes`` names in order, as p[y, t, s]; as read where
+    that is its order already, or where it is not a 3-D array of numbers (the library refuses it
+    as read)."""
+    if axes == _FILE_AXES:
+        return joint
+    try:
+        numbers = np.asarray(joint)
+    except ValueError:  # ragged: refused as such
+        return joint
+    if numbers.ndim != 3 or numbers.dtype.kind not in "fiu":
+        return joint
+    return numbers.transpose([axes.index(axis) for axis in _FILE_AXES])
+
+
+def _check_measure(measure: str) -> None:
+    """Refuse a ``measure`` that pidkit does not compute in the library's words (which say where
+    dit computes it, or which of pidkit's it is), its keyword written as this command's option:
+    ``--measure prec``, not ``measure='prec'``."""
+    try:
+        check_measure(measure)
+    except ValueError as exc:
+        words = re.sub(r"\bmeasure='([^']*)'", r"--measure \1", str(exc))
+        raise UsageError(re.sub(r"^measure must", "--measure must", words)) from exc
 
 
 def _name(text: str) -> str:
@@ -179,7 +224,7 @@ def _check_settings(args: argparse.Namespace) -> dict[str, Any]:
             takers = ", ".join(check for check, takes in _CHECK_TAKES.items() if name in takes)
             raise UsageError(f"{args.which} takes no --{name} (only {takers} and all do); drop it")
     if "measure" in given:
-        check_choice(given["measure"], MEASURES, name="--measure")  # before `all` runs the examples
+        _check_measure(given["measure"])  # before `all` runs the examples
     return given
 
 
@@ -273,6 +318,12 @@ def get_parser() -> argparse.ArgumentParser:
         help=f"redundancy measure, in any case: {', '.join(MEASURES)} (default: broja)",
     )
     dec.add_argument("--units", type=_name, choices=("bits", "nats"), default="bits", help="(default: bits)")
+    dec.add_argument(
+        "--axes", type=_axes, default=_FILE_AXES, metavar="ORDER",
+        help="the order of a joint file's axes, a permutation of y (target), t and s (the sources), e.g. "
+        "tsy for p[t][s][y] as dit and many papers write it (target last); the joint is reordered to "
+        f"p[y][t][s] before it is solved, and a refusal indexes it so (default: {_FILE_AXES})",
+    )
     dec.add_argument(
         "--max-vertices", type=_max_vertices, default=argparse.SUPPRESS, metavar="N|auto|none",
         help="--measure gh and prec: refuse a joint whose polytope could have more than N vertices "
