@@ -265,10 +265,24 @@ def test_every_newton_system_certifies_the_same_optimum(kind, system, monkeypatc
     parts = [part for _ in range(12) for part in _open_parts(check_joint(_joint(kind, rng)))]
     reference = native.solve(parts, tol_nats=TOL)
     _force(monkeypatch, system)
+    used, interior_point = [], native.interior_point
+
+    def recorded(stack, **options):
+        used.append(options["system"])
+        return interior_point(stack, **options)
+
+    monkeypatch.setattr(native, "interior_point", recorded)
     for part, a, b in zip(parts, reference, native.solve(parts, tol_nats=TOL), strict=True):
         assert a.certified and b.certified, (part.shape, a.message, b.message)
         assert b.value == pytest.approx(a.value, abs=2e-9)
-        assert system.__name__ in b.message
+    assert used and set(used) == {system}
+
+
+def test_the_message_names_no_class():
+    # The --json "message" read "interior point converged after 4 iterations (DensePairSystem)".
+    r = pidkit.bertschinger(examples.and_())
+    assert r.message == (f"solved by the native interior-point method (interior point converged after "
+                         f"{r.nit} iterations)")
 
 
 def test_system_is_chosen_by_shape():

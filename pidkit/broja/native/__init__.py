@@ -106,7 +106,7 @@ def solve(
                         q=q, lam=lam, mu=mu, value=float(cert.value[row]), bound=float(cert.bound[row]),
                         gap=float(cert.gap[row]), residual=float(cert.residual[row]),
                         certified=bool(cert.certified[row]), nit=int(outcome.nit[row]),
-                        message=f"{outcome.messages[row]} ({choice.name})", method="native",
+                        message=outcome.messages[row], method="native",
                         solver=SOLVER_NAME,
                     )
     return out  # type: ignore[return-value]
