@@ -26,8 +26,8 @@ from ._units import from_nats
 from .measures import informations_nats
 
 __all__ = [
-    "BATCH_CORRECTED_ROUTE", "PLUGIN_ATOMS", "python_corrected_route", "warn_of_plugin_bias",
-    "warn_of_rescaled_count_batch", "warn_of_rescaled_counts",
+    "BATCH_CORRECTED_ROUTE", "PLUGIN_ATOMS", "WEIGHTS_READING", "python_corrected_route",
+    "warn_of_plugin_bias", "warn_of_rescaled_count_batch", "warn_of_rescaled_counts",
 ]
 
 BATCH_CORRECTED_ROUTE = ("For the bias-corrected atoms of every joint of the batch: "
@@ -38,6 +38,13 @@ gets bias-corrected atoms, each joint's :func:`pidkit.estimate.correct_counts` i
 
 PLUGIN_ATOMS = "plug-in atoms: "
 """How :func:`warn_of_plugin_bias`'s warning starts (a caller that words it itself filters it out)."""
+
+WEIGHTS_READING = ("If these numbers are weights of outcomes rather than counts of samples (as papers "
+                   "and dit often write an exact joint), the atoms are exact: pass p / p.sum() and no "
+                   "warning comes (normalize only rescales; it cannot tell weights from counts).")
+"""The last sentence of each warning of counts rescaled by ``normalize=True`` (before a batch's
+:data:`BATCH_CORRECTED_ROUTE`): the other reading of a table of whole numbers, an exact joint
+written as weights, e.g. AND as ``[[[1, 1], [1, 0]], [[0, 0], [0, 1]]]``."""
 
 
 def python_corrected_route(name: str) -> Callable[[np.ndarray], str]:
@@ -119,8 +126,9 @@ def warn_of_plugin_bias(joint: Any, result: PIDResult, corrected_route: Callable
     first-order bias of I(Y;T,S) is a sizeable share of its I(Y;T,S): where every cell of ``joint``
     is a whole number and they sum to more than 1 and at most
     :data:`~pidkit._count_refusals.MOST_COUNTED`, as counts do.
-    The warning's last sentence, the estimator's arguments, becomes ``corrected_route(counts)``: how
-    to get bias-corrected atoms from these counts. ``stacklevel`` is the caller's, as it would pass
+    The estimator's last sentence, its arguments, becomes ``corrected_route(counts)``: how to get
+    bias-corrected atoms from these counts; :data:`WEIGHTS_READING` follows, the reading of the
+    cells as weights of an exact joint. ``stacklevel`` is the caller's, as it would pass
     it to :func:`warnings.warn`.
 
     Examples
@@ -132,9 +140,12 @@ def warn_of_plugin_bias(joint: Any, result: PIDResult, corrected_route: Callable
     >>> with warnings.catch_warnings(record=True) as caught:
     ...     warnings.simplefilter("always")
     ...     warn_of_plugin_bias(counts, pidkit.pid(counts / 18), lambda c: "Count more.", stacklevel=1)
-    >>> [str(w.message) for w in caught]              # I(Y;T,S) is 0 with every cell seen once
-    ['plug-in atoms: the expected plug-in bias of I(Y;T,S) with 18 samples over 18 cells is 0.321 \
-bits, and the estimate 0 bits, so the atoms cannot be told from that bias. Count more.']
+    >>> print(caught[0].message)                      # I(Y;T,S) is 0 with every cell seen once
+    plug-in atoms: the expected plug-in bias of I(Y;T,S) with 18 samples over 18 cells is 0.321 \
+bits, and the estimate 0 bits, so the atoms cannot be told from that bias. Count more. If these \
+numbers are weights of outcomes rather than counts of samples (as papers and dit often write an exact \
+joint), the atoms are exact: pass p / p.sum() and no warning comes (normalize only rescales; it cannot \
+tell weights from counts).
     """
     counts = counted_cells(joint)
     if counts is not None and (text := _bias_text(counts, result.i_yts, result.units, corrected_route)):
@@ -154,8 +165,10 @@ def _rescaled_text(joint: Any, p: np.ndarray, units: str, name: str) -> str | No
 def _bias_text(counts: np.ndarray, i_yts: float, units: str, corrected_route: Callable[[np.ndarray], str]
                ) -> str | None:
     """The warning's text after :data:`PLUGIN_ATOMS` where the expected plug-in bias of I(Y;T,S)
-    of ``counts`` is a sizeable share of ``i_yts``; else None."""
+    of ``counts`` is a sizeable share of ``i_yts``, ending in :data:`WEIGHTS_READING`; else None."""
     from .estimate.bias_warning import bias_warning_text, plugin_bias
     bias = plugin_bias(counts, units)
     text = bias_warning_text(bias, i_yts, int(counts.sum()), f"{counts.size} cells", units)
-    return None if text is None else f"{text[:text.rindex('. Use ') + 2]}{corrected_route(counts)}"
+    if text is None:
+        return None
+    return f"{text[:text.rindex('. Use ') + 2]}{corrected_route(counts)} {WEIGHTS_READING}"

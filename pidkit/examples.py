@@ -1,7 +1,9 @@
 """Named distributions with known decompositions, each returned as a joint ``p[y, t, s]``.
 
 T and S are fair independent bits unless a docstring says otherwise. Expected atoms are the
-Bertschinger (BROJA) values in bits, as (Red, Uni_T, Uni_S, Syn).
+Bertschinger (BROJA) values in bits, as (Red, Uni_T, Uni_S, Syn). :func:`catalogue` holds one of
+each under a short name; :data:`ALIASES` maps other names of the literature to those, and
+:func:`by_name` takes either.
 """
 
 from __future__ import annotations
@@ -15,10 +17,13 @@ from ._names import check_choice as _check_choice  # not part of this module's n
 from ._validate import check_pmf as _check_pmf
 
 __all__ = [
+    "ALIASES",
     "and_",
+    "by_name",
     "catalogue",
     "copy",
     "diff",
+    "dyadic",
     "extra_complex_teacher",
     "imperfect_rdn",
     "nuisance_teacher",
@@ -29,6 +34,7 @@ __all__ = [
     "reduced_or",
     "sum_",
     "synergy_example",
+    "triadic",
     "uninformative_teacher",
     "unq",
     "xor",
@@ -82,7 +88,10 @@ def and_() -> np.ndarray:
 def copy() -> np.ndarray:
     """Y = (T, S), coded as y = 2t + s. Expected atoms: (0, 1, 1, 0).
 
-    The published values (Bertschinger et al. 2014, COPY): each source's bit is its own.
+    The published values (Bertschinger et al. 2014, COPY): each source's bit is its own. The
+    two-bit copy (TBC) of Harder et al. 2013 and Ince 2017, and dit's ``cat``
+    (``dit.pid.distributions.bivariates["cat"]``, outcomes ``x1 x2 y`` with y = 2 x1 + x2): hence
+    the :data:`ALIASES` ``"tbc"`` and ``"cat"``.
 
     Examples
     --------
@@ -315,6 +324,62 @@ def xor_and() -> np.ndarray:
     return _function_of_sources(lambda t, s: 2 * (t ^ s) + (t & s))
 
 
+def _three_shared_bits(
+    x: Callable[[int, int, int], int], y: Callable[[int, int, int], int], z: Callable[[int, int, int], int]
+) -> np.ndarray:
+    """Joint ``p[z, x, y]`` of three functions of fair independent bits a, b, c (James and
+    Crutchfield's variables X, Y, Z; Z, the last, is the target)."""
+    return _from_table([(x(a, b, c), y(a, b, c), z(a, b, c), 1.0)
+                        for a in range(2) for b in range(2) for c in range(2)])
+
+
+def dyadic() -> np.ndarray:
+    """James and Crutchfield's (2017) dyadic distribution: each pair of X, Y, Z shares one bit.
+
+    With fair independent bits a, b, c: X = 2b + a, Y = 2c + b, Z = 2a + c (the codes of
+    ``dit.example_dists.dyadic``, outcomes ``x y z``); the target is Z, the sources T = X and
+    S = Y, as ``pidkit.pid(dit.example_dists.dyadic, target=2)`` reads it. Expected atoms:
+    (0, 1, 1, 0): Z's bit a is X's alone, c is Y's alone. Its triple-wise information
+    (every entropy) is that of :func:`triadic`, whose atoms differ.
+
+    Examples
+    --------
+    >>> import pidkit
+    >>> from pidkit.examples import dyadic
+    >>> p = dyadic()
+    >>> p.shape
+    (4, 4, 4)
+    >>> r = pidkit.bertschinger(p)
+    >>> [round(a, 6) for a in (r.red, r.uni_t, r.uni_s, r.syn)]   # Red, Uni_T, Uni_S, Syn
+    [0.0, 1.0, 1.0, 0.0]
+    """
+    return _three_shared_bits(lambda a, b, c: 2 * b + a, lambda a, b, c: 2 * c + b, lambda a, b, c: 2 * a + c)
+
+
+def triadic() -> np.ndarray:
+    """James and Crutchfield's (2017) triadic distribution: X, Y, Z share one bit and the XOR of three.
+
+    With fair independent bits a, b, c: X = 2b + a, Y = 2c + a, Z = 2 (b xor c) + a (the codes of
+    ``dit.example_dists.triadic``, outcomes ``x y z``); the target is Z, the sources T = X and
+    S = Y, as ``pidkit.pid(dit.example_dists.triadic, target=2)`` reads it. Expected atoms:
+    (1, 0, 0, 1): the shared bit a is redundant, b xor c synergistic. Every entropy equals
+    :func:`dyadic`'s.
+
+    Examples
+    --------
+    >>> import pidkit
+    >>> from pidkit.examples import triadic
+    >>> p = triadic()
+    >>> p.shape
+    (4, 4, 4)
+    >>> r = pidkit.bertschinger(p)
+    >>> [round(a, 6) for a in (r.red, r.uni_t, r.uni_s, r.syn)]   # Red, Uni_T, Uni_S, Syn
+    [1.0, 0.0, 0.0, 1.0]
+    """
+    return _three_shared_bits(lambda a, b, c: 2 * b + a, lambda a, b, c: 2 * c + a,
+                              lambda a, b, c: 2 * (b ^ c) + a)
+
+
 def _independent_bits(p_u1: float, p_u2: float) -> np.ndarray:
     """Joint of independent bits U1 ~ Ber(p_u1), U2 ~ Ber(p_u2), indexed [u1, u2]."""
     return np.outer([1 - p_u1, p_u1], [1 - p_u2, p_u2])
@@ -402,7 +467,7 @@ def synergy_example() -> np.ndarray:
 def nuisance_teacher(
     p_z: ArrayLike = (0.5, 0.5),
     p_g: ArrayLike = (0.5, 0.5),
-    flip: float = 0.0,
+    flip: float = 0.1,
     student: str | ArrayLike = "z",
 ) -> np.ndarray:
     """Theorem 3.1's teacher with a nuisance: T = (Z, G), Y a noisy copy of Z, G independent.
@@ -411,8 +476,10 @@ def nuisance_teacher(
     ----------
     p_z, p_g : array_like
         Distributions of the task part Z and the nuisance G (independent).
-    flip : float, default=0.0
-        Probability that Y differs from Z; Y is then uniform over the other values of Z.
+    flip : float, default=0.1
+        Probability that Y differs from Z; Y is then uniform over the other values of Z. The
+        default is :func:`pidkit.check_theorem_3_1`'s and the catalogue's (``"nuisance"``); at
+        ``flip=0.0`` Y is Z and Red = H(Z).
     student : {"z", "g", "t"} or array_like of int, default="z"
         The student S as a function of T: Z, G, all of T, or a table ``f`` with S = f[t], where
         T = (Z, G) is coded ``t = z * len(p_g) + g``.
@@ -425,9 +492,10 @@ def nuisance_teacher(
     --------
     >>> from pidkit.examples import nuisance_teacher
     >>> import pidkit
-    >>> p = nuisance_teacher(flip=0.1)
-    >>> round(pidkit.bertschinger(p).red, 6)   # 1 - h(0.1)
+    >>> round(pidkit.bertschinger(nuisance_teacher()).red, 6)   # 1 - h(0.1)
     0.531004
+    >>> round(pidkit.bertschinger(nuisance_teacher(flip=0.0)).red, 6)   # H(Z)
+    1.0
     """
     pz = _check_pmf(p_z, name="p_z", normalize=False)
     pg = _check_pmf(p_g, name="p_g", normalize=False)
@@ -486,5 +554,49 @@ def catalogue() -> dict[str, np.ndarray]:
         "example-1": uninformative_teacher(),
         "example-2": extra_complex_teacher(),
         "example-3": synergy_example(),
-        "nuisance": nuisance_teacher(flip=0.1),
+        "nuisance": nuisance_teacher(),
+        "dyadic": dyadic(),
+        "triadic": triadic(),
     }
+
+
+ALIASES = {"cat": "copy", "tbc": "copy"}
+"""Other names of the literature for :func:`catalogue` entries, each to its catalogue name: dit's
+``cat`` and the two-bit copy (TBC) are :func:`copy`. They list no row of their own in the catalogue."""
+
+
+def by_name(name: str) -> np.ndarray:
+    """The :func:`catalogue` joint named ``name`` (case-insensitive), or by one of its :data:`ALIASES`.
+
+    Parameters
+    ----------
+    name : str
+        A key of :func:`catalogue` (e.g. ``"and"``, ``"dyadic"``) or of :data:`ALIASES`.
+
+    Returns
+    -------
+    numpy.ndarray
+        The joint ``p[y, t, s]``.
+
+    Raises
+    ------
+    TypeError
+        If ``name`` is not a string.
+    ValueError
+        If ``name`` is neither, listing the names known.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from pidkit.examples import by_name, copy
+    >>> np.array_equal(by_name("TBC"), copy())
+    True
+    """
+    if not isinstance(name, str):
+        raise TypeError(f"name must be a string, an example's name; got {type(name).__name__}.")
+    joints = catalogue()
+    key = ALIASES.get(name.lower(), name.lower())
+    if key not in joints:
+        raise ValueError(f"name must be an example of the catalogue or an alias; got {name!r}. Known: "
+                         f"{sorted(joints)}; aliases: {ALIASES}.")
+    return joints[key]

@@ -26,9 +26,11 @@ class EmpiricalJoint(NamedTuple):
     labels : dict of str to numpy.ndarray
         ``labels["y"][i]`` is the original label of index ``i`` on the Y axis (likewise "t", "s").
     counts : numpy.ndarray of int
-        The counts behind ``p``.
+        The counts behind ``p``; all zeros for :func:`joint_from_dit`'s joint, whose masses come
+        from a distribution, not from samples (a dit distribution holds probabilities, not counts:
+        ``pidkit.estimate.correct_counts`` refuses it, as it holds no samples).
     n_samples : int
-        Number of samples counted (``counts.sum()``).
+        Number of samples counted (``counts.sum()``); 0 for :func:`joint_from_dit`'s joint.
 
     Examples
     --------
@@ -241,23 +243,27 @@ table['t'], table['s']).
 
 
 def joint_from_dit(
-    d: Any, *, target: int | Sequence[int], sources: Sequence[int | Sequence[int]] | None = None
+    d: Any, *, target: int | str | Sequence[int | str],
+    sources: Sequence[int | str | Sequence[int | str]] | None = None,
 ) -> EmpiricalJoint:
     """Convert a ``dit.Distribution`` into a joint ``p[y, t, s]``.
 
     Parameters
     ----------
     d : dit.Distribution
-    target : int or sequence of int
-        Index (or indices) of the random variables forming Y.
-    sources : sequence of two ints or sequences of int, optional
+    target : int, str or sequence of them
+        The variable (or variables) forming Y: an index from 0 in the order of the outcomes'
+        characters (negative from the end, as Python's: -1 is the last), or a name where ``d`` has
+        names (``d.set_rv_names``).
+    sources : sequence of two ints, strs or sequences of them, optional
         The variables forming T and S, in that order. By default the two variables other than
         ``target``, in order (a ``ValueError`` where not exactly two are left).
 
     Returns
     -------
     EmpiricalJoint
-        ``counts`` is None-like (zeros) and ``n_samples`` is 0: the masses come from ``d``.
+        ``n_samples`` is 0 and ``counts`` all zeros: the masses come from ``d``, which holds
+        probabilities, not counts.
 
     Examples
     --------
@@ -266,34 +272,23 @@ def joint_from_dit(
     >>> d = dit.Distribution(["000", "011", "101", "110"], [0.25] * 4)
     >>> joint_from_dit(d, target=2, sources=[0, 1]).p.shape
     (2, 2, 2)
+    >>> d.set_rv_names("XYZ")                       # named variables are taken by name too
+    >>> joint_from_dit(d, target="Z").labels["t"].tolist(), joint_from_dit(d, target=-1).n_samples
+    ([('0',), ('1',)], 0)
     """
     if not is_dit_distribution(d):
         raise TypeError(f"d must be a dit Distribution; got {type(d).__name__}.")
     if d.is_log():  # log-probabilities would be read as (negative) masses
         d = d.copy(base="linear")
+    n_vars = len(d.outcomes[0])
+    names = d.get_rv_names()
+    groups = [_variable_indices(target, "target", n_vars, names)]
     if sources is None:
-        sources = _default_sources(d, target)
+        sources = _default_sources(n_vars, groups[0], target)
     if isinstance(sources, (str, bytes)) or not isinstance(sources, Sequence) or len(sources) != 2:
         raise ValueError(f"sources must name exactly two variables (T, S); got {sources!r}.")
-
-    def as_tuple(v: int | Sequence[int], name: str) -> tuple[int, ...]:
-        group = (v,) if isinstance(v, (int, np.integer)) else v
-        if (isinstance(group, (str, bytes)) or not isinstance(group, Sequence)
-                or any(isinstance(i, bool) or not isinstance(i, (int, np.integer)) for i in group)):
-            raise TypeError(
-                f"{name} must be a variable's index or a sequence of indices (ints); got {v!r}. "
-                "dit variables are named by position: target=2 is the third."
-            )
-        return tuple(int(i) for i in group)
-
-    groups = [as_tuple(target, "target"), as_tuple(sources[0], "sources[0]"),
-              as_tuple(sources[1], "sources[1]")]
-    n_vars = len(d.outcomes[0])
-    for group in groups:
-        if not group or any(not 0 <= i < n_vars for i in group):
-            raise ValueError(
-                f"target and sources must index the distribution's {n_vars} variables; got {group}."
-            )
+    groups += [_variable_indices(sources[0], "sources[0]", n_vars, names),
+               _variable_indices(sources[1], "sources[1]", n_vars, names)]
     shared = sorted(set(groups[0]) & (set(groups[1]) | set(groups[2])))
     if shared:
         raise ValueError(
@@ -318,22 +313,49 @@ def joint_from_dit(
     return EmpiricalJoint(check_pmf(p, name="d", normalize=True), labels, np.zeros(shape, dtype=np.int64), 0)
 
 
-def _default_sources(d: Any, target: Any) -> tuple[int, int]:
+def _variable_indices(
+    group: Any, name: str, n_vars: int, names: tuple[Any, ...] | None
+) -> tuple[int, ...]:
+    """The variables of a dit Distribution that ``group`` (its argument ``name``) names, as indices
+    from 0: a variable's index (from the end where negative, as Python's), its name where the
+    distribution has names (``d.set_rv_names``), or a sequence of those; a TypeError or ValueError
+    saying what is accepted otherwise."""
+    named = [group] if isinstance(group, (int, np.integer, str)) else group
+    if isinstance(named, bytes) or not isinstance(named, Sequence) or not named:
+        named = [group]
+    indices = []
+    for variable in named:
+        if isinstance(variable, str) and names is not None and variable in names:
+            indices.append(names.index(variable))
+        elif isinstance(variable, (int, np.integer)) and not isinstance(variable, bool):
+            if not -n_vars <= variable < n_vars:
+                raise ValueError(
+                    f"target and sources must index the distribution's {n_vars} variables (0 to "
+                    f"{n_vars - 1}, or -{n_vars} to -1 from the end); {name} got {group!r}."
+                )
+            indices.append(int(variable) % n_vars)
+        else:
+            known = (f"or a name among {list(names)}" if names is not None else
+                     "(this distribution's variables have no names: d.set_rv_names('XYZ') gives them)")
+            raise TypeError(
+                f"{name} must be a variable's index {known}, or a sequence of them; got {group!r}. "
+                f"Indices count from 0 in the order of the outcomes' characters: {n_vars - 1} "
+                "(or -1) is the last."
+            )
+    return tuple(indices)
+
+
+def _default_sources(n_vars: int, target: tuple[int, ...], given: Any) -> tuple[int, int]:
     """The sources of :func:`joint_from_dit` (and ``pid(d, target=...)``) without ``sources``: the
-    two variables of the dit Distribution ``d`` that ``target`` leaves, in order; a ValueError
-    saying how to name them where not exactly two are left. A ``target`` that names no variable
-    gets ``(0, 1)``, so that the target's own check refuses it."""
-    n_vars = len(d.outcomes[0])
-    named = [target] if isinstance(target, (int, np.integer)) else target
-    if (isinstance(named, (str, bytes)) or not isinstance(named, Sequence)
-            or not all(isinstance(i, (int, np.integer)) and 0 <= i < n_vars for i in named)):
-        return (0, 1)
-    others = [i for i in range(n_vars) if i not in {int(i) for i in named}]
+    two variables of a dit Distribution of ``n_vars`` variables that ``target`` (indices, the
+    argument ``given``) leaves, in order; a ValueError saying how to name them where not exactly
+    two are left."""
+    others = [i for i in range(n_vars) if i not in target]
     if len(others) == 2:
         return (others[0], others[1])
     example = (f"e.g. sources=[{others[:-1]}, {others[-1]}] to read variables {others[:-1]} as T"
                if len(others) > 2 else "a PID needs two source variables besides the target")
     raise ValueError(
-        f"sources: the dit Distribution has {n_vars} variables, and target={target!r} leaves "
+        f"sources: the dit Distribution has {n_vars} variables, and target={given!r} leaves "
         f"{len(others)} ({others}), not two: name the two sources ({example})."
     )

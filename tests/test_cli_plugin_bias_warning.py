@@ -15,6 +15,10 @@ import pytest
 import pidkit
 from pidkit.cli import main
 
+WEIGHTS = ("If these numbers are weights of outcomes rather than counts of samples (as papers and dit "
+           "often write an exact joint), the atoms are exact: pass p / p.sum() and no warning comes "
+           "(normalize only rescales; it cannot tell weights from counts).")
+
 
 def saved_counts(tmp_path, counts: np.ndarray) -> str:
     path = tmp_path / "counts.npy"
@@ -32,7 +36,10 @@ def test_independent_labels_get_the_estimators_bias_line_with_the_corrected_rout
         "samples over 1000 cells is 1.85 bits, 106% of the estimate 1.75 bits, so the atoms are likely "
         "overestimated. For bias-corrected atoms, in Python: "
         f"pidkit.estimate.correct_counts(np.load({path!r}), subsamples=(2, 3)) (its default "
-        "subsamples=(2, 4) cut these 300 samples too finely); or count more samples."
+        "subsamples=(2, 4) cut these 300 samples too finely); or count more samples. If these numbers "
+        "are weights of outcomes rather than counts of samples (as papers and dit often write an exact "
+        "joint), the atoms are exact: pass p / p.sum() and no warning comes (normalize only rescales; it "
+        "cannot tell weights from counts)."
     ]
     # The same number the estimator gives for the same labels (its PluginBiasWarning).
     from pidkit.estimate import PluginBiasWarning, pid_from_representations
@@ -93,7 +100,8 @@ def test_the_corrected_route_follows_what_correct_counts_accepts(tmp_path, capsy
     y, t, s = np.random.default_rng(0).integers(0, 10, (3, n))
     path = saved_counts(tmp_path, pidkit.joint_from_samples(y, t, s).counts)
     assert main(["decompose", path, "--normalize"]) == 0
-    assert capsys.readouterr().err.endswith(f"For bias-corrected atoms, {route.format(path=path)}\n")
+    said = capsys.readouterr().err
+    assert said.endswith(f"For bias-corrected atoms, {route.format(path=path)} {WEIGHTS}\n")
     from pidkit.estimate import DEFAULT_BIAS_CORRECTION, check_sample_size  # correct_counts' own check
     check = functools.partial(check_sample_size, (10, 10, 10), n, method=DEFAULT_BIAS_CORRECTION)
     if n == 500:

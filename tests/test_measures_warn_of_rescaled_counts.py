@@ -16,7 +16,10 @@ from pidkit.redundancy import pid_from_measure
 
 ROUTE = ("For bias-corrected atoms: pidkit.estimate.correct_counts(p_yts), or "
          "pidkit.estimate.pid_from_representations(y, t, s) from the samples (each says what to "
-         "change where the samples are too few for it); or count more samples.")
+         "change where the samples are too few for it); or count more samples. If these numbers are "
+         "weights of outcomes rather than counts of samples (as papers and dit often write an exact "
+         "joint), the atoms are exact: pass p / p.sum() and no warning comes (normalize only rescales; "
+         "it cannot tell weights from counts).")
 
 
 def _noise_counts(seed: int = 0) -> np.ndarray:

@@ -33,7 +33,9 @@ def test_counts_rescaled_by_pid_warn_in_the_commands_words(tmp_path, capsys):
         "bits, 106% of the estimate 1.75 bits, so the atoms are likely overestimated. For bias-corrected "
         "atoms: pidkit.estimate.correct_counts(p_yts), or pidkit.estimate.pid_from_representations(y, t, "
         "s) from the samples (each says what to change where the samples are too few for it); or count "
-        "more samples."
+        "more samples. If these numbers are weights of outcomes rather than counts of samples (as papers "
+        "and dit often write an exact joint), the atoms are exact: pass p / p.sum() and no warning comes "
+        "(normalize only rescales; it cannot tell weights from counts)."
     )
     # the atoms are the plug-in's, those of the probabilities counts / n, unchanged by the warning
     plugin = pidkit.pid(counts / counts.sum())

@@ -26,6 +26,12 @@ import numpy as np
 
 from .._settings import check_generator, check_int
 
+__all__ = [
+    "ATOMS", "GaussianExample", "Seed", "degraded", "direct_sum", "informations_bits",
+    "mutual_information_bits", "random_invertible", "random_positive_definite", "scalar_target",
+    "swap_sources", "tied",
+]
+
 ATOMS = ("red", "uni_t", "uni_s", "syn")
 
 Seed = int | np.random.Generator | np.random.RandomState | None

@@ -21,6 +21,28 @@ __all__ = ["check_theorem_3_1"]
 _DEFAULT_REGIMES = (((0.5, 0.5), (0.9, 0.1)), ((0.9, 0.1), (0.5, 0.5)))
 
 
+_REGIME_EXAMPLE = ("each regime is (p_z, p_g), two probability vectors, e.g. "
+                   "regimes=[((0.5, 0.5), (0.9, 0.1))]")
+"""How :func:`check_theorem_3_1` says what a regime is, in its refusals."""
+
+
+def _regime_vector(value: Any, k: int, variable: str, regime: Any) -> np.ndarray:
+    """``p_z`` or ``p_g`` (``variable``) of ``regimes[k]``, which is ``regime``, as a probability
+    vector; a ValueError saying what a regime is where it is not a vector or does not sum to 1."""
+    name = f"regimes[{k}][{'zg'.index(variable)}] (p_{variable})"
+    vector = check_pmf(value, name=name, normalize=True)  # a fault of type, sign or finiteness says itself
+    if vector.ndim != 1:
+        raise ValueError(f"{name} must be a probability vector; got {value!r} in regimes[{k}] = {regime!r}: "
+                         f"{_REGIME_EXAMPLE}.")
+    try:
+        check_pmf(value, name=name)
+    except ValueError:
+        total = float(np.sum(np.asarray(value, dtype=float)))
+        raise ValueError(f"{name} sums to {total:.6g}, not 1: {_REGIME_EXAMPLE}. Give masses that sum "
+                         "to 1.") from None
+    return vector
+
+
 def check_theorem_3_1(
     regimes: Iterable[tuple[ArrayLike, ArrayLike]] | None = None,
     *,
@@ -39,9 +61,9 @@ def check_theorem_3_1(
     reports the maximisers of I(T;S) and of Red(Y:T,S) among them and whether (i) I(T;S) is
     maximised by S = Z when H(Z) > H(G) and by S = G when H(Z) < H(G) (not applicable when the
     entropies tie), and (ii) Red(Y:T,S) is maximised by S = Z. Ties within ``tol`` count as
-    maximisers. The enumeration is limited to ``|Z||G|`` <= :data:`pidkit.redundancy.MAX_PARTITION_SYMBOLS`
-    symbols (``Bell(|Z||G|)`` candidates, one Red solve each for the admissible ones; ``|Z||G| <= 6`` runs
-    in seconds).
+    maximisers. The enumeration is limited to ``|Z||G|`` <= ``MAX_PARTITION_SYMBOLS`` (9;
+    ``from pidkit.redundancy import MAX_PARTITION_SYMBOLS``) symbols (``Bell(|Z||G|)``
+    candidates, one Red solve each for the admissible ones; ``|Z||G| <= 6`` runs in seconds).
 
     Parameters
     ----------
@@ -54,7 +76,7 @@ def check_theorem_3_1(
         Any channel p(y|z) instead of ``flip`` (rows sum to 1; every regime's Z must have n_z
         values). G stays independent of (Z, Y), so the theorem's hypotheses hold.
     measure : str, default="broja"
-        Redundancy measure for Red (any of :data:`pidkit.redundancy.MEASURES`).
+        Redundancy measure for Red (any of ``MEASURES``: ``from pidkit.redundancy import MEASURES``).
     units : {"bits", "nats"}, default="bits"
     tol : float, default=1e-7
         Slack in bits for ties and comparisons.
@@ -85,10 +107,8 @@ def check_theorem_3_1(
             raise ValueError(
                 f"regimes[{k}] must be a pair (p_z, p_g) of probability vectors; got {regime!r}."
             ) from None
-        p_z = check_pmf(p_z_in, name=f"regimes[{k}][0] (p_z)")
-        p_g = check_pmf(p_g_in, name=f"regimes[{k}][1] (p_g)")
-        if p_z.ndim != 1 or p_g.ndim != 1:
-            raise ValueError(f"regimes[{k}]: p_z and p_g must be 1-D probability vectors.")
+        p_z = _regime_vector(p_z_in, k, "z", regime)
+        p_g = _regime_vector(p_g_in, k, "g", regime)
         n_t = p_z.size * p_g.size
         if n_t > MAX_PARTITION_SYMBOLS:
             raise ValueError(
