@@ -324,9 +324,7 @@ def xor_and() -> np.ndarray:
     return _function_of_sources(lambda t, s: 2 * (t ^ s) + (t & s))
 
 
-def _three_shared_bits(
-    x: Callable[[int, int, int], int], y: Callable[[int, int, int], int], z: Callable[[int, int, int], int]
-) -> np.ndarray:
+def _three_shared_bits(x: Callable[..., int], y: Callable[..., int], z: Callable[..., int]) -> np.ndarray:
     """Joint ``p[z, x, y]`` of three functions of fair independent bits a, b, c (James and
     Crutchfield's variables X, Y, Z; Z, the last, is the target)."""
     return _from_table([(x(a, b, c), y(a, b, c), z(a, b, c), 1.0)
@@ -575,15 +573,12 @@ def by_name(name: str) -> np.ndarray:
 
     Returns
     -------
-    numpy.ndarray
-        The joint ``p[y, t, s]``.
+    numpy.ndarray of shape (n_y, n_t, n_s)
 
     Raises
     ------
-    TypeError
-        If ``name`` is not a string.
-    ValueError
-        If ``name`` is neither, listing the names known.
+    TypeError or ValueError
+        If ``name`` is not a string, or neither a name nor an alias (the names known are listed).
 
     Examples
     --------
