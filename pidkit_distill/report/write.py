@@ -56,9 +56,9 @@ def write_report(run_dirs: str | bytes | os.PathLike[str] | RunRecords | RunSumm
     ----------
     run_dirs : path, RunRecords, RunSummary, or an iterable of them
         Run folders written by ``pidkit-distill train`` (or their records, from
-        :func:`load_run`, or the summaries :func:`~pidkit_distill.train` returns); a file, a
-        report folder, a folder given twice and, beside students' runs, the teacher's own run
-        folders are skipped with a warning (see :func:`load_runs`).
+        :func:`~pidkit_distill.report.load_run`, or the summaries :func:`~pidkit_distill.train`
+        returns); a file, a report folder, a folder given twice and, beside students' runs, the
+        teacher's own run folders are skipped with a warning (see :func:`load_runs`).
     out_dir : path, optional
         Where to write (``~`` is the home folder). By default the folder ``report`` in the one
         folder given, as the command's ``--out`` is: ``RUN_DIR/report`` for one run folder (or
@@ -91,11 +91,11 @@ def write_report(run_dirs: str | bytes | os.PathLike[str] | RunRecords | RunSumm
     Raises
     ------
     ValueError
-        No run folder, a folder that is not a run (see :func:`load_run`), no run with a
-        completed epoch, an ``out_dir`` that is or is in the folder of a run not reported, or
-        that cannot be created (a file is in the way, no permission), another report writing
-        into ``out_dir`` for over a minute, or a PID figure of an earlier report there that
-        cannot be removed.
+        No run folder, a folder that is not a run (see
+        :func:`~pidkit_distill.report.load_run`), no run with a completed epoch, an ``out_dir``
+        that is or is in the folder of a run not reported, or that cannot be created (a file is
+        in the way, no permission), another report writing into ``out_dir`` for over a minute,
+        or a PID figure of an earlier report there that cannot be removed.
     pidkit_distill.atomic_files.FileWriteError
         A file that could not be written (no permission, a full disk; found once everything
         is drawn): the message names it, says whether it is as it was before or was not
@@ -108,7 +108,8 @@ def write_report(run_dirs: str | bytes | os.PathLike[str] | RunRecords | RunSumm
     RuntimeWarning
         A run without a completed epoch (an empty ``metrics.jsonl``: it has a row in the table
         but no line in the figures), a skipped folder, a damaged run of a sweep's folder left
-        out, a missing ``audit.jsonl`` or a damaged ``summary.json`` (see :func:`load_run`).
+        out, a missing ``audit.jsonl`` or a damaged ``summary.json`` (see
+        :func:`~pidkit_distill.report.load_run`).
 
     Notes
     -----
