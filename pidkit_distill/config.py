@@ -111,25 +111,6 @@ AUDIT_RESUME_FREE_KEYS: dict[str, str] = {
                         "each record holds its own (settings.confidence), which its flags read",
 }
 
-# Keys added after runs were written, each with the value that does what those runs did without
-# it: a checkpoint that lacks the key resumes with that value (and only with it), so that a
-# run started before an upgrade can be continued after it. A new key whose default keeps the old
-# behaviour belongs here; one whose every value changes a run does not.
-VALUES_BEFORE_KEYS_EXISTED: dict[str, object] = {
-    "audit.cluster_seeds": 1, "optim.optimizer": "sgd", "optim.min_lr": 0.0,
-    "optim.warmup_epochs": 0}
-
-# Keys whose default changed after runs were written, each with its earlier defaults: a run whose
-# checkpoint holds an earlier default, resumed where the key holds the default of now, continues
-# with the value it started with (its records stay comparable) instead of being refused for a
-# changed key (pidkit_distill.training.checkpoint.resume_changes). A configuration does not record
-# which keys were given and which defaulted, so the default of now given explicitly on such a
-# resume keeps the earlier value too; any other value is refused as a change. A key belongs here
-# when its default changes and a run continued with its earlier value is still the run it was
-# (audit.bootstrap: 40 since 20 fell below the floor of 95 % intervals, 39 replicates); one whose
-# new default fixes what the old one got wrong in training does not.
-EARLIER_DEFAULTS: dict[str, tuple[object, ...]] = {"audit.bootstrap": (20,)}
-
 
 def config_to_dict(config: TrainConfig) -> dict[str, dict[str, Any]]:
     """The configuration as nested plain dicts (JSON- and TOML-serialisable).

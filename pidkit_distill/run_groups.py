@@ -34,6 +34,7 @@ import numpy as np
 
 from pidkit_distill.audit_records import AUDITED_ATOMS
 from pidkit_distill.config import AUDIT_RESUME_FREE_KEYS, RESUME_FREE_KEYS, config_fields
+from pidkit_distill.key_history import with_values_before_keys_existed
 from pidkit_distill.registered_record import NAMED, REGISTERED, recorded_registered
 from pidkit_distill.registry import registry_key
 from pidkit_distill.run_records import RunRecords, method_label
@@ -115,8 +116,10 @@ class RunGroup:
 # The teacher's training settings, which only a teacher trained by the run (teacher.source
 # "trained") reads; an untrained teacher reads its seed too (its initialisation).
 _TEACHER_TRAINING = ("teacher.epochs", "teacher.lr", "teacher.seed")
-# The optimiser's decay settings, which a constant schedule never applies.
+# The milestone schedule's decay settings, which a constant or cosine schedule never applies.
 _DECAY = ("optim.milestones", "optim.milestone_unit", "optim.gamma")
+# The keys that only SGD reads (AdamW runs with torch's betas).
+_SGD_ONLY = ("optim.momentum", "optim.nesterov")
 
 
 def unused_keys(config: dict[str, Any]) -> set[str]:
@@ -124,7 +127,8 @@ def unused_keys(config: dict[str, Any]) -> set[str]:
     and ``teacher.lr`` where no teacher was trained (``teacher.source`` ``untrained`` or a file),
     and ``teacher.seed`` too for a teacher file; every ``audit.*`` key where the run audited
     nothing (``run.audit_every`` 0); ``optim.milestones``, ``optim.milestone_unit`` and
-    ``optim.gamma`` for a ``constant`` schedule.
+    ``optim.gamma`` for a ``constant`` or ``cosine`` schedule; ``optim.momentum`` and
+    ``optim.nesterov`` for ``adamw``.
 
     Examples
     --------
@@ -148,8 +152,10 @@ def unused_keys(config: dict[str, Any]) -> set[str]:
     if section("run").get("audit_every") == 0:  # its keys, and those an older config lacks
         unused.update(key for key, *_ in config_fields() if key.startswith("audit."))
         unused.update(f"audit.{key}" for key in section("audit"))
-    if section("optim").get("schedule") == "constant":
+    if section("optim").get("schedule") in ("constant", "cosine"):
         unused.update(_DECAY)
+    if section("optim").get("optimizer") == "adamw":
+        unused.update(_SGD_ONLY)
     return unused
 
 
@@ -168,7 +174,7 @@ def _defining(run: RunRecords) -> dict[str, str]:
     unused = BOOKKEEPING | unused_keys(run.config)
     settings = {f"{section}.{key}": json.dumps(_setting(f"{section}.{key}", value, run),
                                                sort_keys=True)
-                for section, table in run.config.items()
+                for section, table in with_values_before_keys_existed(run.config).items()
                 if isinstance(table, dict) and section != RECORDED
                 for key, value in table.items() if f"{section}.{key}" not in unused}
     return {**settings, **{_REGISTERED_IN + key: json.dumps(source)

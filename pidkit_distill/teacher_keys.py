@@ -25,6 +25,8 @@ import os
 from collections.abc import Mapping
 from typing import Any
 
+from pidkit_distill.key_history import without_values_before_keys_existed
+
 __all__ = ["CODE_IN_KEY", "RECORDED", "REGISTERED_IN_KEY", "SAMPLES_IN_KEY", "TEACHER_KEYS",
            "TEACHER_RUN_OWN", "flat_settings", "record_hint", "recorded_teacher_file",
            "teacher_file_now", "teacher_key", "unused_by_teacher", "with_teacher_file",
@@ -142,7 +144,9 @@ def teacher_key(settings: Mapping[str, Any], registered: Mapping[str, str],
     samples
     (:func:`~pidkit_distill.training.data_fingerprints.data_fingerprint`), where given, so
     that a loader that gives other samples (edited in place) is another teacher, and the same
-    samples again the same. A teacher of the package's names alone has the key it always had.
+    samples again the same. A teacher of the package's names alone has the key it always had:
+    a key added since, at the value that trains as before it existed
+    (:data:`~pidkit_distill.key_history.VALUES_BEFORE_KEYS_EXISTED`), is left out.
 
     Examples
     --------
@@ -155,7 +159,10 @@ def teacher_key(settings: Mapping[str, Any], registered: Mapping[str, str],
     '0123abcd'
     >>> teacher_key(settings, {}, samples="4567ef")["samples"]
     '4567ef'
+    >>> teacher_key({"optim": {"lr": 0.05, "optimizer": "sgd", "warmup_epochs": 5}}, {})["optim"]
+    {'lr': 0.05, 'warmup_epochs': 5}
     """
+    settings = without_values_before_keys_existed(settings)
     key = {k: settings.get(k) for k in ("data", "model", "teacher", "optim")}
     if isinstance(key["data"], dict):
         key["data"] = {k: v for k, v in key["data"].items() if k not in ("num_workers",

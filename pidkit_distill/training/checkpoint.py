@@ -37,12 +37,11 @@ from pidkit.utils import check_int
 from pidkit_distill.atomic_files import FileWriteError, not_written
 from pidkit_distill.config import (
     AUDIT_RESUME_FREE_KEYS,
-    EARLIER_DEFAULTS,
     RESUME_FREE_KEYS,
-    VALUES_BEFORE_KEYS_EXISTED,
     TrainConfig,
     config_to_dict,
 )
+from pidkit_distill.key_history import EARLIER_DEFAULTS, VALUES_BEFORE_KEYS_EXISTED
 from pidkit_distill.methods.base import default_preset_of
 from pidkit_distill.registered_record import NAMED
 from pidkit_distill.registry import registry_key
@@ -271,7 +270,7 @@ def check_resumable(saved_config: dict[str, Any], config: TrainConfig, path: Pat
     in the checkpoint ``path``: ``cannot resume PATH:`` and :func:`resume_refusal`'s reasons.
 
     Where it may, a key whose default changed since the run started
-    (:data:`~pidkit_distill.config.EARLIER_DEFAULTS`) and that the run holds at an earlier default
+    (:data:`~pidkit_distill.key_history.EARLIER_DEFAULTS`) and that the run holds at an earlier default
     is set in ``config`` back to the run's value (:func:`resume_changes`), with a ``UserWarning``
     naming both: the resumed run goes on as it started (a run of ``audit.bootstrap`` 20, the
     default before 40, keeps auditing with 20 replicates).
@@ -362,7 +361,7 @@ def resume_changes(saved_config: dict[str, Any], config: TrainConfig
     old, new : dict
         Both configurations flattened, the registry's names in its spelling and a method's
         default preset by its name. A key whose default changed since the run started
-        (:data:`~pidkit_distill.config.EARLIER_DEFAULTS`) holds in ``new`` the run's value where
+        (:data:`~pidkit_distill.key_history.EARLIER_DEFAULTS`) holds in ``new`` the run's value where
         the run holds an earlier default and ``config`` the default of now: the run continues
         with it (:func:`check_resumable` sets it). ``config`` cannot tell a default from the
         same value given, so either keeps the run's; another value is a change.

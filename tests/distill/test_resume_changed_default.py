@@ -1,5 +1,5 @@
 """A run resumed after a key's default changed continues with the value it started with
-(config.EARLIER_DEFAULTS): audit.bootstrap went from 20 to 40 replicates (20 is below the 39 from
+(key_history.EARLIER_DEFAULTS): audit.bootstrap went from 20 to 40 replicates (20 is below the 39 from
 which a 95 % interval can be read, pidkit.below_zero.fewest_replicates), and every run started with
 20 was refused its --resume as "the configuration changed (audit.bootstrap: 20 -> 40)". Another
 value given on the resume is audited with from the resumed epoch on (a resume may change it:
@@ -24,7 +24,7 @@ AUDITED = ("run.name=r", "run.epochs=2", "run.audit_every=1", "audit.layers=[0]"
 
 
 def test_the_default_is_at_least_the_floor_of_its_confidence_and_20_was_the_one_before():
-    from pidkit_distill.config import EARLIER_DEFAULTS  # imported here: its absence fails one test
+    from pidkit_distill.key_history import EARLIER_DEFAULTS  # imported here: its absence fails one test
 
     settings = AuditConfig()
     assert (settings.bootstrap, settings.confidence) == (40, 0.95)
