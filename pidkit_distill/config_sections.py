@@ -208,6 +208,7 @@ class OptimConfig(Settings):
 
         Examples
         --------
+        >>> from pidkit_distill import OptimConfig
         >>> OptimConfig().milestone_epochs(300), OptimConfig().milestone_epochs(2)
         ([150, 200], [1, 1])
         >>> OptimConfig(milestones=[20, 10], milestone_unit="epoch").milestone_epochs(30)
