@@ -21,7 +21,7 @@ module                   job
 ``teacher_outputs``      the teacher's outputs on a training batch: NaN, infinite or huge, refused
 ``data_fingerprints``    the fingerprint of a training set that a cached teacher is reused on
 ``loaders``              the data, one global sample order shared out among processes, no padding
-``optim``                one SGD optimizer and one scheduler per optimizer group
+``optim``                one optimizer (SGD or AdamW) and one scheduler per optimizer group
 ``runtime``              device, DDP from torchrun's environment, seeds, autocast
 ``joining``              the processes' meeting, which says what it waits for and can time out
 ``stop_records``         the first process to stop, kept on its error; a stop's cause, a peer gone

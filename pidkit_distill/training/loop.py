@@ -3,8 +3,8 @@
 
 Read it top to bottom:
 
-* :func:`fit` makes one SGD optimizer and one learning-rate scheduler per optimizer group of a
-  module (a :class:`~pidkit_distill.methods.Distiller`, or the teacher's
+* :func:`fit` makes one optimizer (SGD or AdamW) and one learning-rate scheduler per optimizer
+  group of a module (a :class:`~pidkit_distill.methods.Distiller`, or the teacher's
   :class:`~pidkit_distill.training.SupervisedModel`), resumes from the run folder's
   checkpoint, then runs the epochs: train, step the schedulers, evaluate, audit, save (every
   ``run.checkpoint_every`` epochs and after the last), log.
