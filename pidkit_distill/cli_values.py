@@ -6,6 +6,7 @@ from __future__ import annotations
 import argparse
 import os
 import shlex
+import sys
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
@@ -19,12 +20,16 @@ from pidkit_distill.config_text import (
     in_config_file,
     read_config_file,
 )
+from pidkit_distill.name_check import NAMED_KEYS
+from pidkit_distill.registered_record import NAMED, recorded_registered
+from pidkit_distill.registry import BUILTIN_NAMES, registry_key
 from pidkit_distill.run_files import read_run_config
 from pidkit_distill.run_folder_search import did_you_mean_run_folder, instead_of_folder
 
 __all__ = ["GivenAs", "apply_option_values", "check_option_type", "demo_epochs",
            "key_value", "load_config_file", "name_errors_as_typed", "named_option",
-           "resumed_run_dir", "run_folder_config", "value_as_typed"]
+           "resumed_run_dir", "run_folder_config", "unregistered_name_refusal",
+           "value_as_typed"]
 
 
 def demo_epochs(text: str) -> int:
@@ -368,7 +373,8 @@ def name_errors_as_typed(args: argparse.Namespace, config: TrainConfig) -> Itera
     try:
         yield
     except ConfigEntryError as err:
-        message = None if err.key is None else _as_typed(args, config, err)
+        message = unregistered_name_refusal(config, err.key) or (
+            None if err.key is None else _as_typed(args, config, err))
         if message is None:
             raise
         raise err.retold(message) from err
@@ -390,6 +396,68 @@ def name_errors_as_typed(args: argparse.Namespace, config: TrainConfig) -> Itera
         except TypeError:  # a type of its own arguments: its base's
             retold = (ValueError if isinstance(err, ValueError) else OSError)(message)
         raise retold from err
+
+
+def unregistered_name_refusal(config: TrainConfig, key: str | None) -> str | None:
+    """The refusal of the name of ``key`` (``data.name``, ``model.teacher``, ``model.student``,
+    ``method.name``) that ``config``, a resume, holds and that no registry of this process
+    knows, where the run's ``config.json`` records the module of the user's that registered it
+    (:func:`~pidkit_distill.registered_record.recorded_registered`): ``data.name: 'my-digits'
+    is not known in this process: this run registered it from /p/my_models.py; add --import
+    /p/my_models.py ...``, in place of the unknown name's refusal, whose closest package name
+    (``Did you mean 'digits'?``) was no fix. ``None`` where ``config`` resumes no run folder
+    that it names (``run.resume`` true and ``run.name`` given: ``--resume RUN_DIR`` gives
+    both), the folder records no module for ``key``, or the name is known.
+
+    Examples
+    --------
+    >>> import json, tempfile
+    >>> from pidkit_distill.config import config_to_dict
+    >>> out = Path(tempfile.mkdtemp())
+    >>> (out / "r").mkdir()
+    >>> config = TrainConfig()
+    >>> config.data.name, config.run.out_dir, config.run.name = "my-digits", str(out), "r"
+    >>> run = config_to_dict(config)
+    >>> run["recorded"] = {"registered": {"data.name": "/p/my_models.py"}}
+    >>> _ = (out / "r" / "config.json").write_text(json.dumps(run))
+    >>> unregistered_name_refusal(config, "data.name") is None   # not a resume
+    True
+    >>> config.run.resume = True
+    >>> print(unregistered_name_refusal(config, "data.name"))
+    data.name: 'my-digits' is not known in this process: this run registered it from \
+/p/my_models.py; add --import /p/my_models.py (a run folder records the names it used and the \
+module that registered them, but imports no module)
+    """
+    if key not in NAMED or not config.run.resume or not config.run.name:
+        return None
+    try:
+        recorded = read_run_config(Path(config.run.out_dir).expanduser() / config.run.name)
+    except (OSError, ValueError):  # no run folder yet, or one the resume tells the fault of
+        return None
+    source = recorded_registered(recorded).get(key)
+    section, field = key.split(".")
+    name = getattr(getattr(config, section), field)
+    if source is None or _known_now(key, name):
+        return None
+    said = f"{key}: {name!r} is not known in this process: this run registered it"
+    if source == "__main__":
+        return (f"{said} in __main__ (a notebook, or python -c), which no --import gives; "
+                "register it again there and resume the run from Python (train(config) with "
+                "config.run.resume = True), or move the registration into a module and pass "
+                "it with --import")
+    return (f"{said} from {source}; add --import {shlex.quote(source)} (a run folder records "
+            "the names it used and the module that registered them, but imports no module)")
+
+
+def _known_now(key: str, name: object) -> bool:
+    """Whether a registry of this process knows ``name`` for ``key``: the package's own names
+    where the registry of its kind is not imported yet (no module of the user's was)."""
+    for named, kind, _, module, available in NAMED_KEYS:
+        if named == key:
+            listed = getattr(sys.modules[module], available)() if module in sys.modules \
+                else BUILTIN_NAMES[kind]
+            return isinstance(name, str) and registry_key(name) in listed
+    return False
 
 
 def value_as_typed(args: argparse.Namespace, config: TrainConfig, err: ConfigValueError

@@ -19,6 +19,7 @@ from pidkit_distill.config import TrainConfig, config_from_dict
 from pidkit_distill.data import describe_dataset
 from pidkit_distill.devices import devices_here
 from pidkit_distill.models import available_models, build_model, model_fingerprint
+from pidkit_distill.registered_record import recorded_registered
 from pidkit_distill.registry import WRN_NAME, registry_key
 from pidkit_distill.run_files import checkpoint_written, read_metrics, read_run_config
 from pidkit_distill.run_folder_search import did_you_mean_run_folder, holds_run, run_folders
@@ -374,7 +375,9 @@ def unregistered_model_refusal(path: Path, role: str, name: str, err: Exception,
     """The refusal of the run folder ``path`` whose ``role`` model (``"student"``,
     ``"teacher"``) ``name`` could not be built because no model of that name is registered in
     this process, with the builder's error ``err`` and the function to call ``again`` once it
-    is; ``""`` where the name is known (``err`` is then some other fault).
+    is; ``""`` where the name is known (``err`` is then some other fault). Where the run's
+    ``config.json`` records the module of the user's that registered it
+    (:func:`~pidkit_distill.registered_record.recorded_registered`), the refusal names it.
 
     Examples
     --------
@@ -391,6 +394,12 @@ load_run_teacher again)
     key = registry_key(name)
     if WRN_NAME.match(key) or key in available_models():
         return ""
+    try:
+        source = recorded_registered(read_run_config(path)).get(f"model.{role}")
+    except (OSError, ValueError):  # no config.json to say: the advice of any notebook
+        source = None
+    fix = ("in a notebook: import or run the code that registers it"
+           if source in (None, "__main__") else
+           f"this run registered it from {source}: import that module first")
     return (f"run_dir {str(path)!r}: its {role} model.{role}={name!r} is not known in this "
-            f"process: {err} (in a notebook: import or run the code that registers it, then call "
-            f"{again} again)")
+            f"process: {err} ({fix}, then call {again} again)")

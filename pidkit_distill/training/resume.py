@@ -17,6 +17,7 @@ from typing import Any
 from pidkit_distill.config import AUDIT_RESUME_FREE_KEYS, TrainConfig
 from pidkit_distill.data import DatasetBundle
 from pidkit_distill.launcher_env import rank_from_env
+from pidkit_distill.methods.base import get_method
 from pidkit_distill.training.checkpoint import (
     check_resumable,
     python_resume_note,
@@ -27,7 +28,7 @@ from pidkit_distill.training.checkpoint import (
 from pidkit_distill.training.checkpoint_fit import changed_since
 from pidkit_distill.training.teacher_files import check_resumed_teacher
 
-__all__ = ["audit_change_note", "resume_point"]
+__all__ = ["audit_change_note", "finished_run_changes", "resume_point"]
 
 
 def resume_point(path: Path, config: TrainConfig, *, mmap: bool = False,
@@ -86,14 +87,25 @@ def _refuse_unasked(path: Path, config: TrainConfig, *, mmap: bool) -> None:
     never overwritten), with the advice that holds for it: ``--resume`` where ``config`` may
     continue the run, and where it may not, why and what to do instead
     (:func:`~pidkit_distill.training.checkpoint.resume_refusal`, the comparison a resume makes),
-    so that the advice is not ``--resume``, which would then be refused. A checkpoint that
-    cannot be read is told by the resume that reads it whole."""
+    so that the advice is not ``--resume``, which would then be refused. A finished run is
+    told so; where ``config`` differs from it in more than ``run.epochs``, the refusal names
+    each changed key with both values (:func:`finished_run_changes`) and advises a folder of
+    the new configuration's own (a sweep of ``method.params`` under one default run.name). A
+    checkpoint that cannot be read is told by the resume that reads it whole."""
     folder = str(path.parent)
     try:
         saved = read_checkpoint(path, mmap=mmap)
     except (OSError, ValueError):
         saved = None
-    if saved is not None and (finished := _finished(saved)):
+    if saved is not None and (finished := _finished(saved)) and (
+            changes := finished_run_changes(saved["config"], config)):
+        derived = ("; the default run.name, DATA-METHOD[-PRESET]-tt|ut|tp-sSEED, does not "
+                   "tell these keys apart") if not config.run.name else ""
+        raise ValueError(f"run folder {folder!r} holds a finished run ({finished}) of another "
+                         f"configuration: {changes}. To train this configuration, give it a "
+                         "folder of its own: another run.name (--run.name NAME) or "
+                         f"run.out_dir{derived}")
+    if saved is not None and finished:
         raise ValueError(f"run folder {folder!r} holds a finished run ({finished}): nothing is "
                          "left to continue. To train longer, start another run with a larger "
                          "run.epochs (another run.name / run.out_dir; a resume keeps run.epochs, "
@@ -109,6 +121,64 @@ def _refuse_unasked(path: Path, config: TrainConfig, *, mmap: bool) -> None:
                          "/ run.out_dir")
     refused.add_note(python_resume_note(resume=False))
     raise refused
+
+
+def finished_run_changes(saved_config: dict[str, Any], config: TrainConfig) -> str:
+    """The keys in which ``config`` differs from the finished run saved with ``saved_config``,
+    each as ``KEY OLD -> NEW`` (an entry of ``method.params`` or ``data.options`` by itself,
+    with the method's value where one side leaves it at its default); ``""`` where none does
+    but ``run.epochs``, whose change the refusal of a finished run advises on by itself (to
+    train longer).
+
+    Examples
+    --------
+    >>> from pidkit_distill import load_config
+    >>> from pidkit_distill.config import config_to_dict
+    >>> saved = config_to_dict(load_config(overrides=["method.name=kd", "run.epochs=3"]))
+    >>> finished_run_changes(saved, load_config(overrides=[
+    ...     "method.name=kd", "run.epochs=3", "method.params.temperature=2.5", "run.seed=1"]))
+    'method.params.temperature 4.0 -> 2.5, run.seed 0 -> 1'
+    >>> finished_run_changes(saved, load_config(overrides=["method.name=kd", "run.epochs=6"]))
+    ''
+    """
+    old, new, changed = resume_changes(saved_config, config)
+    if not [key for key in changed if key != "run.epochs"]:
+        return ""
+    shown = []
+    for key in changed:
+        if isinstance(old.get(key), dict) and isinstance(new.get(key), dict):
+            before, after = _table_values(key, old), _table_values(key, new)
+            shown += [f"{key}.{entry} {_shown(before, entry)} -> {_shown(after, entry)}"
+                      for entry in sorted(before.keys() | after.keys())
+                      if before.get(entry, _UNSET) != after.get(entry, _UNSET)]
+        else:
+            shown.append(f"{key} {_shown(old, key)} -> {_shown(new, key)}")
+    return ", ".join(shown)
+
+
+_UNSET = object()
+"""A key or entry that one side of a comparison does not hold."""
+
+
+def _shown(values: dict[str, Any], key: str) -> str:
+    """``values[key]`` as a message shows it; ``(not set)`` where ``values`` lacks it."""
+    return repr(values[key]) if key in values else "(not set)"
+
+
+def _table_values(key: str, flat: dict[str, Any]) -> dict[str, Any]:
+    """The entries of the table ``key`` of the flat configuration ``flat``: for
+    ``method.params``, every parameter of the method as its preset and entries resolve them
+    (so that a value left at its default is compared by the default's value); the entries as
+    they are for another table, or a method that does not resolve them here."""
+    entries = flat[key]
+    if key != "method.params":
+        return entries
+    try:
+        method = get_method(flat.get("method.name", ""))
+        return method.make_params(preset=flat.get("method.preset") or None,
+                                  **entries).to_dict()
+    except (TypeError, ValueError):  # not registered here, or entries that it refuses
+        return entries
 
 
 def _finished(saved: dict[str, Any]) -> str:

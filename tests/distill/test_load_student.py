@@ -145,9 +145,9 @@ def test_a_student_of_ones_own_is_its_tapped_model_and_needs_registering(tmp_pat
     with pytest.raises(ValueError, match=r"^run_dir '.*': its student model.student='own-load' "
                                          r"is not known in this process: name='own-load' is not "
                                          r"a known model; .*register your own with "
-                                         r"pidkit_distill.models.register_model.*\(in a notebook: "
-                                         r"import or run the code that registers it, then call "
-                                         r"load_student again\)$"):
+                                         r"pidkit_distill.models.register_model.*\(this run "
+                                         r"registered it from .*test_load_student\.py: import that "
+                                         r"module first, then call load_student again\)$"):
         load_student(run_dir)
 
 

@@ -1,8 +1,10 @@
 """load_run_teacher of a run whose teacher model is not registered in this process names the
-run folder and the notebook fix, in load_student's words (t-413 L5); it was the registry's bare
-ConfigEntryError."""
+run folder and the module that registered it, in load_student's words (t-413 L5, t-472); it was
+the registry's bare ConfigEntryError."""
 
 from __future__ import annotations
+
+import os
 
 import pytest
 from tiny_runs import tiny
@@ -31,8 +33,9 @@ def test_load_run_teacher_of_an_unregistered_model_names_the_run_and_the_noteboo
     assert said.startswith(f"run_dir {str(run_dir)!r}: its teacher model.teacher='walk-teacher' "
                            "is not known in this process: name='walk-teacher' is not a known "
                            "model; ")
-    assert said.endswith("(in a notebook: import or run the code that registers it, then call "
-                         "load_run_teacher again)")
+    # the run's config.json records the file that registered it: this one
+    assert said.endswith(f"(this run registered it from {os.path.realpath(__file__)}: import "
+                         "that module first, then call load_run_teacher again)")
     register_model("walk-teacher")(_own_teacher)
     try:
         assert isinstance(load_run_teacher(run_dir), nn.Module)
