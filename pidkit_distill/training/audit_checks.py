@@ -14,7 +14,7 @@ Dataset of one's own, whose labels are not read before the run) is the run's
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
 
@@ -30,14 +30,15 @@ from pidkit_distill.data import DatasetSpec
 from pidkit_distill.training.loaders import one_label
 from pidkit_distill.training.outcomes import TrainingError, raised_reading
 
-__all__ = ["audit_refusal_failing_run", "check_audit"]
+__all__ = ["audit_refusal_failing_run", "check_audit", "paired_layers"]
 
 # the option of the package's data sets that sets how many held-out samples they have
 _HELD_OUT_OPTIONS = {"synthetic": "n_test", "digits": "test_fraction"}
 
 
 def check_audit(config: TrainConfig, data: DatasetSpec, *, n_teacher: int, n_student: int,
-                held_out: Any = None) -> None:
+                held_out: Any = None, teacher_paths: Sequence[str] = (),
+                student_paths: Sequence[str] = ()) -> None:
     """Raise :class:`ValueError`, naming the ``audit.*`` key to change (or ``run.audit_every``),
     where a run with an audit (``run.audit_every`` not 0) could not audit as configured.
 
@@ -53,6 +54,11 @@ def check_audit(config: TrainConfig, data: DatasetSpec, *, n_teacher: int, n_stu
         The held-out split, where the data set was loaded (a registered one's): the samples the
         audit reads must hold two classes at least (:func:`~pidkit_distill.training.loaders.
         one_label`: each TensorDataset read whole; a Dataset of one's own is not read here).
+    teacher_paths, student_paths : sequence of str, optional
+        The module paths of the distilled layers, where the networks are tapped
+        (:attr:`~pidkit_distill.models.TappedModel.layer_paths`): a refusal of
+        ``audit.layers`` then names the layers that each index it advises pairs
+        (:func:`paired_layers`), as the audit pairs them by index.
 
     Raises
     ------
@@ -66,19 +72,44 @@ def check_audit(config: TrainConfig, data: DatasetSpec, *, n_teacher: int, n_stu
     if held_out is not None:
         _check_classes(config, data, held_out)
     n_layers = min(n_teacher, n_student)
+    pairs = paired_layers(list(range(n_layers)), teacher_paths, student_paths)
     if not config.audit.layers and n_teacher != n_student:
         raise ValueError(f"audit.layers: [] audits every distilled layer, but the teacher has "
                          f"{n_teacher} and the student {n_student} distilled layers; list the "
                          f"layers both have, e.g. audit.layers={list(range(n_layers))} (0 to "
-                         f"{n_layers - 1}), or set run.audit_every=0")
+                         f"{n_layers - 1}){pairs}, or set run.audit_every=0")
     if any(k >= n_layers for k in config.audit.layers):
         raise ValueError(f"audit.layers: {config.audit.layers} holds an index beyond the "
                          f"{n_layers} distilled layers of the models (0 to {n_layers - 1}); "
-                         f"audit the layers both have, {list(range(n_layers))}")
+                         f"audit the layers both have, {list(range(n_layers))}{pairs}")
     if config.audit.estimator == "gaussian":
         _check_gaussian_audit(config, data)
     else:
         _check_discrete_audit(config, data)
+
+
+def paired_layers(layers: Sequence[int], teacher_paths: Sequence[str],
+                  student_paths: Sequence[str]) -> str:
+    """What the audit's ``layers`` pair, by index, of a teacher and a student whose distilled
+    layers are the modules ``teacher_paths`` and ``student_paths``, as a refusal tells it after
+    the indices it advises; ``""`` where the paths are not known (a network that is not
+    tapped) or do not reach every index.
+
+    Examples
+    --------
+    >>> print(paired_layers([0, 1], ["flat", "act1", "act2"], ["block1", "block2"]))
+    , which pair by index: 0 the teacher's 'flat' with the student's 'block1', 1 the \
+teacher's 'act1' with the student's 'block2' (to pair other layers, tap those of the teacher \
+that match the student's, in order: tap_features(model, layers=[...]))
+    >>> paired_layers([0, 1], [], ["block1", "block2"])
+    ''
+    """
+    if not layers or max(layers) >= min(len(teacher_paths), len(student_paths)):
+        return ""
+    named = ", ".join(f"{k} the teacher's {teacher_paths[k]!r} with the student's "
+                      f"{student_paths[k]!r}" for k in layers)
+    return (f", which pair by index: {named} (to pair other layers, tap those of the teacher "
+            "that match the student's, in order: tap_features(model, layers=[...]))")
 
 
 def _audited_samples(config: TrainConfig, data: DatasetSpec) -> int:
