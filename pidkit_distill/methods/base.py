@@ -352,8 +352,7 @@ class Distiller(nn.Module):
         if s.logits.shape[1] != classes:
             raise ValueError(
                 f"the student outputs {s.logits.shape[1]} logits but num_classes={classes}; "
-                "build the student with the task's number of classes."
-            )
+                "build the student with the task's number of classes.")
 
     @classmethod
     def make_params(cls, *, preset: str | None = None, **overrides: Any) -> _BaseParams:
@@ -587,14 +586,15 @@ labels, as torch's cross-entropy does: pass y.long()
                 f"method {self.method_name!r} pairs layers one to one, but the teacher has "
                 f"{len(self.teacher_shapes)} distilled layers and the student "
                 f"{len(self.student_shapes)}; tap as many layers of each: "
-                "pidkit_distill.tap_features(model, layers=[...]) with as many names for both."
-            )
+                "pidkit_distill.tap_features(model, layers=[...]) with as many names for both.")
         for k, (ts, ss) in enumerate(zip(self.teacher_shapes, self.student_shapes, strict=True)):
             if ts[1:] != ss[1:]:
                 raise ValueError(
                     f"layer {k}: teacher feature shape {tuple(ts)} and student feature shape "
                     f"{tuple(ss)} differ beyond the channel axis; method {self.method_name!r} "
-                    "needs equal spatial sizes (use a matching teacher/student pair)."
-                )
+                    "needs equal spatial sizes: tap layers of one kind in both models (feature "
+                    "maps of one height and width, or vectors (C,) in both) with "
+                    "pidkit_distill.tap_features(model, layers=[...]), or use a method that "
+                    "takes such a pair: kd, itrd, bas, or mimkd with method.params.lambda_f=0.")
         return list(zip(self.teacher_shapes, self.student_shapes, strict=True))
 

@@ -48,7 +48,7 @@ from pidkit_distill.registry import registry_key
 from pidkit_distill.run_files import checkpoint_written, read_run_config
 from pidkit_distill.teacher_keys import with_teacher_run_own
 from pidkit_distill.training.amp_resume import amp_device_change
-from pidkit_distill.training.checkpoint_fit import misfit_tensors
+from pidkit_distill.training.checkpoint_fit import misfit_code, misfit_tensors
 from pidkit_distill.training.runtime import Runtime
 from pidkit_distill.training.torch_files import atomic_save, safe_load
 
@@ -533,8 +533,10 @@ def restore_checkpoint(saved: dict[str, Any], *, module: nn.Module,
     its loop state.
 
     A checkpoint whose tensors do not fit ``module`` (a builder edited to other shapes, in a
-    checkpoint that records no fingerprint of its code) is refused with a :class:`ValueError`
-    naming the file and the tensors, before anything is loaded. It warns
+    checkpoint that records no fingerprint of its code; a module of the method's own edited,
+    or made by its ``forward`` on its first call) is refused with a :class:`ValueError` naming
+    the file, the tensors and the code they point to
+    (:func:`~pidkit_distill.training.checkpoint_fit.misfit_code`), before anything is loaded. It warns
     (:class:`RuntimeWarning`) where the run resumes with another number of processes; rank 0
     warns where ``run.amp`` takes effect on this device and did not on the saved one, or the
     reverse (:func:`~pidkit_distill.training.amp_resume.amp_device_change`).
@@ -542,11 +544,12 @@ def restore_checkpoint(saved: dict[str, Any], *, module: nn.Module,
     if problems := misfit_tensors(saved["module"], module.state_dict()):
         where = "checkpoint" if path is None else f"checkpoint {str(path)!r}"
         shown = "; ".join(problems[:3]) + ("; ..." if len(problems) > 3 else "")
+        method = getattr(module, "method_name", "") or type(module).__name__
+        edited = misfit_code(saved["module"], module.state_dict(), method=method)
         raise ValueError(
             f"{where} does not fit the networks built now ({shown}): their code changed since "
-            "the run was trained (a builder of model.student or model.teacher edited); restore "
-            "the code the run was trained with to continue it, or start a new run (another "
-            "run.name)")
+            f"the run was trained ({edited}); restore the code the run was trained with to "
+            "continue it, or start a new run (another run.name)")
     module.load_state_dict(saved["module"])
     for name, opt in optimizers.items():
         opt.load_state_dict(saved["optimizers"][name])

@@ -1,7 +1,8 @@
 """Whether a checkpoint's weights belong to the code and data of now: the fingerprints of the
 registered builders and of the data set that a run's checkpoint records (:func:`trained_with`),
 compared where the run continues (:func:`changed_since`) or its student is loaded, and the
-tensors of a state dict against the network it loads into (:func:`misfit_tensors`).
+tensors of a state dict against the network it loads into (:func:`misfit_tensors`), with the
+code that a misfit points to (:func:`misfit_code`).
 
 A builder edited in place (a notebook's cell run again, ``ReLU`` made ``Tanh``) builds a network
 of the same shapes, into which the old weights load without an error; a loader edited in place
@@ -24,7 +25,7 @@ from pidkit_distill.data import DatasetBundle
 from pidkit_distill.models import model_fingerprint
 from pidkit_distill.training.data_fingerprints import data_fingerprint
 
-__all__ = ["FINGERPRINTED", "changed_since", "misfit_tensors", "trained_with"]
+__all__ = ["FINGERPRINTED", "changed_since", "misfit_code", "misfit_tensors", "trained_with"]
 
 FINGERPRINTED = ("model.student", "model.teacher", "data.train", "data.test")
 """What a checkpoint's ``trained_with`` holds a fingerprint of: the code of the builders of
@@ -127,3 +128,30 @@ def misfit_tensors(have: Mapping[str, Tensor], want: Mapping[str, Tensor]) -> li
     problems += [f"{k} has shape {shapes[k]}, the model {wanted[k]}"
                  for k in sorted(wanted.keys() & shapes.keys()) if wanted[k] != shapes[k]]
     return problems
+
+
+def misfit_code(have: Mapping[str, Tensor], want: Mapping[str, Tensor], *, method: str) -> str:
+    """The code that the tensors of a Distiller's state dict ``have`` that do not fit ``want``
+    (:func:`misfit_tensors`) point to, in words: a builder of ``model.student`` or
+    ``model.teacher`` for the networks' tensors (``student.*``, ``teacher.*``), the code of
+    ``method`` for its own modules' (a regressor, a head made by ``forward`` on its first call,
+    which a Distiller built anew does not have).
+
+    Examples
+    --------
+    >>> import torch
+    >>> misfit_code({"student.w": torch.zeros(2), "head.bias": torch.zeros(3)},
+    ...             {"student.w": torch.zeros(4)}, method="lazy-head")
+    "a builder of model.student or model.teacher edited; the code of method 'lazy-head', whose \
+own module(s) head differ (edited, or made by its forward on its first call, not in __init__)"
+    """
+    keys = (have.keys() ^ want.keys()) | {key for key in have.keys() & want.keys()
+                                           if tuple(have[key].shape) != tuple(want[key].shape)}
+    roots = {key.split(".", 1)[0] for key in keys}
+    said = []
+    if roots & {"student", "teacher"}:
+        said.append("a builder of model.student or model.teacher edited")
+    if own := sorted(roots - {"student", "teacher"}):
+        said.append(f"the code of method {method!r}, whose own module(s) {', '.join(own)} "
+                    "differ (edited, or made by its forward on its first call, not in __init__)")
+    return "; ".join(said)

@@ -26,7 +26,9 @@ resolves and checks, without loading data (but a registered data set's) or train
   (``.item()`` in a builder or a forward; :mod:`~pidkit_distill.training.model_checks`), which
   also checks that the method can pair their layers, and ``audit.layers``;
 * the method's training step: one forward pass of its Distiller on a batch of two samples at
-  the first epoch of each of its phases must return scalar loss terms that require grad
+  the first epoch of each of its phases must return scalar loss terms that require grad,
+  without an error of the method's code, a module made on the way or a phase of no optimizer
+  group, and every parameter that requires grad must be in one
   (:func:`~pidkit_distill.training.model_checks.checked_step`);
 * a batch of one sample (the last one of ``n_train = k * data.batch_size + 1`` samples, or each
   process's share of it under torchrun) for a network that trains BatchNorm layers on one

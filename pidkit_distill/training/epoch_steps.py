@@ -141,6 +141,7 @@ def train_one_epoch(model: nn.Module, loader: DataLoader, optimizer: torch.optim
     """
     model.train()
     sums: dict[str, Tensor] = {}
+    went: dict[str, Tensor] = {}  # per loss term: not finite at the first bad step
     total = torch.zeros(3, dtype=torch.float64, device=device)  # samples, loss, correct
     n_steps = len(loader)
     first_bad = torch.tensor(n_steps, dtype=torch.int64, device=device)  # n_steps = none
@@ -189,8 +190,11 @@ def train_one_epoch(model: nn.Module, loader: DataLoader, optimizer: torch.optim
                 ])
                 for name, term in out.losses.items():
                     sums[name] = sums.get(name, 0.0) + term.detach().double() * n
+                    # the terms not finite at the first step whose loss was not
+                    went[name] = went.get(name, 0.0) + (now_bad & ~torch.isfinite(term.detach()))
     names = sorted(sums)  # one order in every process, whatever order each met the terms in
-    packed = torch.cat([total, torch.stack([sums[k] for k in names])]) if names else total
+    packed = torch.cat([total, torch.stack([sums[k] for k in names]),
+                        torch.stack([went[k] for k in names]).double()]) if names else total
     # the last step, whose loss was finite, may have made weights NaN or infinite, which the
     # epoch's checkpoint (a teacher's teacher.pt) would hold: -1 where it did
     finite = torch.stack([p.isfinite().all() for p in params]).all() if params \
@@ -205,7 +209,8 @@ def train_one_epoch(model: nn.Module, loader: DataLoader, optimizer: torch.optim
     if first < n_steps:
         teacher_outputs = _teacher_outputs_problem(model, loader, first + 1, device, amp,
                                                    distributed) if student_was_sane else None
-        raise TrainingError("the training loss became NaN or infinite", epoch=epoch + 1,
+        reason = _loss_failure(names, packed[3 + len(names):].tolist())
+        raise TrainingError(reason, epoch=epoch + 1,
                             step=first + 1, n_steps=n_steps, hint=_loss_failure_hint(
                                 teacher_outputs, teacher_source, first_step=epoch == first == 0,
                                 lr_hint=hint), seeded=True, kind="nan")
@@ -217,6 +222,27 @@ def train_one_epoch(model: nn.Module, loader: DataLoader, optimizer: torch.optim
     return {"loss": packed[1].item() / count, "acc": packed[2].item() / count,
             # each term in the order the module's forward gave it, its loss formula's
             "losses": {k: packed[3 + names.index(k)].item() / count for k in sums}}
+
+
+def _loss_failure(names: list[str], went: list[float]) -> str:
+    """What became NaN or infinite: the training loss, through the loss terms ``names`` of
+    ``went`` above 0 (not finite at the failed step, in some process) where others stayed
+    finite, the term to look into (a method's term of its own: a log of 0, a division by 0).
+
+    Examples
+    --------
+    >>> _loss_failure(["bad", "ce"], [1.0, 0.0])
+    "the training loss became NaN or infinite through its term 'bad' ('ce' stayed finite)"
+    >>> _loss_failure(["ce", "kd"], [1.0, 1.0])
+    'the training loss became NaN or infinite'
+    """
+    failed = [name for name, count in zip(names, went, strict=True) if count > 0]
+    finite = [name for name in names if name not in failed]
+    if not failed or not finite:  # each term, or none (a sum of infinities of both signs)
+        return "the training loss became NaN or infinite"
+    return (f"the training loss became NaN or infinite through its term"
+            f"{'s' if len(failed) > 1 else ''} {', '.join(map(repr, failed))} "
+            f"({', '.join(map(repr, finite))} stayed finite)")
 
 
 def _sane(values: Tensor) -> Tensor:

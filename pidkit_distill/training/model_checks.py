@@ -26,7 +26,10 @@ at the first epoch of each of its phases (:func:`checked_step`): a method's ``fo
 return a :class:`~pidkit_distill.methods.StepOutput` whose every loss term is a 0-d tensor that
 requires grad (:func:`checked_loss`, which every training step applies too), and the
 BatchNorm layers that train on one value per channel per sample (``(N, C)`` features) are
-noted (:func:`one_value_norms`): they cannot train on a batch of one sample.
+noted (:func:`one_value_norms`): they cannot train on a batch of one sample. A method of one's
+own is checked there too (:mod:`~pidkit_distill.methods.subclass_checks`): its phases against
+its optimizer groups, every parameter that requires grad in a group, no module made by its
+``forward``, and an error of its code in ``forward`` told in one line with its file and line.
 """
 
 from __future__ import annotations
@@ -44,6 +47,13 @@ from pidkit_distill.config import TrainConfig
 from pidkit_distill.data import DatasetSpec, available_datasets
 from pidkit_distill.launcher_env import world_size_from_env
 from pidkit_distill.methods import Distiller, StepOutput
+from pidkit_distill.methods.subclass_checks import (
+    check_every_parameter_trained,
+    check_nothing_created,
+    check_phase_groups,
+    failure_of_code,
+    state_names,
+)
 from pidkit_distill.model_defaults import default_models, with_default_models
 from pidkit_distill.models import (
     available_models,
@@ -157,8 +167,17 @@ def checked_step(distiller: nn.Module, data: DatasetSpec, *,
     ``run_epochs`` epochs of each of its phases, and check what it returns
     (:func:`checked_loss`).
 
-    A step that fails on the CPU is not checked here: the run's first step meets the same
-    error, and :func:`checked_loss` checks what it returns there.
+    Before the step, every group that ``phase()`` returns must be one of ``optimizer_groups()``
+    and every parameter that requires grad (the frozen teacher's aside) in one of them; the
+    step must create no parameter or saved tensor (a head made on the first call)
+    (:mod:`~pidkit_distill.methods.subclass_checks`).
+
+    A step that fails in the method's own code (a shape that does not fit in its ``forward``)
+    is refused, naming its file and line (:func:`~pidkit_distill.methods.subclass_checks.
+    failure_of_code`). Any other failure is not checked here: memory run out, a device
+    (``.cuda()`` in the code, checked on the CPU), the batch of two random samples refused
+    outside the method's code; the run's first step meets it, if at all, and tells it in its
+    own context (the batch's data, the memory advice).
 
     Parameters
     ----------
@@ -179,12 +198,19 @@ def checked_step(distiller: nn.Module, data: DatasetSpec, *,
     Raises
     ------
     ValueError
-        What ``forward`` returned is no StepOutput of scalar loss terms that require grad.
+        What ``forward`` returned is no StepOutput of scalar loss terms that require grad; a
+        phase of no optimizer group, a parameter trained by no optimizer, a module created by
+        ``forward``, an error of the method's code in ``forward``: each naming the method and
+        the fix.
     """
     meta = _is_meta(distiller)
+    name = getattr(distiller, "method_name", "") or type(distiller).__name__
     first_epochs: dict[str, int] = {}
     for epoch in range(run_epochs):
         first_epochs.setdefault(distiller.phase(epoch), epoch)
+    groups = distiller.optimizer_groups()
+    check_phase_groups(name, first_epochs, groups)
+    check_every_parameter_trained(distiller, name, groups)
     norms: list[nn.Module] = []
     was_training = distiller.training
     distiller.train()
@@ -194,12 +220,19 @@ def checked_step(distiller: nn.Module, data: DatasetSpec, *,
         y = torch.arange(2, device=x.device) % data.num_classes
         try:
             for epoch in first_epochs.values():
+                before = state_names(distiller)
                 try:
                     with torch.device(x.device), torch.random.fork_rng(devices=[]), \
                             one_value_norms() as seen:
                         out = distiller(x, y, epoch=epoch)
-                except Exception as err:  # the run's first step raises it, in its context
-                    return None if meta and needs_real_tensors(err) else norms
+                except Exception as err:
+                    if meta and needs_real_tensors(err):
+                        return None
+                    refusal = failure_of_code(err, distiller, name)
+                    if refusal is None:  # the run's first step raises it, in its context
+                        return norms
+                    raise refusal from err
+                check_nothing_created(distiller, name, before)
                 checked_loss(out, distiller)
                 norms += [norm for norm in seen if norm not in norms]
         finally:

@@ -27,8 +27,10 @@ pytestmark = pytest.mark.usefixtures("one_torch_thread")
 
 TINY_ARGS = [arg for item in TINY if not item.startswith("teacher.source")
              for arg in ("--set", item)]
-FAILED = ("pidkit-distill train: training failed: the training loss became NaN or infinite in "
-          "epoch 1, step {step} of 3; nothing was saved (no epoch had completed); ")
+FAILED = ("pidkit-distill train: training failed: the training loss became NaN or infinite"
+          "{through} in epoch 1, step {step} of 3; nothing was saved (no epoch had completed); ")
+# the term that went NaN where the others stayed finite: the one the teacher's outputs enter
+THROUGH = " through its term {!r} ('ce' stayed finite)"
 # a seeded run's advice where nothing was saved (887c08a): the same command, changed as it says
 RERUN = ", then rerun: the same run.name starts the run again"
 
@@ -52,20 +54,23 @@ def without_the_start_check(monkeypatch):
 
 
 @pytest.mark.usefixtures("without_the_start_check")
-@pytest.mark.parametrize(("method", "scale", "outputs"), [
+@pytest.mark.parametrize(("method", "scale", "outputs", "through"), [
     # worded as the start-up check words them (test_teacher_outputs_at_start.py): which values,
     # in which outputs, where it said "NaN or infinite" of them all (task 306)
-    ("kd", 1e30, "NaN and infinite (its logits, distilled layers [0, 1, 2] and pooled features"),
-    ("vid", 1e30, "NaN and infinite (its logits, distilled layers [0, 1, 2] and pooled features"),
+    ("kd", 1e30, "NaN and infinite (its logits, distilled layers [0, 1, 2] and pooled features",
+     THROUGH.format("kd")),
+    ("vid", 1e30, "NaN and infinite (its logits, distilled layers [0, 1, 2] and pooled features",
+     THROUGH.format("vid")),
     # finite, but VID's squares of its features are not
-    ("vid", 1e6, "as large as 1.4e+32 (its logits, distilled layers [1, 2] and pooled features"),
+    ("vid", 1e6, "as large as 1.4e+32 (its logits, distilled layers [1, 2] and pooled features",
+     THROUGH.format("vid")),
 ])
 def test_a_loss_made_non_finite_by_a_huge_teacher_names_the_teacher(tmp_path, capsys, method,
-                                                                     scale, outputs):
+                                                                     scale, outputs, through):
     path = huge_teacher_file(tmp_path, scale)
     status = main(["train", *TINY_ARGS, "--teacher", str(path), "--method", method,
                    "--epochs", "2", "--out-dir", str(tmp_path / "runs")])
-    assert (status, capsys.readouterr().err) == (1, FAILED.format(step=1) + (
+    assert (status, capsys.readouterr().err) == (1, FAILED.format(through=through, step=1) + (
         f"the teacher's outputs on the training data are {outputs}, on the epoch's batches up "
         "to the failed step) while the student's logits were finite, so the teacher is the "
         "cause, not optim.lr: check the teacher "
@@ -82,12 +87,12 @@ def test_a_loss_that_diverges_later_from_too_high_a_learning_rate_keeps_its_advi
     status = main(["train", *TINY_ARGS, "--teacher", source, "--method", method,
                    "--epochs", "3", "--set", "optim.lr=1e12", "--set", "optim.grad_clip=0",
                    "--out-dir", str(tmp_path / "runs")])
-    assert (status, capsys.readouterr().err) == (1, FAILED.format(step=3) + (
+    assert (status, capsys.readouterr().err) == (1, FAILED.format(through="", step=3) + (
         f"lower optim.lr or set optim.grad_clip (e.g. 100){RERUN}\n"))
 
 
 FIRST_STEP_FAILURE = (
-    "the training loss became NaN or infinite in epoch 1, step 1 of 4; nothing was saved "
+    "the training loss became NaN or infinite{through} in epoch 1, step 1 of 4; nothing was saved "
     "(no epoch had completed); it came at the run's first step, before any update, so "
     "optim.lr is not the cause: check the student's initial outputs and the method's "
     f"parameters (method.params) on this data{RERUN}")
@@ -119,7 +124,7 @@ def test_a_loss_that_fails_before_any_update_says_the_learning_rate_is_not_the_c
     module, optimizer, loader = _kd_pair(huge="student")
     with pytest.raises(TrainingError) as failed:
         train_one_epoch(module, loader, optimizer, epoch=0, device=torch.device("cpu"))
-    assert str(failed.value) == FIRST_STEP_FAILURE
+    assert str(failed.value) == FIRST_STEP_FAILURE.format(through="")  # both terms went
     with pytest.raises(TrainingError) as failed:  # the same after an update: its weights NaN
         train_one_epoch(module, loader, optimizer, epoch=1, device=torch.device("cpu"))
     assert failed.value.hint == "lower optim.lr or set optim.grad_clip (e.g. 100)"
@@ -145,4 +150,4 @@ def test_a_loader_read_once_leaves_the_teacher_unchecked_not_a_stack_error():
     module, optimizer, loader = _kd_pair(huge="teacher", stream=True)
     with pytest.raises(TrainingError) as failed:
         train_one_epoch(module, loader, optimizer, epoch=0, device=torch.device("cpu"))
-    assert str(failed.value) == FIRST_STEP_FAILURE
+    assert str(failed.value) == FIRST_STEP_FAILURE.format(through=THROUGH.format("kd"))
