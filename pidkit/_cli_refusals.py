@@ -76,7 +76,7 @@ rescale it, or fix the input.
     elif isinstance(exc, TypeError) and isinstance(joint, list) and np.asarray(joint).dtype != np.bool_:
         advice = _json_null_refusal(joint, advice) or _json_bool_refusal(joint, advice)
     if path is not None:
-        advice = _with_stack_advice(advice, joint, path)
+        advice = _with_more_axes_advice(advice, joint, path)
         advice = advice.replace(*_to_numbers(joint, save_to))
     advice = counts_advice(advice, joint)
     for python, shell in _cli_advice(save_to):
@@ -212,7 +212,7 @@ def _json_bool_refusal(joint: list[Any], advice: str) -> str:
         "write the probability it stands for as a number, not true or false (or a count, with --normalize)"))
 
 
-def _with_stack_advice(advice: str, joint: Any, path: str) -> str:
+def _with_more_axes_advice(advice: str, joint: Any, path: str) -> str:
     """``advice`` with the library's advice for an array of more than three axes (pass each
     ``p[k]`` of a stack, or the stack to ``pidkit.bertschinger_batch``; the calls that take a joint
     of more sources) replaced by what a user of this command does with the file at ``path``, which

@@ -290,8 +290,10 @@ def _as_real_array(p: Any, name: str, *, masses: bool = True) -> np.ndarray:
     ``masses`` says whether its entries are masses (what a masked cell's advice can offer)."""
     if is_dit_distribution(p):
         raise TypeError(
-            f"{name} is a dit Distribution; convert it first with "
-            "pidkit.joint_from_dit(d, target=..., sources=...)."
+            f"{name} is a dit Distribution, which this function does not take. pidkit.pid, "
+            "pidkit.redundancy and the Shannon measures (pidkit.mutual_information, ...) take d as "
+            "it is, with its target: pidkit.pid(d, target=2). Elsewhere pass its joint p[y, t, s], "
+            "pidkit.joint_from_dit(d, target=..., sources=...).p."
         )
     if isinstance(p, (str, bytes)):
         raise TypeError(f"{name} must be an array of numbers; got {type_with_article(p)} {p!r:.40}.")

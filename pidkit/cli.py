@@ -57,16 +57,13 @@ def _table(rows: dict[str, PIDResult], units: str) -> str:
 
 
 def _decompose(args: argparse.Namespace) -> int:
-    catalogue = examples.catalogue()
     _check_measure(args.measure)
     if (args.example is None) == (not args.joints):
         raise UsageError("give either a joint file or --example NAME, not both or neither")
     if args.example is not None and args.axes != _FILE_AXES:
         raise UsageError(f"--axes names the axes of a joint file; --example {args.example} is p[y, t, s] "
                          "already. Drop --axes.")
-    if args.example is not None and args.example.lower() not in catalogue:
-        raise UsageError(f"unknown example {args.example!r}; known: {sorted(catalogue)}."
-                         + did_you_mean(args.example.lower(), list(catalogue)))
+    example = None if args.example is None else _example(args.example)
     options = {"max_vertices": args.max_vertices} if "max_vertices" in vars(args) else {}
     if options and args.measure not in VERTEX_MEASURES:
         raise UsageError(f"--max-vertices applies to --measure {' and '.join(VERTEX_MEASURES)} only (their "
@@ -82,10 +79,22 @@ def _decompose(args: argparse.Namespace) -> int:
                                lambda result: result.to_dict(include_q=args.include_q), as_json=args.json,
                                debug=args.debug, command="pidkit decompose")
     path = args.joints[0] if args.joints else None
-    joint = catalogue[args.example.lower()] if path is None else load_joint(path)
+    joint = example if path is None else load_joint(path)
     result = _solved(joint, path, args, options)
     print(json.dumps(result.to_dict(include_q=args.include_q), indent=2) if args.json else result)
     return 0
+
+
+def _example(name: str) -> Any:
+    """The joint of the catalogue example ``name``, or of an alias of one (``--example cat``); a
+    UsageError naming both, and the closest, for any other name."""
+    try:
+        return examples.by_name(name)
+    except ValueError:
+        known = [*examples.catalogue(), *examples.ALIASES]
+        aliases = ", ".join(f"{alias} = {name}" for alias, name in examples.ALIASES.items())
+        raise UsageError(f"unknown example {name!r}; known: {sorted(examples.catalogue())}, and the "
+                         f"aliases {aliases}." + did_you_mean(name.lower(), known)) from None
 
 
 def _solved(joint: Any, path: str | None, args: argparse.Namespace, options: dict[str, Any]) -> PIDResult:
@@ -312,7 +321,8 @@ def get_parser() -> argparse.ArgumentParser:
         f"the exit status is 2. '{STDIN}' reads it from standard input, alone (JSON text or a .npy array's "
         f"bytes: python make_joint.py | pidkit decompose {STDIN})",
     )
-    dec.add_argument("--example", help=f"a named example: {', '.join(examples.catalogue())}")
+    dec.add_argument("--example", help=f"a named example: {', '.join(examples.catalogue())} (or an alias: "
+                     f"{', '.join(f'{alias} = {name}' for alias, name in examples.ALIASES.items())})")
     dec.add_argument(
         "--measure", type=_name, default="broja",
         help=f"redundancy measure, in any case: {', '.join(MEASURES)} (default: broja)",

@@ -10,10 +10,9 @@ from numpy.typing import ArrayLike
 from ._names import did_you_mean
 from ._positional_joint import one_positional_joint
 from ._result import PIDResult
-from ._validate import is_dit_distribution
 from .redundancy.dispatch import check_measure
 from .redundancy.pid_options import PID_FUNCTIONS, measure_options, pid_options
-from .samples import joint_from_dit
+from .samples import joint_of_dit_or_array
 
 
 @one_positional_joint
@@ -21,8 +20,8 @@ def pid(
     p_yts: ArrayLike,
     *,
     measure: str = "broja",
-    target: int | Sequence[int] | None = None,
-    sources: Sequence[int | Sequence[int]] | None = None,
+    target: int | str | Sequence[int | str] | None = None,
+    sources: Sequence[int | str | Sequence[int | str]] | None = None,
     **options: Any,
 ) -> PIDResult:
     """Partial information decomposition of ``p[y, t, s]`` under the chosen redundancy measure.
@@ -40,13 +39,16 @@ def pid(
         long vertex enumeration's time). Derived synergy can be negative for all but ``"broja"``
         and ``"mmi"``. A name from the literature that is one of these (``"blackwell"``,
         ``"I_GH"``) is refused with pidkit's name for it.
-    target : int or sequence of int, optional
-        With a dit Distribution: the variable(s) forming Y. Required for dit input; an array is
-        already indexed ``[y, t, s]`` and takes neither ``target`` nor ``sources`` (reorder its
-        axes with ``np.moveaxis``).
-    sources : sequence of two ints or sequences of int, optional
-        With a dit Distribution: the variables forming T and S. By default the two variables
-        other than ``target``, in order (a ``ValueError`` where not exactly two are left).
+    target : int, str or sequence of them, optional
+        With a dit Distribution: the variable(s) forming Y, each an index from 0 (negative from
+        the end, as Python's: -1 is the last) or a name where ``d`` has names
+        (``d.set_rv_names``), as :func:`pidkit.joint_from_dit` takes them. Required for dit input;
+        an array is already indexed ``[y, t, s]`` and takes neither ``target`` nor ``sources``
+        (reorder its axes with ``np.moveaxis``).
+    sources : sequence of two ints, strs or sequences of them, optional
+        With a dit Distribution: the variables forming T and S, by index or name as ``target``.
+        By default the two variables other than ``target``, in order (a ``ValueError`` where not
+        exactly two are left).
     **options
         Passed to the measure's function (``units``, ``tol``, ``strict``, ...); an option the
         measure does not take is a ``TypeError``. ``max_vertices`` and ``progress``, which only
@@ -82,22 +84,8 @@ def pid(
     TypeError: progress applies to measure='gh' and measure='prec' only (their vertex enumeration); \
 measure='mmi' shows none. Drop progress.
     """
-    if is_dit_distribution(p_yts):
-        if target is None:
-            raise TypeError(
-                "p_yts is a dit Distribution: name its target variable, e.g. "
-                "pidkit.pid(d, target=2, sources=[0, 1])."
-            )
-        p_yts = joint_from_dit(p_yts, target=target, sources=sources).p
-    elif target is not None or sources is not None:
-        given, drop = (("target only applies", "Drop it") if sources is None
-                       else ("sources only applies", "Drop it") if target is None
-                       else ("target and sources only apply", "Drop them"))
-        raise TypeError(
-            f"{given} to a dit Distribution; p_yts is an array, indexed [y, t, s] "
-            f"already. {drop}, or reorder its axes first, e.g. np.moveaxis(p, 2, 0) for a "
-            "joint indexed [t, s, y]."
-        )
+    p_yts = joint_of_dit_or_array(p_yts, target, sources, name="p_yts",
+                                  example_call="pidkit.pid(d, target=2, sources=[0, 1])")
     function = PID_FUNCTIONS[check_measure(measure)]
     options = measure_options(measure, options)
     _check_options(measure, options)

@@ -6,6 +6,7 @@ string such as ``"ts"`` names the pair (T, S). Everything is in bits unless ``un
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import NamedTuple
 
 import numpy as np
@@ -15,6 +16,7 @@ from scipy.special import entr
 from ._positional_joint import one_positional_joint
 from ._units import from_nats
 from ._validate import check_joint, check_pmf
+from .samples import joint_of_dit_or_array
 
 _AXES = {"y": 0, "t": 1, "s": 2}
 _SEPARATORS = " ,;+"
@@ -115,7 +117,14 @@ class Informations(NamedTuple):
 
 
 @one_positional_joint
-def informations(p_yts: ArrayLike, *, units: str = "bits", normalize: bool = False) -> Informations:
+def informations(
+    p_yts: ArrayLike,
+    *,
+    target: int | str | Sequence[int | str] | None = None,
+    sources: Sequence[int | str | Sequence[int | str]] | None = None,
+    units: str = "bits",
+    normalize: bool = False,
+) -> Informations:
     """H(Y), I(Y;T), I(Y;S) and I(Y;T,S) of a joint ``p[y, t, s]`` at once.
 
     One pass finds the support (the cells of positive mass); the seven entropies behind the
@@ -124,8 +133,11 @@ def informations(p_yts: ArrayLike, *, units: str = "bits", normalize: bool = Fal
 
     Parameters
     ----------
-    p_yts : array_like of shape (n_y, n_t, n_s)
-        Joint pmf of target, teacher and student.
+    p_yts : array_like of shape (n_y, n_t, n_s), or dit.Distribution
+        Joint pmf of target, teacher and student. A dit Distribution needs ``target``.
+    target, sources : optional
+        With a dit Distribution: its variables forming Y, and T and S, as :func:`pidkit.pid` takes
+        them (:func:`pidkit.joint_from_dit` converts it). An array takes neither.
     units : {"bits", "nats"}, default="bits"
     normalize : bool, default=False
         Rescale the masses to sum 1 (counts, an unnormalised table) instead of rejecting a total
@@ -144,6 +156,8 @@ def informations(p_yts: ArrayLike, *, units: str = "bits", normalize: bool = Fal
     >>> round(info.h_y, 6), round(info.i_yt, 6), round(info.i_yts, 6)
     (0.811278, 0.311278, 0.811278)
     """
+    p_yts = joint_of_dit_or_array(p_yts, target, sources, name="p_yts",
+                                  example_call="pidkit.measures.informations(d, target=2, sources=[0, 1])")
     p = check_joint(p_yts, normalize=normalize)
     return Informations(*(from_nats(v, units) for v in informations_nats(p)))
 
@@ -243,15 +257,28 @@ def entropy(
 
 
 def mutual_information(
-    p_yts: ArrayLike, a: str, b: str, *, units: str = "bits", normalize: bool = False
+    p_yts: ArrayLike,
+    a: str,
+    b: str,
+    *,
+    target: int | str | Sequence[int | str] | None = None,
+    sources: Sequence[int | str | Sequence[int | str]] | None = None,
+    units: str = "bits",
+    normalize: bool = False,
 ) -> float:
     """Mutual information I(A;B) between two groups of variables of ``p[y, t, s]``.
 
     Parameters
     ----------
-    p_yts : array_like of shape (n_y, n_t, n_s)
+    p_yts : array_like of shape (n_y, n_t, n_s), or dit.Distribution
+        A dit Distribution needs ``target``.
     a, b : str
         Disjoint groups of letters among ``"y"``, ``"t"``, ``"s"``; ``("y", "ts")`` is I(Y;T,S).
+        With a dit Distribution the letters still name Y, T and S, the variables ``target`` and
+        ``sources`` name, never a dit variable's own name.
+    target, sources : optional
+        With a dit Distribution: its variables forming Y, and T and S, as :func:`pidkit.pid` takes
+        them (:func:`pidkit.joint_from_dit` converts it). An array takes neither.
     units : {"bits", "nats"}, default="bits"
     normalize : bool, default=False
         Rescale the masses to sum 1 (counts, an unnormalised table) instead of rejecting a total
@@ -266,22 +293,36 @@ def mutual_information(
     >>> mutual_information(examples.xor(), "y", "t")
     0.0
     """
-    return conditional_mutual_information(p_yts, a, b, "", units=units, normalize=normalize)
+    return conditional_mutual_information(p_yts, a, b, "", target=target, sources=sources, units=units,
+                                          normalize=normalize)
 
 
 def conditional_mutual_information(
-    p_yts: ArrayLike, a: str, b: str, given: str | None, *, units: str = "bits", normalize: bool = False
+    p_yts: ArrayLike,
+    a: str,
+    b: str,
+    given: str | None,
+    *,
+    target: int | str | Sequence[int | str] | None = None,
+    sources: Sequence[int | str | Sequence[int | str]] | None = None,
+    units: str = "bits",
+    normalize: bool = False,
 ) -> float:
     """Conditional mutual information I(A;B|C) of ``p[y, t, s]``.
 
     Parameters
     ----------
-    p_yts : array_like of shape (n_y, n_t, n_s)
+    p_yts : array_like of shape (n_y, n_t, n_s), or dit.Distribution
+        A dit Distribution needs ``target``.
     a, b : str
-        Disjoint groups of letters among ``"y"``, ``"t"``, ``"s"``.
+        Disjoint groups of letters among ``"y"``, ``"t"``, ``"s"`` (with a dit Distribution too:
+        the variables ``target`` and ``sources`` name).
     given : str or None
         Letters of the conditioning variables, disjoint from ``a`` and ``b``; ``""`` or ``None``
         conditions on nothing (I(A;B)).
+    target, sources : optional
+        With a dit Distribution: its variables forming Y, and T and S, as :func:`pidkit.pid` takes
+        them (:func:`pidkit.joint_from_dit` converts it). An array takes neither.
     units : {"bits", "nats"}, default="bits"
     normalize : bool, default=False
         Rescale the masses to sum 1 (counts, an unnormalised table) instead of rejecting a total
@@ -301,7 +342,17 @@ def conditional_mutual_information(
     else:
         _check_variables(given, "given")
     _check_disjoint(a, b, given)
+    p_yts = joint_of_dit_or_array(p_yts, target, sources, name="p_yts",
+                                  example_call=_example_call(a, b, given))
     return from_nats(cmi_nats(check_joint(p_yts, normalize=normalize), a, b, given), units)
+
+
+def _example_call(a: str, b: str, given: str) -> str:
+    """The call of :func:`mutual_information` (or, with ``given``, of
+    :func:`conditional_mutual_information`) on a dit Distribution ``d`` that names its target."""
+    if given:
+        return f"pidkit.conditional_mutual_information(d, {a!r}, {b!r}, {given!r}, target=2, sources=[0, 1])"
+    return f"pidkit.mutual_information(d, {a!r}, {b!r}, target=2, sources=[0, 1])"
 
 
 def _check_disjoint(a: str, b: str, given: str) -> None:
@@ -318,17 +369,27 @@ def _check_disjoint(a: str, b: str, given: str) -> None:
 
 
 @one_positional_joint
-def co_information(p_yts: ArrayLike, *, units: str = "bits", normalize: bool = False) -> float:
+def co_information(
+    p_yts: ArrayLike,
+    *,
+    target: int | str | Sequence[int | str] | None = None,
+    sources: Sequence[int | str | Sequence[int | str]] | None = None,
+    units: str = "bits",
+    normalize: bool = False,
+) -> float:
     """Co-information I(Y;T;S) = I(Y;T) - I(Y;T|S) (negative when synergy dominates).
 
     Parameters
     ----------
-    p_yts : array_like of shape (n_y, n_t, n_s)
+    p_yts : array_like of shape (n_y, n_t, n_s), or dit.Distribution
+        A dit Distribution needs ``target``.
+    target, sources : optional
+        With a dit Distribution: its variables forming Y, and T and S, as :func:`pidkit.pid` takes
+        them (:func:`pidkit.joint_from_dit` converts it). An array takes neither.
     units : {"bits", "nats"}, default="bits"
     normalize : bool, default=False
         Rescale the masses to sum 1 (counts, an unnormalised table) instead of rejecting a total
         off 1 by more than 1e-9.
-
 
     Examples
     --------
@@ -339,6 +400,8 @@ def co_information(p_yts: ArrayLike, *, units: str = "bits", normalize: bool = F
     >>> co_information(examples.rdn())
     1.0
     """
+    p_yts = joint_of_dit_or_array(p_yts, target, sources, name="p_yts",
+                                  example_call="pidkit.co_information(d, target=2, sources=[0, 1])")
     p = check_joint(p_yts, normalize=normalize)
     value = cmi_nats(p, "y", "t") + cmi_nats(p, "y", "s") - cmi_nats(p, "y", "ts")
     return from_nats(value, units)

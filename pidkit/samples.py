@@ -313,6 +313,61 @@ def joint_from_dit(
     return EmpiricalJoint(check_pmf(p, name="d", normalize=True), labels, np.zeros(shape, dtype=np.int64), 0)
 
 
+def joint_of_dit_or_array(p: Any, target: Any, sources: Any, *, name: str, example_call: str) -> Any:
+    """The joint that a function of one joint ``p[y, t, s]`` takes: a dit Distribution's, made by
+    :func:`joint_from_dit` with ``target`` and ``sources`` (the one conversion :func:`pidkit.pid`,
+    :func:`pidkit.redundancy` and the Shannon measures share); any other ``p`` as it is, for the
+    caller to check, where neither ``target`` nor ``sources`` is given.
+
+    Parameters
+    ----------
+    p : dit.Distribution or array_like
+        The joint as the caller was given it.
+    target, sources : optional
+        As :func:`joint_from_dit` takes them; None where the caller was given none.
+    name : str
+        The argument's name (``"p_yts"``), for the refusals.
+    example_call : str
+        The caller's function called on a dit Distribution ``d``, e.g. ``"pidkit.pid(d,
+        target=2)"``: what the refusal of ``d`` without ``target`` shows.
+
+    Returns
+    -------
+    numpy.ndarray or object
+        The dit Distribution's ``p[y, t, s]``, or ``p`` as given.
+
+    Raises
+    ------
+    TypeError
+        For a dit Distribution without ``target``, or ``target`` or ``sources`` with an array,
+        which is indexed ``[y, t, s]`` already.
+
+    Examples
+    --------
+    >>> import dit
+    >>> d = dit.Distribution(["000", "011", "101", "110"], [0.25] * 4)
+    >>> joint_of_dit_or_array(d, 2, None, name="p_yts", example_call="pidkit.pid(d, target=2)").shape
+    (2, 2, 2)
+    >>> joint_of_dit_or_array(d, None, None, name="p_yts", example_call="pidkit.redundancy(d, target=2)")
+    Traceback (most recent call last):
+    ...
+    TypeError: p_yts is a dit Distribution: name its target variable, e.g. pidkit.redundancy(d, target=2).
+    """
+    if is_dit_distribution(p):
+        if target is None:
+            raise TypeError(f"{name} is a dit Distribution: name its target variable, e.g. {example_call}.")
+        return joint_from_dit(p, target=target, sources=sources).p
+    if target is not None or sources is not None:
+        given, drop = (("target only applies", "Drop it") if sources is None
+                       else ("sources only applies", "Drop it") if target is None
+                       else ("target and sources only apply", "Drop them"))
+        raise TypeError(
+            f"{given} to a dit Distribution; {name} is an array, indexed [y, t, s] already. {drop}, "
+            "or reorder its axes first, e.g. np.moveaxis(p, 2, 0) for a joint indexed [t, s, y]."
+        )
+    return p
+
+
 def _variable_indices(
     group: Any, name: str, n_vars: int, names: tuple[Any, ...] | None
 ) -> tuple[int, ...]:

@@ -117,7 +117,8 @@ def test_bad_input_is_one_line_on_stderr_with_exit_2(tmp_path, capsys, name, con
 @pytest.mark.parametrize(
     ("argv", "match"),
     [
-        (["decompose", "--example", "nope"], r"unknown example 'nope'; known: \['and'.*'xor-and'\]\.$"),
+        (["decompose", "--example", "nope"],
+         r"unknown example 'nope'; known: \['and'.*'xor-and'\], and the aliases cat = copy, tbc = copy\.$"),
         # the known names were listed without the one meant
         (["decompose", "--example", "unq_t"],
          r"unknown example 'unq_t'; known: .*\. Did you mean 'unq-t'\?$"),

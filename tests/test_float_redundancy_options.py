@@ -14,7 +14,7 @@ def test_strict_false_on_redundancy_points_to_pid_with_the_measure_asked_for() -
     with pytest.raises(TypeError) as info:
         pidkit.redundancy(AND, measure="gh", strict=False)
     assert str(info.value) == (
-        "redundancy takes no option 'strict'; its options are measure, units, normalize, "
+        "redundancy takes no option 'strict'; its options are measure, target, sources, units, normalize, "
         "max_vertices, progress. It returns Red as a float, which cannot carry the status of an "
         "answer that is not certified: for the best effort and its status use pidkit.pid(p, "
         "measure='gh', strict=False), whose result has .red and .status."
@@ -24,9 +24,9 @@ def test_strict_false_on_redundancy_points_to_pid_with_the_measure_asked_for() -
 
 
 def test_a_broja_solver_option_points_to_pid() -> None:
-    message = ("redundancy takes no option 'tol'; its options are measure, units, normalize, "
-               "max_vertices, progress. pidkit.pid(p, measure='broja', tol=...) takes it: read .red "
-               "of its result.")
+    message = ("redundancy takes no option 'tol'; its options are measure, target, sources, units, "
+               "normalize, max_vertices, progress. pidkit.pid(p, measure='broja', tol=...) takes it: "
+               "read .red of its result.")
     with pytest.raises(TypeError, match=f"^{re.escape(message)}$"):
         pidkit.redundancy(AND, tol=1e-6)
 
@@ -61,7 +61,8 @@ def test_a_bad_source_is_not_named_as_a_measure_the_user_did_not_type() -> None:
     # i_function_of_source(source='x') is no measure: the option is refused alone, and the
     # function then refuses what the user typed (before: "measure must be one of [...]; got
     # 'gh-function-of-x'", a measure nobody asked for)
-    message = "i_function_of_source takes no option 'strict'; its options are source, units, normalize."
+    message = ("i_function_of_source takes no option 'strict'; its options are source, target, sources, "
+               "units, normalize.")
     with pytest.raises(TypeError, match=f"^{re.escape(message)}$"):
         pidkit.i_function_of_source(AND, source="x", strict=False)
     with pytest.raises(ValueError, match=r"^source must be 't' or 's'; got 'x'\.$"):

@@ -99,7 +99,8 @@ def test_units_passed_positionally_are_told_their_keyword(called_as):
     ("pidkit.redundancy", "mmi", "Pass the measure by keyword: pidkit.redundancy(p, measure='mmi')."),
     ("pidkit.i_function_of_source", "s",
      "Pass the source by keyword: pidkit.i_function_of_source(p, source='s')."),
-    ("pidkit.i_function_of_source", "x", "Options go by keyword; its options are source, units, normalize."),
+    ("pidkit.i_function_of_source", "x",
+     "Options go by keyword; its options are source, target, sources, units, normalize."),
     ("pidkit.bertschinger", "cvxpy",
      "Options go by keyword; its options are units, method, solver, tol, normalize, strict."),
 ])

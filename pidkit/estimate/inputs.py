@@ -256,7 +256,10 @@ def check_counts(counts: Any, name: str, shape: str) -> np.ndarray:
     if negative:
         raise ValueError(f"{what}; it holds {negative} negative value(s).")
     if arr.sum() == 0:
-        raise ValueError(f"{what}; it holds no samples (every count is 0).")
+        dit_advice = (" pidkit.joint_from_dit(...).counts is such a table: a dit distribution holds "
+                      "probabilities, not counts. Decompose its .p with pidkit.pid, or count samples with "
+                      "pidkit.joint_from_samples(y, t, s)." if ndim == 3 else "")
+        raise ValueError(f"{what}; every count is 0: no samples were counted.{dit_advice}")
     return arr.astype(np.int64)
 
 

@@ -8,6 +8,8 @@ one bar of a vertex enumeration (:func:`pidkit._polytope.vertices`).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from numpy.typing import ArrayLike
 
 from .._count_tables import warn_of_rescaled_counts
@@ -15,6 +17,7 @@ from .._names import check_choice
 from .._positional_joint import one_positional_joint
 from .._units import check_units
 from .._validate import check_joint, check_sources_joint
+from ..samples import joint_of_dit_or_array
 from .dispatch import certified, check_measure, check_progress_option, solve
 from .float_options import refuses_result_options
 from .vertex_limit import check_max_vertices, check_vertex_option
@@ -26,6 +29,8 @@ def redundancy(
     p_yts: ArrayLike,
     *,
     measure: str = "broja",
+    target: int | str | Sequence[int | str] | None = None,
+    sources: Sequence[int | str | Sequence[int | str]] | None = None,
     units: str = "bits",
     normalize: bool = False,
     max_vertices: int | str | None = "auto",
@@ -35,12 +40,15 @@ def redundancy(
 
     Parameters
     ----------
-    p_yts : array_like of shape (n_y, n_t, n_s)
-        Joint pmf indexed target Y, teacher T, student S.
+    p_yts : array_like of shape (n_y, n_t, n_s), or dit.Distribution
+        Joint pmf indexed target Y, teacher T, student S. A dit Distribution needs ``target``.
     measure : str, default="broja"
         One of :data:`~pidkit.redundancy.MEASURES`: ``"broja"``, ``"wedge"``, ``"gh"``, ``"prec"``, ``"mmi"``,
         ``"gh-target-only"``, ``"gh-function-of-t"``, ``"gh-function-of-s"`` (see
         :mod:`pidkit.redundancy`). ``"gh"`` and ``"prec"`` need the ``exact`` extra (pycddlib).
+    target, sources : optional
+        With a dit Distribution: its variables forming Y, and T and S, as :func:`pidkit.pid` takes
+        them (:func:`pidkit.joint_from_dit` converts it). An array takes neither.
     units : {"bits", "nats"}, default="bits"
     normalize : bool, default=False
         Rescale ``p_yts`` to sum 1 instead of rejecting a total off 1 by more than 1e-9.
@@ -87,6 +95,8 @@ def redundancy(
     >>> round(redundancy(pidkit.examples.and_(), measure="prec"), 6)
     0.311278
     """
+    example_call = f"pidkit.redundancy(d, target=2, sources=[0, 1], measure={measure!r})"
+    p_yts = joint_of_dit_or_array(p_yts, target, sources, name="p_yts", example_call=example_call)
     p = check_joint(p_yts, normalize=normalize)
     units = check_units(units)
     if normalize:
@@ -99,8 +109,18 @@ def redundancy(
 
 @one_positional_joint
 @refuses_result_options(lambda options: "mmi")
-def i_mmi(p_yts: ArrayLike, *, units: str = "bits", normalize: bool = False) -> float:
+def i_mmi(
+    p_yts: ArrayLike,
+    *,
+    target: int | str | Sequence[int | str] | None = None,
+    sources: Sequence[int | str | Sequence[int | str]] | None = None,
+    units: str = "bits",
+    normalize: bool = False,
+) -> float:
     """Minimum mutual information min(I(Y;T), I(Y;S)).
+
+    ``p_yts`` may be a dit Distribution, whose variables ``target`` and ``sources`` name as in
+    :func:`redundancy`.
 
     Examples
     --------
@@ -109,15 +129,26 @@ def i_mmi(p_yts: ArrayLike, *, units: str = "bits", normalize: bool = False) -> 
     >>> round(i_mmi(pidkit.examples.copy()), 12)
     1.0
     """
-    return redundancy(p_yts, measure="mmi", units=units, normalize=normalize)
+    return redundancy(p_yts, measure="mmi", target=target, sources=sources, units=units,
+                      normalize=normalize)
 
 
 @one_positional_joint
 @refuses_result_options(lambda options: "wedge")
-def i_wedge(p_yts: ArrayLike, *, units: str = "bits", normalize: bool = False) -> float:
+def i_wedge(
+    p_yts: ArrayLike,
+    *,
+    target: int | str | Sequence[int | str] | None = None,
+    sources: Sequence[int | str | Sequence[int | str]] | None = None,
+    units: str = "bits",
+    normalize: bool = False,
+) -> float:
     """Griffith et al. (2014) I_wedge = I(Y; T∧S), T∧S the Gács–Körner common variable.
 
     T∧S labels the connected components of the bipartite graph joining t and s when p(t,s) > 0.
+
+    ``p_yts`` may be a dit Distribution, whose variables ``target`` and ``sources`` name as in
+    :func:`redundancy`.
 
     Examples
     --------
@@ -126,18 +157,29 @@ def i_wedge(p_yts: ArrayLike, *, units: str = "bits", normalize: bool = False) -
     >>> i_wedge(pidkit.examples.rdn()), i_wedge(pidkit.examples.and_())
     (1.0, 0.0)
     """
-    return redundancy(p_yts, measure="wedge", units=units, normalize=normalize)
+    return redundancy(p_yts, measure="wedge", target=target, sources=sources, units=units,
+                      normalize=normalize)
 
 
 @one_positional_joint
 @refuses_result_options(lambda options: "gh-target-only")
-def i_target_common(p_yts: ArrayLike, *, units: str = "bits", normalize: bool = False) -> float:
+def i_target_common(
+    p_yts: ArrayLike,
+    *,
+    target: int | str | Sequence[int | str] | None = None,
+    sources: Sequence[int | str | Sequence[int | str]] | None = None,
+    units: str = "bits",
+    normalize: bool = False,
+) -> float:
     """Red_∩ read with Q generated from Y alone: H(Y∧T∧S) (measure ``"gh-target-only"``).
 
     With p(t,s,y) p(q|y), I(Y;Q|T) = I(Y;Q|S) = 0 forces p(q|y) to be constant on the connected
     components of the union of the (Y,T) and (Y,S) support graphs, so the maximum of I(Y;Q) is
     the entropy of that component label. It is not self-redundant: T = S = Z with Y a noisy copy
     of Z gives 0.
+
+    ``p_yts`` may be a dit Distribution, whose variables ``target`` and ``sources`` name as in
+    :func:`redundancy`.
 
     Examples
     --------
@@ -146,13 +188,20 @@ def i_target_common(p_yts: ArrayLike, *, units: str = "bits", normalize: bool = 
     >>> i_target_common(pidkit.examples.rdn())
     1.0
     """
-    return redundancy(p_yts, measure="gh-target-only", units=units, normalize=normalize)
+    return redundancy(p_yts, measure="gh-target-only", target=target, sources=sources, units=units,
+                      normalize=normalize)
 
 
 @one_positional_joint
 @refuses_result_options(lambda options: f"gh-function-of-{options.get('source', 't')}")
 def i_function_of_source(
-    p_yts: ArrayLike, *, source: str = "t", units: str = "bits", normalize: bool = False
+    p_yts: ArrayLike,
+    *,
+    source: str = "t",
+    target: int | str | Sequence[int | str] | None = None,
+    sources: Sequence[int | str | Sequence[int | str]] | None = None,
+    units: str = "bits",
+    normalize: bool = False,
 ) -> float:
     """Red_∩ read with Q = f(T) deterministic (or Q = f(S) with ``source="s"``).
 
@@ -160,6 +209,9 @@ def i_function_of_source(
     I(Y; f(T) | S) = 0 (I(Y; f(T) | T) = 0 holds by construction). This is the form the RID
     paper's framework optimises (Q = f_t(T)). Limited to
     :data:`~pidkit.redundancy.MAX_PARTITION_SYMBOLS` symbols.
+
+    ``p_yts`` may be a dit Distribution, whose variables ``target`` and ``sources`` name as in
+    :func:`redundancy`.
 
     Examples
     --------
@@ -170,7 +222,8 @@ def i_function_of_source(
     0.531004
     """
     source = check_choice(source, ("t", "s"), name="source")
-    return redundancy(p_yts, measure=f"gh-function-of-{source}", units=units, normalize=normalize)
+    return redundancy(p_yts, measure=f"gh-function-of-{source}", target=target, sources=sources, units=units,
+                      normalize=normalize)
 
 
 @one_positional_joint
