@@ -433,7 +433,9 @@ def _checked(config: TrainConfig, *, teacher_only: bool) -> CheckedConfig:
          [n for n in norms or [] if n not in students])]
     check_audit(config, data, n_teacher=len(distiller.teacher_shapes),
                 n_student=len(distiller.student_shapes),
-                held_out=None if bundle is None else bundle.test)
+                held_out=None if bundle is None else bundle.test,
+                teacher_paths=getattr(distiller.teacher, "layer_paths", ()),
+                student_paths=getattr(distiller.student, "layer_paths", ()))
 
     run_dir = run_dir_of(config)
     # the teacher file before the run folder is judged: a folder of an earlier run (every
