@@ -2,8 +2,9 @@
 table and ``report.md``, beside the figures.
 
 :func:`write_report` reads each run folder (:mod:`pidkit_distill.run_records`), draws the
-figures (``accuracy.png``, and ``pid_atoms.png`` when a run has an audit, with
-``pid_atoms_all_layers.png`` when more than one layer was audited) and writes them into one
+figures (``accuracy.png``, ``losses.png`` when a run records its training loss, and
+``pid_atoms.png`` when a run has an audit, with ``pid_atoms_all_layers.png`` when more than one
+layer was audited) and writes them into one
 output folder with ``report.md``: the table of each run (:func:`summary_table`, also printed by
 the CLI), the table of the experiments run with several seeds (:func:`group_table`: mean ± sd
 across them; none when each experiment has one seed) and the figures, and with the tables as
@@ -27,9 +28,10 @@ module                   job
 ``groups``               :func:`group_table`: the table of the experiments run with several seeds
 ``pairs``                each experiment's accuracy minus BAS's, paired by seed, under that table
 ``csv_tables``           ``runs.csv`` and ``groups.csv``: the tables' numbers, unrounded
-``figures``              the figures as PNG bytes: ``accuracy.png``, ``pid_atoms.png`` and
-                         ``pid_atoms_all_layers.png``
+``figures``              the figures as PNG bytes: ``accuracy.png``, ``losses.png``,
+                         ``pid_atoms.png`` and ``pid_atoms_all_layers.png``
 ``figure_accuracy``      ``accuracy.png``: held-out accuracy of every run over epochs
+``figure_losses``        ``losses.png``: the training loss and each of its terms over epochs
 ``figure_atoms``         ``pid_atoms.png`` and ``pid_atoms_all_layers.png``: the PID over epochs
 ``figure_lines``         each experiment's line in the figures: its seeds, mean, band and end bar
 ``figure_looks``         each experiment's colour (its method's) and marker

@@ -1,6 +1,11 @@
 """The report's figures, drawn from run records (:mod:`pidkit_distill.run_records`) as PNG bytes.
 
 * ``accuracy.png`` — held-out accuracy of every run over epochs;
+* ``losses.png`` — the training loss of every run over epochs, when a run records it: the total,
+  then each loss term of its method in a panel of its own (a term only some methods have: a
+  panel of those runs only; a run whose ``metrics.jsonl`` has no terms, an older version's: the
+  total only), on a log scale where a panel's values are all above 0 and span two decades
+  (:mod:`~pidkit_distill.report.figure_losses`);
 * ``pid_atoms.png`` — the PID of (Y, T, S) over epochs for the innermost audited layer (named in
   the title, or in each run's legend entry where the runs' differ), one line per run: Red,
   Uni(Y:T\\S), Uni(Y:S\\T), Syn, I(Y;T) (the teacher's: the runs of one teacher overlap, as its
@@ -37,8 +42,9 @@ band of one binomial standard error, so that the axis does not zoom into noise. 
 about 850 pixels wide. They are drawn on :class:`matplotlib.figure.Figure` objects, not through
 pyplot, so the caller's backend and open figures (a notebook's) are left as they are.
 
-Each job has its module: :mod:`~pidkit_distill.report.figure_accuracy` and
-:mod:`~pidkit_distill.report.figure_atoms` draw the figures, from the lines of
+Each job has its module: :mod:`~pidkit_distill.report.figure_accuracy`,
+:mod:`~pidkit_distill.report.figure_losses` and :mod:`~pidkit_distill.report.figure_atoms` draw
+the figures, from the lines of
 :mod:`~pidkit_distill.report.figure_lines` in the looks of :mod:`~pidkit_distill.report.figure_looks`, and the
 legends of :mod:`~pidkit_distill.report.figure_legend`.
 """
@@ -52,20 +58,28 @@ from typing import Any
 from pidkit_distill.report.figure_accuracy import plot_accuracy
 from pidkit_distill.report.figure_atoms import audited_layers, plot_atoms
 from pidkit_distill.report.figure_lines import run_lines
+from pidkit_distill.report.figure_losses import loss_panels, plot_losses
 from pidkit_distill.run_groups import RunGroup
 
-__all__ = ["PID_FIGURES", "draw_figures"]
+__all__ = ["LOSS_FIGURE", "PID_FIGURES", "SOMETIMES_DRAWN", "draw_figures"]
 
 # The files of the PID figures, drawn when a run has an audit; True: every layer.
 PID_FIGURES = {"pid_atoms.png": False, "pid_atoms_all_layers.png": True}
+# The file of the training loss's figure, drawn when a run records its training loss.
+LOSS_FIGURE = "losses.png"
+# The figures that a report does not always draw: one an earlier report left and this one does
+# not draw is removed (pidkit_distill.report.folder.write_files).
+SOMETIMES_DRAWN = (LOSS_FIGURE, *PID_FIGURES)
 
 
 def draw_figures(groups: list[RunGroup], states: Mapping[str, str] | None = None
                  ) -> dict[str, bytes]:
     """Draw the figures of the runs in ``groups``; return each PNG file's bytes by file name.
 
-    ``accuracy.png`` always; the :data:`PID_FIGURES` when a run with a completed epoch has an
-    audit (``pid_atoms_all_layers.png`` only when more than one layer was audited). A run
+    ``accuracy.png`` always; :data:`LOSS_FIGURE` when a run records its training loss
+    (``train_loss`` in ``metrics.jsonl``: each run of this version does); the
+    :data:`PID_FIGURES` when a run with a completed epoch has an audit
+    (``pid_atoms_all_layers.png`` only when more than one layer was audited). A run
     without a completed epoch has no line. Runs are told apart by their names,
     which must differ (:func:`pidkit_distill.run_records.with_distinct_names`). The seeds of
     one experiment share a colour, and their mean, with a band of ±1 standard deviation across
@@ -103,6 +117,8 @@ def draw_figures(groups: list[RunGroup], states: Mapping[str, str] | None = None
     import matplotlib  # noqa: F401
     lines, rounds, note = run_lines(groups)
     figures = {"accuracy.png": _png(plot_accuracy(groups, lines, rounds, note, states=states))}
+    if loss_panels(groups):
+        figures[LOSS_FIGURE] = _png(plot_losses(groups, lines, rounds, note, states=states))
     audited = [group for group in groups
                if any(run.metrics and run.audit for run in group.runs)]
     layers = audited_layers(audited)

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from pidkit_distill.atomic_files import atomic_write, not_a_folder, remove_leftovers
 from pidkit_distill.folder_locks import folder_lock, take_lock
-from pidkit_distill.report.figures import PID_FIGURES
+from pidkit_distill.report.figures import SOMETIMES_DRAWN
 from pidkit_distill.run_files import read_run_config
 from pidkit_distill.run_records import RunRecords, given_runs
 from pidkit_distill.run_summary import RunSummary
@@ -174,23 +174,24 @@ def write_files(out: Path, files: dict[str, bytes]) -> None:
     """Write each of the report's ``files`` (its bytes, by file name) into the folder ``out``,
     each atomically, while holding the folder's lock (waiting for another report writing
     there); the temporary files a killed report left of the report's own files are deleted
-    first, and a PID figure an earlier report left there and not in ``files`` after.
+    first, and a figure an earlier report left there and not in ``files`` after (a PID figure,
+    ``losses.png``: :data:`~pidkit_distill.report.figures.SOMETIMES_DRAWN`).
 
     Raises
     ------
     ValueError
-        Another report writing into ``out`` for over a minute, or a PID figure of an earlier
+        Another report writing into ``out`` for over a minute, or a figure of an earlier
         report that cannot be removed.
     pidkit_distill.atomic_files.FileWriteError
         A file that could not be written.
     """
     with _report_folder_lock(out) as locked:
         if locked:  # no other report is writing here: a temporary file left was a killed one's
-            remove_leftovers(out, [*files, *PID_FIGURES])
+            remove_leftovers(out, [*files, *SOMETIMES_DRAWN])
         for name, data in files.items():  # everything is drawn: write it, each file atomically
             atomic_write(out / name, lambda handle, data=data: handle.write(data),
                          then="make the report again")
-        for name in PID_FIGURES.keys() - files.keys():
+        for name in sorted(set(SOMETIMES_DRAWN) - files.keys()):
             try:
                 (out / name).unlink(missing_ok=True)
             except OSError as err:

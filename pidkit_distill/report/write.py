@@ -2,17 +2,19 @@
 beside the figures and the tables as data, in one folder.
 
 Reads each run folder (:mod:`pidkit_distill.run_records`), draws the figures
-(:mod:`pidkit_distill.report.figures`: ``accuracy.png``, and ``pid_atoms.png`` when a run
-has an audit, with ``pid_atoms_all_layers.png`` when more than one layer was audited) and
+(:mod:`pidkit_distill.report.figures`: ``accuracy.png``, ``losses.png`` when a run records
+its training loss, and ``pid_atoms.png`` when a run has an audit, with
+``pid_atoms_all_layers.png`` when more than one layer was audited) and
 writes them into one output folder with ``report.md``: the summary table (also returned and
 printed by the CLI), the table of the experiments run with several seeds (mean ± sd across
 them, :mod:`pidkit_distill.run_groups`; none when each experiment has one seed) and the figures.
 
 Runs of the same name (``a/digits-bas-ut-s0``, ``b/digits-bas-ut-s0``) are named by as much of
 their path as tells them apart. Every file is written atomically, and a figure a rerun does not
-draw (no run has an audit any more) is removed, so the folder never mixes two reports; two
-reports written into one folder at once take turns (its lock, ``.report.lock``), and the one
-holding it deletes the temporary files of the report's files that a killed report left.
+draw (no run has an audit, or a training loss, any more) is removed, so the folder never
+mixes two reports; two reports written into one folder at once take turns (its lock,
+``.report.lock``), and the one holding it deletes the temporary files of the report's files
+that a killed report left.
 """
 
 from __future__ import annotations
@@ -26,7 +28,7 @@ from typing import Any
 from pidkit_distill.damaged_runs import DamagedRun, left_out_paragraph, missing_audit_warning
 from pidkit_distill.report.csv_tables import groups_csv, runs_csv
 from pidkit_distill.report.failures import failure_message
-from pidkit_distill.report.figures import draw_figures
+from pidkit_distill.report.figures import LOSS_FIGURE, draw_figures
 from pidkit_distill.report.folder import check_not_other_run, default_out_dir, made_out_dir, write_files
 from pidkit_distill.report.groups import group_table_of
 from pidkit_distill.report.states import run_state
@@ -66,10 +68,11 @@ def write_report(run_dirs: str | bytes | os.PathLike[str] | RunRecords | RunSumm
         the run's own; ``SWEEP/report`` for a sweep's folder (``runs``), however many runs it
         holds. Given several (``runs/*``), ``report`` beside the first run, also where only
         one of them is a run.
-        It is created before anything is drawn. Every file is written atomically; a PID figure
-        left there by an earlier report and not drawn this time (no run has an audit, or one
-        layer only) is removed, and so are the temporary files of the report's own files that
-        a report killed while writing left (``report.md.XXXXXXXX.tmp``; never another file's).
+        It is created before anything is drawn. Every file is written atomically; a figure
+        left there by an earlier report and not drawn this time (a PID figure: no run has an
+        audit, or one layer only; ``losses.png``: no run records its training loss) is
+        removed, and so are the temporary files of the report's own files that a report killed
+        while writing left (``report.md.XXXXXXXX.tmp``; never another file's).
         Reports written into one folder at once take turns, each holding its lock
         (``.report.lock``) while it writes, so that the folder never mixes two. A folder that
         is, or is in, the folder of a run not reported (``out_dir=other.run_dir``, or its
@@ -95,7 +98,7 @@ def write_report(run_dirs: str | bytes | os.PathLike[str] | RunRecords | RunSumm
         :func:`~pidkit_distill.report.load_run`), no run with a completed epoch, an ``out_dir``
         that is or is in the folder of a run not reported, or that cannot be created (a file is
         in the way, no permission), another report writing into ``out_dir`` for over a minute,
-        or a PID figure of an earlier report there that cannot be removed.
+        or a figure of an earlier report there that cannot be removed.
     pidkit_distill.atomic_files.FileWriteError
         A file that could not be written (no permission, a full disk; found once everything
         is drawn): the message names it, says whether it is as it was before or was not
@@ -191,6 +194,8 @@ def _markdown(runs: list[RunRecords], groups: list[RunGroup], *, drawn: dict[str
             "The tables as data: runs.csv (a row per run) and groups.csv (a row per experiment, "
             "the mean and sample standard deviation across its seeds), their numbers unrounded.",
             "", "![accuracy](accuracy.png)", ""]
+    if LOSS_FIGURE in drawn:
+        text += ["![training loss and its terms](losses.png)", ""]
     if "pid_atoms.png" in drawn:
         text += ["![PID atoms](pid_atoms.png)", ""]
         text += (["![PID atoms, every layer](pid_atoms_all_layers.png)", ""]

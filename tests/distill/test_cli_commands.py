@@ -76,7 +76,7 @@ def test_train_then_report_from_the_command_line(tmp_path, capsys):
     assert main(["report", *runs, "--out", str(tmp_path / "rep")]) == 0
     printed = capsys.readouterr().out
     assert "| synthetic-bas-ut-s0 | synthetic | bas | untrained | 2/2 |" in printed
-    for name in ("accuracy.png", "pid_atoms.png"):
+    for name in ("accuracy.png", "losses.png", "pid_atoms.png"):
         assert (tmp_path / "rep" / name).read_bytes()[:8] == PNG_MAGIC
     assert not (tmp_path / "rep" / "pid_atoms_all_layers.png").exists()  # one layer audited
     table = (tmp_path / "rep" / "report.md").read_text()

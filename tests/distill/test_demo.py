@@ -247,7 +247,8 @@ def test_demo_runs_end_to_end_and_writes_everything_under_its_folder(tmp_path, c
     assert [line.split()[:2] for line in table] == [
         [t, m] for t in ("trained", "untrained") for m in ("BAS", "VID", "RID")]
     assert report == out / "report" / "report.md" and report.is_file()
-    assert {p.name for p in (out / "report").glob("*.png")} == {"accuracy.png", "pid_atoms.png"}
+    assert {p.name for p in (out / "report").glob("*.png")} == {"accuracy.png", "losses.png",
+                                                                "pid_atoms.png"}
     assert sum(1 for p in out.iterdir() if p.name.startswith("teacher-")) == 1
 
 
