@@ -283,7 +283,8 @@ def get_args_parser() -> argparse.ArgumentParser:
     _add_config_options(teacher)
     report = sub.add_parser(
         "report", help="plots and a summary table from run folders",
-        description="Draw accuracy.png, pid_atoms.png (and pid_atoms_all_layers.png when more "
+        description="Draw accuracy.png, losses.png (the training loss and each of its terms), "
+                    "pid_atoms.png (and pid_atoms_all_layers.png when more "
                     "than one layer was audited) and write report.md (the summary table, which "
                     "is also printed, and, where runs differ only in their seed, a table of "
                     "mean ± sd across the seeds) from run folders written by `pidkit-distill "
@@ -312,7 +313,7 @@ def get_args_parser() -> argparse.ArgumentParser:
                                       "CPU); audit them with pidkit and print a table of their "
                                       "held-out accuracies and PID atoms. The runs, "
                                       "results.jsonl and report/ (report.md, accuracy.png, "
-                                      "pid_atoms.png) go to --out-dir. About 1 to 5 minutes on "
+                                      "losses.png, pid_atoms.png) go to --out-dir. About 1 to 5 minutes on "
                                       "two cores (docs/distill.md, The demo).")
     demo.add_argument("--out-dir", default="runs/demo", metavar="DIR",
                       help="folder for the demo runs (emptied first) (default: 'runs/demo')")

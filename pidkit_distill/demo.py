@@ -542,7 +542,7 @@ def _train_and_report(configs: list[TrainConfig], out: Path, *, workers: int, st
     chance, n_test = recorded_chance(read_metrics(Path(results[0]["run_dir"]))[-1])
     note = _chance_note(results, chance=chance, n_test=n_test)
     print("\n" + "\n".join([demo_table(results), *([note] if note else []), "", reading, ""]))
-    print(f"report   {report}  (accuracy.png, pid_atoms.png)")
+    print(f"report   {report}  (accuracy.png, losses.png, pid_atoms.png)")
     print(f"results  {out / 'results.jsonl'}; each run's metrics.jsonl and audit.jsonl in "
           f"{out}/RUN/")
     print(f"demo finished in {time.perf_counter() - start:.0f} s "

@@ -309,7 +309,8 @@ def test_the_help_says_what_report_writes(capsys):
         main(["report", "--help"])
     text = " ".join(capsys.readouterr().out.split())
     assert exit_.value.code == 0
-    assert ("Draw accuracy.png, pid_atoms.png (and pid_atoms_all_layers.png when more than one "
+    assert ("Draw accuracy.png, losses.png (the training loss and each of its terms), "
+            "pid_atoms.png (and pid_atoms_all_layers.png when more than one "
             "layer was audited) and write report.md (the summary table, which is also printed, "
             "and, where runs differ only in their seed, a table of mean ± sd across the seeds)"
             ) in text
