@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any, ClassVar
+
 from torch import Tensor
 from torch.nn import functional as F
 
@@ -28,6 +30,9 @@ class BAS(Distiller):
     >>> sorted(out.losses)
     ['ce']
     """
+
+    presets: ClassVar[dict[str, dict[str, Any]]] = {"paper": {}}  # the paper's setting
+    default_preset = "paper"
 
     def forward(self, x: Tensor, y: Tensor, *, epoch: int) -> StepOutput:
         """Student logits and ``{"ce": CE}``."""

@@ -225,8 +225,8 @@ class Distiller(nn.Module):
     num_classes : int
         Number of classes of the task.
     preset : str, optional
-        Name of a parameter preset in ``cls.presets``; every method has ``"paper"``. The
-        default is ``cls.default_preset``.
+        Name of a parameter preset in ``cls.presets``; every shipped method has ``"paper"``,
+        one that declares none ``"default"``. The default is ``cls.default_preset``.
     **params
         Overrides of fields of ``cls.Params``; unknown names raise ``TypeError``.
 
@@ -242,8 +242,8 @@ class Distiller(nn.Module):
     method_name : str
         The registry name (class attribute).
     default_preset : str
-        Class attribute: the preset used when none is named (``"paper"`` unless the paper's
-        literal setting does not train; RID: ``"paper-mean"``).
+        Class attribute: the preset used when none is named (``"default"``; a shipped method's
+        is ``"paper"`` unless the paper's literal setting does not train; RID: ``"paper-mean"``).
     student_init : str or None
         Class attribute: the registry name of a method whose trained student this method
         must start from (TED: ``"bas"``), or ``None`` to start from scratch.
@@ -291,8 +291,8 @@ class Distiller(nn.Module):
 
     Params: ClassVar[type[_BaseParams]] = Params
     params: _BaseParams
-    presets: ClassVar[dict[str, dict[str, Any]]] = {"paper": {}}
-    default_preset: ClassVar[str] = "paper"
+    presets: ClassVar[dict[str, dict[str, Any]]] = {"default": {}}
+    default_preset: ClassVar[str] = "default"
     method_name: ClassVar[str] = ""
     student_init: ClassVar[str | None] = None
 

@@ -203,6 +203,7 @@ class ITRD(Distiller):
 
     Params = ITRDParams
     params: ITRDParams
+    default_preset = "paper"
     presets: ClassVar[dict[str, dict[str, Any]]] = {
         "paper": {},
         "cross-architecture": {"alpha": 1.5},

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
-from typing import Any
+from typing import Any, ClassVar
 
 from torch import Tensor, nn
 from torch.nn import functional as F
@@ -77,6 +77,8 @@ class KD(Distiller):
 
     Params = KDParams
     params: KDParams
+    presets: ClassVar[dict[str, dict[str, Any]]] = {"paper": {}}  # the paper's setting
+    default_preset = "paper"
 
     def __init__(self, student: nn.Module, teacher: nn.Module, **kw: Any) -> None:
         super().__init__(student, teacher, **kw)

@@ -374,6 +374,7 @@ class MIMKD(Distiller):
 
     Params = MIMKDParams
     params: MIMKDParams
+    default_preset = "paper"
     presets: ClassVar[dict[str, dict[str, Any]]] = {
         "paper": {},
         "light-critic": {"critic_hidden": 64},

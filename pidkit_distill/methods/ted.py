@@ -144,6 +144,8 @@ class TED(Distiller):
 
     Params = TEDParams
     params: TEDParams
+    presets: ClassVar[dict[str, dict[str, Any]]] = {"paper": {}}  # the paper's setting
+    default_preset = "paper"
     student_init = "bas"
 
     def __init__(self, student: nn.Module, teacher: nn.Module, **kw: Any) -> None:

@@ -19,7 +19,7 @@ initialised to ``init_variance``.
 from __future__ import annotations
 
 import dataclasses
-from typing import Any
+from typing import Any, ClassVar
 
 import torch
 from torch import Tensor, nn
@@ -124,6 +124,8 @@ class VID(Distiller):
 
     Params = VIDParams
     params: VIDParams
+    presets: ClassVar[dict[str, dict[str, Any]]] = {"paper": {}}  # the paper's setting
+    default_preset = "paper"
 
     def __init__(self, student: nn.Module, teacher: nn.Module, **kw: Any) -> None:
         super().__init__(student, teacher, **kw)

@@ -42,7 +42,7 @@ from pidkit_distill.config import (
     config_to_dict,
 )
 from pidkit_distill.key_history import EARLIER_DEFAULTS, VALUES_BEFORE_KEYS_EXISTED
-from pidkit_distill.methods.base import default_preset_of
+from pidkit_distill.methods.base import default_preset_of, get_method
 from pidkit_distill.registered_record import NAMED
 from pidkit_distill.registry import registry_key
 from pidkit_distill.run_files import checkpoint_written, read_run_config
@@ -406,10 +406,14 @@ def resume_changes(saved_config: dict[str, Any], config: TrainConfig
     new.update({key: old[key] for key, earlier in EARLIER_DEFAULTS.items()
                 if key in old and old[key] in earlier and new.get(key) == defaults[key]})
     # "" (the method's default preset) by the default's name, so that a run of --method kd resumes
-    # with --preset paper, the same preset named; "" where the method is not registered
+    # with --preset paper, the same preset named; "" where the method is not registered. A method
+    # of the user's that declares no presets had one named "paper" before 6 Dec 2026, "default"
+    # since (the same, no values set): a run of it saved with "paper" resumes as "default"
     for flat in (old, new):
-        if flat.get("method.preset") == "":
-            flat["method.preset"] = default_preset_of(flat.get("method.name")) or ""
+        preset, default = flat.get("method.preset"), default_preset_of(flat.get("method.name"))
+        if preset == "" or (preset == "paper" and default == "default"
+                            and "paper" not in get_method(flat["method.name"]).presets):
+            flat["method.preset"] = default or ""
     named = ("trained", "untrained")
     return old, new, sorted(
         k for k in old.keys() | new.keys()

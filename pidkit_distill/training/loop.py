@@ -56,6 +56,7 @@ from pidkit_distill.chance import fell_to_chance, fell_to_chance_warning
 from pidkit_distill.config import TrainConfig
 from pidkit_distill.devices import cpu_load
 from pidkit_distill.loss_jumps import jumped_terms, loss_jump_warnings
+from pidkit_distill.methods.subclass_checks import check_phase_groups
 from pidkit_distill.run_summary import RunSummary
 from pidkit_distill.signals import interrupts_deferred
 from pidkit_distill.training.audit_checks import audit_refusal_failing_run
@@ -274,10 +275,9 @@ def fit(config: TrainConfig, module: nn.Module, bundle: Any, run_dir: Path,
                 batch_sampler(train_data).set_epoch(epoch)
                 if hasattr(bundle.train, "set_epoch"):
                     bundle.train.set_epoch(epoch)  # per-epoch augmentation draws (CIFAR)
-                phase = module.phase(epoch)
-                if phase not in optimizers:
-                    raise ValueError(f"{type(module).__name__}.phase({epoch}) returned {phase!r}, not "
-                                     f"one of its optimizer groups {sorted(optimizers)}")
+                phase = module.phase(epoch)  # check_config checked it; fit() may be called without
+                name = getattr(module, "method_name", "") or type(module).__name__
+                check_phase_groups(name, {phase: epoch}, optimizers)
                 lrs = {name: opt.param_groups[0]["lr"] for name, opt in optimizers.items()}
                 stats = train_one_epoch(model, train_data, optimizers[phase], epoch=epoch,
                                         device=device, amp=config.run.amp,
