@@ -6,7 +6,6 @@ string such as ``"ts"`` names the pair (T, S). Everything is in bits unless ``un
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from typing import NamedTuple
 
 import numpy as np
@@ -16,7 +15,7 @@ from scipy.special import entr
 from ._positional_joint import one_positional_joint
 from ._units import from_nats
 from ._validate import check_joint, check_pmf
-from .samples import joint_of_dit_or_array
+from .samples import DitSources, DitVariables, joint_of_dit_or_array
 
 _AXES = {"y": 0, "t": 1, "s": 2}
 _SEPARATORS = " ,;+"
@@ -120,8 +119,8 @@ class Informations(NamedTuple):
 def informations(
     p_yts: ArrayLike,
     *,
-    target: int | str | Sequence[int | str] | None = None,
-    sources: Sequence[int | str | Sequence[int | str]] | None = None,
+    target: DitVariables | None = None,
+    sources: DitSources | None = None,
     units: str = "bits",
     normalize: bool = False,
 ) -> Informations:
@@ -261,8 +260,8 @@ def mutual_information(
     a: str,
     b: str,
     *,
-    target: int | str | Sequence[int | str] | None = None,
-    sources: Sequence[int | str | Sequence[int | str]] | None = None,
+    target: DitVariables | None = None,
+    sources: DitSources | None = None,
     units: str = "bits",
     normalize: bool = False,
 ) -> float:
@@ -303,8 +302,8 @@ def conditional_mutual_information(
     b: str,
     given: str | None,
     *,
-    target: int | str | Sequence[int | str] | None = None,
-    sources: Sequence[int | str | Sequence[int | str]] | None = None,
+    target: DitVariables | None = None,
+    sources: DitSources | None = None,
     units: str = "bits",
     normalize: bool = False,
 ) -> float:
@@ -372,8 +371,8 @@ def _check_disjoint(a: str, b: str, given: str) -> None:
 def co_information(
     p_yts: ArrayLike,
     *,
-    target: int | str | Sequence[int | str] | None = None,
-    sources: Sequence[int | str | Sequence[int | str]] | None = None,
+    target: DitVariables | None = None,
+    sources: DitSources | None = None,
     units: str = "bits",
     normalize: bool = False,
 ) -> float:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import functools
 import warnings
 from collections.abc import Callable, Sequence
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, TypeAlias
 
 import numpy as np
 from numpy.typing import ArrayLike
@@ -14,6 +14,15 @@ from ._arrays import check_same_index
 from ._caller import user_stacklevel
 from ._labels import as_objects, encode_labels
 from ._validate import check_pmf, is_dit_distribution
+
+DitVariables: TypeAlias = int | str | Sequence[int | str]
+"""The variables of a dit Distribution that make one variable of the joint (the target Y, or a
+source): a position (negative ones count from the end), a name (once ``set_rv_names`` is
+called), or several of either."""
+
+DitSources: TypeAlias = Sequence[int | str | Sequence[int | str]]
+"""The variables of a dit Distribution that make the two sources T and S, one
+``DitVariables`` each."""
 
 
 class EmpiricalJoint(NamedTuple):
@@ -243,8 +252,8 @@ table['t'], table['s']).
 
 
 def joint_from_dit(
-    d: Any, *, target: int | str | Sequence[int | str],
-    sources: Sequence[int | str | Sequence[int | str]] | None = None,
+    d: Any, *, target: DitVariables,
+    sources: DitSources | None = None,
 ) -> EmpiricalJoint:
     """Convert a ``dit.Distribution`` into a joint ``p[y, t, s]``.
 

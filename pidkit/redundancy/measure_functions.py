@@ -8,8 +8,6 @@ one bar of a vertex enumeration (:func:`pidkit._polytope.vertices`).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-
 from numpy.typing import ArrayLike
 
 from .._count_tables import warn_of_rescaled_counts
@@ -17,7 +15,7 @@ from .._names import check_choice
 from .._positional_joint import one_positional_joint
 from .._units import check_units
 from .._validate import check_joint, check_sources_joint
-from ..samples import joint_of_dit_or_array
+from ..samples import DitSources, DitVariables, joint_of_dit_or_array
 from .dispatch import certified, check_measure, check_progress_option, solve
 from .float_options import refuses_result_options
 from .vertex_limit import check_max_vertices, check_vertex_option
@@ -29,8 +27,8 @@ def redundancy(
     p_yts: ArrayLike,
     *,
     measure: str = "broja",
-    target: int | str | Sequence[int | str] | None = None,
-    sources: Sequence[int | str | Sequence[int | str]] | None = None,
+    target: DitVariables | None = None,
+    sources: DitSources | None = None,
     units: str = "bits",
     normalize: bool = False,
     max_vertices: int | str | None = "auto",
@@ -112,8 +110,8 @@ def redundancy(
 def i_mmi(
     p_yts: ArrayLike,
     *,
-    target: int | str | Sequence[int | str] | None = None,
-    sources: Sequence[int | str | Sequence[int | str]] | None = None,
+    target: DitVariables | None = None,
+    sources: DitSources | None = None,
     units: str = "bits",
     normalize: bool = False,
 ) -> float:
@@ -138,8 +136,8 @@ def i_mmi(
 def i_wedge(
     p_yts: ArrayLike,
     *,
-    target: int | str | Sequence[int | str] | None = None,
-    sources: Sequence[int | str | Sequence[int | str]] | None = None,
+    target: DitVariables | None = None,
+    sources: DitSources | None = None,
     units: str = "bits",
     normalize: bool = False,
 ) -> float:
@@ -166,8 +164,8 @@ def i_wedge(
 def i_target_common(
     p_yts: ArrayLike,
     *,
-    target: int | str | Sequence[int | str] | None = None,
-    sources: Sequence[int | str | Sequence[int | str]] | None = None,
+    target: DitVariables | None = None,
+    sources: DitSources | None = None,
     units: str = "bits",
     normalize: bool = False,
 ) -> float:
@@ -198,8 +196,8 @@ def i_function_of_source(
     p_yts: ArrayLike,
     *,
     source: str = "t",
-    target: int | str | Sequence[int | str] | None = None,
-    sources: Sequence[int | str | Sequence[int | str]] | None = None,
+    target: DitVariables | None = None,
+    sources: DitSources | None = None,
     units: str = "bits",
     normalize: bool = False,
 ) -> float:
