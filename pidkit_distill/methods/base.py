@@ -236,6 +236,9 @@ class Distiller(nn.Module):
         The resolved, frozen hyper-parameters.
     teacher_shapes, student_shapes : list of torch.Size
         Per-sample shape of each distilled layer, ``(C, H, W)`` or ``(C,)``.
+    teacher_pooled_dim, student_pooled_dim : int
+        Width of each network's ``pooled`` vector (the input of its classifier by default),
+        which sizes a module that compares the pooled vectors (ITRD's embedding, MIMKD's critic).
     sample_input_shape : tuple of int
         Per-sample shape of ``sample_input`` (``sample_input.shape[1:]``), which
         :func:`~pidkit_distill.audit_distiller` names when a held-out set's inputs do not fit.
@@ -273,6 +276,8 @@ class Distiller(nn.Module):
     >>> distiller = LogitMatch(mlp(6), mlp(16), sample_input=x, num_classes=3)
     >>> distiller.student_shapes, distiller.teacher_shapes      # per-sample layer shapes
     ([torch.Size([6])], [torch.Size([16])])
+    >>> distiller.student_pooled_dim, distiller.teacher_pooled_dim  # the classifiers' inputs
+    (6, 16)
     >>> optimizers = {group: torch.optim.SGD(params, lr=0.1)
     ...               for group, params in distiller.optimizer_groups().items()}
     >>> losses = []
@@ -348,6 +353,8 @@ class Distiller(nn.Module):
                              f"{one_line(err)})") from err
         self.teacher_shapes: list[torch.Size] = [f.shape[1:] for f in t.layers]
         self.student_shapes: list[torch.Size] = [f.shape[1:] for f in s.layers]
+        self.teacher_pooled_dim: int = t.pooled.shape[1]
+        self.student_pooled_dim: int = s.pooled.shape[1]
         self.teacher_num_logits = t.logits.shape[1]
         if s.logits.shape[1] != classes:
             raise ValueError(

@@ -211,10 +211,7 @@ class ITRD(Distiller):
 
     def __init__(self, student: nn.Module, teacher: nn.Module, **kw: Any) -> None:
         super().__init__(student, teacher, **kw)
-        t, s = self._probe(kw["sample_input"][:2])
-        self.teacher_dim = t.pooled.shape[1]
-        self.student_dim = s.pooled.shape[1]
-        self.embed = nn.Linear(self.student_dim, self.teacher_dim)
+        self.embed = nn.Linear(self.student_pooled_dim, self.teacher_pooled_dim)
 
     def optimizer_groups(self) -> dict[str, list[nn.Parameter]]:
         """``{"student": student + embedding}``."""
@@ -238,6 +235,6 @@ class ITRD(Distiller):
         if p.beta_corr > 0:
             losses["corr"] = p.beta_corr * itrd_correlation_loss(zs, zt, alpha=p.alpha)
         if p.beta_mi > 0:
-            mi_input = zs if self.student_dim != self.teacher_dim else s.pooled
+            mi_input = zs if self.student_pooled_dim != self.teacher_pooled_dim else s.pooled
             losses["mi"] = p.beta_mi * itrd_mutual_information_loss(mi_input, zt)
         return StepOutput(s.logits, losses)

@@ -383,8 +383,7 @@ class MIMKD(Distiller):
     def __init__(self, student: nn.Module, teacher: nn.Module, **kw: Any) -> None:
         super().__init__(student, teacher, **kw)
         p = self.params
-        t, s = self._probe(kw["sample_input"][:2])
-        t_dim, s_dim = t.pooled.shape[1], s.pooled.shape[1]
+        t_dim, s_dim = self.teacher_pooled_dim, self.student_pooled_dim
         self.global_critic = ProjectDotCritic(
             t_dim, s_dim, hidden=p.critic_hidden, out_dim=p.projection_dim,
             temperature=p.temperature,
