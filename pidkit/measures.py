@@ -192,15 +192,27 @@ def informations_nats(p: np.ndarray) -> Informations:
     )
 
 
-def marginal(p_yts: ArrayLike, variables: str, *, normalize: bool = False) -> np.ndarray:
+def marginal(
+    p_yts: ArrayLike,
+    variables: str,
+    *,
+    target: DitVariables | None = None,
+    sources: DitSources | None = None,
+    normalize: bool = False,
+) -> np.ndarray:
     """Marginal distribution of a joint ``p[y, t, s]`` on the named variables.
 
     Parameters
     ----------
-    p_yts : array_like of shape (n_y, n_t, n_s)
-        Joint pmf of target, teacher and student.
+    p_yts : array_like of shape (n_y, n_t, n_s), or dit.Distribution
+        Joint pmf of target, teacher and student. A dit Distribution needs ``target``.
     variables : str
-        Letters among ``"y"``, ``"t"``, ``"s"``; the output's axes follow their order.
+        Letters among ``"y"``, ``"t"``, ``"s"``; the output's axes follow their order. With a dit
+        Distribution they name Y, T and S, the variables ``target`` and ``sources`` name.
+    target, sources : optional
+        With a dit Distribution: its variables forming Y, and T and S, as :func:`pidkit.pid` takes
+        them (:func:`pidkit.joint_from_dit` converts it, and its ``labels`` name each index of
+        the marginal's axes). An array takes neither.
     normalize : bool, default=False
         Rescale the masses to sum 1 (counts, an unnormalised table) instead of rejecting a total
         off 1 by more than 1e-9.
@@ -215,22 +227,40 @@ def marginal(p_yts: ArrayLike, variables: str, *, normalize: bool = False) -> np
     >>> from pidkit import examples
     >>> marginal(examples.and_(), "y")
     array([0.75, 0.25])
+    >>> import dit
+    >>> d = dit.Distribution(["000", "010", "100", "111"], [0.25] * 4)   # Z = X and Y
+    >>> marginal(d, "y", target=2)
+    array([0.75, 0.25])
     """
+    example_call = f"pidkit.measures.marginal(d, {variables!r}, target=2, sources=[0, 1])"
+    p_yts = joint_of_dit_or_array(p_yts, target, sources, name="p_yts", example_call=example_call)
     return _marginal(check_joint(p_yts, normalize=normalize), _check_variables(variables, "variables"))
 
 
 def entropy(
-    p: ArrayLike, variables: str | None = None, *, units: str = "bits", normalize: bool = False
+    p: ArrayLike,
+    variables: str | None = None,
+    *,
+    target: DitVariables | None = None,
+    sources: DitSources | None = None,
+    units: str = "bits",
+    normalize: bool = False,
 ) -> float:
     """Shannon entropy.
 
     Parameters
     ----------
-    p : array_like
+    p : array_like, or dit.Distribution
         With ``variables=None``: a pmf of any shape, and the entropy of all its cells. Otherwise a
-        joint ``p[y, t, s]`` and the entropy of its marginal on ``variables``.
+        joint ``p[y, t, s]`` and the entropy of its marginal on ``variables``. A dit Distribution
+        needs ``target``, and is read as the joint ``p[y, t, s]`` of the variables ``target`` and
+        ``sources`` name (all three with ``variables=None``).
     variables : str, optional
-        Letters among ``"y"``, ``"t"``, ``"s"``.
+        Letters among ``"y"``, ``"t"``, ``"s"`` (with a dit Distribution too: the variables
+        ``target`` and ``sources`` name, never a dit variable's own name).
+    target, sources : optional
+        With a dit Distribution: its variables forming Y, and T and S, as :func:`pidkit.pid` takes
+        them (:func:`pidkit.joint_from_dit` converts it). An array takes neither.
     units : {"bits", "nats"}, default="bits"
     normalize : bool, default=False
         Rescale the masses to sum 1 (counts, an unnormalised table) instead of rejecting a total
@@ -248,7 +278,14 @@ def entropy(
     >>> from pidkit import examples
     >>> entropy(examples.xor(), "ts")
     2.0
+    >>> import dit
+    >>> d = dit.Distribution(["000", "010", "100", "111"], [0.25] * 4)   # Z = X and Y
+    >>> round(entropy(d, "y", target=2), 6)                                # h(1/4)
+    0.811278
     """
+    shown = "" if variables is None else f", {variables!r}"
+    p = joint_of_dit_or_array(p, target, sources, name="p",
+                              example_call=f"pidkit.entropy(d{shown}, target=2, sources=[0, 1])")
     if variables is None:
         return from_nats(entropy_nats(check_pmf(p, normalize=normalize)), units)
     joint = check_joint(p, name="p", normalize=normalize)

@@ -285,6 +285,17 @@ def joint_from_dit(
     >>> joint_from_dit(d, target="Z").labels["t"].tolist(), joint_from_dit(d, target=-1).n_samples
     ([('0',), ('1',)], 0)
     """
+    masses, labels = _joint_of_dit(d, target, sources, many_sources=False)
+    counts = np.zeros(masses.shape, dtype=np.int64)
+    return EmpiricalJoint(masses, dict(zip("yts", labels, strict=True)), counts, 0)
+
+
+def _joint_of_dit(
+    d: Any, target: Any, sources: Any, *, many_sources: bool
+) -> tuple[np.ndarray, list[np.ndarray]]:
+    """The joint ``p[y, x1, x2, ...]`` of a dit Distribution, its variables grouped by ``target``
+    and ``sources`` as :func:`joint_from_dit` takes them, and each axis' labels: two sources, or
+    with ``many_sources`` two or more (by default every variable but the target)."""
     if not is_dit_distribution(d):
         raise TypeError(f"d must be a dit Distribution; got {type(d).__name__}.")
     if d.is_log():  # log-probabilities would be read as (negative) masses
@@ -293,40 +304,67 @@ def joint_from_dit(
     names = d.get_rv_names()
     groups = [_variable_indices(target, "target", n_vars, names)]
     if sources is None:
-        sources = _default_sources(n_vars, groups[0], target)
-    if isinstance(sources, (str, bytes)) or not isinstance(sources, Sequence) or len(sources) != 2:
-        raise ValueError(f"sources must name exactly two variables (T, S); got {sources!r}.")
-    groups += [_variable_indices(sources[0], "sources[0]", n_vars, names),
-               _variable_indices(sources[1], "sources[1]", n_vars, names)]
-    shared = sorted(set(groups[0]) & (set(groups[1]) | set(groups[2])))
+        sources = _default_sources(n_vars, groups[0], target, many_sources=many_sources)
+    _check_source_count(sources, many_sources=many_sources)
+    groups += [_variable_indices(group, f"sources[{i}]", n_vars, names) for i, group in enumerate(sources)]
+    shared = sorted(set(groups[0]) & set().union(*groups[1:]))
     if shared:
         raise ValueError(
             f"target and sources share variable(s) {shared}: a source that holds the target tells "
             "all of it, and the PID says nothing about the sources. Name the sources among the "
             "other variables."
         )
-    if set(groups[1]) == set(groups[2]):
-        others = [i for i in range(n_vars) if i not in groups[0]]
-        warnings.warn(
-            f"sources={list(sources)!r} name the same variable(s) twice, so T = S and the PID is all "
-            "redundancy (Red = I(Y;T), the other atoms 0). If that was a typo, name two different "
-            f"sources, e.g. sources={others[:2]}.",
-            UserWarning, stacklevel=user_stacklevel(),
-        )
+    _warn_of_a_repeated_source(sources, groups, n_vars)
+    axis_names = ["y", "t", "s"] if len(groups) == 3 else ["y", *(f"x{i}" for i in range(1, len(groups)))]
     keys = [[tuple(o[i] for i in group) for o in d.outcomes] for group in groups]
-    codes_labels = [encode_labels(as_objects(k), name) for k, name in zip(keys, "yts", strict=True)]
-    shape = tuple(labels.size for _, labels in codes_labels)
-    p = np.zeros(shape)
-    np.add.at(p, tuple(codes for codes, _ in codes_labels), np.asarray(d.pmf, dtype=float))
-    labels = {name: lab for name, (_, lab) in zip("yts", codes_labels, strict=True)}
-    return EmpiricalJoint(check_pmf(p, name="d", normalize=True), labels, np.zeros(shape, dtype=np.int64), 0)
+    codes_labels = [encode_labels(as_objects(k), name) for k, name in zip(keys, axis_names, strict=True)]
+    masses = np.zeros(tuple(labels.size for _, labels in codes_labels))
+    np.add.at(masses, tuple(codes for codes, _ in codes_labels), np.asarray(d.pmf, dtype=float))
+    return check_pmf(masses, name="d", normalize=True), [labels for _, labels in codes_labels]
 
 
-def joint_of_dit_or_array(p: Any, target: Any, sources: Any, *, name: str, example_call: str) -> Any:
+def _check_source_count(sources: Any, *, many_sources: bool) -> None:
+    """A ValueError where ``sources`` is not a sequence of two variables (two or more with
+    ``many_sources``)."""
+    if isinstance(sources, (str, bytes)) or not isinstance(sources, Sequence):
+        count_ok = False
+    else:
+        count_ok = len(sources) >= 2 if many_sources else len(sources) == 2
+    if not count_ok:
+        wanted = "two or more variables (X1, X2, ...)" if many_sources else "exactly two variables (T, S)"
+        raise ValueError(f"sources must name {wanted}; got {sources!r}.")
+
+
+def _warn_of_a_repeated_source(sources: Any, groups: list[tuple[int, ...]], n_vars: int) -> None:
+    """A UserWarning where two of the sources (``groups[1:]``, named by ``sources``) are the same
+    variables: two equal sources make the PID all redundancy; among more, the repeat adds nothing."""
+    repeated = [(i, j) for i in range(1, len(groups)) for j in range(i + 1, len(groups))
+                if set(groups[i]) == set(groups[j])]
+    if not repeated:
+        return
+    others = [i for i in range(n_vars) if i not in groups[0]]
+    if len(groups) == 3:
+        what = "so T = S and the PID is all redundancy (Red = I(Y;T), the other atoms 0)"
+        fix = "name two different sources"
+    else:
+        i, j = repeated[0]
+        what = (f"so sources[{i - 1}] and sources[{j - 1}] are one source and Red is that of the "
+                "sources without the repeat")
+        fix = f"name {len(groups) - 1} different sources"
+    warnings.warn(
+        f"sources={list(sources)!r} name the same variable(s) twice, {what}. If that was a typo, "
+        f"{fix}, e.g. sources={others[:len(groups) - 1]}.",
+        UserWarning, stacklevel=user_stacklevel(),
+    )
+
+
+def joint_of_dit_or_array(
+    p: Any, target: Any, sources: Any, *, name: str, example_call: str, many_sources: bool = False
+) -> Any:
     """The joint that a function of one joint ``p[y, t, s]`` takes: a dit Distribution's, made by
-    :func:`joint_from_dit` with ``target`` and ``sources`` (the one conversion :func:`pidkit.pid`,
-    :func:`pidkit.redundancy` and the Shannon measures share); any other ``p`` as it is, for the
-    caller to check, where neither ``target`` nor ``sources`` is given.
+    :func:`joint_from_dit`'s conversion with ``target`` and ``sources`` (the one conversion that
+    every public function of a joint shares); any other ``p`` as it is, for the caller to check,
+    where neither ``target`` nor ``sources`` is given.
 
     Parameters
     ----------
@@ -339,11 +377,16 @@ def joint_of_dit_or_array(p: Any, target: Any, sources: Any, *, name: str, examp
     example_call : str
         The caller's function called on a dit Distribution ``d``, e.g. ``"pidkit.pid(d,
         target=2)"``: what the refusal of ``d`` without ``target`` shows.
+    many_sources : bool, default=False
+        Whether the caller takes two or more sources, ``p[y, x1, x2, ...]`` (:func:`pidkit.i_gh`,
+        :func:`pidkit.i_prec`): ``sources`` may then name two or more, and by default names every
+        variable but the target.
 
     Returns
     -------
     numpy.ndarray or object
-        The dit Distribution's ``p[y, t, s]``, or ``p`` as given.
+        The dit Distribution's ``p[y, t, s]`` (``p[y, x1, x2, ...]`` with ``many_sources``), or
+        ``p`` as given.
 
     Raises
     ------
@@ -361,17 +404,22 @@ def joint_of_dit_or_array(p: Any, target: Any, sources: Any, *, name: str, examp
     Traceback (most recent call last):
     ...
     TypeError: p_yts is a dit Distribution: name its target variable, e.g. pidkit.redundancy(d, target=2).
+    >>> four = dit.Distribution(["0000", "1111"], [0.5, 0.5])       # a target and three copies
+    >>> joint_of_dit_or_array(four, 0, None, name="p", example_call="pidkit.i_gh(d, target=0)",
+    ...                       many_sources=True).shape
+    (2, 2, 2, 2)
     """
     if is_dit_distribution(p):
         if target is None:
             raise TypeError(f"{name} is a dit Distribution: name its target variable, e.g. {example_call}.")
-        return joint_from_dit(p, target=target, sources=sources).p
+        return _joint_of_dit(p, target, sources, many_sources=many_sources)[0]
     if target is not None or sources is not None:
         given, drop = (("target only applies", "Drop it") if sources is None
                        else ("sources only applies", "Drop it") if target is None
                        else ("target and sources only apply", "Drop them"))
+        axes = "[y, x1, x2, ...]" if many_sources else "[y, t, s]"
         raise TypeError(
-            f"{given} to a dit Distribution; {name} is an array, indexed [y, t, s] already. {drop}, "
+            f"{given} to a dit Distribution; {name} is an array, indexed {axes} already. {drop}, "
             "or reorder its axes first, e.g. np.moveaxis(p, 2, 0) for a joint indexed [t, s, y]."
         )
     return p
@@ -409,14 +457,21 @@ def _variable_indices(
     return tuple(indices)
 
 
-def _default_sources(n_vars: int, target: tuple[int, ...], given: Any) -> tuple[int, int]:
+def _default_sources(
+    n_vars: int, target: tuple[int, ...], given: Any, *, many_sources: bool
+) -> tuple[int, ...]:
     """The sources of :func:`joint_from_dit` (and ``pid(d, target=...)``) without ``sources``: the
-    two variables of a dit Distribution of ``n_vars`` variables that ``target`` (indices, the
-    argument ``given``) leaves, in order; a ValueError saying how to name them where not exactly
-    two are left."""
+    variables of a dit Distribution of ``n_vars`` variables that ``target`` (indices, the argument
+    ``given``) leaves, in order; a ValueError saying how to name them where not exactly two are left
+    (with ``many_sources``, as ``i_gh`` and ``i_prec`` take them, fewer than two)."""
     others = [i for i in range(n_vars) if i not in target]
-    if len(others) == 2:
-        return (others[0], others[1])
+    if len(others) == 2 or (many_sources and len(others) > 2):
+        return tuple(others)
+    if many_sources:
+        raise ValueError(
+            f"sources: the dit Distribution has {n_vars} variables, and target={given!r} leaves "
+            f"{len(others)} ({others}): a redundancy needs two or more source variables besides the target."
+        )
     example = (f"e.g. sources=[{others[:-1]}, {others[-1]}] to read variables {others[:-1]} as T"
                if len(others) > 2 else "a PID needs two source variables besides the target")
     raise ValueError(

@@ -229,6 +229,8 @@ def i_function_of_source(
 def i_gh(
     p: ArrayLike,
     *,
+    target: DitVariables | None = None,
+    sources: DitSources | None = None,
     units: str = "bits",
     normalize: bool = False,
     max_vertices: int | str | None = "auto",
@@ -243,8 +245,13 @@ def i_gh(
 
     Parameters
     ----------
-    p : array_like of shape (n_y, n_x1, n_x2, ...)
-        Joint pmf, target first; ``p[y, t, s]`` for two sources.
+    p : array_like of shape (n_y, n_x1, n_x2, ...), or dit.Distribution
+        Joint pmf, target first; ``p[y, t, s]`` for two sources. A dit Distribution needs
+        ``target``.
+    target, sources : optional
+        With a dit Distribution: its variables forming Y, and the sources X1, X2, ... (two or
+        more; by default every variable but the target, in order), each by index or name as
+        :func:`pidkit.pid` takes them. An array takes neither.
     units : {"bits", "nats"}, default="bits"
     normalize : bool, default=False
     max_vertices : int, None or "auto", default="auto"
@@ -276,7 +283,13 @@ def i_gh(
     >>> import pidkit
     >>> round(i_gh(pidkit.examples.and_()), 6)
     0.122556
+    >>> import dit
+    >>> d = dit.Distribution(["000", "010", "100", "111"], [0.25] * 4)   # Z = X and Y
+    >>> round(i_gh(d, target=2), 6)
+    0.122556
     """
+    p = joint_of_dit_or_array(p, target, sources, name="p", many_sources=True,
+                              example_call="pidkit.i_gh(d, target=2, sources=[0, 1])")
     arr = check_sources_joint(p, normalize=normalize)
     units = check_units(units)
     if normalize:
@@ -291,6 +304,8 @@ def i_gh(
 def i_prec(
     p: ArrayLike,
     *,
+    target: DitVariables | None = None,
+    sources: DitSources | None = None,
     units: str = "bits",
     normalize: bool = False,
     max_vertices: int | str | None = "auto",
@@ -304,8 +319,13 @@ def i_prec(
 
     Parameters
     ----------
-    p : array_like of shape (n_y, n_x1, n_x2, ...)
-        Joint pmf, target first; ``p[y, t, s]`` for two sources.
+    p : array_like of shape (n_y, n_x1, n_x2, ...), or dit.Distribution
+        Joint pmf, target first; ``p[y, t, s]`` for two sources. A dit Distribution needs
+        ``target``.
+    target, sources : optional
+        With a dit Distribution: its variables forming Y, and the sources X1, X2, ... (two or
+        more; by default every variable but the target, in order), each by index or name as
+        :func:`pidkit.pid` takes them. An array takes neither.
     units : {"bits", "nats"}, default="bits"
     normalize : bool, default=False
     max_vertices : int, None or "auto", default="auto"
@@ -329,7 +349,14 @@ def i_prec(
     >>> import pidkit
     >>> round(i_prec(pidkit.examples.sum_()), 6)
     0.5
+    >>> import dit
+    >>> d = dit.Distribution(["000", "011", "101", "112"], [0.25] * 4)   # Z = X + Y
+    >>> d.set_rv_names("XYZ")                                              # by name too
+    >>> round(i_prec(d, target="Z"), 6)
+    0.5
     """
+    p = joint_of_dit_or_array(p, target, sources, name="p", many_sources=True,
+                              example_call="pidkit.i_prec(d, target=2, sources=[0, 1])")
     arr = check_sources_joint(p, normalize=normalize)
     units = check_units(units)
     if normalize:
