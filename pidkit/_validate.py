@@ -55,6 +55,7 @@ __all__ = [
     "check_covariance",
     "check_flag",
     "check_joint",
+    "check_not_one_dit_distribution",
     "check_pmf",
     "check_sources_joint",
     "check_tol",
@@ -67,6 +68,28 @@ __all__ = [
 def is_dit_distribution(obj: Any) -> bool:
     """True when ``obj`` is a ``dit`` distribution (checked without importing dit)."""
     return type(obj).__module__.split(".")[0] == "dit"
+
+
+def check_not_one_dit_distribution(joints: Any, name: str) -> None:
+    """Refuse one dit Distribution given where a sequence of joints belongs (a batch, a theorem's
+    check), instead of reading its outcomes' text as joints.
+
+    Examples
+    --------
+    >>> import dit
+    >>> d = dit.Distribution(["000", "011", "101", "110"], [0.25] * 4)
+    >>> check_not_one_dit_distribution(d, "ps")
+    Traceback (most recent call last):
+    ...
+    TypeError: ps is one dit Distribution, not a sequence of joints: pass [pidkit.joint_from_dit(d, \
+target=2).p] (one entry per distribution), or decompose d alone with pidkit.pid(d, target=2).
+    """
+    if is_dit_distribution(joints):
+        raise TypeError(
+            f"{name} is one dit Distribution, not a sequence of joints: pass "
+            "[pidkit.joint_from_dit(d, target=2).p] (one entry per distribution), or decompose d "
+            "alone with pidkit.pid(d, target=2)."
+        )
 
 
 def check_flag(value: Any, *, name: str) -> bool:
@@ -291,8 +314,9 @@ def _as_real_array(p: Any, name: str, *, masses: bool = True) -> np.ndarray:
     if is_dit_distribution(p):
         raise TypeError(
             f"{name} is a dit Distribution, which this function does not take. pidkit.pid, "
-            "pidkit.redundancy and the Shannon measures (pidkit.mutual_information, ...) take d as "
-            "it is, with its target: pidkit.pid(d, target=2). Elsewhere pass its joint p[y, t, s], "
+            "pidkit.bertschinger, pidkit.redundancy, its measures (pidkit.i_gh, ...) and the "
+            "Shannon measures (pidkit.mutual_information, pidkit.entropy, ...) take d as it is, "
+            "with its target: pidkit.pid(d, target=2). Elsewhere pass its joint p[y, t, s], "
             "pidkit.joint_from_dit(d, target=..., sources=...).p."
         )
     if isinstance(p, (str, bytes)):

@@ -19,6 +19,7 @@ import pidkit
 from pidkit import examples
 from pidkit.cli import main
 from pidkit.estimate import correct_counts
+from pidkit.theorems import check_theorem_3_2
 
 dit = pytest.importorskip("dit")
 
@@ -112,15 +113,27 @@ def test_an_array_takes_no_target(call):
         call(examples.and_())
 
 
-def test_functions_of_arrays_only_name_the_calls_that_take_d_and_a_p_that_they_take(and_gate):
-    for call in (lambda d: pidkit.entropy(d), lambda d: pidkit.bertschinger(d), lambda d: pidkit.i_gh(d)):
+def test_functions_of_stacks_name_the_calls_that_take_d_and_a_p_that_they_take(and_gate):
+    # entropy, bertschinger and i_gh took arrays only; they now take d with its target, and what
+    # takes a sequence of joints refuses one d in one line instead of reading its outcomes as cells
+    assert pidkit.bertschinger(and_gate, target=2).red == pytest.approx(AND_RED, abs=1e-7)
+    assert pidkit.i_gh(and_gate, target=2) == pytest.approx(0.122556, abs=1e-6)
+    assert pidkit.entropy(and_gate, "y", target=2) == pytest.approx(0.811278, abs=1e-6)   # h(1/4)
+    stacks = (lambda d: pidkit.bertschinger_batch(d), lambda d: check_theorem_3_2(d))
+    for call, name in zip(stacks, ("ps", "joints"), strict=True):
         with pytest.raises(TypeError) as refusal:
             call(and_gate)
-        message = str(refusal.value)
-        assert "pidkit.pid(d, target=2)" in message and "pidkit.redundancy" in message
-        assert message.endswith("pidkit.joint_from_dit(d, target=..., sources=...).p.")
+        assert str(refusal.value) == (
+            f"{name} is one dit Distribution, not a sequence of joints: pass "
+            "[pidkit.joint_from_dit(d, target=2).p] (one entry per distribution), or decompose d "
+            "alone with pidkit.pid(d, target=2).")
+    with pytest.raises(TypeError) as refusal:   # a list of d: each entry told what takes d
+        pidkit.bertschinger_batch([and_gate])
+    message = str(refusal.value)
+    assert "pidkit.pid(d, target=2)" in message and "pidkit.bertschinger" in message
+    assert message.endswith("pidkit.joint_from_dit(d, target=..., sources=...).p.")
     p = pidkit.joint_from_dit(and_gate, target=2).p   # what it advises is taken, with AND's numbers
-    assert pidkit.bertschinger(p).red == pytest.approx(AND_RED, abs=1e-7)
+    assert pidkit.bertschinger_batch([p])[0].red == pytest.approx(AND_RED, abs=1e-7)
     assert pidkit.entropy(p) == pytest.approx(2.0, abs=1e-12)   # Y is a function of T, S: H = H(T, S)
     assert pidkit.pid(pidkit.measures.marginal(p, "yts")).red == pytest.approx(AND_RED, abs=1e-7)
 

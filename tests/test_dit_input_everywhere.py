@@ -229,3 +229,18 @@ def test_i_gh_of_a_dit_needs_two_sources_and_warns_of_a_repeated_one():
         "source and Red is that of the sources without the repeat. If that was a typo, name 3 different "
         "sources, e.g. sources=[1, 2, 3].")
     assert repeated == pytest.approx(pidkit.i_prec(d, target="Y", sources=["A", "B"]), abs=1e-12)
+
+
+@pytest.mark.parametrize("name", DISTRIBUTIONS)
+def test_bertschinger_of_a_dit_is_bertschinger_of_the_joint_pidkit_builds(name):
+    d = DISTRIBUTIONS[name]()
+    of_the_array = pidkit.bertschinger(pidkit.joint_from_dit(d, target=2).p)
+    of_the_dit = pidkit.bertschinger(d, target=2, sources=[0, 1])
+    atoms = ("red", "uni_t", "uni_s", "syn")
+    assert [getattr(of_the_dit, atom) for atom in atoms] == pytest.approx(
+        [getattr(of_the_array, atom) for atom in atoms], abs=1e-12)
+    if name == "and":
+        assert of_the_dit.red == pytest.approx(AND_RED, abs=1e-7)
+    with pytest.raises(TypeError, match=r"^p_yts is a dit Distribution: name its target variable, e\.g\. "
+                                        r"pidkit\.bertschinger\(d, target=2, sources=\[0, 1\]\)\.$"):
+        pidkit.bertschinger(d)

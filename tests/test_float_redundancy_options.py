@@ -52,7 +52,8 @@ def test_each_measure_function_names_its_measure(function, kwargs, measure) -> N
 
 
 def test_an_option_no_measure_takes_is_refused_without_a_pointer() -> None:
-    message = "i_gh takes no option 'tol'; its options are units, normalize, max_vertices, progress."
+    message = ("i_gh takes no option 'tol'; its options are target, sources, units, normalize, max_vertices, "
+               "progress.")
     with pytest.raises(TypeError, match=f"^{re.escape(message)}$"):
         pidkit.i_gh(AND, tol=1e-6)
 

@@ -102,7 +102,8 @@ def test_units_passed_positionally_are_told_their_keyword(called_as):
     ("pidkit.i_function_of_source", "x",
      "Options go by keyword; its options are source, target, sources, units, normalize."),
     ("pidkit.bertschinger", "cvxpy",
-     "Options go by keyword; its options are units, method, solver, tol, normalize, strict."),
+     "Options go by keyword; its options are target, sources, units, method, solver, tol, normalize, "
+     "strict."),
 ])
 def test_another_string_is_told_its_keyword_or_the_options(called_as, given, advice):
     name = called_as.rpartition(".")[2]

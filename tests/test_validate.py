@@ -326,9 +326,11 @@ def test_dit_distribution_needs_a_named_target():
     d = dit.Distribution(["000", "011", "101", "110"], [0.25] * 4)
     with pytest.raises(TypeError, match="p_yts is a dit Distribution: name its target"):
         pidkit.pid(d)
-    with pytest.raises(TypeError, match=r"joint_from_dit\(d, target=..."):
+    with pytest.raises(TypeError, match=r"^p_yts is a dit Distribution: name its target variable, e\.g\. "
+                                        r"pidkit\.bertschinger\(d, target=2, sources=\[0, 1\]\)\.$"):
         pidkit.bertschinger(d)
     assert pidkit.pid(d, target=2, sources=[0, 1]).syn == pytest.approx(1.0, abs=1e-9)
+    assert pidkit.bertschinger(d, target=2, sources=[0, 1]).syn == pytest.approx(1.0, abs=1e-9)
 
 
 def test_other_bad_options_are_named():

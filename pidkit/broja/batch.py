@@ -29,7 +29,7 @@ from .._names import did_you_mean
 from .._progress import check_progress, progress_bar
 from .._result import PIDResult
 from .._settings import check_n_jobs
-from .._validate import check_joint
+from .._validate import check_joint, check_not_one_dit_distribution
 from ..parallel import map_chunks
 from .solve import Options, bertschinger, check_options, result, solve_joints
 
@@ -54,9 +54,10 @@ _NAMED_INVALID = 10
 _OPTIONS = {
     name: parameter.default
     for name, parameter in inspect.signature(bertschinger).parameters.items()
-    if parameter.kind is inspect.Parameter.KEYWORD_ONLY
+    if parameter.kind is inspect.Parameter.KEYWORD_ONLY and name not in ("target", "sources")
 }
-"""The options of :func:`pidkit.bertschinger` with their defaults."""
+"""The options of :func:`pidkit.bertschinger` with their defaults, less a dit Distribution's
+``target`` and ``sources``: a batch takes arrays."""
 
 
 def bertschinger_batch(
@@ -166,6 +167,7 @@ def bertschinger_batch(
 
 
 def _as_joints(ps: Any) -> list[Any]:
+    check_not_one_dit_distribution(ps, "ps")
     if isinstance(ps, np.ndarray):
         if ps.ndim != 4:
             raise ValueError(

@@ -26,6 +26,7 @@ from .._result import PIDResult, result_from_redundancy
 from .._units import check_units, from_nats, to_nats
 from .._validate import check_flag, check_joint, check_tol
 from ..measures import informations_nats
+from ..samples import DitSources, DitVariables, joint_of_dit_or_array
 from . import cvxpy as cvxpy_path
 from . import native
 from .program import (
@@ -298,6 +299,8 @@ def result(p: np.ndarray, outcome: Outcome, options: Options) -> PIDResult:
 def bertschinger(
     p_yts: ArrayLike,
     *,
+    target: DitVariables | None = None,
+    sources: DitSources | None = None,
     units: str = "bits",
     method: str = "auto",
     solver: str | None = None,
@@ -312,8 +315,12 @@ def bertschinger(
 
     Parameters
     ----------
-    p_yts : array_like of shape (n_y, n_t, n_s)
-        Joint pmf indexed target Y, teacher T, student S. Symbols of zero mass are allowed.
+    p_yts : array_like of shape (n_y, n_t, n_s), or dit.Distribution
+        Joint pmf indexed target Y, teacher T, student S. Symbols of zero mass are allowed. A dit
+        Distribution needs ``target``.
+    target, sources : optional
+        With a dit Distribution: its variables forming Y, and T and S, as :func:`pidkit.pid` takes
+        them (:func:`pidkit.joint_from_dit` converts it). An array takes neither.
     units : {"bits", "nats"}, default="bits"
     method : {"auto", "native", "cvxpy"}, default="auto"
         How to solve the program. ``"native"`` is pidkit's interior-point solver (no cvxpy in the
@@ -372,7 +379,16 @@ def bertschinger(
     >>> r = pidkit.bertschinger(pidkit.examples.and_())
     >>> round(r.red, 6), r.uni_t, r.uni_s, round(r.syn, 6), r.status
     (0.311278, 0.0, 0.0, 0.5, 'optimal')
+
+    A dit Distribution is decomposed as :func:`pidkit.pid` takes it, its target named:
+
+    >>> import dit
+    >>> d = dit.Distribution(["000", "011", "101", "110"], [0.25] * 4)   # Z = X xor Y
+    >>> round(pidkit.bertschinger(d, target=2).syn, 9)
+    1.0
     """
+    p_yts = joint_of_dit_or_array(p_yts, target, sources, name="p_yts",
+                                  example_call="pidkit.bertschinger(d, target=2, sources=[0, 1])")
     options = check_options(units=units, method=method, solver=solver, tol=tol,
                             normalize=normalize, strict=strict)
     p = check_joint(p_yts, normalize=options.normalize)

@@ -25,6 +25,9 @@ PID_FUNCTIONS: dict[str, Callable[..., PIDResult]] = {
     name: partial(pid_from_measure, measure=name) for name in MEASURES
 }
 PID_FUNCTIONS["broja"] = bertschinger
+_PID_OWN_ARGUMENTS = ("measure", "target", "sources")
+"""Keywords that :func:`pidkit.pid` takes itself (the measure, a dit Distribution's variables, which
+it converts before calling the measure's function), so never options it passes on."""
 _VERTEX_OPTIONS = {"max_vertices": check_vertex_option, "progress": check_progress_option}
 """The options of :func:`~pidkit.redundancy.pid_from_measure` that only its vertex-enumerating
 measures take, each with the check that :func:`pidkit.redundancy` applies to it for every measure."""
@@ -58,7 +61,7 @@ def pid_options(measure: str) -> tuple[str, ...]:
     parameters = inspect.signature(PID_FUNCTIONS[measure]).parameters.values()
     return tuple(
         prm.name for prm in parameters
-        if prm.kind is prm.KEYWORD_ONLY and prm.name != "measure"
+        if prm.kind is prm.KEYWORD_ONLY and prm.name not in _PID_OWN_ARGUMENTS
         and (prm.name not in _VERTEX_OPTIONS or measure in VERTEX_MEASURES)
     )
 

@@ -10,7 +10,7 @@ from numpy.typing import ArrayLike
 
 from .._settings import check_generator, check_seed
 from .._units import from_nats
-from .._validate import check_joint
+from .._validate import check_joint, check_not_one_dit_distribution
 from ..measures import cmi_nats, entropy_nats
 
 __all__ = [
@@ -93,6 +93,7 @@ def joints_to_check(
     """
     if joints is None:
         return random_joints(n, sizes, sparsity, random_state)
+    check_not_one_dit_distribution(joints, "joints")
     ps = [check_joint(p, name=f"joints[{i}]") for i, p in enumerate(joints)]
     if not ps:
         raise ValueError("joints must hold at least one joint p[y, t, s]; got none.")
