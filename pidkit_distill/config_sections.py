@@ -25,6 +25,7 @@ from pidkit_distill.config_settings import Settings, field_choices, field_kinds
 
 __all__ = [
     "AUTO_MODEL",
+    "SGD_ONLY",
     "WARMUP_START_FACTOR",
     "AuditConfig",
     "DataConfig",
@@ -43,6 +44,9 @@ AUTO_MODEL = "auto"
 """The default of ``model.teacher`` and ``model.student``: the data set's own model
 (:mod:`~pidkit_distill.model_defaults` resolves it)."""
 
+SGD_ONLY = ("momentum", "nesterov")
+"""The keys of ``optim`` that SGD alone reads: AdamW takes torch's betas, and ignores them."""
+
 WARMUP_START_FACTOR = 0.01
 """The share of ``optim.lr`` that the warm-up (``optim.warmup_epochs``) starts from, rising
 linearly to the whole lr (torch's ``LinearLR``; torchvision's reference trainer's
@@ -55,6 +59,9 @@ def _opt(default: Any, text: str, *, choices: tuple[str, ...] = ()) -> Any:
     return field(default=default, metadata={"help": text, **({"choices": choices} if choices
                                                              else {})})
 
+
+# The choices of optim.optimizer and teacher.optimizer: torch's SGD and AdamW.
+_OPTIMIZERS = ("sgd", "adamw")
 
 # The bias corrections of each audit estimator (the first of each is the default, "auto").
 _CORRECTIONS = {"discrete": ("auto", "eb-extrapolation-kink", "eb-extrapolation", "extrapolation",
@@ -132,6 +139,8 @@ class TeacherConfig(Settings):
     )
     epochs: int = _opt(30, "epochs when a teacher has to be trained")
     lr: float = _opt(0.05, "initial learning rate when a teacher has to be trained")
+    optimizer: str = _opt("sgd", "sgd | adamw: the optimizer when a teacher has to be trained "
+                                 "(optim.optimizer is the student's)", choices=_OPTIMIZERS)
     seed: int = _opt(0, "seed of the teacher's initialisation and training")
     data_options: dict = field(default_factory=dict, metadata={
         "help": "load_dataset options that differ for the teacher, e.g. target='joint' for "
@@ -193,7 +202,7 @@ class OptimConfig(Settings):
     grad_clip: float = _opt(100.0, "clip the gradient norm to this value, as the authors' code does "
                                    "(0 = off)")
     optimizer: str = _opt("sgd", "sgd (momentum, nesterov) | adamw (torch's AdamW: lr, "
-                                 "weight_decay and torch's betas)", choices=("sgd", "adamw"))
+                                 "weight_decay and torch's betas)", choices=_OPTIMIZERS)
     min_lr: float = _opt(0.0, "the lr that the cosine schedule anneals to")
     warmup_epochs: int = _opt(0, f"epochs of linear warm-up from {WARMUP_START_FACTOR} * lr to lr "
                                  "before the schedule (0 = none; not with kd-rid-effective)")

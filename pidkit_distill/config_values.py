@@ -1,10 +1,11 @@
 """The range and choice of every value of a training configuration: :func:`check_values`.
 
 What needs no registry, no file and no run length: numbers finite and in their ranges, seeds in
-numpy's range, the choices of ``optim.schedule``, ``optim.milestone_unit`` and ``run.device``,
-milestones that fit their unit, and ``run.name`` a folder's name. The audit's section checks its
-own values (:meth:`~pidkit_distill.config.AuditConfig.check`). What needs the registries or the
-file system is checked by :func:`pidkit_distill.training.check_config`.
+numpy's range, the choices of ``optim.schedule``, ``optim.milestone_unit``, ``optim.optimizer``,
+``teacher.optimizer`` and ``run.device``, milestones that fit their unit, and ``run.name`` a
+folder's name. The audit's section checks its own values
+(:meth:`~pidkit_distill.config.AuditConfig.check`). What needs the registries or the file
+system is checked by :func:`pidkit_distill.training.check_config`.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from collections.abc import Sequence
 from pidkit.utils import SEED_MAX, did_you_mean
 from pidkit_distill.config_errors import ConfigValueError
 from pidkit_distill.config_sections import (
+    SGD_ONLY,
     OptimConfig,
     TrainConfig,
     check_is_config,
@@ -138,6 +140,7 @@ number >= 0.0, got inf
     _check_choice("optim.schedule", config.optim.schedule, SCHEDULES)
     _check_choice("optim.milestone_unit", config.optim.milestone_unit, MILESTONE_UNITS)
     _check_choice("optim.optimizer", config.optim.optimizer, OPTIMIZERS)
+    _check_choice("teacher.optimizer", config.teacher.optimizer, OPTIMIZERS)
     _check_device(config.run.device)
     for key, value, minimum in [
         ("data.batch_size", config.data.batch_size, 1),
@@ -208,7 +211,7 @@ its default, 0.9, which adamw ignores, or set optim.optimizer to 'sgd'
     if optim.optimizer != "adamw":
         return
     defaults = OptimConfig()
-    for name in ("momentum", "nesterov"):
+    for name in SGD_ONLY:
         value, default = getattr(optim, name), getattr(defaults, name)
         if value != default:
             key = f"optim.{name}"

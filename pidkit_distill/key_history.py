@@ -1,5 +1,6 @@
-"""The configuration's history (no imports): keys added after runs were written, and keys
-whose default changed since, each with the values that runs written before did.
+"""The configuration's history (no imports): keys added after runs were written, keys
+whose default changed since, each with the values that runs written before did, and presets
+renamed since (:func:`preset_named_now`).
 
 A resume compares a checkpoint's configuration with the one of now
 (:func:`~pidkit_distill.training.checkpoint.resume_changes`), a teacher's folder hashes the
@@ -18,19 +19,24 @@ Examples
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from typing import Any
 
-__all__ = ["EARLIER_DEFAULTS", "VALUES_BEFORE_KEYS_EXISTED", "with_values_before_keys_existed",
+__all__ = ["EARLIER_DEFAULTS", "EARLIER_PRESET_NAMES", "VALUES_BEFORE_KEYS_EXISTED",
+           "preset_named_now", "with_values_before_keys_existed",
            "without_values_before_keys_existed"]
 
 # Keys added after runs were written, each with the value that does what those runs did without
 # it: a checkpoint that lacks the key resumes with that value (and only with it), so that a
 # run started before an upgrade can be continued after it. A new key whose default keeps the old
 # behaviour belongs here; one whose every value changes a run does not.
+# teacher.optimizer: before it, a teacher trained with its student's optim.optimizer, which was
+# "sgd" for every teacher of a run older than optim.optimizer; the teacher of a run of "adamw",
+# trained with AdamW under that rule, is not this key's "sgd": such a run trains its teacher
+# with SGD in a folder of its own.
 VALUES_BEFORE_KEYS_EXISTED: dict[str, object] = {
     "audit.cluster_seeds": 1, "optim.optimizer": "sgd", "optim.min_lr": 0.0,
-    "optim.warmup_epochs": 0}
+    "optim.warmup_epochs": 0, "teacher.optimizer": "sgd"}
 
 # Keys whose default changed after runs were written, each with its earlier defaults: a run whose
 # checkpoint holds an earlier default, resumed where the key holds the default of now, continues
@@ -42,6 +48,11 @@ VALUES_BEFORE_KEYS_EXISTED: dict[str, object] = {
 # (audit.bootstrap: 40 since 20 fell below the floor of 95 % intervals, 39 replicates); one whose
 # new default fixes what the old one got wrong in training does not.
 EARLIER_DEFAULTS: dict[str, tuple[object, ...]] = {"audit.bootstrap": (20,)}
+
+# Presets renamed after runs were written, each with the names it had: a method of the user's
+# that declares no presets had one named "paper" before 6 Dec 2026, "default" since (the same
+# preset, setting no value).
+EARLIER_PRESET_NAMES: dict[str, tuple[str, ...]] = {"default": ("paper",)}
 
 
 def _added(settings: Mapping[str, Any]) -> dict[str, dict[str, object]]:
@@ -89,3 +100,30 @@ def without_values_before_keys_existed(settings: Mapping[str, Any]) -> dict[str,
                    if key not in added.get(name, {}) or value != added[name][key]}
             if name in added else table
             for name, table in settings.items()}
+
+
+def preset_named_now(preset: object, default_preset: str | None,
+                     presets: Collection[str]) -> object:
+    """The preset that ``preset``, a ``method.preset`` a run was saved with, names now, for a
+    method whose default preset is ``default_preset`` (``None``: not registered) and whose
+    presets are ``presets``: its default where ``preset`` is an earlier name of it
+    (:data:`EARLIER_PRESET_NAMES`) that the method does not declare; else ``preset`` as it is.
+
+    A resume compares a saved ``method.preset`` so
+    (:func:`~pidkit_distill.training.checkpoint.resume_changes`), and the check of a resumed
+    run reads it so (:func:`~pidkit_distill.training.check_config`): a run of a user's
+    method saved with ``"paper"`` continues with its ``"default"``, however it is resumed.
+
+    Examples
+    --------
+    >>> preset_named_now("paper", "default", ["default"])  # a method that declares no presets
+    'default'
+    >>> preset_named_now("paper", "default", ["default", "paper"])  # a "paper" of its own
+    'paper'
+    >>> preset_named_now("paper", "paper-mean", ["paper-mean", "kd-rid", "paper"])
+    'paper'
+    >>> preset_named_now("paper", None, [])  # no method of that name
+    'paper'
+    """
+    earlier = EARLIER_PRESET_NAMES.get(default_preset, ()) if default_preset is not None else ()
+    return default_preset if preset in earlier and preset not in presets else preset

@@ -37,9 +37,11 @@ __all__ = ["CODE_IN_KEY", "RECORDED", "REGISTERED_IN_KEY", "SAMPLES_IN_KEY", "TE
 RECORDED = "recorded"
 _TEACHER_FILE = "teacher_file"
 
-# The student's keys that have a teacher's counterpart, which the teacher's run reads instead.
+# The student's keys that have a teacher's counterpart, which the teacher's run reads instead:
+# a teacher of an adamw student trains with SGD unless teacher.optimizer says otherwise, so that
+# students of both optimizers share one teacher (and teacher.lr, an SGD value, stays one).
 TEACHER_KEYS = {"run.epochs": "teacher.epochs", "run.seed": "teacher.seed",
-                "optim.lr": "teacher.lr"}
+                "optim.lr": "teacher.lr", "optim.optimizer": "teacher.optimizer"}
 
 # Why the teacher's run (teacher_run_config) does not read the other keys of a student's run;
 # a key ending in "." stands for its whole section.
@@ -65,6 +67,8 @@ def unused_by_teacher(key: str) -> str | None:
     --------
     >>> unused_by_teacher("run.epochs")
     "it is the student's; the teacher's is teacher.epochs"
+    >>> unused_by_teacher("optim.optimizer")
+    "it is the student's; the teacher's is teacher.optimizer"
     >>> unused_by_teacher("method.params.lam")
     'the teacher trains with cross-entropy alone'
     >>> unused_by_teacher("data.batch_size") is None

@@ -41,7 +41,11 @@ from pidkit_distill.config import (
     TrainConfig,
     config_to_dict,
 )
-from pidkit_distill.key_history import EARLIER_DEFAULTS, VALUES_BEFORE_KEYS_EXISTED
+from pidkit_distill.key_history import (
+    EARLIER_DEFAULTS,
+    VALUES_BEFORE_KEYS_EXISTED,
+    preset_named_now,
+)
 from pidkit_distill.methods.base import default_preset_of, get_method
 from pidkit_distill.registered_record import NAMED
 from pidkit_distill.registry import registry_key
@@ -406,14 +410,16 @@ def resume_changes(saved_config: dict[str, Any], config: TrainConfig
     new.update({key: old[key] for key, earlier in EARLIER_DEFAULTS.items()
                 if key in old and old[key] in earlier and new.get(key) == defaults[key]})
     # "" (the method's default preset) by the default's name, so that a run of --method kd resumes
-    # with --preset paper, the same preset named; "" where the method is not registered. A method
-    # of the user's that declares no presets had one named "paper" before 6 Dec 2026, "default"
-    # since (the same, no values set): a run of it saved with "paper" resumes as "default"
+    # with --preset paper, the same preset named; "" where the method is not registered. A preset
+    # renamed since the run was saved by its name of now (preset_named_now: a user's method's
+    # "paper", "default" since 6 Dec 2026), as check_config reads it
     for flat in (old, new):
         preset, default = flat.get("method.preset"), default_preset_of(flat.get("method.name"))
-        if preset == "" or (preset == "paper" and default == "default"
-                            and "paper" not in get_method(flat["method.name"]).presets):
+        if preset == "":
             flat["method.preset"] = default or ""
+        elif default is not None:
+            flat["method.preset"] = preset_named_now(preset, default,
+                                                     get_method(flat["method.name"]).presets)
     named = ("trained", "untrained")
     return old, new, sorted(
         k for k in old.keys() | new.keys()

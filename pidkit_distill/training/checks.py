@@ -15,7 +15,10 @@ resolves and checks, without loading data (but a registered data set's) or train
   folder is looked up, nothing is read; a registered data set's loader is called, once, and
   the run trains on what it returned), and that every process gets a share of every batch;
 * the method, its preset and every parameter against the method registry
-  (:meth:`Distiller.make_params <pidkit_distill.methods.Distiller.make_params>`);
+  (:meth:`Distiller.make_params <pidkit_distill.methods.Distiller.make_params>`); a resumed
+  run's preset by its name of now (:func:`~pidkit_distill.key_history.preset_named_now`: a
+  user's method's ``paper``, saved before 6 Dec 2026, is its ``default``), as its resume
+  compares it;
 * the method's schedule against ``run.epochs``: a schedule that would train the student in
   fewer than half the epochs is scaled to the run with a notice when it comes from a preset,
   and refused, naming the option, when the configuration set it
@@ -80,6 +83,7 @@ from pidkit_distill.config_errors import ConfigEntryError
 from pidkit_distill.data import DatasetBundle, DatasetSpec, describe_dataset
 from pidkit_distill.data.cifar import is_root_error
 from pidkit_distill.data.registry import is_user_dataset
+from pidkit_distill.key_history import preset_named_now
 from pidkit_distill.launcher_env import rank_from_env, world_size_from_env
 from pidkit_distill.methods import Distiller, Params, available_methods, get_method
 from pidkit_distill.methods.subclass_checks import MethodDefinitionError
@@ -408,6 +412,8 @@ def _checked(config: TrainConfig, *, teacher_only: bool) -> CheckedConfig:
         if method.student_init is not None:
             get_method(method.student_init)
     preset = config.method.preset or None
+    if config.run.resume:  # a resumed run's preset by its name of now, as its resume compares it
+        preset = preset_named_now(preset, method.default_preset, method.presets)
     if preset is not None and preset not in method.presets:
         _refuse_preset(preset, method)
     with _about("method.params"):

@@ -21,6 +21,7 @@ from typing import Any
 import torch
 
 from pidkit_distill.config import TrainConfig, config_from_dict, config_to_dict
+from pidkit_distill.config_sections import SGD_ONLY
 from pidkit_distill.data import DatasetBundle
 from pidkit_distill.data.registry import is_user_dataset
 from pidkit_distill.launcher_env import world_size_from_env
@@ -53,9 +54,10 @@ def teacher_run_config(config: TrainConfig, *, data: DatasetBundle | None = None
                        ) -> TrainConfig:
     """The configuration of the run that trains ``config``'s teacher.
 
-    It trains ``model.teacher`` with ``teacher.lr``, ``teacher.epochs``, ``teacher.seed`` and
-    the ``optim`` settings (``kd-rid-effective`` replaced by ``paper``) on the data with
-    ``teacher.data_options`` (:func:`teacher_run_settings`); its run name hashes every setting
+    It trains ``model.teacher`` with ``teacher.optimizer``, ``teacher.lr``,
+    ``teacher.epochs``, ``teacher.seed`` and the other ``optim`` settings (``kd-rid-effective``
+    replaced by ``paper``) on the data with ``teacher.data_options``
+    (:func:`teacher_run_settings`); its run name hashes every setting
     that affects it, the run settings that change its numbers (``run.threads``, a GPU,
     ``run.amp``, the number of processes under torchrun: :func:`teacher_run_numbers`; on the
     CPU, the number of threads torch uses, set by ``run.threads`` or, where that is 0, torch's
@@ -192,6 +194,12 @@ def teacher_run_settings(config: TrainConfig) -> dict[str, Any]:
     ``config``'s teacher, but its run name (:func:`teacher_run_config` names it): those that
     :func:`keyed_teacher` keys a teacher by, read without its data.
 
+    Its optimizer is ``teacher.optimizer`` (``sgd`` unless set), not the student's
+    ``optim.optimizer``: students of SGD and AdamW share a teacher. An AdamW teacher's run holds
+    the SGD keys (:data:`~pidkit_distill.config_sections.SGD_ONLY`) at their defaults, which
+    AdamW ignores, so that its student's values of them neither refuse its run nor name
+    another folder.
+
     The student's settings that the teacher's run holds of its own
     (:data:`~pidkit_distill.teacher_keys.TEACHER_RUN_OWN`) are not the student's: its audit
     section is the default one (the teacher's run has no audit), and ``run.amp`` and
@@ -206,6 +214,12 @@ def teacher_run_settings(config: TrainConfig) -> dict[str, Any]:
     >>> settings = teacher_run_settings(load_config(overrides=["teacher.epochs=2"]))
     >>> settings["method"]["name"], settings["run"]["epochs"], settings["model"]["student"]
     ('teacher', 2, 'digits-teacher')
+    >>> teacher_run_settings(load_config(overrides=["optim.optimizer=adamw"]))["optim"]["optimizer"]
+    'sgd'
+    >>> adamw = teacher_run_settings(load_config(overrides=["teacher.optimizer=adamw",
+    ...                                                     "optim.momentum=0.5"]))["optim"]
+    >>> adamw["optimizer"], adamw["momentum"]
+    ('adamw', 0.9)
     >>> student = load_config(overrides=["audit.bootstrap=100", "run.device=cpu", "run.amp=true"])
     >>> settings = teacher_run_settings(student)
     >>> settings["audit"]["bootstrap"], settings["run"]["amp"]
@@ -218,7 +232,10 @@ def teacher_run_settings(config: TrainConfig) -> dict[str, Any]:
     data["data"]["options"].update(config.teacher.data_options)
     data["method"] = {"name": "teacher", "preset": "", "params": {}}
     data["model"]["student"] = config.model.teacher
-    data["optim"]["lr"] = config.teacher.lr
+    data["optim"].update(lr=config.teacher.lr, optimizer=config.teacher.optimizer)
+    if config.teacher.optimizer != "sgd":  # its student's SGD keys are no teacher's setting
+        sgd_defaults = config_to_dict(TrainConfig())["optim"]
+        data["optim"].update({name: sgd_defaults[name] for name in SGD_ONLY})
     data["optim"]["schedule"] = "paper" if config.optim.schedule == "kd-rid-effective" \
         else config.optim.schedule
     data["run"].update(epochs=config.teacher.epochs, seed=config.teacher.seed, audit_every=0,
