@@ -4,8 +4,9 @@ Subpackages: :mod:`pidkit_distill.models` (teachers and students with feature ta
 :func:`tap_features` for your own models),
 :mod:`pidkit_distill.data` (CIFAR-10/100, digits, the synthetic nuisance-teacher task),
 :mod:`pidkit_distill.methods` (distillation methods behind a registry),
-:mod:`pidkit_distill.training` (the training loop, its checks, checkpoints and DDP) and
-:mod:`pidkit_distill.report` (the report of run folders: its tables and figures).
+:mod:`pidkit_distill.training` (the training loop, its checks, checkpoints and DDP),
+:mod:`pidkit_distill.audit` (the PID audit of a teacher/student pair, and what its records say)
+and :mod:`pidkit_distill.report` (the report of run folders: its tables and figures).
 :mod:`pidkit_distill.registry` is the one registry behind :func:`register_model`,
 :func:`register_dataset` and :func:`register_method`.
 

@@ -101,7 +101,7 @@ RESUME_FREE_KEYS = frozenset(
 # (another estimate, discretisation, clustering draw or sample size), so the run's atoms would
 # move between epochs for a reason other than training; layers changes which layers each audit
 # holds, while the report and the audit line take a run's innermost layer and its last record
-# over all of the run's records (pidkit_distill.audit_records.final_audit), which would then be
+# over all of the run's records (pidkit_distill.audit.records.final_audit), which would then be
 # an earlier epoch's.
 AUDIT_RESUME_FREE_KEYS: dict[str, str] = {
     "run.audit_every": "when the atoms are measured, not how: each record holds its epoch",

@@ -44,7 +44,7 @@ from typing import TYPE_CHECKING, Any
 
 from pidkit.utils import check_int
 from pidkit_distill.atomic_files import remove_leftovers
-from pidkit_distill.audit_records import corrected
+from pidkit_distill.audit.records import corrected
 from pidkit_distill.chance import (
     PAPER_EPOCHS,
     at_chance,
@@ -195,7 +195,7 @@ def _train_logged(config_dict: dict[str, Any]) -> dict[str, Any]:
 
 def _estimates(results: list[dict[str, Any]]) -> str:
     """What the table's atoms are, for the reading under it: bias-corrected when the runs'
-    final audit records say so (:func:`~pidkit_distill.audit_records.corrected`), else plug-in
+    final audit records say so (:func:`~pidkit_distill.audit.records.corrected`), else plug-in
     (``audit.bias_correction=none``, whose records hold the plug-in atoms twice).
 
     Examples

@@ -23,7 +23,7 @@ from typing import Any
 from pidkit.below_zero import PID_MEASURES
 from pidkit.resampling import CI_METHODS
 from pidkit.utils import jsonable
-from pidkit_distill.audit_records import AUDITED_ATOMS
+from pidkit_distill.audit.records import AUDITED_ATOMS
 
 __all__ = ["DEMO_MARKER", "FAILED", "FAILURE_KINDS", "TEACHER_USED", "check_run_files_are_files",
            "checkpoint_written", "demo_out_dir", "ended_train_epochs", "killed_line_warning",

@@ -32,7 +32,7 @@ from typing import Any
 
 import numpy as np
 
-from pidkit_distill.audit_records import AUDITED_ATOMS
+from pidkit_distill.audit.records import AUDITED_ATOMS
 from pidkit_distill.config import AUDIT_RESUME_FREE_KEYS, RESUME_FREE_KEYS, config_fields
 from pidkit_distill.key_history import with_values_before_keys_existed
 from pidkit_distill.registered_record import NAMED, REGISTERED, recorded_registered

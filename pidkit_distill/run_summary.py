@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from pidkit_distill.audit_records import final_audit, final_flags
+from pidkit_distill.audit.records import final_audit, final_flags
 
 __all__ = ["RunSummary"]
 
@@ -83,13 +83,13 @@ run_dir='runs/x', history=[10 epochs], audit=[6 records])
         """The record of the last audited epoch's innermost (highest) audited layer, the one the
         trainer prints under that epoch's line and the report's table shows: ``red``, ``uni_t``,
         ``uni_s``, ``syn`` and the rest of an ``audit.jsonl`` record; ``None`` for a run without
-        an audit (:func:`~pidkit_distill.audit_records.final_audit`)."""
+        an audit (:func:`~pidkit_distill.audit.records.final_audit`)."""
         return final_audit(self.audit)
 
     @property
     def last_audit_flags(self) -> list[str]:
         """The flags of the last audit, of every layer audited at :attr:`last_audit`'s epoch
-        (:func:`~pidkit_distill.audit_records.final_flags`): what the trainer printed after the
+        (:func:`~pidkit_distill.audit.records.final_flags`): what the trainer printed after the
         atoms of that epoch's line and the report's table of each run says in its estimate
         cell, those of a layer other than :attr:`last_audit`'s named by it (``['below 0: Syn',
         'layer 0: capped by clusters: teacher 2 (< 10 labels)']``); empty for a run without an

@@ -5,7 +5,7 @@ standard deviation across its seeds (:func:`groups_csv`), which
 
 Their numbers are those of ``report.md``'s tables, unrounded: each run's last record of
 ``metrics.jsonl``, its best accuracy and the last audit of its innermost layer
-(:func:`~pidkit_distill.audit_records.final_audit`), as the table of each run shows them; each
+(:func:`~pidkit_distill.audit.records.final_audit`), as the table of each run shows them; each
 experiment's accuracy at the last epoch all its seeds reached and its atoms at the last epoch
 at which all of them audited its innermost layer, where they were estimated alike
 (:func:`~pidkit_distill.run_groups.common_epochs`, :func:`~pidkit_distill.report.groups.
@@ -22,7 +22,7 @@ from typing import Any
 
 import numpy as np
 
-from pidkit_distill.audit_records import ATOM_LABELS, audit_estimate, final_audit, final_flags
+from pidkit_distill.audit.records import ATOM_LABELS, audit_estimate, final_audit, final_flags
 from pidkit_distill.report.groups import group_audit
 from pidkit_distill.report.pairs import PairedDifference, bas_pairs
 from pidkit_distill.run_groups import RunGroup, common_epochs, mean_sd

@@ -6,8 +6,8 @@ estimates with their bootstrap interval as a band, the plug-in values of a corre
 faint dotted line, and a black cross on a solve that was not certified (on the epoch axis itself
 when it gave no number); Gaussian runs beside discrete ones have panels of their own. Where a
 band holds the KMeans clustering fixed
-(:func:`~pidkit_distill.audit_records.holds_clustering_fixed`), the title says so, as the
-report's interval note does, in :data:`~pidkit_distill.audit_records.CLUSTERING_HELD_FIXED`'s
+(:func:`~pidkit_distill.audit.records.holds_clustering_fixed`), the title says so, as the
+report's interval note does, in :data:`~pidkit_distill.audit.records.CLUSTERING_HELD_FIXED`'s
 words.
 """
 
@@ -16,7 +16,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from pidkit_distill.audit_records import (
+from pidkit_distill.audit.records import (
     AUDITED_ATOMS,
     CLUSTERING_HELD_FIXED,
     audit_estimate,

@@ -15,7 +15,7 @@ from typing import Any, NamedTuple
 import numpy as np
 
 from pidkit.below_zero import confidence_percent
-from pidkit_distill.audit_records import (
+from pidkit_distill.audit.records import (
     ATOM_LABELS,
     FLAG_NOTES,
     SHOWN_ATOMS_ONLY,
@@ -67,7 +67,7 @@ _GROUP_NOTE = ("Each row is one experiment run with several seeds: runs whose co
                "held-out accuracy, so optimistic, as the note under the table of each run says.")
 
 # The mark beside an atom of the row's layer that a seed's record flags below 0, by the start of
-# the flag (:data:`~pidkit_distill.audit_records.FLAG_NOTES`' key) that says so.
+# the flag (:data:`~pidkit_distill.audit.records.FLAG_NOTES`' key) that says so.
 _BELOW_ZERO_MARKS = {"below 0:": "†", "below 0, likely overshoot:": "‡",
                      "below 0, signed measure:": "§", "below 0, whole ": "¶",
                      "below 0, not judged:": "°"}
@@ -196,7 +196,7 @@ class GroupAudit:
         where they are not averaged, why.
     estimates : tuple of str
         How each seed's record of ``layer`` and ``epoch`` was estimated
-        (:func:`~pidkit_distill.audit_records.audit_estimate`), in the order of the seeds; none
+        (:func:`~pidkit_distill.audit.records.audit_estimate`), in the order of the seeds; none
         where there is no such epoch.
     records : tuple of dict
         Each seed's record of ``layer`` and ``epoch``, in the order of the seeds, which the
@@ -258,12 +258,12 @@ def group_audit(group: RunGroup) -> GroupAudit:
 
 def _seed_flags(group: RunGroup, layer: int, epoch: int) -> list[str]:
     """What the estimate cell of ``group`` says of its seeds' audit records at ``epoch``: how
-    many seeds flag each layer audited then (:func:`~pidkit_distill.audit_records.audit_flags`)
+    many seeds flag each layer audited then (:func:`~pidkit_distill.audit.records.audit_flags`)
     with a solve not certified, few distinct rows or a cap by clusters, and each layer other
     than ``layer`` (the row's, whose atoms below 0 have marks, :func:`_atom_marks`) with a likely
     overshoot; those of other layers named as the table of each run names them
-    (:func:`~pidkit_distill.audit_records.layer_named_flags`), in the order of
-    :data:`~pidkit_distill.audit_records.FLAG_NOTES`.
+    (:func:`~pidkit_distill.audit.records.layer_named_flags`), in the order of
+    :data:`~pidkit_distill.audit.records.FLAG_NOTES`.
 
     Examples
     --------
@@ -295,9 +295,9 @@ def _seed_flags(group: RunGroup, layer: int, epoch: int) -> list[str]:
 
 def _atom_marks(records: tuple[dict[str, Any], ...]
                 ) -> tuple[dict[str, dict[str, int]], dict[str, str]]:
-    """The marks beside each atom (a key of :data:`~pidkit_distill.audit_records.ATOM_LABELS`)
+    """The marks beside each atom (a key of :data:`~pidkit_distill.audit.records.ATOM_LABELS`)
     of a group's row, whose seeds' ``records`` it shows: how many of them flag it below 0 with
-    each mark of :data:`_BELOW_ZERO_MARKS` (:func:`~pidkit_distill.audit_records.audit_flags`,
+    each mark of :data:`_BELOW_ZERO_MARKS` (:func:`~pidkit_distill.audit.records.audit_flags`,
     as the table of each run says it), and the words of each mark given.
 
     Examples
@@ -384,8 +384,8 @@ are the same at any, and a mark below 0 is judged at its seed's own.
 
 
 def _flag_start(flag: str) -> str | None:
-    """The key of :data:`~pidkit_distill.audit_records.FLAG_NOTES` that ``flag`` (of
-    :func:`~pidkit_distill.audit_records.audit_flags`) starts with, ``None`` for none."""
+    """The key of :data:`~pidkit_distill.audit.records.FLAG_NOTES` that ``flag`` (of
+    :func:`~pidkit_distill.audit.records.audit_flags`) starts with, ``None`` for none."""
     return next((start for start in FLAG_NOTES if flag.startswith(start)), None)
 
 

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from pidkit.below_zero import confidence_percent
-from pidkit_distill.audit_records import (
+from pidkit_distill.audit.records import (
     ATOM_LABELS,
     CLUSTERING_HELD_FIXED,
     audit_estimate,

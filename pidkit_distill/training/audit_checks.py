@@ -24,7 +24,7 @@ from pidkit.command_line import one_line
 from pidkit.estimate import check_sample_size
 from pidkit.estimate.representations import resolve_bias_correction
 from pidkit.gaussian.samples import min_samples
-from pidkit_distill.audit import audit_clusters
+from pidkit_distill.audit.layer_pid import audit_clusters
 from pidkit_distill.config import TrainConfig
 from pidkit_distill.data import DatasetSpec
 from pidkit_distill.training.loaders import one_label

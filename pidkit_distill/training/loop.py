@@ -51,7 +51,7 @@ from torch import nn
 
 from pidkit.gaussian.pid import MEASURE as GAUSSIAN_MEASURE
 from pidkit.utils import person_is_watching
-from pidkit_distill.audit_records import ATOM_LABELS, final_audit, final_flags, flag_notes
+from pidkit_distill.audit.records import ATOM_LABELS, final_audit, final_flags, flag_notes
 from pidkit_distill.chance import fell_to_chance, fell_to_chance_warning
 from pidkit_distill.config import TrainConfig
 from pidkit_distill.devices import cpu_load
@@ -431,7 +431,7 @@ def _audit(module: nn.Module, bundle: Any, config: TrainConfig, folder: RunFolde
     to ``audit.jsonl`` after the epoch's checkpoint and line)."""
     records: list[dict[str, Any]] = []
     if runtime.is_main:
-        from pidkit_distill.audit import audit_distiller
+        from pidkit_distill.audit.layer_pid import audit_distiller
 
         limits = threadpool_limits(config.run.threads) if config.run.threads else nullcontext()
         with limits, audit_refusal_failing_run(epoch):
@@ -450,7 +450,7 @@ def _print_audit(audited: list[dict[str, Any]]) -> None:
     """The audit's line: the atoms of the innermost layer of the ``audited`` records (one
     audit's), in ``gaussian bits`` for the Gaussian estimator's as the report's figures say,
     flagged as the report flags them: every layer's flags, those of the other layers named by
-    layer (:func:`~pidkit_distill.audit_records.final_flags`)."""
+    layer (:func:`~pidkit_distill.audit.records.final_flags`)."""
     inner = final_audit(audited)
     atoms = " ".join(f"{key}={'none' if inner[key] is None else format(inner[key], '.3f')}"
                      for key in ATOM_LABELS)
@@ -465,7 +465,7 @@ def _print_audit_notes(audited: list[dict[str, Any]], *, said: set[str], classes
     """Under an audit's line (:func:`_print_audit`), the notes on it that the run has not printed
     yet (``said``, to which they are added): the report's notes on a cap by clusters and its fixes
     for the run's ``data`` and on row lengths that audit.normalize l2 dropped
-    (:func:`~pidkit_distill.audit_records.flag_notes`), and why Gaussian
+    (:func:`~pidkit_distill.audit.records.flag_notes`), and why Gaussian
     atoms can add up to more than H(Y), which is at most log2 of the ``classes``."""
     inner = final_audit(audited)
     notes = {key: note for key, note in flag_notes(inner, final_flags(audited), data=data).items()

@@ -508,17 +508,17 @@ def test_the_trainers_audit_draws_bars_only_under_run_progress(tmp_path, monkeyp
                                                                passed):
     from tiny_runs import tiny
 
-    import pidkit_distill.audit
+    import pidkit_distill.audit.layer_pid
     from pidkit_distill.training import train
 
     given = []
-    real = pidkit_distill.audit.audit_distiller
+    real = pidkit_distill.audit.layer_pid.audit_distiller
 
     def recording(*args, **kwargs):
         given.append(kwargs.get("progress", "not passed"))
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(pidkit_distill.audit, "audit_distiller", recording)
+    monkeypatch.setattr(pidkit_distill.audit.layer_pid, "audit_distiller", recording)
     train(tiny(tmp_path, "run.epochs=1", "run.audit_every=1", f"run.progress={shown}"))
     assert given and all(value is passed for value in given)
 

@@ -13,7 +13,7 @@ import torch
 from torch import Tensor, nn
 from torch.utils.data import TensorDataset
 
-import pidkit_distill.audit
+import pidkit_distill.audit.layer_pid
 from pidkit.utils import progress_bar_factory
 from pidkit_distill.audit import audit_distiller, audit_networks
 from pidkit_distill.config import AuditConfig
@@ -64,7 +64,7 @@ def bars(monkeypatch):
             return make_bar(*args, file=drawn, **kwargs)
         return bar
 
-    monkeypatch.setattr(pidkit_distill.audit, "progress_bar_factory", recording)
+    monkeypatch.setattr(pidkit_distill.audit.layer_pid, "progress_bar_factory", recording)
     return made
 
 
@@ -72,13 +72,13 @@ def bars(monkeypatch):
 def estimates(monkeypatch):
     """The ``progress`` each layer's estimate is given."""
     given = []
-    real = pidkit_distill.audit.pid_from_representations
+    real = pidkit_distill.audit.layer_pid.pid_from_representations
 
     def recording(*args, **kwargs):
         given.append(kwargs.get("progress", "not passed"))
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(pidkit_distill.audit, "pid_from_representations", recording)
+    monkeypatch.setattr(pidkit_distill.audit.layer_pid, "pid_from_representations", recording)
     return given
 
 

@@ -16,7 +16,7 @@ from test_report import edit_audit, fake_run
 
 from pidkit_distill import write_report
 from pidkit_distill.audit import audit_distiller
-from pidkit_distill.audit_records import FLAG_NOTES, GAUSSIAN_FLAG_NOTES, audit_flags
+from pidkit_distill.audit.records import FLAG_NOTES, GAUSSIAN_FLAG_NOTES, audit_flags
 from pidkit_distill.config import AuditConfig
 
 

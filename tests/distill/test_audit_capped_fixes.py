@@ -13,7 +13,7 @@ import pytest
 import torch
 
 from pidkit_distill import audit_networks, tap_features
-from pidkit_distill.audit_records import FLAG_NOTES, audit_flags, capped_fixes, flag_notes, held_out_fix
+from pidkit_distill.audit.records import FLAG_NOTES, audit_flags, capped_fixes, flag_notes, held_out_fix
 from pidkit_distill.config import AuditConfig
 from pidkit_distill.data import load_dataset
 

@@ -9,7 +9,7 @@ from test_report import edit_audit, fake_run
 from tiny_runs import tiny
 
 from pidkit_distill import write_report
-from pidkit_distill.audit_records import FLAG_NOTES, audit_flags, flag_notes
+from pidkit_distill.audit.records import FLAG_NOTES, audit_flags, flag_notes
 from pidkit_distill.training import train
 
 # 90 held-out samples of 10 labels: audit.cluster_rule auto gives 2 clusters a side

@@ -12,7 +12,7 @@ import pytest
 
 from pidkit.below_zero import fewest_replicates
 from pidkit_distill import load_config
-from pidkit_distill.audit_records import FLAG_NOTES, audit_flags
+from pidkit_distill.audit.records import FLAG_NOTES, audit_flags
 from pidkit_distill.config import AuditConfig
 
 SYN_BELOW = {"measure": "broja", "syn": -0.147, "bias_correction": {"negative": ["syn"]},

@@ -12,7 +12,7 @@ from test_report import edit_audit, fake_run
 
 from pidkit.estimate import pid_from_representations
 from pidkit_distill import write_report
-from pidkit_distill.audit_records import FLAG_NOTES, audit_flags
+from pidkit_distill.audit.records import FLAG_NOTES, audit_flags
 
 
 def _dead_student_record() -> dict:

@@ -19,7 +19,7 @@ from torch import nn
 
 from pidkit.estimate import DROPPED_SCALE_SHARE, ScaleDroppedWarning, pid_from_representations
 from pidkit_distill import audit_networks, tap_features, write_report
-from pidkit_distill.audit_records import FLAG_NOTES, audit_flags, flag_notes
+from pidkit_distill.audit.records import FLAG_NOTES, audit_flags, flag_notes
 from pidkit_distill.config import AuditConfig
 from pidkit_distill.training import train
 

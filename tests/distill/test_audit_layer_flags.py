@@ -14,7 +14,7 @@ from tiny_runs import tiny
 
 from pidkit_distill import write_report
 from pidkit_distill.audit import ATOMS
-from pidkit_distill.audit_records import FLAG_NOTES, final_flags, flag_notes
+from pidkit_distill.audit.records import FLAG_NOTES, final_flags, flag_notes
 from pidkit_distill.training import train
 from pidkit_distill.training.loop import _print_audit
 

@@ -15,7 +15,7 @@ from test_report_seeds import group_rows, seed_run
 from tiny_runs import tiny
 
 from pidkit_distill import RunSummary, write_report
-from pidkit_distill.audit_records import ATOM_LABELS
+from pidkit_distill.audit.records import ATOM_LABELS
 from pidkit_distill.report import group_table
 from pidkit_distill.run_records import load_runs
 from pidkit_distill.training import train

@@ -13,7 +13,7 @@ from tiny_runs import TINY, tiny
 from torch import nn
 from torch.utils.data import TensorDataset
 
-import pidkit_distill.audit as audit_module
+import pidkit_distill.audit.layer_pid as audit_module
 from pidkit_distill import DatasetBundle, TrainingError, get_method, tap_features
 from pidkit_distill.cli import main
 from pidkit_distill.methods.bas import BAS

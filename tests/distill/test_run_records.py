@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from pidkit_distill import run_folder_search
-from pidkit_distill.audit_records import AUDITED_ATOMS
+from pidkit_distill.audit.records import AUDITED_ATOMS
 from pidkit_distill.run_records import load_run, load_runs
 
 

@@ -24,7 +24,7 @@ from pidkit.below_zero import (
 )
 from pidkit.gaussian.pid import MEASURE as GAUSSIAN_MEASURE
 from pidkit.utils import CERTIFIED
-from pidkit_distill.held_out_fixes import held_out_fix
+from pidkit_distill.audit.held_out_fixes import held_out_fix
 
 __all__ = ["ATOM_LABELS", "AUDITED_ATOMS", "CLUSTERING_HELD_FIXED", "FLAG_NOTES", "GAUSSIAN_FLAG_NOTES",
            "SHOWN_ATOMS_ONLY", "audit_estimate",

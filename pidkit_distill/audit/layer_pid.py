@@ -25,7 +25,7 @@ status, the sample size and every discretisation setting, so that a number in a 
 be traced back to how it was computed.
 
 What the audit is given (the held-out set's batches, labels and inputs, the layers, the device) is
-checked by ``pidkit_distill.audit_inputs``, each mistake refused naming what was wrong and the fix.
+checked by ``pidkit_distill.audit.input_checks``, each mistake refused naming what was wrong and the fix.
 """
 
 from __future__ import annotations
@@ -54,7 +54,7 @@ from pidkit.utils import (
     person_is_watching,
     progress_bar_factory,
 )
-from pidkit_distill.audit_inputs import (
+from pidkit_distill.audit.input_checks import (
     as_dataset,
     batch_pair,
     device_of,
@@ -129,12 +129,12 @@ def collect_features(
         of labels other than its number of rows, or the networks raise on inputs whose
         per-sample shape is not ``input_shape`` or whose dtype is not their weights'.
         Labels that are no class numbers are refused as each batch is read
-        (``pidkit_distill.audit_inputs.labels_refusal``), naming the first with its index in the order read: a
-        batch's labels not of shape ``(rows,)``; bool labels (``y.long()``); strings;
-        fractions (0.5); labels outside ``[0, num_classes)``; and float labels of whole
-        numbers (1.0), as torch's cross-entropy, which the trainer calls on them without a
-        cast, takes only int64 (or uint8) targets: pass ``y.long()``. Each is a
-        :class:`~pidkit_distill.training.loaders.DataError` (a ``ValueError``), which the
+        (``pidkit_distill.audit.input_checks.labels_refusal``), naming the first with its index
+        in the order read: a batch's labels not of shape ``(rows,)``; bool labels
+        (``y.long()``); strings; fractions (0.5); labels outside ``[0, num_classes)``; and
+        float labels of whole numbers (1.0), as torch's cross-entropy, which the trainer calls
+        on them without a cast, takes only int64 (or uint8) targets: pass ``y.long()``. Each is
+        a :class:`~pidkit_distill.training.loaders.DataError` (a ``ValueError``), which the
         ``pidkit-distill`` command reports in one line with exit status 2.
     TypeError
         ``dataset`` yields something other than ``(x, y)`` pairs of tensors, or is a pair of

@@ -1,5 +1,5 @@
 """How to hold out more samples, in the words of the report's fixes for an audit capped by
-clusters (:func:`pidkit_distill.audit_records.capped_fixes`): the data set's own option for it.
+clusters (:func:`pidkit_distill.audit.records.capped_fixes`): the data set's own option for it.
 """
 
 from __future__ import annotations
