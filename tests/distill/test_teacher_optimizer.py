@@ -77,10 +77,12 @@ def test_train_teacher_refuses_the_students_optimizer(tmp_path, capsys):
         "used by train-teacher; pass --teacher.optimizer\n")
 
 
-def test_a_bad_teacher_optimizer_is_refused_naming_the_key():
+def test_a_bad_teacher_optimizer_is_refused_naming_the_key(tmp_path):
     with pytest.raises(ValueError, match=r"^config key 'teacher.optimizer' must be one of "
-                                         r"\['sgd', 'adamw'\], got 'adam'"):
-        train(tiny("unused", "teacher.optimizer=adam"))
+                                         r"\['sgd', 'adamw'\], got 'adam'. Did you mean "
+                                         r"'adamw'\?"):
+        train(tiny(tmp_path, "teacher.optimizer=adam"))
+    assert not list(tmp_path.iterdir())
 
 
 def test_sgd_and_adamw_students_share_the_sgd_teacher_and_teacher_optimizer_trains_another(
