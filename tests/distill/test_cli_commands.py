@@ -141,7 +141,7 @@ def test_a_teachers_epoch_lines_say_the_teacher_is_training(tmp_path, capsys):
 def test_the_keys_train_teacher_refuses_or_ignores_change_nothing_of_the_teachers_run():
     # unused_by_teacher is what train-teacher's help hides and its command line refuses: each
     # key it names must leave the teacher's run (teacher_run_config) as it is
-    changed = {"run.epochs": "7", "run.seed": "5", "optim.lr": "0.3",
+    changed = {"run.epochs": "7", "run.seed": "5", "optim.lr": "0.3", "optim.optimizer": "adamw",
                "model.student": "synthetic-teacher", "teacher.source": "trained",
                "method.name": "rid", "method.preset": "kd-rid", "method.params.lambda2": "0.5",
                "audit.clusters": "3", "run.audit_every": "2", "run.name": "mine",

@@ -172,7 +172,8 @@ SECTIONS = "known sections: ['audit', 'data', 'method', 'model', 'optim', 'run',
     # the closest key of its own section where that is a table, and a misspelt section: as before
     ("teacher.options", "unknown config key 'teacher.options'. Did you mean "
                         "'teacher.data_options'? (known keys: ['teacher.data_options', "
-                        "'teacher.epochs', 'teacher.lr', 'teacher.seed', 'teacher.source'])"),
+                        "'teacher.epochs', 'teacher.lr', 'teacher.optimizer', 'teacher.seed', "
+                        "'teacher.source'])"),
     ("optm", f"unknown config section(s) ['optm']; {SECTIONS}. Did you mean 'optim'?"),
 ])
 def test_a_nested_table_of_the_wrong_place_is_told_its_place(tmp_path, capsys, table, message):

@@ -12,8 +12,8 @@ from pidkit_distill.cli import main
 from pidkit_distill.config import config_from_dict
 
 ERROR = "pidkit-distill train: error: "
-TEACHER_KEYS = ("['teacher.data_options', 'teacher.epochs', 'teacher.lr', 'teacher.seed', "
-                "'teacher.source']")
+TEACHER_KEYS = ("['teacher.data_options', 'teacher.epochs', 'teacher.lr', 'teacher.optimizer', "
+                "'teacher.seed', 'teacher.source']")
 
 
 def test_a_key_under_a_missing_header_names_the_sections_that_have_it(tmp_path, capsys):
