@@ -271,13 +271,14 @@ def get_args_parser() -> argparse.ArgumentParser:
     teacher = sub.add_parser("train-teacher", help="train (or reuse) a teacher and save it",
                              complete_help=_hide_unused_by_teacher, unread=unused_by_teacher,
                              description="Train the teacher model.teacher on data.name with "
-                                         "teacher.epochs, teacher.lr, teacher.seed (or reuse "
-                                         "the one trained before with the same settings); "
-                                         "prints the path of teacher.pt (use it as --teacher "
-                                         "PATH) and its held-out accuracy. The student's "
-                                         "--epochs, --seed and --optim.lr are refused (set "
-                                         "--teacher.epochs, --teacher.seed, --teacher.lr); its "
-                                         "other options are ignored with a warning.")
+                                         "teacher.epochs, teacher.lr, teacher.optimizer, "
+                                         "teacher.seed (or reuse the one trained before with "
+                                         "the same settings); prints the path of teacher.pt "
+                                         "(use it as --teacher PATH) and its held-out accuracy. "
+                                         "The student's --epochs, --seed, --optim.lr and "
+                                         "--optim.optimizer are refused (set --teacher.epochs, "
+                                         "--teacher.seed, --teacher.lr, --teacher.optimizer); "
+                                         "its other options are ignored with a warning.")
     _add_import_option(teacher)
     _add_debug_option(teacher)
     _add_config_options(teacher)

@@ -34,6 +34,7 @@ import numpy as np
 
 from pidkit_distill.audit.records import AUDITED_ATOMS
 from pidkit_distill.config import AUDIT_RESUME_FREE_KEYS, RESUME_FREE_KEYS, config_fields
+from pidkit_distill.config_sections import SGD_ONLY
 from pidkit_distill.key_history import with_values_before_keys_existed
 from pidkit_distill.registered_record import NAMED, REGISTERED, recorded_registered
 from pidkit_distill.registry import registry_key
@@ -115,27 +116,27 @@ class RunGroup:
 
 # The teacher's training settings, which only a teacher trained by the run (teacher.source
 # "trained") reads; an untrained teacher reads its seed too (its initialisation).
-_TEACHER_TRAINING = ("teacher.epochs", "teacher.lr", "teacher.seed")
+_TEACHER_TRAINING = ("teacher.epochs", "teacher.lr", "teacher.optimizer", "teacher.seed")
 # The milestone schedule's decay settings, which a constant or cosine schedule never applies.
 _DECAY = ("optim.milestones", "optim.milestone_unit", "optim.gamma")
 # The keys that only SGD reads (AdamW runs with torch's betas).
-_SGD_ONLY = ("optim.momentum", "optim.nesterov")
+_SGD_ONLY = tuple(f"optim.{key}" for key in SGD_ONLY)
 
 
 def unused_keys(config: dict[str, Any]) -> set[str]:
-    """The keys of a run's ``config`` whose values did not affect the run: ``teacher.epochs``
-    and ``teacher.lr`` where no teacher was trained (``teacher.source`` ``untrained`` or a file),
-    and ``teacher.seed`` too for a teacher file; every ``audit.*`` key where the run audited
-    nothing (``run.audit_every`` 0); ``optim.milestones``, ``optim.milestone_unit`` and
-    ``optim.gamma`` for a ``constant`` or ``cosine`` schedule; ``optim.momentum`` and
-    ``optim.nesterov`` for ``adamw``.
+    """The keys of a run's ``config`` whose values did not affect the run: ``teacher.epochs``,
+    ``teacher.lr`` and ``teacher.optimizer`` where no teacher was trained (``teacher.source``
+    ``untrained`` or a file), and ``teacher.seed`` too for a teacher file; every ``audit.*``
+    key where the run audited nothing (``run.audit_every`` 0); ``optim.milestones``,
+    ``optim.milestone_unit`` and ``optim.gamma`` for a ``constant`` or ``cosine`` schedule;
+    ``optim.momentum`` and ``optim.nesterov`` for ``adamw``.
 
     Examples
     --------
     >>> unused = unused_keys({"teacher": {"source": "runs/t/teacher.pt"},
     ...                       "run": {"audit_every": 0}, "audit": {"clusters": 10}})
     >>> sorted(key for key in unused if not key.startswith("audit.")), "audit.clusters" in unused
-    (['teacher.epochs', 'teacher.lr', 'teacher.seed'], True)
+    (['teacher.epochs', 'teacher.lr', 'teacher.optimizer', 'teacher.seed'], True)
     >>> unused_keys({"teacher": {"source": "trained"}, "run": {"audit_every": 5}})
     set()
     """
@@ -146,7 +147,7 @@ def unused_keys(config: dict[str, Any]) -> set[str]:
     unused: set[str] = set()
     source = section("teacher").get("source")
     if source == "untrained":
-        unused.update(_TEACHER_TRAINING[:2])
+        unused.update(key for key in _TEACHER_TRAINING if key != "teacher.seed")
     elif isinstance(source, str) and source != "trained":
         unused.update(_TEACHER_TRAINING)
     if section("run").get("audit_every") == 0:  # its keys, and those an older config lacks

@@ -37,7 +37,8 @@ from pidkit_distill.atomic_files import atomic_write, not_written, remove_leftov
 from pidkit_distill.config import TrainConfig, config_to_dict
 from pidkit_distill.data.registry import dataset_source
 from pidkit_distill.folder_locks import folder_lock, lock_held, take_lock
-from pidkit_distill.methods.base import default_preset_of, method_source
+from pidkit_distill.key_history import preset_named_now
+from pidkit_distill.methods.base import default_preset_of, get_method, method_source
 from pidkit_distill.models import model_source
 from pidkit_distill.registered_record import recorded_registered, registered_now, with_registered
 from pidkit_distill.registry import registry_key
@@ -76,7 +77,9 @@ def run_dir_of(config: TrainConfig) -> Path:
     A method's default preset named (``--method kd --preset paper``) is the same configuration
     as none named, and has the same folder (``digits-kd-tt-s0``), except where a folder of the
     name with the preset (``digits-kd-paper-tt-s0``, which such a command made before) is
-    there: that run keeps its folder, and ``--resume`` continues it.
+    there: that run keeps its folder, and ``--resume`` continues it. So is ``paper`` named for
+    a method of the user's that declares no presets (its default, ``default``, was called
+    ``paper`` before): ``--preset paper --resume`` finds the run such a command saved.
 
     Examples
     --------
@@ -93,7 +96,11 @@ def run_dir_of(config: TrainConfig) -> Path:
     if config.run.name:
         return out_dir / config.run.name
     named = _spelt_before(out_dir / _default_name(config, config.method.preset))
-    if os.path.lexists(named) or config.method.preset != default_preset_of(config.method.name):
+    default = default_preset_of(config.method.name)
+    # a user's method's "paper" of a run saved before its default was named "default" (the run
+    # was the default's, and its folder has no preset in its name): key_history.preset_named_now
+    presets = get_method(config.method.name).presets if default is not None else {}
+    if os.path.lexists(named) or preset_named_now(config.method.preset, default, presets) != default:
         return named
     return _spelt_before(out_dir / _default_name(config, ""))
 

@@ -105,3 +105,17 @@ def test_check_config_reads_paper_as_the_default_of_a_resumed_run_only(tmp_path)
     with pytest.raises(ValueError, match=r"^method.preset: 'paper' is not a preset of method "
                                          r"'own-labels'; choose one of \['default'\]"):
         check_config(tiny(tmp_path, "method.name=own-labels", "method.preset=paper"))
+
+
+def test_resume_of_the_command_without_a_run_name_finds_the_folder_it_saved(own_module, tmp_path):
+    # the run's folder is named by its default preset, which has no part in the name; "paper"
+    # named again must find it, not start a run in a folder named "...-paper-..."
+    command = ["train", "--import", own_module, *SETS, "--method", "own-labels", "--epochs", "2",
+               "--out-dir", str(tmp_path)]
+    assert main([*command, "--run.stop_after", "1"]) == 0
+    (folder,) = tmp_path.glob("*own-labels*")
+    assert "paper" not in folder.name and "default" not in folder.name
+    _saved_as_paper(folder)
+    assert main([*command, "--preset", "paper", "--resume"]) == 0
+    assert sorted(path.name for path in tmp_path.glob("*own-labels*")) == [folder.name]
+    assert [record["epoch"] for record in read_metrics(folder)] == [1, 2]
