@@ -55,7 +55,6 @@ __all__ = [
     "check_covariance",
     "check_flag",
     "check_joint",
-    "check_not_one_dit_distribution",
     "check_pmf",
     "check_sources_joint",
     "check_tol",
@@ -68,28 +67,6 @@ __all__ = [
 def is_dit_distribution(obj: Any) -> bool:
     """True when ``obj`` is a ``dit`` distribution (checked without importing dit)."""
     return type(obj).__module__.split(".")[0] == "dit"
-
-
-def check_not_one_dit_distribution(joints: Any, name: str) -> None:
-    """Refuse one dit Distribution given where a sequence of joints belongs (a batch, a theorem's
-    check), instead of reading its outcomes' text as joints.
-
-    Examples
-    --------
-    >>> import dit
-    >>> d = dit.Distribution(["000", "011", "101", "110"], [0.25] * 4)
-    >>> check_not_one_dit_distribution(d, "ps")
-    Traceback (most recent call last):
-    ...
-    TypeError: ps is one dit Distribution, not a sequence of joints: pass [pidkit.joint_from_dit(d, \
-target=2).p] (one entry per distribution), or decompose d alone with pidkit.pid(d, target=2).
-    """
-    if is_dit_distribution(joints):
-        raise TypeError(
-            f"{name} is one dit Distribution, not a sequence of joints: pass "
-            "[pidkit.joint_from_dit(d, target=2).p] (one entry per distribution), or decompose d "
-            "alone with pidkit.pid(d, target=2)."
-        )
 
 
 def check_flag(value: Any, *, name: str) -> bool:

@@ -425,6 +425,29 @@ def joint_of_dit_or_array(
     return p
 
 
+def check_not_one_dit_distribution(joints: Any, name: str) -> None:
+    """Refuse one dit Distribution given where a sequence of joints belongs (a batch, a theorem's
+    check), instead of reading its outcomes' text as joints.
+
+    Examples
+    --------
+    >>> import dit
+    >>> d = dit.Distribution(["000", "011", "101", "110"], [0.25] * 4)
+    >>> from pidkit.samples import check_not_one_dit_distribution
+    >>> check_not_one_dit_distribution(d, "ps")
+    Traceback (most recent call last):
+    ...
+    TypeError: ps is one dit Distribution, not a sequence of joints: pass [pidkit.joint_from_dit(d, \
+target=2).p] (one entry per distribution), or decompose d alone with pidkit.pid(d, target=2).
+    """
+    if is_dit_distribution(joints):
+        raise TypeError(
+            f"{name} is one dit Distribution, not a sequence of joints: pass "
+            "[pidkit.joint_from_dit(d, target=2).p] (one entry per distribution), or decompose d "
+            "alone with pidkit.pid(d, target=2)."
+        )
+
+
 def _variable_indices(
     group: Any, name: str, n_vars: int, names: tuple[Any, ...] | None
 ) -> tuple[int, ...]:

@@ -29,8 +29,9 @@ from .._names import did_you_mean
 from .._progress import check_progress, progress_bar
 from .._result import PIDResult
 from .._settings import check_n_jobs
-from .._validate import check_joint, check_not_one_dit_distribution
+from .._validate import check_joint
 from ..parallel import map_chunks
+from ..samples import check_not_one_dit_distribution
 from .solve import Options, bertschinger, check_options, result, solve_joints
 
 __all__ = ["bertschinger_batch"]

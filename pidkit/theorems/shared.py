@@ -10,8 +10,9 @@ from numpy.typing import ArrayLike
 
 from .._settings import check_generator, check_seed
 from .._units import from_nats
-from .._validate import check_joint, check_not_one_dit_distribution
+from .._validate import check_joint
 from ..measures import cmi_nats, entropy_nats
+from ..samples import check_not_one_dit_distribution
 
 __all__ = [
     "DEFAULT_TOL_BITS",

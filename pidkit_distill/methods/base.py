@@ -42,17 +42,8 @@ from pidkit_distill.models import Features, check_feature_model, needs_real_tens
 from pidkit_distill.option_refusals import with_other_methods
 from pidkit_distill.registry import Registry, whole_number, whole_number_fix
 
-__all__ = [
-    "Distiller",
-    "Params",
-    "StepOutput",
-    "available_methods",
-    "default_preset_of",
-    "get_method",
-    "method_source",
-    "register_method",
-    "unregister_method",
-]
+__all__ = ["Distiller", "Params", "StepOutput", "available_methods", "default_preset_of",
+           "get_method", "method_source", "register_method", "unregister_method"]
 
 
 _OUT_OF_MEMORY = (MemoryError, torch.cuda.OutOfMemoryError)
@@ -237,8 +228,8 @@ class Distiller(nn.Module):
     teacher_shapes, student_shapes : list of torch.Size
         Per-sample shape of each distilled layer, ``(C, H, W)`` or ``(C,)``.
     teacher_pooled_dim, student_pooled_dim : int
-        Width of each network's ``pooled`` vector (the input of its classifier by default),
-        which sizes a module that compares the pooled vectors (ITRD's embedding, MIMKD's critic).
+        Width of each network's ``pooled`` vector (by default its classifier's input), which
+        sizes a module comparing them (ITRD's embedding, MIMKD's critic).
     sample_input_shape : tuple of int
         Per-sample shape of ``sample_input`` (``sample_input.shape[1:]``), which
         :func:`~pidkit_distill.audit_distiller` names when a held-out set's inputs do not fit.
@@ -420,11 +411,9 @@ line, method.name='rid' in a configuration, get_method('rid') for a Distiller of
         return True
 
     def _probe(self, x: Tensor) -> tuple[Features, Features]:
-        device = next(self.student.parameters()).device
+        x = x.to(next(self.student.parameters()).device)
         with torch.no_grad(), eval_mode(self.student):
-            return self.teacher.forward_features(x.to(device)), self.student.forward_features(
-                x.to(device)
-            )
+            return self.teacher.forward_features(x), self.student.forward_features(x)
 
     def train(self, mode: bool = True) -> Distiller:
         """Set training mode on everything except the teacher, which stays in eval mode."""
