@@ -17,6 +17,7 @@ from .measures import Informations
 
 ZERO_SNAP_BITS = 1e-9
 """Atoms within this many bits of 0 are reported as exactly 0."""
+_ZERO_SNAP_NATS = to_nats(ZERO_SNAP_BITS, "bits")
 
 ATOM_LABELS = (
     ("red", "Red(Y:T,S)"),
@@ -357,7 +358,7 @@ def jsonable(value: Any, *, finite: bool = False) -> Any:
 
 
 def _snap(value_nats: float) -> float:
-    return 0.0 if abs(value_nats) <= to_nats(ZERO_SNAP_BITS, "bits") else value_nats
+    return 0.0 if abs(value_nats) <= _ZERO_SNAP_NATS else value_nats
 
 
 def result_from_redundancy(
@@ -405,7 +406,7 @@ def result_from_redundancy(
     if non_finite and status in _status.SOLUTION_PRESENT:
         status = _status.FAILED
         message = f"{message}; not finite: {', '.join(non_finite)} (no usable answer)"
-    floor = -max(tol_nats, to_nats(ZERO_SNAP_BITS, "bits"))
+    floor = -max(tol_nats, _ZERO_SNAP_NATS)
     negative = {k: v for k, v in atoms.items() if v < floor}
     if nonnegative and negative:
         status = _status.OPTIMAL_INACCURATE if status in _status.SOLUTION_PRESENT else status
@@ -420,18 +421,19 @@ def result_from_redundancy(
             f"gap {from_nats(gap_nats, units):.3g} {units}): "
             f"{message}. Pass strict=False to get the best-effort result with its status."
         )
+    nats_per_unit = to_nats(1.0, units)  # units checked once: from_nats(v, units) is v / this
     return PIDResult(
-        **{k: from_nats(v, units) for k, v in atoms.items()},
-        i_yt=from_nats(i_yt, units),
-        i_ys=from_nats(i_ys, units),
-        i_yts=from_nats(i_yts, units),
+        **{k: float(v) / nats_per_unit for k, v in atoms.items()},
+        i_yt=float(i_yt) / nats_per_unit,
+        i_ys=float(i_ys) / nats_per_unit,
+        i_yts=float(i_yts) / nats_per_unit,
         units=units,
         measure=measure,
         status=status,
         message=message,
         method=method,
         solver=solver,
-        gap=from_nats(max(gap_nats, 0.0), units) if math.isfinite(gap_nats) else math.inf,
+        gap=float(max(gap_nats, 0.0)) / nats_per_unit if math.isfinite(gap_nats) else math.inf,
         q=q,
         nit=nit,
         diagnostics=dict(diagnostics or {}),

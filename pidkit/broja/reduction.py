@@ -113,6 +113,10 @@ class Reduction:
         self.p = p
         self.tol_nats = tol_nats
         cut = tol_nats * _NEGLIGIBLE_SHARE / (_MULTIPLIER_ALLOWANCE * p.size)
+        if p.size <= _GRID_SCAN_CELLS and float(p.min()) >= cut > 0:  # no cell negligible or empty
+            self.set_aside = None
+            self.parts = [_whole_grid(p)]
+            return
         p_yt, p_ys = marginals(p)
         cells = None
         if p.size <= _GRID_SCAN_CELLS or ((p_yt > 0).all() and (p_ys > 0).all()):
@@ -286,6 +290,14 @@ def _split(p: np.ndarray, p_yt: np.ndarray, p_ys: np.ndarray,
         whole = members.size == sub.size
         parts.append(Part(sub / mass, mass, uy, ut, us, None if whole else (iy, it, is_)))
     return parts
+
+
+def _whole_grid(p: np.ndarray) -> Part:
+    """The one part of a joint whose every cell has mass: what :func:`_split` finds for it,
+    without the marginals and row masks that show every row has mass."""
+    mass = float(p.sum())
+    n_y, n_t, n_s = p.shape
+    return Part(p / mass if mass != 1.0 else p, mass, np.arange(n_y), np.arange(n_t), np.arange(n_s), None)
 
 
 def _one_part(mt: np.ndarray, ms: np.ndarray) -> bool:

@@ -11,6 +11,7 @@ calling a result a success). :func:`solve_joints` runs that pipeline for many jo
 
 from __future__ import annotations
 
+import math
 import time
 from dataclasses import dataclass, field
 from typing import Any
@@ -267,7 +268,7 @@ def result(p: np.ndarray, outcome: Outcome, options: Options) -> PIDResult:
     message = outcome.message
     if assembled.certified:
         status = _status.OPTIMAL
-    elif np.isfinite(assembled.value):
+    elif math.isfinite(assembled.value):
         status = _status.OPTIMAL_INACCURATE
         units = options.units
         if assembled.residual > 1e-12:
@@ -284,14 +285,14 @@ def result(p: np.ndarray, outcome: Outcome, options: Options) -> PIDResult:
         status = _status.FAILED
     info = informations_nats(p)
     red_nats = np.nan
-    if np.isfinite(assembled.value):
+    if math.isfinite(assembled.value):
         uni_t = info[0] + assembled.value - info[2]
         red_nats = info[1] - uni_t
     return result_from_redundancy(
         info, red_nats, problem=f"joint {'x'.join(map(str, p.shape))}", units=options.units,
         measure="broja", status=status, message=message,
         method=outcome.method, solver=outcome.solver, gap_nats=assembled.gap,
-        q=assembled.q if np.isfinite(assembled.value) else None, nit=outcome.nit,
+        q=assembled.q if math.isfinite(assembled.value) else None, nit=outcome.nit,
         diagnostics=outcome.diagnostics, nonnegative=True, tol_nats=tol, strict=options.strict,
     )
 
