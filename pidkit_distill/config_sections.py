@@ -94,6 +94,9 @@ class DataConfig(Settings):
     eval_batch_size: int = _opt(512, "batch size for evaluation and the audit")
     num_workers: int = _opt(0, "DataLoader worker processes")
     drop_last: bool = _opt(False, "drop the last, smaller training batch of every epoch")
+    val_fraction: float = _opt(0.0, "share of the training set held out, stratified by class, as "
+                                    "the validation split the best epoch is chosen on (0 = none: "
+                                    "the best test accuracy)")
     options: dict = field(default_factory=dict, metadata={
         "help": "extra keyword options for load_dataset (e.g. synthetic n_train)"})
 
@@ -255,6 +258,8 @@ class RunConfig(Settings):
     resume: bool = _opt(False, "continue from RUN_DIR/checkpoint.pt if there is one (the config "
                                "must match); without, a run folder is never overwritten")
     stop_after: int = _opt(0, "stop after this many epochs in this invocation (0 = run to the end)")
+    early_stop: int = _opt(0, "stop once the validation accuracy has not improved for N epochs "
+                              "(0 = never; needs data.val_fraction > 0)")
     progress: bool = _opt(True, "show tqdm progress bars (where someone watches: a terminal or a notebook)")
     print_every: int = _opt(1, "print the epoch's line (and its audit's) every N epochs and after "
                                "the last (0 = none); metrics.jsonl keeps every epoch")

@@ -156,6 +156,7 @@ number >= 0.0, got inf
         ("run.checkpoint_every", config.run.checkpoint_every, 1),
         ("run.threads", config.run.threads, 0),
         ("run.stop_after", config.run.stop_after, 0),
+        ("run.early_stop", config.run.early_stop, 0),
         ("run.print_every", config.run.print_every, 0),
         ("run.join_timeout", config.run.join_timeout, 0.0),
     ]:
@@ -167,6 +168,14 @@ number >= 0.0, got inf
                        ("optim.gamma", config.optim.gamma)]:
         _check_number(key, value, 0.0, strict=True)
     _check_number("optim.momentum", config.optim.momentum, 0.0, below=1.0)
+    _check_number("data.val_fraction", config.data.val_fraction, 0.0, below=1.0)
+    if config.run.early_stop and not config.data.val_fraction:
+        raise ConfigValueError(
+            f"config key 'run.early_stop' is {config.run.early_stop}, but data.val_fraction is 0: "
+            "early stopping watches the validation accuracy, and there is no validation split; "
+            "set data.val_fraction (0.1 holds out a tenth of the training set), or run.early_stop "
+            "to 0", "run.early_stop", config.run.early_stop, related=("data.val_fraction",),
+            advised=True)
     for milestone in config.optim.milestones:
         if isinstance(milestone, bool) or not isinstance(milestone, (int, float)):
             raise TypeError(f"config key 'optim.milestones' holds numbers, got {milestone!r}")

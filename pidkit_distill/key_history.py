@@ -33,10 +33,12 @@ __all__ = ["EARLIER_DEFAULTS", "EARLIER_PRESET_NAMES", "VALUES_BEFORE_KEYS_EXIST
 # teacher.optimizer: before it, a teacher trained with its student's optim.optimizer, which was
 # "sgd" for every teacher of a run older than optim.optimizer; the teacher of a run of "adamw",
 # trained with AdamW under that rule, is not this key's "sgd": such a run trains its teacher
-# with SGD in a folder of its own.
+# with SGD in a folder of its own. data.val_fraction and run.early_stop: before them, a run
+# trained on its whole training set, chose its best epoch on the test set and never stopped early.
 VALUES_BEFORE_KEYS_EXISTED: dict[str, object] = {
     "audit.cluster_seeds": 1, "optim.optimizer": "sgd", "optim.min_lr": 0.0,
-    "optim.warmup_epochs": 0, "teacher.optimizer": "sgd"}
+    "optim.warmup_epochs": 0, "teacher.optimizer": "sgd", "data.val_fraction": 0.0,
+    "run.early_stop": 0}
 
 # Keys whose default changed after runs were written, each with its earlier defaults: a run whose
 # checkpoint holds an earlier default, resumed where the key holds the default of now, continues

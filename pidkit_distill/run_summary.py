@@ -27,9 +27,11 @@ class RunSummary:
     last_acc : float
         Held-out accuracy of the student after the last completed epoch (in [0, 1]).
     best_acc : float
-        Best held-out accuracy over the completed epochs.
+        Best held-out accuracy over the completed epochs; with a validation split, the held-out
+        accuracy at the epoch of the best validation accuracy.
     best_epoch : int
-        Completed-epoch count at which ``best_acc`` was reached.
+        Completed-epoch count at which ``best_acc`` was reached (the best validation accuracy,
+        with a split).
     run_dir : Path
         The run folder.
     history : list of dict
@@ -41,6 +43,13 @@ class RunSummary:
         Completed epochs (smaller than ``run.epochs`` when stopped by ``run.stop_after``).
     audit : list of dict
         The records of ``audit.jsonl``; :attr:`last_audit` is the one a notebook wants next.
+    selected_on : {"test", "validation"}
+        Which split chose ``best_epoch``: the held-out (test) set itself, or the validation
+        split of ``data.val_fraction``, whose best epoch's test accuracy ``best_acc`` then is.
+    best_val_acc : float or None
+        The validation accuracy at ``best_epoch`` (None without a validation split).
+    stopped_early_at : int or None
+        The epoch after which ``run.early_stop`` ended the run (None where it did not).
 
     Examples
     --------
@@ -77,6 +86,9 @@ run_dir='runs/x', history=[10 epochs], audit=[6 records])
     teacher_acc: float | None = None
     epochs_done: int = 0
     audit: list[dict[str, Any]] = field(default_factory=list)
+    selected_on: str = "test"
+    best_val_acc: float | None = None
+    stopped_early_at: int | None = None
 
     @property
     def last_audit(self) -> dict[str, Any] | None:

@@ -25,6 +25,7 @@ import numpy as np
 from pidkit_distill.audit.records import ATOM_LABELS, audit_estimate, final_audit, final_flags
 from pidkit_distill.report.groups import group_audit
 from pidkit_distill.report.pairs import PairedDifference, bas_pairs
+from pidkit_distill.report.table import best_record
 from pidkit_distill.run_groups import RunGroup, common_epochs, mean_sd
 from pidkit_distill.run_records import RunRecords, method_label
 
@@ -74,8 +75,7 @@ def runs_csv(runs: list[RunRecords], states: list[str]) -> bytes:
     for run, state in zip(runs, states, strict=True):
         cfg, metrics = run.config, run.metrics
         last = metrics[-1] if metrics else {}
-        best = max((m for m in metrics if m["test_acc"] is not None),  # None: non-finite
-                   key=lambda m: m["test_acc"], default={})
+        best = best_record(metrics) or {}  # on the validation split where it has one
         atoms = (final_audit(run.audit) if metrics else None) or {}  # as the table's row
         row: dict[str, Any] = {
             "run": run.name, "path": str(run.path), "data": cfg["data"]["name"],

@@ -39,16 +39,43 @@ from pidkit_distill.report.cells import (
 )
 from pidkit_distill.report.loss_jump_notes import loss_jump_note
 from pidkit_distill.report.states import StateNotes, run_state
-from pidkit_distill.run_files import train_failure
+from pidkit_distill.run_files import read_summary, train_failure
 from pidkit_distill.run_records import RunRecords, method_label, with_distinct_names
 
-__all__ = ["summary_table"]
+__all__ = ["best_record", "summary_table"]
 
 # What the note under the table of each run says of best accuracy after naming it:
 # the epoch is picked by the accuracy it reports, on the one held-out set (no validation split),
 # so the maximum over the epochs is biased upwards.
 _BEST_ACC_CHOSEN = ("chosen on the same held-out set that measures it (no validation split), "
                    "so optimistic: compare runs by last acc")
+# ... and of the runs with a validation split (data.val_fraction), whose best epoch is not
+_BEST_ON_VALIDATION = ("best acc (epoch) of a run marked (val): the held-out accuracy at the "
+                       "epoch of its best validation accuracy, chosen on the validation split "
+                       "(data.val_fraction) that it did not train on, so not optimistic.")
+
+
+# the note on the epochs of a run that run.early_stop ended
+_EARLY_STOP_NOTE = ("epochs N/M (early stop): the run stopped after N of its M epochs, its "
+                    "validation accuracy not improved for run.early_stop epochs; it is finished.")
+
+
+def best_record(metrics: list[dict[str, Any]]) -> dict[str, Any] | None:
+    """The record of a run's best epoch, as its trainer chose it: that of the best validation
+    accuracy (the first of a tie) where its records hold one (``data.val_fraction``), else of
+    the best held-out accuracy; ``None`` where no record holds a finite accuracy.
+
+    Examples
+    --------
+    >>> best_record([{"epoch": 1, "test_acc": 0.5}, {"epoch": 2, "test_acc": 0.75}])["epoch"]
+    2
+    >>> best_record([{"epoch": 1, "test_acc": 0.5, "val_acc": 0.6},
+    ...              {"epoch": 2, "test_acc": 0.75, "val_acc": 0.6}])["epoch"]
+    1
+    """
+    key = "val_acc" if any(m.get("val_acc") is not None for m in metrics) else "test_acc"
+    return max((m for m in metrics if None not in (m.get(key), m.get("test_acc"))),
+               key=lambda m: m[key], default=None)
 
 
 def summary_table(runs: list[RunRecords], *, records: list[dict[str, Any] | None] | None = None,
@@ -75,7 +102,9 @@ def summary_table(runs: list[RunRecords], *, records: list[dict[str, Any] | None
     at chance (:func:`~pidkit_distill.chance.chance_paragraph`), then a line for each other run whose loss
     term jumped (:func:`~pidkit_distill.report.loss_jump_notes.loss_jump_note`). The estimate cell
     also names the corrected atoms below 0 and says when the solve was not certified, each
-    explained under the table, and so are the best accuracy (chosen on the held-out set) and the
+    explained under the table, and so are the best accuracy (chosen on the held-out set, or on
+    the validation split of a run with one, marked ``(val)``: :func:`best_record`), a run ended
+    by ``run.early_stop`` (its epochs cell marked ``(early stop)``: finished) and the
     intervals, with their confidence and, where they hold the KMeans clustering fixed
     (audit.cluster_seeds 1), that they do. ``records``
     and ``states``: the runs' failure records (:func:`~pidkit_distill.run_files.train_failure`)
@@ -112,10 +141,13 @@ layer | audit epoch | estimate | Red | Uni(Y:T\\S) | Uni(Y:S\\T) | Syn | n |
     for i, run in enumerate(with_distinct_names(runs)):
         cfg, metrics = run.config, run.metrics
         last = metrics[-1] if metrics else {}
-        best = max((m for m in metrics if m["test_acc"] is not None),  # None: non-finite
-                   key=lambda m: m["test_acc"], default=None)
-        best_cell = "" if best is None else f"{best['test_acc']:.4f} ({best['epoch']})"
-        best_shown = best_shown or best is not None
+        best = best_record(metrics)  # None: no finite accuracy
+        validated = best is not None and "val_acc" in best
+        best_cell = "" if best is None else \
+            f"{best['test_acc']:.4f} ({best['epoch']}){' (val)' * validated}"
+        best_shown = best_shown or (best is not None and not validated)
+        if validated:
+            notes["best on validation"] = _BEST_ON_VALIDATION
         # a run without a completed epoch has only its untrained student's audit (epoch 0)
         atoms = (final_audit(run.audit) if metrics else None) or {}
         layer = atoms.get("layer")
@@ -138,6 +170,10 @@ layer | audit epoch | estimate | Red | Uni(Y:T\\S) | Uni(Y:S\\T) | Syn | n |
         notes.update(flag_notes(atoms, flags, data=cfg.get("data")))
         failure = train_failure(Path(run.path)) if records is None else records[i]  # read once
         state = run_state(run, failure) if states is None else states[i]  # its lock tested once
+        stopped_early = read_summary(Path(run.path)).get("stopped_early_at")
+        if metrics and stopped_early == last.get("epoch") and state == "stopped by run.stop_after":
+            state = ""  # ended by run.early_stop: finished, in the epochs it trained
+            notes["early stop"] = _EARLY_STOP_NOTE
         first_jump = next((m for m in metrics if m.get("loss_jumped")), None)
         if not state and metrics:
             ended[run.name] = (last, best)
@@ -162,7 +198,7 @@ layer | audit epoch | estimate | Red | Uni(Y:T\\S) | Uni(Y:S\\T) | Syn | n |
         lines.append(
             f"| {run.name} | {cfg['data']['name']} | {method_label(cfg)} | "
             f"{cfg['teacher']['source']} | "
-            f"{last.get('epoch', 0)}/{cfg['run']['epochs']}"
+            f"{last.get('epoch', 0)}/{cfg['run']['epochs']}{' (early stop)' * bool(stopped_early)}"
             f"{f' {SCHEDULE_MARK}' if student is not None else ''} | "
             f"{table_cell(last.get('teacher_acc'))} | "
             f"{last_cell} | {best_cell} | {table_cell(layer, 'd')} | "

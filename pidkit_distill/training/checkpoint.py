@@ -7,7 +7,8 @@ moment leaves the old or the new file, and reading a file cannot run code.
 
 A checkpoint (format 2) holds ``format``, ``config`` (plain dicts), ``epoch``, ``module`` (the
 Distiller's state dict, teacher included), ``student``, ``optimizers``, ``schedulers``,
-``best_acc``, ``best_epoch``, ``history``, ``audit`` and ``rng``: per process, the torch, CUDA,
+``best_acc``, ``best_epoch``, ``history``, ``audit`` (``validation`` too, with a validation
+split: :mod:`~pidkit_distill.training.best_epoch`) and ``rng``: per process, the torch, CUDA,
 numpy, python and DataLoader-generator random states, stored as tensors and plain values. It also
 holds ``sizes``, the data's ``num_classes`` and ``input_shape`` that the networks were built for
 (:func:`recorded_sizes`), and ``device``, the type of device its epochs were trained on, which a
@@ -173,6 +174,7 @@ def save_checkpoint(path: Path, *, config: TrainConfig, module: nn.Module,
         "schedulers": {k: v.state_dict() for k, v in schedulers.items()},
         "best_acc": state["best_acc"], "best_epoch": state["best_epoch"],
         "history": state["history"], "audit": state["audit"],
+        **({"validation": state["validation"]} if "validation" in state else {}),  # best_epoch.py
         "rng": gathered,
         "sizes": {"num_classes": int(num_classes),
                   "input_shape": [int(size) for size in input_shape]},
@@ -581,7 +583,8 @@ def restore_checkpoint(saved: dict[str, Any], *, module: nn.Module,
     if runtime.is_main and (amp_change := amp_device_change(saved, runtime.device)):
         warnings.warn(amp_change, RuntimeWarning, stacklevel=2)
     set_rng_state(states[min(runtime.rank, len(states) - 1)], loader_generator)
-    return {k: saved[k] for k in ("epoch", "best_acc", "best_epoch", "history", "audit")}
+    return {k: saved[k] for k in ("epoch", "best_acc", "best_epoch", "history", "audit",
+                                  "validation") if k in saved}
 
 
 def _processes(count: int) -> str:

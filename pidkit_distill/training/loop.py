@@ -11,6 +11,9 @@ Read it top to bottom:
 * :func:`~pidkit_distill.training.train_one_epoch` steps only the optimizer of the module's
   phase of that epoch.
 * :func:`~pidkit_distill.training.evaluate` measures a network's held-out loss and accuracy.
+* :mod:`~pidkit_distill.training.best_epoch` chooses the best epoch (on the validation split of
+  ``data.val_fraction`` where there is one) and stops early (``run.early_stop``);
+  :mod:`~pidkit_distill.training.epoch_lines` makes the epoch's printed lines.
 
 Epochs are counted from 0 inside the loop (``module.phase(epoch)``, ``forward(..., epoch=)``);
 every record written to disk carries ``"epoch": k`` meaning "after k completed epochs", so the
@@ -60,8 +63,19 @@ from pidkit_distill.methods.subclass_checks import check_phase_groups
 from pidkit_distill.run_summary import RunSummary
 from pidkit_distill.signals import interrupts_deferred
 from pidkit_distill.training.audit_checks import audit_refusal_failing_run
+from pidkit_distill.training.best_epoch import (
+    VALIDATION,
+    choose_best,
+    early_stop_line,
+    finished_summary,
+    loop_state,
+    stopped_early_at,
+    stops_early,
+    write_best,
+)
 from pidkit_distill.training.checkpoint import restore_checkpoint, save_checkpoint, unsaved_epochs_line
 from pidkit_distill.training.checkpoint_fit import trained_with
+from pidkit_distill.training.epoch_lines import epoch_line, pace_line
 from pidkit_distill.training.epoch_steps import evaluate, memory_checked, train_one_epoch
 from pidkit_distill.training.file_sharing import read_by_main
 from pidkit_distill.training.late_files import file_refused_late
@@ -85,14 +99,13 @@ from pidkit_distill.training.teacher_outputs import check_teacher_outputs, teach
 
 __all__ = ["fit"]
 
-_LONG_S = 600.0  # the epochs left of a run that take this long are said after its first
 # the times its fastest earlier epoch of its phase an epoch takes for the load to be read again:
 # above what epochs differ by under a steady load, below a busy machine's 15x-40x (t-334)
 _SLOWER = 4.0
 
 
 def fit(config: TrainConfig, module: nn.Module, bundle: Any, run_dir: Path,
-        runtime: Runtime, *, teacher_bundle: Any = None) -> RunSummary:
+        runtime: Runtime, *, teacher_bundle: Any = None, validation: Any = None) -> RunSummary:
     """Optimizers, schedulers, resume, then the epochs: train, evaluate, audit, save, log.
 
     Parameters
@@ -120,6 +133,10 @@ def fit(config: TrainConfig, module: nn.Module, bundle: Any, run_dir: Path,
         (``bundle`` is it otherwise): the data that names the cached teacher's file
         (:func:`~pidkit_distill.training.teacher_sources.teacher_file_of`) in a refusal of the
         teacher's outputs.
+    validation : Dataset, optional
+        The validation split (``data.val_fraction``): evaluated every epoch, it chooses the
+        best epoch, whose weights are kept as ``RUN_DIR/best.pt``, and ``run.early_stop`` watches
+        it (:mod:`~pidkit_distill.training.best_epoch`); ``None``: the best test accuracy.
 
     Returns
     -------
@@ -185,8 +202,7 @@ def fit(config: TrainConfig, module: nn.Module, bundle: Any, run_dir: Path,
     schedulers = {name: make_scheduler(opt, config, name, len(groups))
                   for name, opt in optimizers.items()}
     loader_generator = torch.Generator().manual_seed(config.run.seed)
-    state: dict[str, Any] = {"epoch": 0, "best_acc": -1.0, "best_epoch": 0, "history": [],
-                             "audit": []}
+    state = loop_state(validated=validation is not None)
     folder = RunFolder(run_dir, is_main=runtime.is_main)
     # what each checkpoint records of the code and data the run trains with (rank 0 writes it)
     code_and_data = trained_with(config, teacher=getattr(module, "teacher", None) is not None,
@@ -206,12 +222,16 @@ def fit(config: TrainConfig, module: nn.Module, bundle: Any, run_dir: Path,
         if runtime.is_main:
             done = " (the run is complete: nothing to train)" \
                 if state["epoch"] == config.run.epochs else ""
+            if stopped_early_at(state) is not None:
+                done = " (the run stopped early, run.early_stop: nothing to train)"
             print(f"resumed {folder.checkpoint} after epoch {state['epoch']}{done}", flush=True)
     elif runtime.is_main and (logged := folder.logged_epochs()):
         print(unsaved_epochs_line(folder.path, logged, config), flush=True)
     end = config.run.epochs
     if config.run.stop_after:
         end = min(end, state["epoch"] + config.run.stop_after)
+    if stopped_early_at(state) is not None:
+        end = state["epoch"]
     epochs_saved = state["epoch"] if saved is not None else None  # what checkpoint.pt holds
     running = state["epoch"] + 1  # the epoch in progress (1-based), for an interrupt's message
     outside = outside_epochs(running, end)
@@ -234,7 +254,7 @@ def fit(config: TrainConfig, module: nn.Module, bundle: Any, run_dir: Path,
     try:
         try:
             train_data = train_loader(bundle.train, config, runtime, loader_generator)
-            if state["epoch"] < config.run.epochs:  # a teacher that fails the run is refused
+            if state["epoch"] < end:  # a teacher that fails the run is refused
                 # before it, in every process together; a process that fails here alone (its
                 # share of the batch unreadable, memory running out) stops the others as in an
                 # epoch (a collective call)
@@ -250,6 +270,7 @@ def fit(config: TrainConfig, module: nn.Module, bundle: Any, run_dir: Path,
             model = wrap_for_ddp(module, runtime, sync_bn=config.run.sync_bn,
                                  find_unused_parameters=len(groups) > 1)  # a phase leaves groups unused
             test_data = eval_loader(bundle.test, config, runtime)
+            val_data = None if validation is None else eval_loader(validation, config, runtime)
             teacher = getattr(module, "teacher", None)
             teacher_acc = None
             if teacher is not None and getattr(module, "teacher_num_logits", 0) == bundle.num_classes:
@@ -294,9 +315,13 @@ def fit(config: TrainConfig, module: nn.Module, bundle: Any, run_dir: Path,
                 with memory_checked("while evaluating the student", epoch=running, hint=_EVAL_HINT):
                     test = evaluate(module.student, test_data, device=device, amp=config.run.amp,
                                     runtime=runtime)
+                    val = None if val_data is None else evaluate(
+                        module.student, val_data, device=device, amp=config.run.amp,
+                        runtime=runtime)
                 done = epoch + 1
-                if test["acc"] > state["best_acc"]:
-                    state["best_acc"], state["best_epoch"] = test["acc"], done
+                improved = choose_best(state, epoch=done, test_acc=test["acc"],
+                                       val_acc=None if val is None else val["acc"],
+                                       student=module.student)
                 # a teacher's run (method teacher) trains its one group, "student" (the network
                 # the loop trains), which is the teacher: its records and lines say so
                 shown = "teacher" if config.method.name == "teacher" else phase
@@ -309,6 +334,9 @@ def fit(config: TrainConfig, module: nn.Module, bundle: Any, run_dir: Path,
                           # resumed with another count keeps each epoch's own
                           "processes": runtime.world_size,
                           "time_s": round(time.perf_counter() - start, 3)}
+                if val is not None:
+                    record.update(val_loss=val["loss"], val_acc=val["acc"],
+                                  best_val_acc=state[VALIDATION]["best_val_acc"])
                 best = {"epoch": state["best_epoch"], "test_acc": state["best_acc"]}
                 if fell_to_chance(best, record) and not any(  # said once in a run
                         "fell_to_chance_from" in earlier for earlier in state["history"]):
@@ -317,6 +345,8 @@ def fit(config: TrainConfig, module: nn.Module, bundle: Any, run_dir: Path,
                     record["loss_jumped"] = jumped
                 state["history"].append(record)
                 state["epoch"] = done
+                if stops_early(state, config.run.early_stop):
+                    end = done  # its checkpoint and line, as the last epoch's
                 audited: list[dict[str, Any]] = []
                 if audit_enabled and (done % config.run.audit_every == 0 or done == config.run.epochs):
                     with memory_checked("while auditing the networks", epoch=running,
@@ -332,6 +362,8 @@ def fit(config: TrainConfig, module: nn.Module, bundle: Any, run_dir: Path,
                                         input_shape=bundle.input_shape,
                                         trained_with=code_and_data, epochs_saved=epochs_saved)
                         epochs_saved = done
+                    if improved and val is not None:
+                        write_best(folder, state)
                     # after the checkpoint, the epoch's line then its audit's: a write that fails
                     # leaves no audit of an epoch that metrics.jsonl lacks (a resume rewrites both)
                     folder.append("metrics.jsonl", [record])
@@ -341,7 +373,7 @@ def fit(config: TrainConfig, module: nn.Module, bundle: Any, run_dir: Path,
                     if _printed(done, end, config.run.print_every):
                         unprinted = None
                         _print_epoch(record, audited, config, labels, audit_notes)
-                    if done == first_done and (pace := _pace_line(record, end, device)):
+                    if done == first_done and (pace := pace_line(record, end, device)):
                         print(pace, flush=True)
                     if reread_load and (slowed := _slowed_epoch(state["history"], first_done)):
                         reread_load = False
@@ -354,24 +386,11 @@ def fit(config: TrainConfig, module: nn.Module, bundle: Any, run_dir: Path,
                     if "fell_to_chance_from" in record:
                         print(fell_to_chance_warning(record["fell_to_chance_from"], record, **step),
                               flush=True)
-
-            history = state["history"]
-            summary = RunSummary(
-                last_acc=history[-1]["test_acc"] if history else float("nan"),
-                best_acc=max(state["best_acc"], 0.0) if history else float("nan"),
-                best_epoch=state["best_epoch"], run_dir=run_dir, history=list(history),
-                teacher_acc=teacher_acc, epochs_done=state["epoch"], audit=list(state["audit"]),
-            )
-            folder.write_json("summary.json", {
-                "last_acc": summary.last_acc, "best_acc": summary.best_acc,
-                "best_epoch": summary.best_epoch, "teacher_acc": teacher_acc,
-                "epochs_done": summary.epochs_done, "epochs": config.run.epochs,
-                "method": config.method.name, "teacher": config.teacher.source,
-                "data": config.data.name, "seed": config.run.seed,
-                "method_preset": module.preset,
-                "method_params": None if module.params is None else module.params.to_dict(),
-            })
-            return summary
+                    if stopped_early_at(state) == done:
+                        print(early_stop_line(state, config), flush=True)
+                if stopped_early_at(state) == done:
+                    break
+            return finished_summary(config, module, state, folder, run_dir, teacher_acc)
         except Exception as err:  # what was saved: every process counts the epochs it saved
             failure = err if isinstance(err, TrainingError) else data_read_failure(
                 err, config.data.name, doing=doing, running=running, epochs_saved=epochs_saved,
@@ -498,23 +517,6 @@ def _printed(done: int, end: int, every: int) -> bool:
     return every > 0 and (done % every == 0 or done == end)
 
 
-def _pace_line(record: dict[str, Any], end: int, device: torch.device) -> str | None:
-    """What the epochs left (to ``end``) take at the pace of ``record``'s, measured, where
-    that is :data:`_LONG_S` or more (a wide ResNet on CIFAR on the CPU: hours); else None.
-
-    >>> _pace_line({"epoch": 1, "time_s": 506.0}, 30, torch.device("cpu"))
-    'epoch 1 took 8m26s on cpu: the 29 epochs left take about 4h04m at this pace'
-    >>> _pace_line({"epoch": 1, "time_s": 8.4}, 30, torch.device("cpu")) is None
-    True
-    """
-    left = end - record["epoch"]
-    if left * record["time_s"] < _LONG_S:
-        return None
-    return (f"epoch {record['epoch']} took {_duration(record['time_s'])} on {device.type}: the "
-            f"{left} epoch{'s' * (left > 1)} left take about {_duration(left * record['time_s'])} "
-            "at this pace")
-
-
 def _slowed_epoch(history: list[dict[str, Any]],
                   first: int) -> tuple[dict[str, Any], dict[str, Any]] | None:
     """The last epoch of ``history`` and the fastest earlier one of its phase trained since
@@ -558,42 +560,12 @@ def _busy_since_line(record: dict[str, Any], fastest: dict[str, Any]) -> str | N
             "--resume --run.threads 1 (run.resume=true, run.threads=1: a resume may change it)")
 
 
-def _duration(seconds: float) -> str:
-    """``seconds`` as ``4h04m``, ``8m26s`` or ``12s`` (whole minutes or seconds, rounded down)."""
-    minutes, secs = divmod(round(seconds), 60)
-    hours, minutes = divmod(minutes, 60)
-    return f"{hours}h{minutes:02d}m" if hours else f"{minutes}m{secs:02d}s" if minutes else f"{secs}s"
-
-
 def _print_epoch(record: dict[str, Any], audited: list[dict[str, Any]], config: TrainConfig,
                  labels: dict[str, str], audit_notes: Callable[[list[dict[str, Any]]], None]) -> None:
-    """An epoch's line, its loss terms named by ``labels`` (:func:`_print_record`), and, under
-    it, if audited, the line of its audit's innermost layer and the ``audit_notes`` on it."""
-    _print_record(record, config, labels)
+    """An epoch's line, its loss terms named by ``labels``
+    (:func:`~pidkit_distill.training.epoch_lines.epoch_line`), and, under it, if audited, the
+    line of its audit's innermost layer and the ``audit_notes`` on it."""
+    print(epoch_line(record, config, labels), flush=True)
     if audited:
         _print_audit(audited)
         audit_notes(audited)
-
-
-def _print_record(record: dict[str, Any], config: TrainConfig, labels: dict[str, str]) -> None:
-    """An epoch's line; its ``phase=`` is the record's, which names what trained (``teacher``
-    in a teacher's run, :func:`~pidkit_distill.training.teacher_sources.teacher_run_config`).
-    Each loss term is named by its label in ``labels`` (a method's ``loss_labels()``: KD's
-    weighted terms as ``0.1*ce``), else by its key.
-
-    Examples
-    --------
-    >>> from pidkit_distill import load_config
-    >>> record = {"epoch": 1, "phase": "student", "train_loss": 0.46, "train_acc": 0.11,
-    ...           "train_losses": {"ce": 0.23, "kd": 0.23}, "test_acc": 0.1, "best_acc": 0.1,
-    ...           "time_s": 1.0}
-    >>> config = load_config(overrides=["method.name=kd", "run.epochs=2"])
-    >>> _print_record(record, config, {"ce": "0.1*ce"})
-    [kd] epoch 1/2 phase=student loss=0.4600 (0.1*ce=0.2300 kd=0.2300) train_acc=0.1100 \
-test_acc=0.1000 best=0.1000 1.0s
-    """
-    terms = " ".join(f"{labels.get(k, k)}={v:.4f}" for k, v in record["train_losses"].items())
-    print(f"[{config.method.name}] epoch {record['epoch']}/{config.run.epochs} "
-          f"phase={record['phase']} loss={record['train_loss']:.4f} ({terms}) "
-          f"train_acc={record['train_acc']:.4f} test_acc={record['test_acc']:.4f} "
-          f"best={record['best_acc']:.4f} {record['time_s']:.1f}s", flush=True)

@@ -23,8 +23,10 @@ from torch import nn
 
 from pidkit.command_line import one_line
 from pidkit_distill.config import TrainConfig, config_from_dict, config_to_dict
+from pidkit_distill.config_errors import ConfigValueError
 from pidkit_distill.data import DatasetBundle
 from pidkit_distill.data.cifar import download_failure, is_root_error
+from pidkit_distill.data.validation_split import split_validation, training_labels
 from pidkit_distill.folder_locks import others_wait
 from pidkit_distill.models import build_model, building_models
 from pidkit_distill.run_summary import RunSummary
@@ -147,7 +149,8 @@ def train(config: TrainConfig | CheckedConfig) -> RunSummary:
                 for notice in checked.notices:
                     print(notice, flush=True)
             bundle, teacher_bundle = checked.take_both_data()
-            bundle = bundle or _load_data(config, runtime)
+            bundle, teacher_bundle, validation = _validation_split(
+                config, runtime, bundle or _load_data(config, runtime), teacher_bundle)
             with _peer_end_named(runtime, "while loading the teacher"):
                 # rank 0's checkpoint decides (fit reads it: read_by_main), so that no process
                 # goes the new run's way alone, making the teacher's and student_init's
@@ -184,7 +187,7 @@ def train(config: TrainConfig | CheckedConfig) -> RunSummary:
             with _peer_end_named(runtime, "while reading the run folder's checkpoint, before "
                                  "any epoch"):
                 summary = fit(config, distiller, bundle, checked.run_dir, runtime,
-                              teacher_bundle=teacher_bundle)
+                              teacher_bundle=teacher_bundle, validation=validation)
         with _peer_end_named(runtime, "as the processes ended the finished run"):
             wait_for_all(runtime)
         return summary
@@ -230,6 +233,10 @@ def train_teacher(config: TrainConfig | CheckedConfig) -> Path:
     config = checked.config
     with _run_session(config) as runtime:
         bundle = checked.take_data(teacher=True) or _load_data(config, runtime, teacher=True)
+        student_data = None
+        if config.data.val_fraction and config.teacher.data_options:  # split by its labels
+            student_data = _load_data(config, runtime)
+        bundle = _validation_split(config, runtime, student_data or bundle, bundle)[1]
         with _peer_end_named(runtime, "while training or reusing the teacher, outside its "
                                       "epochs"):
             path = trained_teacher_file(config, bundle, runtime)
@@ -388,6 +395,35 @@ def _record_failure(caught: TrainingError | KeyboardInterrupt, checked: CheckedC
     if isinstance(failure, TrainingError) and (failure is not err or not by_fit):
         RunFolder(checked.run_dir, is_main=runtime.is_main).record_failure(
             failure, before_training=checked.config, retrying=err)
+
+
+def _validation_split(config: TrainConfig, runtime: Runtime, bundle: DatasetBundle,
+                      teacher_bundle: DatasetBundle | None
+                      ) -> tuple[DatasetBundle, DatasetBundle | None, Any]:
+    """The student's data ``bundle`` and the teacher's ``teacher_bundle`` (under
+    ``teacher.data_options``; ``None``: the student's, or not loaded yet) with the validation
+    split of ``data.val_fraction`` taken out of their training sets
+    (:func:`~pidkit_distill.data.validation_split.split_validation`), and the split (``None``
+    without one). The teacher's data is loaded here where a split is made and the caller has
+    not loaded it, so that the teacher trains on the student's reduced training set; where it
+    holds as many training samples, it holds out the student's samples (split by the student's
+    labels). A split too small to hold a sample of each class is a :class:`DataError` naming
+    ``data.val_fraction``."""
+    if not config.data.val_fraction:
+        return bundle, teacher_bundle, None
+    if teacher_bundle is None and config.teacher.data_options:
+        teacher_bundle = _load_data(config, runtime, teacher=True)
+    fraction, seed = config.data.val_fraction, config.data.seed
+    labels = training_labels(bundle.train)
+    try:
+        reduced, validation = split_validation(bundle, fraction, seed=seed, labels=labels)
+        if teacher_bundle is not None:
+            same = len(teacher_bundle.train) == len(labels)
+            teacher_bundle = split_validation(teacher_bundle, fraction, seed=seed,
+                                              labels=labels if same else None)[0]
+    except ConfigValueError as err:
+        raise DataError(str(err)) from err
+    return reduced, teacher_bundle, validation
 
 
 _POLL_S = 0.2

@@ -161,7 +161,8 @@ SECTIONS = "known sections: ['audit', 'data', 'method', 'model', 'optim', 'run',
     ("data.params", "unknown config key 'data.params'. Did you mean [method.params]? "
                     "('params' is a table of the section [method]) (known keys: "
                     "['data.batch_size', 'data.drop_last', 'data.eval_batch_size', 'data.name', "
-                    "'data.num_workers', 'data.options', 'data.root', 'data.seed'])"),
+                    "'data.num_workers', 'data.options', 'data.root', 'data.seed', "
+                    "'data.val_fraction'])"),
     ("method.options", "unknown config key 'method.options'. Did you mean [data.options]? "
                        "('options' is a table of the section [data]) (known keys: "
                        "['method.name', 'method.params', 'method.preset'])"),

@@ -51,7 +51,7 @@ def test_a_misspelt_key_of_the_file_names_the_file(tmp_path, capsys):
         f"{ERROR}config file {str(path)!r}: unknown config key 'data.batchsize'. Did you mean "
         "'data.batch_size'? (known keys: ['data.batch_size', 'data.drop_last', "
         "'data.eval_batch_size', 'data.name', 'data.num_workers', 'data.options', 'data.root', "
-        "'data.seed'])\n")
+        "'data.seed', 'data.val_fraction'])\n")
 
 
 def test_a_misspelt_section_of_the_file_names_the_file(tmp_path, capsys):
