@@ -25,10 +25,11 @@ from pidkit_distill.launcher_env import check_rendezvous, rank_from_env, world_s
 from pidkit_distill.signals import errors_under
 
 if TYPE_CHECKING:  # imports PyTorch, which the command imports only once a command needs it
+    from pidkit_distill.run_summary import RunSummary
     from pidkit_distill.training.stop_records import FirstStop
 
 __all__ = ["checked_by_each_process", "failure_under", "interrupted_line", "printing_rank",
-           "reader_gone_line", "say", "say_stop"]
+           "reader_gone_line", "say", "say_stop", "train_end_line"]
 
 
 def say(line: str) -> None:
@@ -207,3 +208,36 @@ def reader_gone_line(command: str, *, listing: bool = False) -> str:
                 "same command with --resume continues it")
     return (f"stopped: the reader of its output went away (as `| head` does); {left}; send the "
             "output to a file or through `tee` to keep it running")
+
+
+def train_end_line(summary: RunSummary, *, epochs: int, stop_after: int, early_stop: int) -> str:
+    """The last line of ``pidkit-distill train`` (stdout): the last and best accuracy, where
+    the best epoch was chosen (on the held-out set itself, so optimistic, or on the validation
+    split of ``data.val_fraction``), the run folder, and, for a run short of its ``epochs``,
+    why: ``run.early_stop`` (finished) or ``run.stop_after`` (to continue with ``--resume``).
+
+    Examples
+    --------
+    >>> from pathlib import Path
+    >>> from pidkit_distill.run_summary import RunSummary
+    >>> done = RunSummary(0.9844, 0.9822, 5, Path("runs/x"), [], epochs_done=10,
+    ...                   selected_on="validation", best_val_acc=0.9926, stopped_early_at=10)
+    >>> print(train_end_line(done, epochs=30, stop_after=0, early_stop=5))
+    last acc 0.9844, best acc 0.9822 (epoch 5; chosen on the validation split, val_acc 0.9926); \
+run folder runs/x; stopped early after epoch 10 of 30 (run.early_stop=5): the run is finished
+    >>> cut = RunSummary(0.5, 0.75, 1, Path("runs/y"), [], epochs_done=2)
+    >>> print(train_end_line(cut, epochs=6, stop_after=2, early_stop=0))
+    last acc 0.5000, best acc 0.7500 (epoch 1; chosen on the held-out set, so optimistic); \
+run folder runs/y; stopped after epoch 2 of 6 (run.stop_after=2): rerun with --resume to continue
+    """
+    chosen = ("chosen on the held-out set, so optimistic" if summary.best_val_acc is None else
+              f"chosen on the validation split, val_acc {summary.best_val_acc:.4f}")
+    stopped = ""
+    if summary.stopped_early_at is not None:
+        stopped = (f"; stopped early after epoch {summary.epochs_done} of {epochs} "
+                   f"(run.early_stop={early_stop}): the run is finished")
+    elif summary.epochs_done != epochs:
+        stopped = (f"; stopped after epoch {summary.epochs_done} of {epochs} "
+                   f"(run.stop_after={stop_after}): rerun with --resume to continue")
+    return (f"last acc {summary.last_acc:.4f}, best acc {summary.best_acc:.4f} "
+            f"(epoch {summary.best_epoch}; {chosen}); run folder {summary.run_dir}{stopped}")
