@@ -70,6 +70,7 @@ from pidkit_distill.stop_lines import (
     reader_gone_line,
     say,
     say_stop,
+    train_end_line,
 )
 from pidkit_distill.table_entries import check_one_entry
 from pidkit_distill.user_modules import import_user_modules
@@ -307,12 +308,9 @@ def _run(args: argparse.Namespace) -> int:
             print(f"teacher: {path}" + ("" if accuracy is None else
                                                 f" (held-out accuracy {accuracy:.4f})"))
         else:
-            stopped = "" if summary.epochs_done == config.run.epochs else (
-                f"; stopped after epoch {summary.epochs_done} of {config.run.epochs} "
-                f"(run.stop_after={config.run.stop_after}): rerun with --resume to continue")
-            print(f"last acc {summary.last_acc:.4f}, best acc {summary.best_acc:.4f} "
-                  f"(epoch {summary.best_epoch}; chosen on the held-out set, so optimistic); "
-                  f"run folder {summary.run_dir}{stopped}")
+            print(train_end_line(summary, epochs=config.run.epochs,
+                                 stop_after=config.run.stop_after,
+                                 early_stop=config.run.early_stop))
     return 0
 
 

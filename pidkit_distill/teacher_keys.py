@@ -56,6 +56,7 @@ _UNUSED_BY_TEACHER = {
                 "(teacher-DATA-MODEL-sSEED-eEPOCHS-HASH)",
     "run.resume": "an interrupted teacher's run is always resumed",
     "run.stop_after": "the teacher's run trains teacher.epochs epochs",
+    "run.early_stop": "the teacher's run trains teacher.epochs epochs",
 }
 
 

@@ -12,7 +12,12 @@ from typing import Any
 
 from pidkit_distill.folder_locks import lock_held
 from pidkit_distill.report.failures import failed_advice, failure_message
-from pidkit_distill.run_files import checkpoint_written, demo_out_dir, ended_train_epochs
+from pidkit_distill.run_files import (
+    checkpoint_written,
+    demo_out_dir,
+    ended_train_epochs,
+    read_summary,
+)
 from pidkit_distill.run_records import RunRecords
 from pidkit_distill.unwritten_runs import RUN_LOCK_FILE
 
@@ -147,7 +152,8 @@ def run_state(run: RunRecords, failure: dict[str, Any] | None) -> str:
     itself after the epoch whose line, the last of its ``metrics.jsonl``, was cut later:
     :func:`~pidkit_distill.damaged_runs.ended_before_line_cut`, kept in its records'
     ``line_cut_later``; once called stopped, killed),
-    or ``""`` (it reached its epochs, and nothing holds its lock).
+    or ``""`` (it reached its epochs, or ``run.early_stop`` ended it, as its summary.json's
+    ``stopped_early_at`` records, and nothing holds its lock).
 
     Examples
     --------
@@ -165,6 +171,8 @@ def run_state(run: RunRecords, failure: dict[str, Any] | None) -> str:
     done = run.metrics[-1]["epoch"] if run.metrics else 0
     if done >= run.config["run"]["epochs"]:
         return ""
+    if done and failure is None and read_summary(Path(run.path)).get("stopped_early_at") == done:
+        return ""  # run.early_stop ended it: finished, in the epochs it trained
     ended = run.line_cut_later  # as load_run read it; None where summary.json records a failure
     if ended is not None:
         return _CUT_LINE_STATES[ended >= run.config["run"]["epochs"]]

@@ -171,8 +171,7 @@ layer | audit epoch | estimate | Red | Uni(Y:T\\S) | Uni(Y:S\\T) | Syn | n |
         failure = train_failure(Path(run.path)) if records is None else records[i]  # read once
         state = run_state(run, failure) if states is None else states[i]  # its lock tested once
         stopped_early = read_summary(Path(run.path)).get("stopped_early_at")
-        if metrics and stopped_early == last.get("epoch") and state == "stopped by run.stop_after":
-            state = ""  # ended by run.early_stop: finished, in the epochs it trained
+        if metrics and stopped_early == last.get("epoch") and not state:  # run_state: finished
             notes["early stop"] = _EARLY_STOP_NOTE
         first_jump = next((m for m in metrics if m.get("loss_jumped")), None)
         if not state and metrics:

@@ -9,6 +9,9 @@ module                   job
 ``device_checks``        ``run.device`` against this machine
 ``schedule_fit``         a method's schedule fitted to ``run.epochs``
 ``loop``                 :func:`fit`: the epochs, resumed, evaluated, audited, saved and logged
+``best_epoch``           the best epoch (on the validation split where there is one), ``best.pt``,
+                         early stopping, the run's summary
+``epoch_lines``          the epoch's printed line and the pace of a long run
 ``epoch_steps``          :func:`train_one_epoch`, :func:`evaluate`; memory running out, as one line
 ``outcomes``             :class:`TrainingError`, :class:`TrainingInterrupted`: what stops a run
 ``peer_stopped``         :class:`PeerStopped`: this process stopped because another did first

@@ -83,6 +83,7 @@ from pidkit_distill.config_errors import ConfigEntryError
 from pidkit_distill.data import DatasetBundle, DatasetSpec, describe_dataset
 from pidkit_distill.data.cifar import is_root_error
 from pidkit_distill.data.registry import is_user_dataset
+from pidkit_distill.data.validation_split import spec_without_validation
 from pidkit_distill.key_history import preset_named_now
 from pidkit_distill.launcher_env import rank_from_env, world_size_from_env
 from pidkit_distill.methods import Distiller, Params, available_methods, get_method
@@ -499,17 +500,18 @@ def _refuse_preset(preset: str, method: type[Distiller]) -> None:
 
 def _data_of(config: TrainConfig, *, teacher: bool) -> tuple[DatasetSpec, DatasetBundle | None]:
     """The student's data (``teacher``: the teacher's, with ``teacher.data_options``) described,
-    and loaded where describing it loads it: the package's own data sets are described without
-    reading them (``None``); a registered one is described by calling its loader, which is
-    done once, through :func:`~pidkit_distill.training.loaders.load_data` (whose checks the run
-    needs), and the run trains on what it returned (a loader that takes a minute took one for
-    each description and one for the run)."""
+    its training samples those that ``data.val_fraction`` leaves, and loaded where describing it
+    loads it: the package's own data sets are described without reading them (``None``); a
+    registered one by calling its loader once, through ``loaders.load_data`` (whose checks the
+    run needs), and the run trains on what it returned."""
     options = data_options(config, teacher=teacher)
     if not is_user_dataset(config.data.name):
-        return describe_dataset(config.data.name, root=config.data.root or None,
-                                seed=config.data.seed, **options), None
-    bundle = load_data(config, teacher=teacher)
-    return DatasetSpec.of(registry_key(config.data.name), bundle), bundle
+        spec, bundle = describe_dataset(config.data.name, root=config.data.root or None,
+                                        seed=config.data.seed, **options), None
+    else:
+        bundle = load_data(config, teacher=teacher)
+        spec = DatasetSpec.of(registry_key(config.data.name), bundle)
+    return spec_without_validation(spec, config.data.val_fraction), bundle
 
 
 def _value_of(config: TrainConfig, key: str) -> Any:

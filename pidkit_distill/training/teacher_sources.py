@@ -239,7 +239,7 @@ def teacher_run_settings(config: TrainConfig) -> dict[str, Any]:
     data["optim"]["schedule"] = "paper" if config.optim.schedule == "kd-rid-effective" \
         else config.optim.schedule
     data["run"].update(epochs=config.teacher.epochs, seed=config.teacher.seed, audit_every=0,
-                       stop_after=0, resume=True)
+                       stop_after=0, early_stop=0, resume=True)
     data["teacher"]["source"] = "trained"
     numbers = run_numbers_now(data)
     return with_teacher_run_own(data, {

@@ -87,9 +87,6 @@ def test_the_split_is_the_same_for_two_run_seeds_and_the_teacher_trains_without_
     assert (saved["n_train"], saved["n_test"]) == (72, 64)  # the reduced training set
 
 
-@pytest.mark.xfail(strict=True, reason="check_config compares a cached teacher's n_train with "
-                   "the data described whole: training/checks.py's _data_of must describe it "
-                   "with data.validation_split.spec_without_validation (t-480's report)")
 def test_a_second_run_reuses_the_teacher_trained_on_the_reduced_set(tmp_path):
     for seed in (0, 1):
         train(tiny(tmp_path, "method.name=kd", "run.epochs=1", "data.val_fraction=0.25",
@@ -218,3 +215,19 @@ def test_the_report_says_the_best_epoch_was_chosen_on_the_validation_split(tmp_p
     assert "chosen on the validation split (data.val_fraction)" in table
     assert "chosen on the same held-out set" not in table
     assert "stopped by run.stop_after" not in table
+    # the run's state is "finished" for every part of the report, the figures and paragraphs too
+    from pidkit_distill.report.states import run_state
+    (run,) = load_runs([tmp_path / "e"])
+    assert run_state(run, None) == ""
+
+
+def test_the_teachers_run_never_stops_early():
+    # the teacher's key (its cached folder) does not hold run.early_stop, so its run must not read
+    # it: a teacher trained under a student's patience would be reused by a run without one
+    from pidkit_distill.teacher_keys import unused_by_teacher
+    from pidkit_distill.training.teacher_sources import teacher_run_settings
+
+    config = load_config(overrides=["data.val_fraction=0.25", "run.early_stop=2"])
+    assert teacher_run_settings(config)["run"]["early_stop"] == 0
+    assert teacher_run_settings(config)["data"]["val_fraction"] == 0.25  # the same samples held out
+    assert unused_by_teacher("run.early_stop") == "the teacher's run trains teacher.epochs epochs"
