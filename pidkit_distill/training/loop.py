@@ -348,7 +348,8 @@ def fit(config: TrainConfig, module: nn.Module, bundle: Any, run_dir: Path,
                 if stops_early(state, config.run.early_stop):
                     end = done  # its checkpoint and line, as the last epoch's
                 audited: list[dict[str, Any]] = []
-                if audit_enabled and (done % config.run.audit_every == 0 or done == config.run.epochs):
+                last = done == config.run.epochs or stopped_early_at(state) == done  # audited too
+                if audit_enabled and (done % config.run.audit_every == 0 or last):
                     with memory_checked("while auditing the networks", epoch=running,
                                          hint=_AUDIT_HINT):
                         audited = _audit(module, bundle, config, folder, runtime, epoch=done)

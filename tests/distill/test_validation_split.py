@@ -231,3 +231,15 @@ def test_the_teachers_run_never_stops_early():
     assert teacher_run_settings(config)["run"]["early_stop"] == 0
     assert teacher_run_settings(config)["data"]["val_fraction"] == 0.25  # the same samples held out
     assert unused_by_teacher("run.early_stop") == "the teacher's run trains teacher.epochs epochs"
+
+
+@pytest.mark.usefixtures("plain")
+def test_the_epoch_an_early_stop_ends_on_is_audited_as_a_last_epoch(tmp_path):
+    # run.audit_every=5 audits epoch 5 and the last, 8; the run ends after epoch 3 instead, whose
+    # networks the report's audit columns should show (not only those of the untrained pair)
+    summary = train(tiny(tmp_path, *FROZEN_AFTER_EPOCH_1, "run.audit_every=5", "audit.bootstrap=0",
+                         "audit.layers=[0]",
+                         "run.print_every=0"))
+    assert summary.stopped_early_at == 3
+    audited = {record["epoch"] for record in summary.audit}
+    assert audited == {0, 3}
