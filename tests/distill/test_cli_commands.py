@@ -148,7 +148,9 @@ def test_the_keys_train_teacher_refuses_or_ignores_change_nothing_of_the_teacher
                "run.resume": "true", "run.stop_after": "1"}
     keys = {key for key, _, _, _ in config_fields()} | set(changed)
     sections = {key for key in keys if key.startswith(("audit.", "method."))}  # one stands for all
-    assert {key for key in keys if unused_by_teacher(key)} == set(changed) | sections
+    # run.early_stop needs a validation split, so it is changed on a run that has one (below)
+    expected = set(changed) | {"run.early_stop"} | sections
+    assert {key for key in keys if unused_by_teacher(key)} == expected
     base = apply_overrides(TrainConfig(), TINY)
 
     def teachers_run(config: TrainConfig) -> dict:
@@ -157,6 +159,8 @@ def test_the_keys_train_teacher_refuses_or_ignores_change_nothing_of_the_teacher
 
     for key, value in changed.items():
         assert teachers_run(apply_overrides(base, [f"{key}={value}"])) == teachers_run(base), key
+    split = apply_overrides(base, ["data.val_fraction=0.25"])
+    assert teachers_run(apply_overrides(split, ["run.early_stop=2"])) == teachers_run(split)
 
 
 def test_a_student_run_shorter_than_its_teacher_says_that_run_epochs_does_not_shorten_it(
