@@ -219,7 +219,7 @@ def train_end_line(summary: RunSummary, *, epochs: int, stop_after: int, early_s
     Examples
     --------
     >>> from pathlib import Path
-    >>> from pidkit_distill.run_summary import RunSummary
+    >>> from pidkit_distill import RunSummary
     >>> done = RunSummary(0.9844, 0.9822, 5, Path("runs/x"), [], epochs_done=10,
     ...                   selected_on="validation", best_val_acc=0.9926, stopped_early_at=10)
     >>> print(train_end_line(done, epochs=30, stop_after=0, early_stop=5))
