@@ -39,7 +39,7 @@ from pidkit_distill.report.cells import (
 )
 from pidkit_distill.report.loss_jump_notes import loss_jump_note
 from pidkit_distill.report.states import StateNotes, run_state
-from pidkit_distill.run_files import read_summary, train_failure
+from pidkit_distill.run_files import train_failure
 from pidkit_distill.run_records import RunRecords, method_label, with_distinct_names
 
 __all__ = ["best_record", "summary_table"]
@@ -170,8 +170,9 @@ layer | audit epoch | estimate | Red | Uni(Y:T\\S) | Uni(Y:S\\T) | Syn | n |
         notes.update(flag_notes(atoms, flags, data=cfg.get("data")))
         failure = train_failure(Path(run.path)) if records is None else records[i]  # read once
         state = run_state(run, failure) if states is None else states[i]  # its lock tested once
-        stopped_early = read_summary(Path(run.path)).get("stopped_early_at")
-        if metrics and stopped_early == last.get("epoch") and not state:  # run_state: finished
+        # run_state calls a run short of its epochs finished only where run.early_stop ended it
+        stopped_early = bool(metrics) and not state and last["epoch"] < cfg["run"]["epochs"]
+        if stopped_early:
             notes["early stop"] = _EARLY_STOP_NOTE
         first_jump = next((m for m in metrics if m.get("loss_jumped")), None)
         if not state and metrics:
@@ -197,7 +198,7 @@ layer | audit epoch | estimate | Red | Uni(Y:T\\S) | Uni(Y:S\\T) | Syn | n |
         lines.append(
             f"| {run.name} | {cfg['data']['name']} | {method_label(cfg)} | "
             f"{cfg['teacher']['source']} | "
-            f"{last.get('epoch', 0)}/{cfg['run']['epochs']}{' (early stop)' * bool(stopped_early)}"
+            f"{last.get('epoch', 0)}/{cfg['run']['epochs']}{' (early stop)' * stopped_early}"
             f"{f' {SCHEDULE_MARK}' if student is not None else ''} | "
             f"{table_cell(last.get('teacher_acc'))} | "
             f"{last_cell} | {best_cell} | {table_cell(layer, 'd')} | "
