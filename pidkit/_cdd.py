@@ -115,7 +115,7 @@ def _signal_name(number: int) -> str:
     return name
 
 
-def _hold_sigint() -> set[signal.Signals] | None:
+def _hold_sigint() -> set[int | signal.Signals] | None:
     """Block SIGINT in this thread, so that a child started meanwhile starts with it blocked.
 
     Returns the signal mask to restore, ``None`` where there are none (Windows).
@@ -125,7 +125,7 @@ def _hold_sigint() -> set[signal.Signals] | None:
     return signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
 
 
-def _release_sigint(mask: set[signal.Signals] | None) -> None:
+def _release_sigint(mask: set[int | signal.Signals] | None) -> None:
     """Restore the signal mask :func:`_hold_sigint` returned; a SIGINT held back acts now."""
     if mask is not None:
         signal.pthread_sigmask(signal.SIG_SETMASK, mask)

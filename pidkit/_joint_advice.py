@@ -378,7 +378,7 @@ def holder_refusal(holder: tuple[Any, ...], name: str) -> str:
     """
     held = f"{name} must be an array, not the {type(holder).__name__} that holds one"
     fields = getattr(holder, "_fields", ())
-    counted = "counts" in fields and ("n_samples" not in fields or holder.n_samples != 0)
+    counted = "counts" in fields and ("n_samples" not in fields or getattr(holder, "n_samples", None) != 0)
     if not counted:  # not from samples (joint_from_dit's holds no counts): its .p is the joint
         return f"{held}; pass its .p attribute."
     return (f"{held}. For its bias-corrected atoms use pidkit.estimate.correct_counts(joint.counts); for "

@@ -233,7 +233,7 @@ def _label_columns(header: list[str]) -> tuple[int, int, int] | None:
     names = [name.strip("\"'").lower() for name in header]
     found = [[index for index, name in enumerate(names) if name in _LABEL_COLUMN_NAMES[label]]
              for label in "yts"]
-    return tuple(places[0] for places in found) if all(len(places) == 1 for places in found) else None
+    return (found[0][0], found[1][0], found[2][0]) if all(len(places) == 1 for places in found) else None
 
 
 def _is_number(field: str) -> bool:
@@ -316,7 +316,8 @@ def _not_a_json_list(loaded: Any, path: str) -> str:
     true, false or null."""
     text = json.dumps(loaded, ensure_ascii=False)
     shown = text if len(text) <= 40 else text[:40] + "..."
-    kind = {dict: "an object, ", str: "a string, "}.get(type(loaded), "")
+    kinds: dict[type, str] = {dict: "an object, ", str: "a string, "}
+    kind = kinds.get(type(loaded), "")
     if isinstance(loaded, (int, float)) and not isinstance(loaded, bool):
         kind = "a number, "
     lists = [key for key, value in loaded.items() if isinstance(value, list)] if kind == "an object, " else []

@@ -7,7 +7,7 @@ agree.
 
 from __future__ import annotations
 
-from collections.abc import Hashable, Mapping
+from collections.abc import Mapping
 from numbers import Number
 from typing import Any
 
@@ -479,7 +479,7 @@ def _codes_and_axis(values: Any, arr: np.ndarray) -> tuple[np.ndarray, np.ndarra
         _, first, codes = np.unique(category_codes, return_index=True, return_inverse=True)
         return codes.reshape(-1), arr[first]
     if arr.dtype == object:
-        uniques: list[Hashable] = list(dict.fromkeys(arr.tolist()))
+        uniques: list[Any] = list(dict.fromkeys(arr.tolist()))  # hashable; comparable or not
         try:  # sorted, as np.unique sorts the other kinds (pandas strings and categories are objects)
             uniques = sorted(uniques)
         except (TypeError, ValueError):  # labels that cannot be compared: first-seen order

@@ -45,8 +45,10 @@ def pandas_table_advice(table: Any, name: str) -> str:
     >>> pandas_table_advice(pd.Series([0.5, 0.5]), "p_yts")
     ''
     """
-    index = getattr(table, "index", None)
-    columns = getattr(table, "columns", None)
+    # pandas Indexes (pandas is untyped) or None: _levels is 0 for None, so a branch that
+    # needs levels has an Index.
+    index: Any = getattr(table, "index", None)
+    columns: Any = getattr(table, "columns", None)
     if _levels(index) == 3 and columns is None and hasattr(table, "to_numpy"):
         return (
             f" It is a pandas Series of {len(table)} cells indexed by 3 levels "

@@ -91,7 +91,7 @@ def show_progress(progress: Any, *, long: bool = True) -> bool:
 
 
 @functools.cache
-def _without_monitor(tqdm: type) -> type:
+def _without_monitor(tqdm: type[Any]) -> type[Any]:
     """``tqdm`` whose bars start no monitor thread, for bars that are off (nothing to watch).
 
     Its lock is ``tqdm``'s (:meth:`get_lock`), so that one set by ``tqdm.set_lock`` (the demo's

@@ -235,7 +235,7 @@ def attribute_error(result: Any, name: str) -> AttributeError:
     suggestion is worked out only when its message is read: ``hasattr(result, "x")`` in a loop
     does not pay for it.
     """
-    cls = type(result)
+    cls: type = type(result)
     if name.startswith("_"):  # dunder probes (copy, pickle, IPython's _repr_html_): the plain error
         return AttributeError(f"{cls.__name__!r} object has no attribute {name!r}")
     attribute = getattr(cls, name, _ABSENT)
@@ -274,6 +274,8 @@ class MissingAttributeError(AttributeError):
     """
 
     __module__ = "pidkit"  # where users import it from: tracebacks name that path
+    name: str  # never None here, as it may be on AttributeError
+    obj: Any  # the result (a dataclass) that lacks the attribute
 
     def __init__(self, result: Any, name: str) -> None:
         super().__init__(name=name, obj=result)
@@ -291,7 +293,8 @@ class MissingAttributeError(AttributeError):
 
     @args.setter
     def args(self, value: tuple[Any, ...]) -> None:
-        BaseException.args.__set__(self, value)  # a handler that rewrites args rewrites the message
+        # A handler that rewrites args rewrites the message.
+        BaseException.args.__set__(self, value)  # type: ignore[attr-defined]  # a descriptor at run time
         self._message = BaseException.__str__(self)
 
     def __repr__(self) -> str:

@@ -38,7 +38,7 @@ combines solves (1 for one solve, 5 for the default extrapolation's 8/3, -2 and 
                 "combines solves (1 for one solve, 5 for the default extrapolation's 8/3, -2 and 1/3)")
     if isinstance(amplification, bool) or not isinstance(amplification, numbers.Real):
         raise TypeError(f"{expected}; got {amplification!r} ({type(amplification).__name__}).")
-    if not (math.isfinite(amplification) and amplification >= 1.0):
+    if not math.isfinite(amplification) or amplification < 1.0:  # numbers.Real promises < and <=
         raise ValueError(f"{expected}; got {amplification!r}.")
     return float(amplification)
 

@@ -104,9 +104,10 @@ def check_seed(random_state: Any, name: str = "random_state") -> int:
             f"{expected}; got {random_state!r} ({type(random_state).__name__}). Pass an int for "
             "reproducible results."
         )
-    if not 0 <= random_state <= SEED_MAX:
+    seed = int(random_state)  # exact: an Integral's int is its value
+    if not 0 <= seed <= SEED_MAX:
         raise ValueError(f"{expected}; got {random_state!r}.")
-    return int(random_state)
+    return seed
 
 
 def check_generator(random_state: Any, name: str = "random_state") -> np.random.Generator:
@@ -176,7 +177,7 @@ def check_confidence(confidence: Any) -> float:
     """
     if isinstance(confidence, bool) or not isinstance(confidence, numbers.Real):
         raise TypeError(f"confidence must be a float in (0, 1); got {confidence!r}.")
-    if not 0 < confidence < 1:
+    if confidence <= 0 or not confidence < 1:  # numbers.Real promises < and <=; a NaN fails
         raise ValueError(f"confidence must be a float in (0, 1), e.g. 0.95; got {confidence!r}.")
     if isinstance(confidence, np.floating) and confidence.dtype.itemsize < 8:
         return float(str(confidence))  # numpy prints the shortest decimal that reads back as it

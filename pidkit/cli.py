@@ -205,7 +205,7 @@ def _fraction(low: float, high: float, *, high_included: bool) -> Callable[[str]
 _CHECK_SEED = 0
 """The seed of the random joints of ``pidkit check`` without --seed: fixed, so that a check repeats
 (from Python, ``random_state=None`` draws one, which the report records)."""
-_CHECK_FUNCTIONS = {
+_CHECK_FUNCTIONS: dict[str, Callable[..., Any]] = {
     "theorem-3.1": theorems.check_theorem_3_1,
     "theorem-3.2": theorems.check_theorem_3_2,
     "theorem-4.1": theorems.check_theorem_4_1,
@@ -310,7 +310,8 @@ def get_parser() -> argparse.ArgumentParser:
     )
 
     dec = sub.add_parser(
-        "decompose", parents=[common],
+        "decompose",
+        parents=[common],  # type: ignore[list-item]  # any ArgumentParser is a parent (typeshed asks the subclass)
         help="decompose a joint p[y,t,s] (.npy or .json), the joints of several files, or an example"
     )
     dec.add_argument(
@@ -352,14 +353,18 @@ def get_parser() -> argparse.ArgumentParser:
                           "and gh's p(q, y, t, s) as \"q_joint\" in its diagnostics")
     dec.set_defaults(func=_decompose)
 
-    exa = sub.add_parser("examples", parents=[common], help="print the PID table of every named example")
+    exa = sub.add_parser(
+        "examples",
+        parents=[common],  # type: ignore[list-item]  # any ArgumentParser is a parent (typeshed asks the subclass)
+        help="print the PID table of every named example",
+    )
     exa.add_argument("--units", type=_name, choices=("bits", "nats"), default="bits", help="(default: bits)")
     exa.add_argument("--json", action="store_true", help="print machine-readable JSON")
     exa.set_defaults(func=_examples)
 
     chk = sub.add_parser(
         "check",
-        parents=[common],
+        parents=[common],  # type: ignore[list-item]  # any ArgumentParser is a parent (typeshed asks the subclass)
         help="check the RID paper's Examples 1-3 and Theorems 3.1, 3.2, 4.1 (exit 1 if violated)",
         description=_CHECK_DESCRIPTION,
     )

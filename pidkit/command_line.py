@@ -210,6 +210,7 @@ class StrictArgumentParser(argparse.ArgumentParser):
                        self._option_string_actions and not self._negative_number_matcher.match(a)]
             if unknown:
                 raise argparse.ArgumentError(None, self._unrecognized(unknown)) from None
+            assert action.choices is not None  # argparse's check fails only on a value not among them
             hint = did_you_mean(value, [str(c) for c in action.choices]) if isinstance(value, str) else ""
             if not hint:
                 raise
