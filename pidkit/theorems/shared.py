@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 from numpy.typing import ArrayLike
@@ -54,7 +54,8 @@ def random_joints(
         raise ValueError(f"n must be a positive integer number of joints; got {n!r}.")
     if not (isinstance(sparsity, (int, float)) and 0 <= sparsity < 1):
         raise ValueError(f"sparsity must be a fraction of zero cells in [0, 1); got {sparsity!r}.")
-    shapes = [tuple(sizes)] if np.ndim(sizes) == 1 else [tuple(s) for s in sizes]
+    nested = [sizes] if np.ndim(sizes) == 1 else sizes  # one triple, or a sequence of them
+    shapes = [tuple(cast("Sequence[int]", shape)) for shape in nested]  # np.ndim: flat; checked below
     for shape in shapes:
         if len(shape) != 3 or not all(isinstance(v, (int, np.integer)) and v >= 1 for v in shape):
             raise ValueError(
