@@ -61,6 +61,7 @@ def lp_shortcut(p: np.ndarray, measure: str) -> MeasureValue | None:
     gap = upper - wedge.nats
     if gap > to_nats(LP_TOL_BITS, "bits"):
         return None
+    assert wedge.diagnostics is not None  # wedge_value always counts its components
     diagnostics = {"n_components": wedge.diagnostics["n_components"]}
     if measure == "gh":
         label = components(p.shape[1], p.shape[2], p.sum(axis=0) > 0)[: p.shape[1]]

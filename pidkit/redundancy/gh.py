@@ -166,7 +166,7 @@ def _enumerated(block: _Block, progress: bool | None) -> MeasureValue:
     np.add.at(m_y.T, cells[:, 0], polytope.points.T)
     value = vertex_lp_value(p.sum(axis=tuple(range(1, p.ndim))), entropy_rows(m_y), polytope, block.target)
     weights = value.diagnostics.pop("weights") if value.diagnostics is not None else None
-    if weights is not None and value.status != _status.FAILED:
+    if value.diagnostics is not None and weights is not None and value.status != _status.FAILED:
         used = np.flatnonzero(weights)
         joint = np.zeros((used.size, *block.exact.shape))
         for k, v in enumerate(used):

@@ -45,7 +45,7 @@ _COSTS = {
     "prec": ("a random 10x10x10 joint (bound 2,730) takes 3-25 s on 2 cores, a 4x16x16 one (bound "
              "17,136) about a minute"),
 }
-_ALTERNATIVES = {
+_ALTERNATIVES: dict[str, tuple[tuple[str, ...], str]] = {
     "gh": (("prec", "wedge", "broja"),
            "Use {} (I_GH <= I_prec; its polytope grows with the sources' symbols, not the cells: 10x10x10 "
            "in 3-25 s), {} (a lower bound) or {} (see docs/which-measure.md)"),
