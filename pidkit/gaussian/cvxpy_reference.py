@@ -62,7 +62,7 @@ def _program(
         cp.Maximize(cp.log_det(s_y)),
         [(lmi + lmi.T) / 2 >> 0, (noise + noise.T) / 2 >> 0],
     )
-    assert problem.is_dcp(dpp=True)
+    assert problem.is_dcp(dpp=True)  # type: ignore[call-arg]  # cvxpy's compute_once hint drops dpp
     return problem, sigma, h, gram, threading.Lock()
 
 

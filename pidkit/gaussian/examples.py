@@ -69,10 +69,13 @@ def random_invertible(rng: np.random.Generator, d: int) -> np.ndarray:
     return (q1 * rng.uniform(0.3, 3.0, d)) @ q2
 
 
-def mutual_information_bits(cov: np.ndarray, a: Sequence[int], b: Sequence[int]) -> float:
-    """I(A;B) of a Gaussian with covariance ``cov``, A and B given as index lists."""
-    both = np.concatenate([a, b])
-    logdets = [np.linalg.slogdet(cov[np.ix_(i, i)]) for i in (a, b, both)]
+def mutual_information_bits(
+    cov: np.ndarray, a: Sequence[int] | np.ndarray, b: Sequence[int] | np.ndarray
+) -> float:
+    """I(A;B) of a Gaussian with covariance ``cov``, A and B given as index lists or arrays."""
+    a_index, b_index = np.asarray(a), np.asarray(b)  # as np.ix_ reads them
+    both = np.concatenate([a_index, b_index])
+    logdets = [np.linalg.slogdet(cov[np.ix_(i, i)]) for i in (a_index, b_index, both)]
     if any(sign <= 0 for sign, _ in logdets):
         raise ValueError("a block of cov is singular; these examples need positive definite blocks")
     return float(0.5 * (logdets[0][1] + logdets[1][1] - logdets[2][1]) / np.log(2.0))
@@ -237,4 +240,4 @@ def direct_sum(parts: Sequence[GaussianExample], *, rng: Seed) -> GaussianExampl
         start += n
     atoms = {a: float(sum(part.atoms[a] for part in parts)) for a in ATOMS}
     cov = mix @ stacked[np.ix_(order, order)] @ mix.T
-    return GaussianExample((cov + cov.T) / 2, tuple(int(n) for n in sizes), atoms)
+    return GaussianExample((cov + cov.T) / 2, (int(sizes[0]), int(sizes[1]), int(sizes[2])), atoms)

@@ -223,6 +223,7 @@ def _solve_by_cvxpy(system: ReducedSystem) -> UnionSolution:
     if point is None:  # the solver's coupling is degenerate: certify the independent one instead
         message += "; its coupling is degenerate, reporting Sigma = 0 instead"
         point = evaluate(np.zeros_like(sigma), system.h_t, system.h_s)
+        assert point is not None  # N(0) = I is positive definite
     return UnionSolution(
         union_nats=point.value,
         gap_nats=point.gap,

@@ -225,7 +225,7 @@ def _cholesky_whitenings(cov: np.ndarray, dims: tuple[int, int, int]) -> tuple[_
     l_y = _chol(cov[:d_y, :d_y])
     l_ts = _chol(cov[d_y:, d_y:]) if l_y is not None else None
     l_s = _chol(cov[d_y + d_t :, d_y + d_t :]) if l_ts is not None else None
-    if l_s is None:
+    if l_y is None or l_ts is None or l_s is None:  # l_s is None where an earlier one is
         return None
     return _Whitening(l_y), _Whitening(l_ts[:d_t, :d_t]), _Whitening(l_s), _Whitening(l_ts)
 

@@ -293,7 +293,7 @@ def gaussian_pid_from_samples(
     if result.q is not None:
         with np.errstate(over="ignore", under="ignore"):
             result = dataclasses.replace(result, q=result.q * scales[:, None] * scales)
-    notes = {"dims": list(dims)}  # for the repr's notes (sample_notes)
+    notes: dict[str, Any] = {"dims": list(dims)}  # for the repr's notes (sample_notes)
     if (h_y := indicator_entropy(arrays[0], units)) is not None:
         notes["label_entropy"] = h_y
     result = dataclasses.replace(result, diagnostics={**result.diagnostics, **notes})
@@ -381,7 +381,7 @@ class GaussianStatistic:
     ) -> None:
         self.with_failure_causes = with_failure_causes
         self.data = np.asarray(data, dtype=np.float64)
-        self.dims = tuple(int(d) for d in dims)
+        self.dims = (int(dims[0]), int(dims[1]), int(dims[2]))
         self.bias_correction = bias_correction
         self.units = units
         self.tol = tol
