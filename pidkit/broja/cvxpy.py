@@ -19,7 +19,7 @@ import contextlib
 import functools
 import threading
 from collections.abc import Iterator
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 import scipy.sparse as sp
@@ -70,9 +70,11 @@ class _Cells:
         p_yt, p_ys = marginals(p)
         mask = (p_yt > 0)[:, :, None] & (p_ys > 0)[:, None, :]
         self.y, self.t, self.s = np.nonzero(mask)
-        self.yt, self.n_yt = _ranks(mask.any(axis=2), self.y, self.t)
-        self.ys, self.n_ys = _ranks(mask.any(axis=1), self.y, self.s)
-        self.ts, self.n_ts = _ranks(mask.any(axis=0), self.t, self.s)
+        # numpy hints any(axis=k) as a bool or an array: of the 3-D mask it is a 2-D array.
+        rows_yt, rows_ys, pairs_ts = (cast("np.ndarray", mask.any(axis=axis)) for axis in (2, 1, 0))
+        self.yt, self.n_yt = _ranks(rows_yt, self.y, self.t)
+        self.ys, self.n_ys = _ranks(rows_ys, self.y, self.s)
+        self.ts, self.n_ts = _ranks(pairs_ts, self.t, self.s)
         self.p_yt = p_yt[mask.any(axis=2)]
         self.p_ys = p_ys[mask.any(axis=1)]
 
@@ -184,4 +186,5 @@ def _multipliers(problem, cells: _Cells, shape, p_yt, p_ys) -> tuple[np.ndarray,
         bound = float(dual_bound(lam, mu, p_yt, p_ys))
         if best is None or bound > best[0]:
             best = (bound, lam, mu)
+    assert best is not None  # set by the first sign
     return best[1], best[2]

@@ -350,7 +350,9 @@ def certify(
     return _certificate(best_q, best_lam, best_mu, best_value, bound, best_residual, tol_nats)
 
 
-def _trial(point, lam, mu, p_yt, p_ys, bound):
+def _trial(
+    point: np.ndarray, lam: np.ndarray, mu: np.ndarray, p_yt: np.ndarray, p_ys: np.ndarray, bound: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """``point`` projected onto the marginals and evaluated: (q, lam, mu, value, bound,
     residual), with the multipliers and bound the better of the given ones and the projection's
     (value inf where the projection is not finite)."""

@@ -124,6 +124,7 @@ class Reduction:
             self.set_aside = np.nonzero(small) if small.any() else None
         else:  # only the support can hold mass: scan it, not the grid
             cells = support_cells(p_yt > 0, p_ys > 0)
+            assert cells is not None  # a row has no mass (the test above), so there are cells to list
             values = p[cells]
             small = (values > 0) & (values < cut)
             self.set_aside = tuple(c[small] for c in cells) if small.any() else None
@@ -164,6 +165,7 @@ class Reduction:
         """Add the set-aside cells to ``q`` (in place) and certify the result for p itself."""
         p = self.p
         cells = self.set_aside
+        assert cells is not None  # assemble lifts only where cells were set aside
         pair_t, pair_s = np.unique(np.stack([cells[1], cells[2]]), axis=1)
         before = q[:, pair_t, pair_s]
         q[cells] += p[cells]
@@ -185,6 +187,7 @@ class Reduction:
         lam = np.full((n_y, n_t), -np.inf)
         mu = np.full((n_y, n_s), -np.inf)
         for part, sol in zip(self.parts, solutions, strict=True):
+            assert sol.lam is not None and sol.mu is not None  # the lift needs each part's multipliers
             p_yt, p_ys = marginals(part.p)
             mt, ms = p_yt > 0, p_ys > 0
             shift = _log_max_m(sol.lam, sol.mu, mt, ms)
@@ -262,6 +265,7 @@ def _split(p: np.ndarray, p_yt: np.ndarray, p_ys: np.ndarray,
         return [Part(sub / mass if mass != 1.0 else sub, mass, y, t, s, None)]
     if cells is None:
         cells = support_cells(mt, ms)
+        assert cells is not None  # every row with mass is one part, returned above
     cy, ct, cs = cells
     n_y, n_t, n_s = p.shape
     row_t = cy * n_t + ct

@@ -95,10 +95,10 @@ both K and g near 0, a few pairs block each predictor, and long steps then leave
 from their centred values, so the next predictor is blocked again; stopping further from the
 boundary keeps them centred (3x400x400: 59 -> 50 iterations, 3x300x300: 34 -> 32). On the pair
 systems' joints it costs iterations (10x10x10: 8.6 -> 9.4), so it is not used there."""
-_CORRECTORS = {DensePairSystem: 0, NormalSystem: 6, MatrixFreePairSystem: 0}
+_CORRECTORS: dict[type, int] = {DensePairSystem: 0, NormalSystem: 6, MatrixFreePairSystem: 0}
 """Centrality-corrector rounds per iteration: where the factorisation dominates the cost of an
 iteration (the multiplier system), extra solves are nearly free."""
-_SIGMA_POWER = {DensePairSystem: 3, NormalSystem: 6, MatrixFreePairSystem: 3}
+_SIGMA_POWER: dict[type, int] = {DensePairSystem: 3, NormalSystem: 6, MatrixFreePairSystem: 3}
 """Mehrotra's centring parameter is (affine measure / measure) to this power. The multiplier
 system's correctors keep its pairs centred, so it can afford the smaller parameters of a higher
 power: 6 instead of Mehrotra's 3 took 10-17 % fewer iterations there (2x700x700 14 -> 12,

@@ -13,6 +13,7 @@ from __future__ import annotations
 import functools
 import math
 from dataclasses import dataclass, fields
+from typing import Any, cast
 
 import numpy as np
 from scipy.linalg.blas import dtrsv
@@ -124,7 +125,8 @@ class Masks:
         if all_true(mt) and all_true(ms):
             pairs = np.ones((p_yt.shape[0], p_yt.shape[2], p_ys.shape[2]), dtype=bool)
             return cls(mt, ms, pairs, pairs.sum(axis=(1, 2)), True, True)
-        pairs = (mt[:, :, :, None] & ms[:, :, None, :]).any(axis=1)
+        # numpy hints any(axis=1) as a bool or an array: of this 4-D stack it is a 3-D array.
+        pairs = cast("np.ndarray", (mt[:, :, :, None] & ms[:, :, None, :]).any(axis=1))
         mt_f, ms_f = mt.astype(float), ms.astype(float)
         ms_count = ms_f.sum(axis=2)
         return cls(mt, ms, pairs, pairs.sum(axis=(1, 2)), False, all_true(pairs), mt_f, ms_f,
@@ -132,8 +134,9 @@ class Masks:
                    np.maximum(mt_f.sum(axis=2) + ms_count, 1.0))
 
     def subset(self, keep: np.ndarray) -> Masks:
-        return Masks(*(v if isinstance(v, bool) or v is None else v[keep]
-                       for v in (getattr(self, f.name) for f in fields(self))))
+        kept: list[Any] = [v if isinstance(v, bool) or v is None else v[keep]  # each field's own type
+                           for v in (getattr(self, f.name) for f in fields(self))]
+        return Masks(*kept)
 
 
 class Workspace:
@@ -256,7 +259,8 @@ def inverse_cholesky(a: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         else:
             return transposed.mT.copy(), np.zeros(a.shape[0], dtype=bool)
     factor, failed = cholesky_stack(a)
-    return lower_inverse(factor), failed.any(axis=tuple(range(1, failed.ndim)))
+    # numpy hints any(axis=...) as a bool or an array: over all but the first axis it is a 1-D array.
+    return lower_inverse(factor), cast("np.ndarray", failed.any(axis=tuple(range(1, failed.ndim))))
 
 
 def lower_factors(matrices: np.ndarray, failed: np.ndarray) -> list[np.ndarray]:
