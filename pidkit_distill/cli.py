@@ -59,7 +59,7 @@ from pidkit_distill.cli_values import (
     run_folder_config,
 )
 from pidkit_distill.config import TrainConfig, config_fields
-from pidkit_distill.config_settings import hinted_key
+from pidkit_distill.config.settings import hinted_key
 from pidkit_distill.name_check import check_builtin_names
 from pidkit_distill.signals import exit_status, interrupts_deferred, sigterm_interrupts
 from pidkit_distill.stop_lines import (
@@ -330,7 +330,7 @@ def _check_teacher_options(args: argparse.Namespace) -> None:
         ``--run.epochs``, ``--run.seed`` or ``--optim.lr`` (or their ``--set`` forms) was given,
         or a ``--set`` of an unknown key nearest to a key the teacher's run does not read.
     """
-    from pidkit_distill.teacher_keys import TEACHER_KEYS, unused_by_teacher
+    from pidkit_distill.config.teacher_keys import TEACHER_KEYS, unused_by_teacher
 
     given = [(key, "/".join([f"--{key}", *OPTION_ALIASES.get(key, [])]))
              for key, _, _, _ in config_fields() if key in vars(args)]

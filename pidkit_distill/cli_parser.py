@@ -18,9 +18,9 @@ from pidkit import __version__
 from pidkit.command_line import StrictArgumentParser
 from pidkit_distill.cli_values import GivenAs, demo_epochs, key_value
 from pidkit_distill.config import config_fields
-from pidkit_distill.config_settings import misplaced_key_hint, misplaced_key_table, table_option
+from pidkit_distill.config.settings import misplaced_key_hint, misplaced_key_table, table_option
+from pidkit_distill.config.teacher_keys import unused_by_teacher
 from pidkit_distill.stop_lines import printing_rank
-from pidkit_distill.teacher_keys import unused_by_teacher
 
 __all__ = ["OPTION_ALIASES", "get_args_parser", "methods_table"]
 
@@ -90,10 +90,10 @@ class _Parser(StrictArgumentParser):
     def option_hint(self, extras: list[str]) -> str:
         """The hint for the first unknown option of ``extras``: where it names a nested table of
         another section (``--params.lambda2 0.5``, ``--data.params.x 1``), the option of that
-        table, as ``--set`` is told (:func:`~pidkit_distill.config_settings.misplaced_key_hint`:
+        table, as ``--set`` is told (:func:`~pidkit_distill.config.settings.misplaced_key_hint`:
         ``'--method.params lambda2=0.5'``); where it names an entry of a table as an option of
         its own (``--method.params.lambda2 0.5``), the table's option with the entry
-        (:func:`~pidkit_distill.config_settings.table_option`); else the closest option."""
+        (:func:`~pidkit_distill.config.settings.table_option`); else the closest option."""
         if "--method.params" not in self._option_string_actions:  # a command without the keys
             return super().option_hint(extras)
         at = next(i for i, extra in enumerate(extras) if extra.startswith("-"))

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from pidkit_distill.config import TrainConfig, config_fields, unchecked_config_from_dict
+from pidkit_distill.config.registered_record import NAMED, recorded_registered
 from pidkit_distill.config_errors import ConfigEntryError, ConfigValueError
 from pidkit_distill.config_text import (
     LOADER_FIX,
@@ -21,7 +22,6 @@ from pidkit_distill.config_text import (
     read_config_file,
 )
 from pidkit_distill.name_check import NAMED_KEYS
-from pidkit_distill.registered_record import NAMED, recorded_registered
 from pidkit_distill.registry import BUILTIN_NAMES, registry_key
 from pidkit_distill.run_files import read_run_config
 from pidkit_distill.run_folder_search import did_you_mean_run_folder, instead_of_folder
@@ -402,7 +402,7 @@ def unregistered_name_refusal(config: TrainConfig, key: str | None) -> str | Non
     """The refusal of the name of ``key`` (``data.name``, ``model.teacher``, ``model.student``,
     ``method.name``) that ``config``, a resume, holds and that no registry of this process
     knows, where the run's ``config.json`` records the module of the user's that registered it
-    (:func:`~pidkit_distill.registered_record.recorded_registered`): ``data.name: 'my-digits'
+    (:func:`~pidkit_distill.config.registered_record.recorded_registered`): ``data.name: 'my-digits'
     is not known in this process: this run registered it from /p/my_models.py; add --import
     /p/my_models.py ...``, in place of the unknown name's refusal, whose closest package name
     (``Did you mean 'digits'?``) was no fix. ``None`` where ``config`` resumes no run folder

@@ -1,5 +1,5 @@
 """A fingerprint of a user's code (no torch): what a registered teacher's cached file is keyed
-by (:func:`~pidkit_distill.teacher_keys.teacher_key`), so that a builder edited in place is
+by (:func:`~pidkit_distill.config.teacher_keys.teacher_key`), so that a builder edited in place is
 another teacher; and the fingerprints of teachers' builders as their builds leave them
 (:class:`BuilderFingerprints`), so that a builder that changes a value it reads (a list it
 appends to) is the same teacher at each build.
@@ -28,7 +28,7 @@ __all__ = ["BuilderFingerprints", "code_fingerprint"]
 def code_fingerprint(builder: Any) -> str:
     """A fingerprint (16 hex digits) of the code of a registered ``builder`` (a function, a
     class, a ``functools.partial``, a callable object): what
-    :func:`~pidkit_distill.teacher_keys.teacher_key` keys a registered teacher by, so that its
+    :func:`~pidkit_distill.config.teacher_keys.teacher_key` keys a registered teacher by, so that its
     cached file is reused only by the code that trained it.
 
     It hashes (BLAKE2b) what the code does, not where it is written: a function's bytecode,

@@ -23,11 +23,11 @@ from pidkit_distill.config import (
     config_from_dict,
     config_to_dict,
 )
+from pidkit_distill.config.settings import closest_name_hint, misplaced_key_hint
+from pidkit_distill.config.teacher_keys import RECORDED
 from pidkit_distill.config_errors import ConfigEntryError, ConfigValueError
-from pidkit_distill.config_settings import closest_name_hint, misplaced_key_hint
 from pidkit_distill.name_check import check_builtin_names
 from pidkit_distill.registry import RESERVED_NAMES, registry_key
-from pidkit_distill.teacher_keys import RECORDED
 
 try:
     import tomllib

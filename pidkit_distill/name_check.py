@@ -25,10 +25,10 @@ import sys
 from typing import cast
 
 from pidkit_distill.config import TrainConfig
+from pidkit_distill.config.sections import AUTO_MODEL
+from pidkit_distill.config.teacher_keys import unused_by_teacher
 from pidkit_distill.config_errors import ConfigEntryError
-from pidkit_distill.config_sections import AUTO_MODEL
 from pidkit_distill.registry import BUILTIN_NAMES, WRN_NAME, WRN_NOTE, registry_key, unknown_name
-from pidkit_distill.teacher_keys import unused_by_teacher
 
 __all__ = ["NAMED_KEYS", "check_builtin_names"]
 
@@ -50,7 +50,7 @@ def check_builtin_names(config: TrainConfig, *, teacher_only: bool) -> None:
     imported: a misspelt ``--data digts`` waited seconds for its line. Only for a command that
     imports no module of the user's (``--import``), which could register the name; the names
     train-teacher does not read are not checked, nor a model of ``"auto"``, which check_config
-    resolves to the data set's own (:mod:`~pidkit_distill.model_defaults`). Where a kind's
+    resolves to the data set's own (:mod:`~pidkit_distill.config.model_defaults`). Where a kind's
     registry is imported already (a script that registers its own data set and then calls
     :func:`main`), its list is read.
 

@@ -34,12 +34,12 @@ import numpy as np
 
 from pidkit_distill.audit.records import AUDITED_ATOMS
 from pidkit_distill.config import AUDIT_RESUME_FREE_KEYS, RESUME_FREE_KEYS, config_fields
-from pidkit_distill.config_sections import SGD_ONLY
-from pidkit_distill.key_history import with_values_before_keys_existed
-from pidkit_distill.registered_record import NAMED, REGISTERED, recorded_registered
+from pidkit_distill.config.key_history import with_values_before_keys_existed
+from pidkit_distill.config.registered_record import NAMED, REGISTERED, recorded_registered
+from pidkit_distill.config.sections import SGD_ONLY
+from pidkit_distill.config.teacher_keys import RECORDED, recorded_teacher_file
 from pidkit_distill.registry import registry_key
 from pidkit_distill.run_records import RunRecords, method_label
-from pidkit_distill.teacher_keys import RECORDED, recorded_teacher_file
 
 __all__ = ["AUDIT_KEYS_NOT_ATOMS", "BOOKKEEPING", "Rerun", "RunGroup", "audit_epochs",
            "common_epochs", "group_runs", "lacking_keys", "mean_sd", "teacher_not_known",
@@ -168,9 +168,9 @@ def _defining(run: RunRecords) -> dict[str, str]:
     """The keys of ``run``'s configuration that define its experiment (all but
     :data:`BOOKKEEPING` and :func:`unused_keys`), each with its value as JSON (a list or a
     table compares by value; a teacher file by the file it names, :func:`_teacher_file`). The
-    run's record (:data:`~pidkit_distill.teacher_keys.RECORDED`) is no setting: it defines
+    run's record (:data:`~pidkit_distill.config.teacher_keys.RECORDED`) is no setting: it defines
     the experiment through ``teacher.source``, and by where each name the user registered
-    came from (:func:`~pidkit_distill.registered_record.recorded_registered`), under its key
+    came from (:func:`~pidkit_distill.config.registered_record.recorded_registered`), under its key
     in ``config.json`` (``recorded.registered.model.student``)."""
     unused = BOOKKEEPING | unused_keys(run.config)
     settings = {f"{section}.{key}": json.dumps(_setting(f"{section}.{key}", value, run),
@@ -235,7 +235,7 @@ def _joined(buckets: list[list[RunRecords]]) -> list[list[RunRecords]]:
 def _teacher_file(source: Any, run: RunRecords) -> Any:
     """The ``teacher.source`` of ``run`` as its experiment is told by: ``trained`` and
     ``untrained`` as they are, a teacher file by the absolute path that the run recorded
-    (:func:`~pidkit_distill.teacher_keys.recorded_teacher_file`: the file it read), else by
+    (:func:`~pidkit_distill.config.teacher_keys.recorded_teacher_file`: the file it read), else by
     its absolute path (``~`` the home folder, links followed), a relative path taken from the
     folder the run was trained in, as the trainer took it (:func:`_trained_in`): the seeds of
     one teacher file spelt ``runs/t/teacher.pt``, ``./runs/t/teacher.pt`` or in full are one

@@ -16,10 +16,10 @@ import torch
 from torch import nn
 
 from pidkit_distill.config import TrainConfig, config_from_dict
+from pidkit_distill.config.registered_record import recorded_registered
 from pidkit_distill.data import describe_dataset
 from pidkit_distill.devices import devices_here
 from pidkit_distill.models import available_models, build_model, model_fingerprint
-from pidkit_distill.registered_record import recorded_registered
 from pidkit_distill.registry import WRN_NAME, registry_key
 from pidkit_distill.run_files import checkpoint_written, read_metrics, read_run_config
 from pidkit_distill.run_folder_search import did_you_mean_run_folder, holds_run, run_folders
@@ -377,7 +377,7 @@ def unregistered_model_refusal(path: Path, role: str, name: str, err: Exception,
     this process, with the builder's error ``err`` and the function to call ``again`` once it
     is; ``""`` where the name is known (``err`` is then some other fault). Where the run's
     ``config.json`` records the module of the user's that registered it
-    (:func:`~pidkit_distill.registered_record.recorded_registered`), the refusal names it.
+    (:func:`~pidkit_distill.config.registered_record.recorded_registered`), the refusal names it.
 
     Examples
     --------

@@ -1,40 +1,12 @@
-"""Training configuration: one dataclass per concern, its keys and their checks.
+"""A training configuration as nested dicts, and the keys that a resume may change.
 
-A configuration is a tree of small dataclasses (:class:`TrainConfig`; the sections, their keys,
-defaults and help texts are defined in :mod:`pidkit_distill.config_sections`, and this module
-hands them on). Here it is read from and written to nested dicts (:func:`config_from_dict`,
-:func:`config_to_dict`); its values are checked by :func:`check_values`
-(:mod:`pidkit_distill.config_values`). Its values come from, in
-increasing priority: the sections' defaults, an optional TOML file, and ``section.key=value`` overrides
-(the CLI's ``--set`` and ``--section.key`` options), both read by
-:mod:`pidkit_distill.config_text`. Every key is checked: an unknown key or a value
-of the wrong type is a :class:`ValueError` / :class:`TypeError` that lists what is accepted, and
-every value is checked against its range (:func:`check_values`; numbers must be finite). Set from
-Python, a name that is no key (``config.run.epoch = 3``) raises :class:`AttributeError` at once,
-and a section takes only its own class (``config.run = RunConfig(epochs=3)``). A name that a
-registry looks up (``data.name``, ``model.teacher``, ``model.student``, ``method.name``) is held
-as the registry spells it, stripped and in lower case, however it was given, and a choice
-(``optim.schedule``, ``audit.estimator``, ...) as the choice it spells in any case
-(:class:`~pidkit_distill.config_settings.Settings`). What
-needs the registries, the file system or the run length (method, preset and parameters, models,
-data set, teacher file, run folder, schedule) is checked by
-:func:`pidkit_distill.training.check_config` before any work.
-
-Example TOML file::
-
-    [data]
-    name = "digits"
-
-    [method]
-    name = "rid"
-    preset = "paper"
-
-    [method.params]
-    warmup_epochs = 3
-    cycle_epochs = 4
-
-    [run]
-    epochs = 30
+:func:`config_to_dict` writes a :class:`~pidkit_distill.config.TrainConfig` as nested plain dicts
+(what ``config.json`` and a checkpoint hold); :func:`config_from_dict` reads one back (as read
+from TOML or ``config.json``), each key checked for its type (:func:`coerce_value`) and every
+value for its range (:func:`~pidkit_distill.config.check_values`);
+:func:`unchecked_config_from_dict` reads it without the ranges, for a caller that applies
+overrides first. :data:`RESUME_FREE_KEYS` and :data:`AUDIT_RESUME_FREE_KEYS` are the keys whose
+value may differ between a run and its resumption.
 """
 
 from __future__ import annotations
@@ -44,42 +16,18 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from pidkit.utils import closest
-from pidkit_distill.config_sections import (
-    AuditConfig,
-    DataConfig,
-    MethodConfig,
-    ModelConfig,
-    OptimConfig,
-    RunConfig,
-    TeacherConfig,
+from pidkit_distill.config.sections import (
     TrainConfig,
     check_is_config,
     check_key_type,
     config_fields,
 )
-from pidkit_distill.config_settings import closest_name_hint, misplaced_table, table_hint
-from pidkit_distill.config_values import DEVICES, MILESTONE_UNITS, SCHEDULES, check_values
-from pidkit_distill.teacher_keys import RECORDED, record_hint
+from pidkit_distill.config.settings import closest_name_hint, misplaced_table, table_hint
+from pidkit_distill.config.teacher_keys import RECORDED, record_hint
+from pidkit_distill.config.values import check_values
 
-# The choices of three keys, defined in config.py before 2d12e10 moved them to config_values.py,
-# are handed on here with check_values, so that an import from pidkit_distill.config still works.
-__all__ = [
-    "DEVICES",
-    "MILESTONE_UNITS",
-    "SCHEDULES",
-    "AuditConfig",
-    "DataConfig",
-    "MethodConfig",
-    "ModelConfig",
-    "OptimConfig",
-    "RunConfig",
-    "TeacherConfig",
-    "TrainConfig",
-    "check_values",
-    "config_fields",
-    "config_from_dict",
-    "config_to_dict",
-]
+__all__ = ["AUDIT_RESUME_FREE_KEYS", "RESUME_FREE_KEYS", "coerce_value", "config_from_dict",
+           "config_to_dict", "unchecked_config_from_dict"]
 
 # Keys whose value may differ between a run and its resumption (a moved or renamed run folder
 # resumes; so does one read with another device, thread count, loader setting, checkpoint
@@ -151,7 +99,7 @@ def config_from_dict(data: Mapping[str, Any]) -> TrainConfig:
     Missing keys keep their defaults; unknown sections or keys raise :class:`ValueError` listing the
     accepted ones; values of the wrong type raise :class:`TypeError`. The table ``recorded``
     of a run's ``config.json`` (what the run recorded of itself, no setting:
-    :mod:`~pidkit_distill.teacher_keys`) is skipped, so that the file reads back.
+    :mod:`~pidkit_distill.config.teacher_keys`) is skipped, so that the file reads back.
 
     Examples
     --------

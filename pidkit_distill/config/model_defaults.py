@@ -23,8 +23,8 @@ from __future__ import annotations
 import copy
 from collections.abc import Collection
 
+from pidkit_distill.config.sections import AUTO_MODEL, TrainConfig
 from pidkit_distill.config_errors import ConfigEntryError
-from pidkit_distill.config_sections import AUTO_MODEL, TrainConfig
 
 __all__ = ["PAPER_MODELS", "default_models", "with_default_models"]
 

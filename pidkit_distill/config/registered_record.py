@@ -3,7 +3,7 @@
 A run names its data set, models and method (:data:`NAMED`); a name that the user registered
 (``register_model`` in a module given with ``--import``, or in the script that trains) is that
 module's code, and two projects may register different code under one name. A run's
-``config.json`` records, in its table :data:`~pidkit_distill.teacher_keys.RECORDED`, under
+``config.json`` records, in its table :data:`~pidkit_distill.config.teacher_keys.RECORDED`, under
 :data:`REGISTERED`, the module each such name came from (:func:`registered_now`, given the
 registries' lookups by the code that records, :func:`with_registered`); the report tells
 experiments apart by it (:func:`recorded_registered`) without importing any of the user's
@@ -16,7 +16,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from pidkit_distill.teacher_keys import RECORDED
+from pidkit_distill.config.teacher_keys import RECORDED
 
 __all__ = ["NAMED", "REGISTERED", "recorded_registered", "registered_now", "with_registered"]
 
@@ -57,7 +57,7 @@ def registered_now(settings: Mapping[str, Any],
 
 def with_registered(settings: dict[str, Any], sources: Mapping[str, str]) -> dict[str, Any]:
     """A run's ``config.json`` content ``settings`` with ``sources`` (:func:`registered_now`)
-    recorded in its table :data:`~pidkit_distill.teacher_keys.RECORDED`, beside what that
+    recorded in its table :data:`~pidkit_distill.config.teacher_keys.RECORDED`, beside what that
     already holds; ``settings`` as they are where there are none.
 
     Examples

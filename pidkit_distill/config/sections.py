@@ -1,7 +1,7 @@
 """The sections of the training configuration (:mod:`pidkit_distill.config`): their keys,
 defaults and help texts, and the checks that need nothing but a section.
 
-One dataclass per section, on the base :class:`~pidkit_distill.config_settings.Settings`, and
+One dataclass per section, on the base :class:`~pidkit_distill.config.settings.Settings`, and
 :class:`~pidkit_distill.config.TrainConfig`, the tree of them; :func:`config_fields` lists every
 key. A value set in a section is checked for its type by :func:`check_key_type` (the audit's
 section checks all of its values itself, :meth:`~pidkit_distill.config.AuditConfig.check`);
@@ -20,8 +20,8 @@ from typing import Any
 
 from pidkit.below_zero import fewest_replicates
 from pidkit.utils import did_you_mean
+from pidkit_distill.config.settings import Settings, field_choices, field_kinds
 from pidkit_distill.config_errors import ConfigValueError
-from pidkit_distill.config_settings import Settings, field_choices, field_kinds
 
 __all__ = [
     "AUTO_MODEL",
@@ -42,7 +42,7 @@ __all__ = [
 
 AUTO_MODEL = "auto"
 """The default of ``model.teacher`` and ``model.student``: the data set's own model
-(:mod:`~pidkit_distill.model_defaults` resolves it)."""
+(:mod:`~pidkit_distill.config.model_defaults` resolves it)."""
 
 SGD_ONLY = ("momentum", "nesterov")
 """The keys of ``optim`` that SGD alone reads: AdamW takes torch's betas, and ignores them."""
@@ -55,7 +55,7 @@ linearly to the whole lr (torch's ``LinearLR``; torchvision's reference trainer'
 
 def _opt(default: Any, text: str, *, choices: tuple[str, ...] = ()) -> Any:
     """A dataclass field with an immutable default and a help string; ``choices``, the values
-    it accepts where it is a choice (:func:`~pidkit_distill.config_settings.field_choices`)."""
+    it accepts where it is a choice (:func:`~pidkit_distill.config.settings.field_choices`)."""
     return field(default=default, metadata={"help": text, **({"choices": choices} if choices
                                                              else {})})
 
@@ -104,7 +104,7 @@ class DataConfig(Settings):
 @dataclass
 class ModelConfig(Settings):
     """Teacher and student architectures (names understood by ``build_model``), or ``"auto"``:
-    the data set's own (:mod:`~pidkit_distill.model_defaults`).
+    the data set's own (:mod:`~pidkit_distill.config.model_defaults`).
 
     Examples
     --------

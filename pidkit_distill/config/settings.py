@@ -2,7 +2,7 @@
 field does.
 
 Only a section's fields can be set, and a field that names a registered entry
-(:data:`~pidkit_distill.registered_record.NAMED`: ``data.name``, ``model.teacher``,
+(:data:`~pidkit_distill.config.registered_record.NAMED`: ``data.name``, ``model.teacher``,
 ``model.student``, ``method.name``) holds the name in its registry spelling
 (:func:`~pidkit_distill.registry.registry_key`: stripped, lower case) from the moment it is set,
 whether by ``DataConfig(name=...)``, an assignment, a TOML file or an override: the run's folder,
@@ -22,9 +22,9 @@ from collections.abc import Iterable
 from typing import Any, ClassVar
 
 from pidkit.utils import closest, did_you_mean
-from pidkit_distill.registered_record import NAMED
+from pidkit_distill.config.registered_record import NAMED
+from pidkit_distill.config.teacher_keys import record_hint
 from pidkit_distill.registry import registry_key
-from pidkit_distill.teacher_keys import record_hint
 
 __all__ = ["Settings", "choice_spelling", "closest_name_hint", "field_choices", "field_kinds",
            "hinted_key", "misplaced_key_hint", "misplaced_key_table", "misplaced_table",
@@ -75,7 +75,7 @@ def choice_spelling(value: str, choices: Iterable[str]) -> str:
 def closest_name_hint(name: str, known: Iterable[str]) -> str:
     """". Did you mean 'x'?" for the closest known name (:func:`pidkit.utils.did_you_mean`),
     ending the sentence before it; or nothing. A name of a run's record (``run.teacher_file``)
-    is said to be no setting instead (:func:`~pidkit_distill.teacher_keys.record_hint`)."""
+    is said to be no setting instead (:func:`~pidkit_distill.config.teacher_keys.record_hint`)."""
     suggestion = did_you_mean(name, list(known))
     return record_hint(name) or (f".{suggestion}" if suggestion else "")
 
@@ -86,7 +86,7 @@ def hinted_key(key: str, kinds: dict[str, type]) -> str | None:
     configuration key): the entry of another section's nested table that it names in the wrong
     place (:func:`misplaced_key_table`), else the closest key (:func:`closest_name_hint`);
     ``None`` where ``key`` is known (an entry of a known table too), near none, or names a run's
-    record (:func:`~pidkit_distill.teacher_keys.record_hint`: the hint says it is no setting).
+    record (:func:`~pidkit_distill.config.teacher_keys.record_hint`: the hint says it is no setting).
 
     Examples
     --------

@@ -25,7 +25,7 @@ import os
 from collections.abc import Mapping
 from typing import Any
 
-from pidkit_distill.key_history import without_values_before_keys_existed
+from pidkit_distill.config.key_history import without_values_before_keys_existed
 
 __all__ = ["CODE_IN_KEY", "RECORDED", "REGISTERED_IN_KEY", "SAMPLES_IN_KEY", "TEACHER_KEYS",
            "TEACHER_RUN_OWN", "flat_settings", "record_hint", "recorded_teacher_file",
@@ -140,7 +140,7 @@ def teacher_key(settings: Mapping[str, Any], registered: Mapping[str, str],
     record: the sections ``data`` (less ``num_workers`` and ``eval_batch_size``), ``model``,
     ``teacher`` and ``optim``, as JSON reads them back; and, under :data:`REGISTERED_IN_KEY`,
     where its data set and ``model.teacher`` come from where the user registered them
-    (``registered``: :func:`~pidkit_distill.registered_record.registered_now` of the settings,
+    (``registered``: :func:`~pidkit_distill.config.registered_record.registered_now` of the settings,
     or what a file records), so that one name registered by two modules is two teachers; and,
     under :data:`CODE_IN_KEY`, ``code``, the fingerprint of a registered ``model.teacher``'s
     code (:func:`~pidkit_distill.code_fingerprint.code_fingerprint`), where given, so that a
@@ -151,7 +151,7 @@ def teacher_key(settings: Mapping[str, Any], registered: Mapping[str, str],
     that a loader that gives other samples (edited in place) is another teacher, and the same
     samples again the same. A teacher of the package's names alone has the key it always had:
     a key added since, at the value that trains as before it existed
-    (:data:`~pidkit_distill.key_history.VALUES_BEFORE_KEYS_EXISTED`), is left out.
+    (:data:`~pidkit_distill.config.key_history.VALUES_BEFORE_KEYS_EXISTED`), is left out.
 
     Examples
     --------

@@ -17,8 +17,7 @@ import typing
 from collections.abc import Sequence
 
 from pidkit.utils import SEED_MAX, did_you_mean
-from pidkit_distill.config_errors import ConfigValueError
-from pidkit_distill.config_sections import (
+from pidkit_distill.config.sections import (
     SGD_ONLY,
     OptimConfig,
     TrainConfig,
@@ -26,7 +25,8 @@ from pidkit_distill.config_sections import (
     check_key_type,
     config_fields,
 )
-from pidkit_distill.config_settings import field_choices
+from pidkit_distill.config.settings import field_choices
+from pidkit_distill.config_errors import ConfigValueError
 
 __all__ = ["DEVICES", "MILESTONE_UNITS", "OPTIMIZERS", "SCHEDULES", "check_values"]
 

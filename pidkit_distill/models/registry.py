@@ -18,7 +18,7 @@ from typing import Any, TypeVar
 from torch import nn
 
 from pidkit_distill.code_fingerprint import BuilderFingerprints
-from pidkit_distill.config_sections import AUTO_MODEL
+from pidkit_distill.config.sections import AUTO_MODEL
 from pidkit_distill.models.builder_calls import (
     build_registered,
     check_builder_signature,
@@ -141,7 +141,7 @@ def register_model(name: str) -> Callable[[B], B]:
     if isinstance(name, str) and registry_key(name) == AUTO_MODEL:
         raise ValueError(f"register_model: name {name!r} is what model.teacher and model.student "
                          "are set to for the data set's own models (their default, "
-                         "pidkit_distill.model_defaults); choose another name.")
+                         "pidkit_distill.config.model_defaults); choose another name.")
     return _MODELS.decorator(name, check=check_builder_signature)
 
 

@@ -12,14 +12,14 @@ from pathlib import Path
 from typing import Any
 
 from pidkit_distill.config import TrainConfig
-from pidkit_distill.data import DatasetBundle, DatasetSpec
-from pidkit_distill.data.registry import describes_its_sizes
-from pidkit_distill.registered_record import recorded_registered, registered_now
-from pidkit_distill.teacher_keys import (
+from pidkit_distill.config.registered_record import recorded_registered, registered_now
+from pidkit_distill.config.teacher_keys import (
     CODE_IN_KEY,
     REGISTERED_IN_KEY,
     flat_settings,
 )
+from pidkit_distill.data import DatasetBundle, DatasetSpec
+from pidkit_distill.data.registry import describes_its_sizes
 from pidkit_distill.training.data_fingerprints import data_fingerprint
 from pidkit_distill.training.model_checks import models_resolved
 from pidkit_distill.training.rundir import REGISTRY_SOURCES

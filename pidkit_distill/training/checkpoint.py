@@ -42,16 +42,16 @@ from pidkit_distill.config import (
     TrainConfig,
     config_to_dict,
 )
-from pidkit_distill.key_history import (
+from pidkit_distill.config.key_history import (
     EARLIER_DEFAULTS,
     VALUES_BEFORE_KEYS_EXISTED,
     preset_named_now,
 )
+from pidkit_distill.config.registered_record import NAMED
+from pidkit_distill.config.teacher_keys import with_teacher_run_own
 from pidkit_distill.methods.base import default_preset_of, get_method
-from pidkit_distill.registered_record import NAMED
 from pidkit_distill.registry import registry_key
 from pidkit_distill.run_files import checkpoint_written, read_run_config
-from pidkit_distill.teacher_keys import with_teacher_run_own
 from pidkit_distill.training.amp_resume import amp_device_change
 from pidkit_distill.training.checkpoint_fit import misfit_code, misfit_tensors
 from pidkit_distill.training.runtime import Runtime
@@ -276,7 +276,7 @@ def check_resumable(saved_config: dict[str, Any], config: TrainConfig, path: Pat
     in the checkpoint ``path``: ``cannot resume PATH:`` and :func:`resume_refusal`'s reasons.
 
     Where it may, a key whose default changed since the run started
-    (:data:`~pidkit_distill.key_history.EARLIER_DEFAULTS`) and that the run holds at an earlier default
+    (:data:`~pidkit_distill.config.key_history.EARLIER_DEFAULTS`) and that the run holds at an earlier default
     is set in ``config`` back to the run's value (:func:`resume_changes`), with a ``UserWarning``
     naming both: the resumed run goes on as it started (a run of ``audit.bootstrap`` 20, the
     default before 40, keeps auditing with 20 replicates).
@@ -308,11 +308,11 @@ def resume_refusal(saved_config: dict[str, Any], config: TrainConfig) -> str | N
     checkpoint). Any other change is refused naming each changed key; a key that the
     checkpoint lacks (written by an older version) or that this version lacks (a newer one) is
     named as such, since no value of the configuration restores it. The names that a
-    registry looks up (:data:`~pidkit_distill.registered_record.NAMED`) are compared as it reads
+    registry looks up (:data:`~pidkit_distill.config.registered_record.NAMED`) are compared as it reads
     them (:func:`~pidkit_distill.registry.registry_key`): a checkpoint written before a
     configuration held them in the registry's spelling records ``"Digits"`` where ``config``
     holds ``"digits"``, the same data set. A teacher's run compares the settings it holds of its
-    own (:data:`~pidkit_distill.teacher_keys.TEACHER_RUN_OWN`) as :func:`resume_changes` says.
+    own (:data:`~pidkit_distill.config.teacher_keys.TEACHER_RUN_OWN`) as :func:`resume_changes` says.
 
     Examples
     --------
@@ -367,7 +367,7 @@ def resume_changes(saved_config: dict[str, Any], config: TrainConfig
     old, new : dict
         Both configurations flattened, the registry's names in its spelling and a method's
         default preset by its name. A key whose default changed since the run started
-        (:data:`~pidkit_distill.key_history.EARLIER_DEFAULTS`) holds in ``new`` the run's value where
+        (:data:`~pidkit_distill.config.key_history.EARLIER_DEFAULTS`) holds in ``new`` the run's value where
         the run holds an earlier default and ``config`` the default of now: the run continues
         with it (:func:`check_resumable` sets it). ``config`` cannot tell a default from the
         same value given, so either keeps the run's; another value is a change.
@@ -377,7 +377,7 @@ def resume_changes(saved_config: dict[str, Any], config: TrainConfig
         ``teacher.source`` naming one file instead of another
         (:func:`~pidkit_distill.training.teacher_files.check_resumed_teacher` checks that).
         A teacher's run (``method.name`` ``teacher``) does not compare the settings it holds of
-        its own (:func:`~pidkit_distill.teacher_keys.with_teacher_run_own`): its folder's name
+        its own (:func:`~pidkit_distill.config.teacher_keys.with_teacher_run_own`): its folder's name
         hashes its key, which decides them, and a checkpoint written before 5 Dec 2026 holds
         its student's audit section, and its student's ``run.amp`` and ``run.sync_bn`` where
         they did not act.

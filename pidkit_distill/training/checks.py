@@ -16,7 +16,7 @@ resolves and checks, without loading data (but a registered data set's) or train
   the run trains on what it returned), and that every process gets a share of every batch;
 * the method, its preset and every parameter against the method registry
   (:meth:`Distiller.make_params <pidkit_distill.methods.Distiller.make_params>`); a resumed
-  run's preset by its name of now (:func:`~pidkit_distill.key_history.preset_named_now`: a
+  run's preset by its name of now (:func:`~pidkit_distill.config.key_history.preset_named_now`: a
   user's method's ``paper``, saved before 6 Dec 2026, is its ``default``), as its resume
   compares it;
 * the method's schedule against ``run.epochs``: a schedule that would train the student in
@@ -79,12 +79,12 @@ from torch import nn
 from pidkit.utils import did_you_mean
 from pidkit_distill.atomic_files import check_folder_can_be_made
 from pidkit_distill.config import TrainConfig, check_values, config_fields
+from pidkit_distill.config.key_history import preset_named_now
 from pidkit_distill.config_errors import ConfigEntryError
 from pidkit_distill.data import DatasetBundle, DatasetSpec, describe_dataset
 from pidkit_distill.data.cifar import is_root_error
 from pidkit_distill.data.registry import is_user_dataset
 from pidkit_distill.data.validation_split import spec_without_validation
-from pidkit_distill.key_history import preset_named_now
 from pidkit_distill.launcher_env import rank_from_env, world_size_from_env
 from pidkit_distill.methods import Distiller, Params, available_methods, get_method
 from pidkit_distill.methods.subclass_checks import MethodDefinitionError
@@ -145,7 +145,7 @@ class CheckedConfig:
     config : TrainConfig
         The configuration, its ``model.teacher`` and ``model.student`` resolved: where one was
         ``"auto"``, a copy of the configuration checked with the data set's own model
-        (:mod:`~pidkit_distill.model_defaults`); else the configuration checked itself.
+        (:mod:`~pidkit_distill.config.model_defaults`); else the configuration checked itself.
     method : type of Distiller or None
         The method's class (``None`` when only the teacher is checked).
     preset : str or None

@@ -2,7 +2,7 @@
 training.
 
 :func:`models_resolved` gives ``model.teacher`` and ``model.student`` of ``"auto"`` the data
-set's own models (:mod:`~pidkit_distill.model_defaults`), from the registries' names.
+set's own models (:mod:`~pidkit_distill.config.model_defaults`), from the registries' names.
 :func:`~pidkit_distill.training.check_config` builds ``model.teacher`` and ``model.student``
 for the data's classes and input shape (:func:`model_for`), runs each on a batch of two
 samples (:func:`check_runs`) and builds the method's Distiller of the pair
@@ -44,6 +44,7 @@ import torch
 from torch import nn
 
 from pidkit_distill.config import TrainConfig
+from pidkit_distill.config.model_defaults import default_models, with_default_models
 from pidkit_distill.data import DatasetSpec, available_datasets
 from pidkit_distill.launcher_env import world_size_from_env
 from pidkit_distill.methods import Distiller, StepOutput
@@ -54,7 +55,6 @@ from pidkit_distill.methods.subclass_checks import (
     failure_of_code,
     state_names,
 )
-from pidkit_distill.model_defaults import default_models, with_default_models
 from pidkit_distill.models import (
     available_models,
     build_model,
@@ -70,7 +70,7 @@ __all__ = ["check_one_sample_batches", "check_runs", "checked_distiller", "check
 def models_resolved(config: TrainConfig, *, teacher_only: bool = False) -> TrainConfig:
     """``config`` with ``model.teacher`` and ``model.student`` of ``"auto"`` resolved to the
     data set's own models, among the models and data sets registered now
-    (:func:`~pidkit_distill.model_defaults.with_default_models`, whose arguments and errors
+    (:func:`~pidkit_distill.config.model_defaults.with_default_models`, whose arguments and errors
     these are): a copy, or ``config`` itself where neither is ``"auto"``.
 
     Examples
@@ -461,7 +461,7 @@ def _is_meta(net: nn.Module) -> bool:
 
 def _cannot_take(err: BaseException, name: str, role: str, data: DatasetSpec) -> ValueError:
     """The error that the model ``name`` cannot take the inputs of ``data``, with a model that
-    can: the one ``"auto"`` means for the data (:func:`~pidkit_distill.model_defaults.
+    can: the one ``"auto"`` means for the data (:func:`~pidkit_distill.config.model_defaults.
     default_models`: ``digits-student``, ``wrn-16-1`` for CIFAR), unless that is ``name``
     itself (a data set's own model of one's own that cannot take it), or one of its shape."""
     first = str(err).strip().splitlines()[0] if str(err).strip() else type(err).__name__

@@ -13,7 +13,7 @@ from torch.optim.lr_scheduler import (
 )
 
 from pidkit_distill.config import TrainConfig
-from pidkit_distill.config_sections import WARMUP_START_FACTOR
+from pidkit_distill.config.sections import WARMUP_START_FACTOR
 
 __all__ = ["make_optimizer", "make_scheduler"]
 

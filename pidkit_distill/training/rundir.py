@@ -35,15 +35,15 @@ from pidkit.command_line import one_line
 from pidkit.utils import jsonable
 from pidkit_distill.atomic_files import atomic_write, not_written, remove_leftovers
 from pidkit_distill.config import TrainConfig, config_to_dict
+from pidkit_distill.config.key_history import preset_named_now
+from pidkit_distill.config.registered_record import recorded_registered, registered_now, with_registered
+from pidkit_distill.config.teacher_keys import recorded_teacher_file, teacher_file_now, with_teacher_file
 from pidkit_distill.data.registry import dataset_source
 from pidkit_distill.folder_locks import folder_lock, lock_held, take_lock
-from pidkit_distill.key_history import preset_named_now
 from pidkit_distill.methods.base import default_preset_of, get_method, method_source
 from pidkit_distill.models import model_source
-from pidkit_distill.registered_record import recorded_registered, registered_now, with_registered
 from pidkit_distill.registry import registry_key
 from pidkit_distill.run_files import FAILED, read_run_config, train_failure, unreadable_file
-from pidkit_distill.teacher_keys import recorded_teacher_file, teacher_file_now, with_teacher_file
 from pidkit_distill.training.checkpoint import run_writes
 from pidkit_distill.training.outcomes import TrainingError
 from pidkit_distill.training.runtime import Runtime, from_main
@@ -438,12 +438,12 @@ class RunFolder:
         """Create the folder, write ``config.json`` and the logs of the epochs already done.
 
         ``config.json`` records, beside the configuration, the teacher file the run read
-        (:func:`~pidkit_distill.teacher_keys.with_teacher_file`): the file ``teacher.source``
+        (:func:`~pidkit_distill.config.teacher_keys.with_teacher_file`): the file ``teacher.source``
         names from this folder; for a run that continues a checkpoint's epochs (``history``),
         whose teacher's weights are the checkpoint's, the file that the ``config.json`` it
         continues records (none where it records none), whichever folder it resumes in and
         whether that file is still there. It records too where each name that the user
-        registered comes from (:func:`~pidkit_distill.registered_record.with_registered`):
+        registered comes from (:func:`~pidkit_distill.config.registered_record.with_registered`):
         the module that registered it now; for a run that continues a checkpoint's epochs,
         whose networks are the checkpoint's, what the ``config.json`` it continues records.
         A run that continues with epochs to train and another ``run.threads`` than that

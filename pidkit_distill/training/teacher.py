@@ -33,13 +33,13 @@ from torch.nn import functional as F
 
 from pidkit_distill.chance import teacher_at_chance_warning
 from pidkit_distill.config import TeacherConfig, TrainConfig, config_to_dict
+from pidkit_distill.config.registered_record import registered_now, with_registered
+from pidkit_distill.config.teacher_keys import TEACHER_KEYS
 from pidkit_distill.data import DatasetBundle, DatasetSpec
 from pidkit_distill.data.batch_steps import whole_set_batch_warning
 from pidkit_distill.methods import StepOutput
 from pidkit_distill.models import adopt_model_fingerprint, build_model
-from pidkit_distill.registered_record import registered_now, with_registered
 from pidkit_distill.run_files import read_metrics
-from pidkit_distill.teacher_keys import TEACHER_KEYS
 from pidkit_distill.training.cached_teacher import check_cached_teacher, check_teacher_path
 from pidkit_distill.training.checkpoint import atomic_save, run_writes
 from pidkit_distill.training.data_fingerprints import data_fingerprint

@@ -21,14 +21,14 @@ from typing import Any
 import torch
 
 from pidkit_distill.config import TrainConfig, config_from_dict, config_to_dict
-from pidkit_distill.config_sections import SGD_ONLY
+from pidkit_distill.config.registered_record import registered_now
+from pidkit_distill.config.sections import SGD_ONLY
+from pidkit_distill.config.teacher_keys import teacher_key, with_teacher_run_own
 from pidkit_distill.data import DatasetBundle
 from pidkit_distill.data.registry import is_user_dataset
 from pidkit_distill.launcher_env import world_size_from_env
 from pidkit_distill.models import model_fingerprint
-from pidkit_distill.registered_record import registered_now
 from pidkit_distill.run_files import read_metrics
-from pidkit_distill.teacher_keys import teacher_key, with_teacher_run_own
 from pidkit_distill.training.data_fingerprints import data_fingerprint
 from pidkit_distill.training.model_checks import models_resolved
 from pidkit_distill.training.rundir import REGISTRY_SOURCES, run_dir_of
@@ -196,12 +196,12 @@ def teacher_run_settings(config: TrainConfig) -> dict[str, Any]:
 
     Its optimizer is ``teacher.optimizer`` (``sgd`` unless set), not the student's
     ``optim.optimizer``: students of SGD and AdamW share a teacher. An AdamW teacher's run holds
-    the SGD keys (:data:`~pidkit_distill.config_sections.SGD_ONLY`) at their defaults, which
+    the SGD keys (:data:`~pidkit_distill.config.sections.SGD_ONLY`) at their defaults, which
     AdamW ignores, so that its student's values of them neither refuse its run nor name
     another folder.
 
     The student's settings that the teacher's run holds of its own
-    (:data:`~pidkit_distill.teacher_keys.TEACHER_RUN_OWN`) are not the student's: its audit
+    (:data:`~pidkit_distill.config.teacher_keys.TEACHER_RUN_OWN`) are not the student's: its audit
     section is the default one (the teacher's run has no audit), and ``run.amp`` and
     ``run.sync_bn`` are off where they do not act (:func:`run_numbers_now`: ``run.amp`` off a
     GPU, ``run.sync_bn`` in one process). None of them names the teacher's folder, so a
@@ -250,7 +250,7 @@ def teacher_run_settings(config: TrainConfig) -> dict[str, Any]:
 def teacher_run_numbers(settings: Mapping[str, Any], processes: int = 1,
                         threads_now: int | None = None) -> dict[str, Any]:
     """The settings of the teacher's run ``settings`` (its configuration as a dict) outside
-    the sections that :func:`~pidkit_distill.teacher_keys.teacher_key` keys, that change the
+    the sections that :func:`~pidkit_distill.config.teacher_keys.teacher_key` keys, that change the
     teacher's numbers, with ``processes`` the number of processes that train it: ``threads``
     where ``run.threads`` is set (another thread count sums in another order), or, where it
     is 0, ``threads_now``, the threads torch uses on the CPU where it is given
@@ -444,7 +444,7 @@ def keyed_teacher(settings: Mapping[str, Any], registered: Mapping[str, str],
                   code: str | None = None, samples: str | None = None,
                   numbers: Mapping[str, Any] | None = None) -> dict[str, Any]:
     """The key of the teacher of the teacher's run ``settings``, which its folder's name
-    hashes and its cached file must record: :func:`~pidkit_distill.teacher_keys.teacher_key`
+    hashes and its cached file must record: :func:`~pidkit_distill.config.teacher_keys.teacher_key`
     (of ``registered``, ``code`` and ``samples``), and, under :data:`RUN_IN_KEY`, the run
     settings that change its numbers where any is set: ``numbers``, or, where it is ``None``,
     those of this run's processes (:func:`run_numbers_now`); so that the same seed, the same

@@ -222,7 +222,7 @@ def test_the_teachers_functions_given_an_unchecked_configuration_resolve_auto(tm
 def test_no_model_can_be_registered_as_auto(blobs):
     with pytest.raises(ValueError, match=r"^register_model: name 'auto' is what model.teacher "
                                          r"and model.student are set to for the data set's own "
-                                         r"models \(their default, pidkit_distill.model_defaults"
+                                         r"models \(their default, pidkit_distill.config.model_defaults"
                                          r"\); choose another name.$"):
         blobs("auto")
 

@@ -14,10 +14,10 @@ from tiny_runs import TINY, command_env
 import pidkit_distill.training
 from pidkit_distill.cli import config_from_args, get_args_parser, main
 from pidkit_distill.config import TrainConfig, config_fields, config_to_dict
+from pidkit_distill.config.teacher_keys import unused_by_teacher
 from pidkit_distill.config_text import apply_overrides
 from pidkit_distill.methods import available_methods, get_method
 from pidkit_distill.models import build_model
-from pidkit_distill.teacher_keys import unused_by_teacher
 
 
 def as_options(items: list[str]) -> list[str]:

@@ -14,8 +14,8 @@ from tiny_runs import TINY
 
 from pidkit_distill.cli import main
 from pidkit_distill.config import TrainConfig, config_fields, config_to_dict
+from pidkit_distill.config.teacher_keys import unused_by_teacher
 from pidkit_distill.config_text import apply_overrides
-from pidkit_distill.teacher_keys import unused_by_teacher
 from pidkit_distill.training.teacher import teacher_run_config
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"

@@ -516,7 +516,7 @@ def test_config_hands_on_the_choices_config_values_defines():
     # 2d12e10 moved SCHEDULES, MILESTONE_UNITS and DEVICES to config_values.py and kept them
     # importable from config.py by imports that silenced ruff (noqa: F401), outside __all__, so
     # `from pidkit_distill.config import *` and the API's list of names left them out
-    from pidkit_distill import config_values
+    from pidkit_distill.config import values as config_values
 
     names = ("DEVICES", "MILESTONE_UNITS", "SCHEDULES")
     star: dict = {}

@@ -11,7 +11,7 @@ import pytest
 
 from pidkit_distill import ConfigEntryError, ConfigEntryTypeError, ConfigValueError
 from pidkit_distill.config import TrainConfig
-from pidkit_distill.config_values import check_values
+from pidkit_distill.config.values import check_values
 from pidkit_distill.training import check_config
 
 

@@ -18,10 +18,10 @@ import pytest
 from tiny_runs import tiny
 
 from pidkit_distill import train
-from pidkit_distill.key_history import VALUES_BEFORE_KEYS_EXISTED
+from pidkit_distill.config.key_history import VALUES_BEFORE_KEYS_EXISTED
+from pidkit_distill.config.teacher_keys import teacher_key
 from pidkit_distill.run_groups import group_runs, unused_keys
 from pidkit_distill.run_records import load_runs
-from pidkit_distill.teacher_keys import teacher_key
 
 pytestmark = pytest.mark.usefixtures("one_torch_thread")
 

@@ -81,7 +81,7 @@ def test_the_processes_have_as_long_to_join_as_torchrun_gives_its_nodes():
     # rendezvous, and the trainer's default is that (it was 300 s, half of it)
     from torch.distributed.elastic.rendezvous.dynamic_rendezvous import RendezvousTimeout
 
-    from pidkit_distill.config_sections import RunConfig
+    from pidkit_distill.config.sections import RunConfig
 
     assert RunConfig().join_timeout == RendezvousTimeout().join.total_seconds() == 600
 

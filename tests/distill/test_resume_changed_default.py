@@ -24,7 +24,9 @@ AUDITED = ("run.name=r", "run.epochs=2", "run.audit_every=1", "audit.layers=[0]"
 
 
 def test_the_default_is_at_least_the_floor_of_its_confidence_and_20_was_the_one_before():
-    from pidkit_distill.key_history import EARLIER_DEFAULTS  # imported here: its absence fails one test
+    from pidkit_distill.config.key_history import (
+        EARLIER_DEFAULTS,  # imported here: its absence fails one test
+    )
 
     settings = AuditConfig()
     assert (settings.bootstrap, settings.confidence) == (40, 0.95)

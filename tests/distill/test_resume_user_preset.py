@@ -5,7 +5,7 @@ A method that declares no presets had one named ``paper`` before 6 Dec 2026, ``d
 did not: ``--resume RUN_DIR``, whose configuration is the run's ``config.json``, and the
 command that started the run (``--preset paper``) with ``--resume`` were refused with
 "'paper' is not a preset of method ...", advice to use another method. Both read the name
-through one function now (:func:`~pidkit_distill.key_history.preset_named_now`)."""
+through one function now (:func:`~pidkit_distill.config.key_history.preset_named_now`)."""
 
 from __future__ import annotations
 

@@ -18,8 +18,8 @@ import torch
 from torch.utils.data import Dataset, Subset, TensorDataset
 
 from pidkit_distill import apply_overrides, load_config, register_dataset, train_teacher
+from pidkit_distill.config.registered_record import registered_now
 from pidkit_distill.data import DatasetBundle, describe_dataset, load_dataset, unregister_dataset
-from pidkit_distill.registered_record import registered_now
 from pidkit_distill.training import Runtime, data_fingerprints
 from pidkit_distill.training import teacher as teacher_module
 from pidkit_distill.training.data_fingerprints import data_fingerprint

@@ -27,8 +27,8 @@ from pidkit_distill import (
     train_teacher,
     unregister_dataset,
 )
+from pidkit_distill.config.registered_record import registered_now
 from pidkit_distill.data.registry import _LOADERS
-from pidkit_distill.registered_record import registered_now
 from pidkit_distill.training.data_fingerprints import data_fingerprint
 from pidkit_distill.training.rundir import REGISTRY_SOURCES
 from pidkit_distill.training.teacher import read_teacher_file, teacher_file_of

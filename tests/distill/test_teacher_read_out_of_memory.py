@@ -16,7 +16,7 @@ from tiny_runs import OUT_OF_MEMORY, TINY, loads_failing, tiny
 
 from pidkit_distill import TrainingError, check_config, train, train_teacher
 from pidkit_distill.cli import main
-from pidkit_distill.teacher_keys import unused_by_teacher
+from pidkit_distill.config.teacher_keys import unused_by_teacher
 from pidkit_distill.training.teacher import read_teacher_file
 
 HINT = ("; the teacher file is as it was: free memory on this machine, or use one with more, "

@@ -13,7 +13,7 @@ import torch
 from tiny_runs import TINY, loads_failing
 
 from pidkit_distill.cli import main
-from pidkit_distill.teacher_keys import unused_by_teacher
+from pidkit_distill.config.teacher_keys import unused_by_teacher
 
 NOT_A_ZIP = "PytorchStreamReader failed reading zip archive: failed finding central directory"
 

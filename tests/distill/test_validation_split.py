@@ -224,7 +224,7 @@ def test_the_report_says_the_best_epoch_was_chosen_on_the_validation_split(tmp_p
 def test_the_teachers_run_never_stops_early():
     # the teacher's key (its cached folder) does not hold run.early_stop, so its run must not read
     # it: a teacher trained under a student's patience would be reused by a run without one
-    from pidkit_distill.teacher_keys import unused_by_teacher
+    from pidkit_distill.config.teacher_keys import unused_by_teacher
     from pidkit_distill.training.teacher_sources import teacher_run_settings
 
     config = load_config(overrides=["data.val_fraction=0.25", "run.early_stop=2"])
