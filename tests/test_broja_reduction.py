@@ -107,6 +107,21 @@ def test_large_supports_are_built_without_parameters(monkeypatch):
     assert direct.value == pytest.approx(cached.value, abs=1e-9) and direct.certified
 
 
+def test_a_failed_solve_with_set_aside_cells_is_a_failed_result(monkeypatch):
+    from pidkit._cvxpy import Attempt
+
+    p = np.random.default_rng(0).dirichlet(np.ones(27)).reshape(3, 3, 3)
+    p[0, 0, 0] = 1e-20  # negligible: set aside, then lifted with the parts' multipliers
+    p /= p.sum()
+    assert Reduction(p, tol_nats=TOL).set_aside is not None
+    monkeypatch.setattr(cvxpy_path, "solve_first",
+                        lambda *args: Attempt(None, 0.0, ("every solver refused (test)",)))
+    result = pidkit.pid(p, measure="broja", method="cvxpy", strict=False)
+    assert result.status == "failed" and not result.success and result.gap == math.inf
+    with pytest.raises(pidkit.SolverError, match="every solver refused"):
+        pidkit.pid(p, measure="broja", method="cvxpy")
+
+
 def test_support_cells_are_the_crossed_rows_without_the_grid():
     from pidkit.broja.reduction import support_cells
 

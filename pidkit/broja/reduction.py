@@ -163,6 +163,8 @@ class Reduction:
 
     def _lift(self, q: np.ndarray, value: float, solutions: list[Solution]) -> tuple[float, float, float]:
         """Add the set-aside cells to ``q`` (in place) and certify the result for p itself."""
+        if any(sol.lam is None or sol.mu is None for sol in solutions):
+            return value, -np.inf, np.inf  # a part's solve failed: no multipliers, so no bound
         p = self.p
         cells = self.set_aside
         assert cells is not None  # assemble lifts only where cells were set aside
