@@ -31,7 +31,10 @@ named ``...4``, which have 4 x 4 x 4 = 64 cells, or ``...3``, 3 x 3 x 3 = 27 cel
   a uniform value with probability 0.2 (Red 0.885, Syn 0.335, both unique informations exactly 0:
   a kink). Small dense tables with rare labels from the statistical audit t-435 (at n = 200 a cell
   holds about 7 samples), where the intervals of Syn and I(Y;T,S) fall short; in neither the default
-  grid nor ``--full``.
+  grid nor ``--full``;
+- ``independent2``, ``independent3``, ``independent4``: Y, T and S independent and uniform on 2, 3
+  and 4 values (every atom 0), where ``PluginBiasWarning`` must keep quiet at large n; in neither
+  grid.
 
 The default run (about 12 minutes on 2 cores) is the acceptance grid: the 1000-cell joints at
 n = 450 and 2000, 100 draws (at 20 the standard error of a ratio reaches 0.06 on ``sum10`` at
@@ -41,6 +44,12 @@ shows in seconds that it works. ``--full`` runs every joint but ``xor3`` and ``c
 1000-cell joint has 100-cell pairwise tables, more than a quarter of 200 samples, and the
 corrections refuse it).
 
+With ``--warnings`` the run measures :class:`pidkit.estimate.PluginBiasWarning` instead: per joint
+and n, how often each of its rules fires on the draws (the expected bias of I(Y;T,S); where that is
+quiet, the unique informations at a kink, :func:`pidkit.estimate.bias_warning.unique_kink_bias`),
+the plug-in's mean bias of the unique informations, and its mean largest |error| of an atom over
+the draws it warned on and those it did not.
+
 With ``--coverage B`` every draw also gets B bootstrap replicates per correction, made exactly as
 :func:`pidkit.estimate.pid_from_representations` makes them (:class:`pidkit.estimate.PIDStatistic`,
 each replicate corrected with ``--boot-partitions`` random partitions per subsample size, 1 as
@@ -49,7 +58,7 @@ whose 95 % interval (with the kink allowance, clipped at 0) contains the true va
 seven quantities, and the mean width of those intervals. All ``ci_method`` share the same replicates.
 
 Run: ``python -m benchmarks.estimate_bias [--quick] [--full] [--draws 100] [--n 450 2000] [--joints ...]
-[--methods ...] [--coverage 0] [--boot-partitions 1] [--n-jobs -1] [--seed 0]``.
+[--methods ...] [--coverage 0] [--boot-partitions 1] [--warnings] [--n-jobs -1] [--seed 0]``.
 """
 
 from __future__ import annotations
@@ -74,6 +83,7 @@ from pidkit.estimate import (
     bootstrap_replicates,
     correct_counts,
 )
+from pidkit.estimate.bias_warning import bias_warning_text, plugin_bias, unique_kink_bias
 from pidkit.resampling import QUANTITIES
 
 from . import _cli
@@ -155,12 +165,16 @@ JOINTS = {
     "dirichlet4-0.5": lambda: _dirichlet(4, 0.5, 3),
     "xor3": lambda: _xor(3, 0.9),
     "copy3": lambda: _copies(3, (1.0, 0.8, 0.8)),
+    "independent2": lambda: np.full((2, 2, 2), 1 / 8),
+    "independent3": lambda: np.full((3, 3, 3), 1 / 27),
+    "independent4": lambda: np.full((4, 4, 4), 1 / 64),
 }
 DEFAULT_JOINTS = ("xor10", "sum10", "redundant10", "teacher10", "uninformative10", "dirichlet10-1",
                   "dirichlet10-0.1")
-FULL_JOINTS = tuple(name for name in JOINTS if name not in ("xor3", "copy3"))
-"""Joints of ``--full``: every joint but the audit's 27-cell ones, as in the full table of
-docs/estimate-measured.md."""
+FULL_JOINTS = tuple(name for name in JOINTS
+                    if name not in ("xor3", "copy3") and not name.startswith("independent"))
+"""Joints of ``--full``: every joint but the audit's 27-cell ones and the independent ones, as in the
+full table of docs/estimate-measured.md."""
 
 
 def _views(keep_t: float, keep_s: float, up_t: float = 0.0, down_s: float = 0.0, k: int = K) -> np.ndarray:
@@ -309,6 +323,66 @@ def _measure(
                         }
                 rows.append(row)
                 out.write(**row)
+
+
+def _warned(p: np.ndarray, n: int, seed: int) -> tuple[str, np.ndarray]:
+    """Which rule of PluginBiasWarning fires on one draw (``"i_yts"``, ``"kink"`` or ``""``) and the
+    plug-in's atoms."""
+    counts = np.random.default_rng(seed).multinomial(n, p.ravel()).reshape(p.shape)
+    plug = pid(counts / n)
+    bias = plugin_bias(counts)
+    atoms = np.array([getattr(plug, a) for a in ATOMS])
+    if bias_warning_text(bias, plug.i_yts, n, "", "bits") is not None:
+        return "i_yts", atoms
+    bias["uni_at_kink"] = unique_kink_bias(counts, plug.uni_t, plug.uni_s)
+    return ("kink" if bias_warning_text(bias, plug.i_yts, n, "", "bits") else ""), atoms
+
+
+def warning_rates(joints: list[str], sizes: list[int], draws: int, seed: int,
+                  n_jobs: int | None) -> list[dict[str, Any]]:
+    """Per joint and n: the share of draws each rule of PluginBiasWarning fires on, the plug-in's
+    mean bias of the unique informations, and its mean largest |atom error| where it warned and
+    where it did not (NaN where no draw is)."""
+    from joblib import Parallel, delayed
+
+    rows = []
+    for name in joints:
+        p = JOINTS[name]()
+        truth = pid(p)
+        true = np.array([getattr(truth, a) for a in ATOMS])
+        for n in sizes:
+            results = Parallel(n_jobs=n_jobs)(
+                delayed(_warned)(p, n, int(s)) for s in draw_seeds(seed, n, name, draws))
+            rules = np.array([rule for rule, _ in results])
+            errors = np.array([atoms for _, atoms in results]) - true
+            largest = np.abs(errors).max(axis=1)
+            warned = rules != ""
+            rows.append({
+                "joint": name, "n": n, "draws": draws, "i_yts_rule": float(np.mean(rules == "i_yts")),
+                "kink_rule": float(np.mean(rules == "kink")), "uni_bias": float(errors[:, 1:3].mean()),
+                "error_warned": float(largest[warned].mean()) if warned.any() else float("nan"),
+                "error_quiet": float(largest[~warned].mean()) if (~warned).any() else float("nan"),
+            })
+    return rows
+
+
+def warning_table(rows: list[dict[str, Any]]) -> str:
+    """:func:`warning_rates`' rows as a markdown table.
+
+    Examples
+    --------
+    >>> print(warning_table([{"joint": "copy3", "n": 200, "draws": 40, "i_yts_rule": 0.0,
+    ...                       "kink_rule": 0.95, "uni_bias": 0.0962, "error_warned": 0.155,
+    ...                       "error_quiet": float("nan")}]).splitlines()[-1])
+    | copy3 | 200 | 40 | 0.00 | 0.95 | +0.096 | 0.155 | n/a |
+    """
+    def number(x: float, sign: str = "") -> str:
+        return "n/a" if not np.isfinite(x) else f"{x:{sign}.3f}"
+    cells = [(r["joint"], str(r["n"]), str(r["draws"]), f"{r['i_yts_rule']:.2f}", f"{r['kink_rule']:.2f}",
+              number(r["uni_bias"], "+"), number(r["error_warned"]), number(r["error_quiet"]))
+             for r in rows]
+    return markdown(("joint", "n", "draws", "warned: I(Y;T,S) rule", "kink rule", "plug-in Uni bias",
+                     "largest |atom error|: warned", "quiet"), cells, left=True)
 
 
 def bias_ratio_se(est: np.ndarray, plugin: np.ndarray, true: np.ndarray, resampled: np.ndarray) -> float:
@@ -469,6 +543,9 @@ def get_parser() -> argparse.ArgumentParser:
                         help="bootstrap replicates per draw for interval coverage (default: 0, off)")
     parser.add_argument("--boot-partitions", type=_cli.positive_int, default=1,
                         help="random partitions per subsample size in each replicate (default: 1)")
+    parser.add_argument("--warnings", action="store_true",
+                        help="measure how often each rule of PluginBiasWarning fires, and the plug-in's "
+                             "atom errors where it does and does not, instead of the corrections")
     add_run_options(parser)
     return parser
 
@@ -490,6 +567,10 @@ def main(argv: Sequence[str] | None = None) -> str:
         start = time.perf_counter()
         methods = tuple(args.methods or BIAS_CORRECTIONS)
         draws = args.draws or (FULL_DRAWS if args.full else DEFAULT_DRAWS)
+        if args.warnings:
+            text = warning_table(warning_rates(joints, sizes, draws, args.seed, args.n_jobs))
+            print(f"{text}\nPluginBiasWarning on {draws} draws per cell; {time.perf_counter() - start:.0f} s")
+            return text
         rows = run(joints, sizes, draws, args.seed, args.n_jobs, methods, args.coverage,
                    args.boot_partitions, out)
         text = table(rows)

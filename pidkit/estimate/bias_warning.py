@@ -7,6 +7,16 @@ bits, for either estimator; the text (:func:`bias_warning_text`) is also kept in
 ``bias_warning``, and the ratio in its ``bias["ratio"]``. :func:`pidkit.estimate.bootstrap`, whose
 intervals are made of plug-in replicates, warns by the same rule, its last sentences saying what
 its intervals are and naming the corrected route instead.
+
+A second rule, for count tables, reads the unique informations where the first is quiet: where
+both plug-in Uni are within :data:`KINK_WARNING_SPREAD` standard errors of I(Y;T) - I(Y;S) of 0,
+the joint may be at the kink of the BROJA optimum (both Uni 0, p(y|t) = p(y|s)), where their
+bias shrinks like n**-1/2 and the first-order bias of I(Y;T,S) does not show it (copy3 at
+n = 200: Uni biased +0.10 bits, I(Y;T,S)'s first-order bias 4 % of it). :func:`unique_kink_bias`
+is that bias's lower bound, kept in ``bias["uni_at_kink"]``; the rule warns where it exceeds
+:data:`BIAS_WARNING_FLOOR`. It fired on 99 to 100 % of ``copy3``'s draws at n = 200 to 10,000
+(docs/estimate-measured.md); it misses kinks of many cells (``sum10``, 1000 cells, Uni biased
++0.094 bits at n = 2000: 0 of 40 draws).
 """
 
 from __future__ import annotations
@@ -20,8 +30,8 @@ from pidkit._rounding import rounding_level
 from pidkit._units import from_nats, to_nats
 
 __all__ = [
-    "BIAS_WARNING_FLOOR", "BIAS_WARNING_RATIO", "PluginBiasWarning", "bias_ratio", "bias_warning_text",
-    "plugin_bias",
+    "BIAS_WARNING_FLOOR", "BIAS_WARNING_RATIO", "KINK_WARNING_SPREAD", "PluginBiasWarning", "bias_ratio",
+    "bias_warning_text", "information_difference_se", "plugin_bias", "unique_kink_bias",
 ]
 
 BIAS_WARNING_RATIO = 0.1
@@ -41,7 +51,22 @@ the warning was written for is far above it (sparse tables: 0.02 to 3 bits); the
 tests, 3 x 3 x 3 labels at n = 5000 (every cell seen), is 0.0023 bits. On independent 2 x 2 x 2
 tables the default correction's RMSE of every atom was at or above the plug-in's at every n tried
 (100 to 10,000, 50 draws), the floor's quiet n = 10,000 included: staying quiet there withholds no
-advice that helps."""
+advice that helps. The kink rule (:func:`unique_kink_bias`) has the same floor, and kept quiet on
+every draw of those tables where this rule does (:data:`KINK_WARNING_SPREAD`)."""
+
+KINK_WARNING_SPREAD = 2.5
+"""The kink rule reads a joint as possibly at the kink where both plug-in unique informations are at
+most this many standard errors of I(Y;T) - I(Y;S) (:func:`information_difference_se`) above 0.
+
+At a kink both Uni are 0 and I(Y;T) = I(Y;S), so the plug-in's Uni(Y:T\\S) - Uni(Y:S\\T), which is
+its I(Y;T) - I(Y;S) exactly, is noise of that standard error, and the larger Uni is at least its
+absolute value. Measured with ``python -m benchmarks.estimate_bias --warnings`` (100 draws a cell,
+docs/estimate-measured.md): at 2.5 the rule fired on 99, 99 and 100 of ``copy3``'s draws at n = 200,
+1000 and 10,000, and on 16 of ``redundant4``'s at n = 1000 (Uni(Y:T\\S) 0.145 bits, about 3
+standard errors: not a kink); at 2 on 94 to 98 of ``copy3``'s, missing the draws of largest error,
+and 6 of ``redundant4``'s; at 3 on 99 to 100 and 44. It kept quiet on every draw of the independent
+tables where the first rule does (2 x 2 x 2 at n = 10,000 to 100,000, 3 x 3 x 3 at 30,000 and
+100,000, 4 x 4 x 4 at 100,000)."""
 
 _ESTIMATOR_ADVICE = ("Use a bias correction (bias_correction='auto'), more samples or fewer clusters or "
                      "components.")
@@ -115,18 +140,38 @@ def bias_ratio(bias: float, estimate: float) -> float:
 
 def bias_warning_text(
     bias: dict[str, float], i_yts: float, n_samples: int, cells: str, units: str,
-    advice: str = _ESTIMATOR_ADVICE,
+    advice: str = _ESTIMATOR_ADVICE, *, unique: tuple[float, float] | None = None,
 ) -> str | None:
     """The :class:`PluginBiasWarning` message when the expected plug-in bias of I(Y;T,S) exceeds
     :data:`BIAS_WARNING_RATIO` of ``i_yts`` (:func:`bias_ratio`) and :data:`BIAS_WARNING_FLOOR`
-    bits.
+    bits, or else when ``bias["uni_at_kink"]`` (:func:`unique_kink_bias`) exceeds that floor.
 
     ``cells`` says what the samples were spread over (e.g. ``"1000 cells"``); ``advice``, the
     message's last sentences, what the caller can do about it (by default the estimators' own
     arguments: a bias correction, more samples, fewer clusters or components). Returns None when
     the expected bias is a small share of ``i_yts``, at most the floor (it would move no atom
     printed to three decimals, whatever its share of an ``i_yts`` near 0), or 0 (nothing to
-    correct, whatever the estimate).
+    correct, whatever the estimate), and ``bias["uni_at_kink"]`` (0 where absent) is at most the
+    floor. The first rule's text already says the atoms are not to be trusted, so it is the
+    whole message where both rules fire.
+
+    Parameters
+    ----------
+    bias : dict of str to float
+        ``"i_yts"``: the expected plug-in bias of I(Y;T,S) (:func:`plugin_bias`); optionally
+        ``"uni_at_kink"`` (:func:`unique_kink_bias`).
+    i_yts : float
+        The plug-in I(Y;T,S).
+    n_samples : int
+    cells : str
+    units : {"bits", "nats"}
+    advice : str, optional
+    unique : tuple of float, optional
+        The plug-in Uni(Y:T\\S) and Uni(Y:S\\T), which the kink rule's text names.
+
+    Returns
+    -------
+    str or None
 
     Examples
     --------
@@ -143,11 +188,22 @@ def bias_warning_text(
 the estimate 0.0019 bits, so the atoms are likely overestimated. Count more.
     >>> bias_warning_text(expected(10000), 0.00019, 10000, "8 cells", "bits") is None
     True
+
+    The kink rule, where the first is quiet (a first-order bias 4 % of I(Y;T,S)):
+
+    >>> bias = {"i_yts": 0.05, "uni_at_kink": 0.049}
+    >>> print(bias_warning_text(bias, 1.27, 200, "27 cells", "bits", advice="Count more.",
+    ...                         unique=(0.0381, 0.152)))
+    the plug-in unique informations with 200 samples over 27 cells, Uni(Y:T\\S) 0.0381 and \
+Uni(Y:S\\T) 0.152 bits, are within 2.5 standard errors of I(Y;T) - I(Y;S) of 0, as at a kink of \
+the BROJA optimum (both 0, with p(y|t) = p(y|s)), where their plug-in bias shrinks like n**-1/2, \
+not 1/n, and is expected to be 0.049 bits or more each: Uni(Y:T\\S) and Uni(Y:S\\T) are likely \
+overestimated, and Red and Syn underestimated, by about that much. Count more.
     """
     ratio = bias_ratio(bias["i_yts"], i_yts)
     floor = from_nats(to_nats(BIAS_WARNING_FLOOR, "bits"), units)
     if not ratio > BIAS_WARNING_RATIO or not bias["i_yts"] > floor:
-        return None
+        return _kink_text(bias.get("uni_at_kink", 0.0), floor, n_samples, cells, units, advice, unique)
     share = (  # an estimate of 0 made the ratio inf: "inf% of the estimate 0 bits"
         f"{ratio:.0%} of the estimate {i_yts:.3g} {units}, so the atoms are likely overestimated"
         if math.isfinite(ratio)
@@ -157,6 +213,119 @@ the estimate 0.0019 bits, so the atoms are likely overestimated. Count more.
         f"the expected plug-in bias of I(Y;T,S) with {n_samples} samples over {cells} is "
         f"{bias['i_yts']:.3g} {units}, {share}. {advice}"
     )
+
+
+def _kink_text(uni_at_kink: float, floor: float, n_samples: int, cells: str, units: str, advice: str,
+               unique: tuple[float, float] | None) -> str | None:
+    """The kink rule's message (:func:`bias_warning_text`), None where ``uni_at_kink`` is at most
+    ``floor``."""
+    if not uni_at_kink > floor:
+        return None
+    values = (f", Uni(Y:T\\S) {unique[0]:.3g} and Uni(Y:S\\T) {unique[1]:.3g} {units}," if unique is not None
+              else "")
+    return (
+        f"the plug-in unique informations with {n_samples} samples over {cells}{values} are within "
+        f"{KINK_WARNING_SPREAD:g} standard errors of I(Y;T) - I(Y;S) of 0, as at a kink of the BROJA "
+        "optimum (both 0, with p(y|t) = p(y|s)), where their plug-in bias shrinks like n**-1/2, not 1/n, "
+        f"and is expected to be {uni_at_kink:.3g} {units} or more each: Uni(Y:T\\S) and Uni(Y:S\\T) "
+        f"are likely overestimated, and Red and Syn underestimated, by about that much. {advice}"
+    )
+
+
+def information_difference_se(counts: np.ndarray, units: str = "bits") -> float:
+    """Standard error of the plug-in I(Y;T) - I(Y;S), to first order (the delta method).
+
+    ``sqrt(Var[log p(y,t) / (p(y) p(t)) - log p(y,s) / (p(y) p(s))] / n)``, the variance over the
+    samples' cells, every probability the sample's frequency. 0 where Y or both sources take one
+    value. It is the scale of the plug-in unique informations' bias at a kink
+    (:func:`unique_kink_bias`), where both are 0 and so I(Y;T) = I(Y;S).
+
+    Parameters
+    ----------
+    counts : numpy.ndarray of shape (n_y, n_t, n_s)
+        Whole-number counts ``[y, t, s]``.
+    units : {"bits", "nats"}, default="bits"
+
+    Returns
+    -------
+    float
+
+    Examples
+    --------
+    Y a fair coin, T a copy of it flipped in a quarter of the samples, S independent of both: the
+    terms are ``log 1.5`` (3 in 4 samples) and ``log 0.5``, so the standard error is
+    ``sqrt(3 / 16) log2(3) / sqrt(n)`` bits:
+
+    >>> import math
+    >>> import numpy as np
+    >>> from pidkit.estimate.bias_warning import information_difference_se
+    >>> counts = np.array([[[150, 150], [50, 50]], [[50, 50], [150, 150]]])
+    >>> expected = math.sqrt(3 / 16) * math.log2(3) / math.sqrt(800)
+    >>> round(information_difference_se(counts), 12) == round(expected, 12)
+    True
+    """
+    n_samples = counts.sum()
+    p = counts / n_samples
+    seen = p > 0
+
+    def pointwise(pair: np.ndarray) -> np.ndarray:  # log p(y,x) / (p(y) p(x)) where p(y,x) > 0
+        outer = pair.sum(axis=1, keepdims=True) * pair.sum(axis=0, keepdims=True)
+        return np.log(np.where(pair > 0, pair, 1.0) / np.where(pair > 0, outer, 1.0))
+
+    terms = pointwise(p.sum(axis=2))[:, :, None] - pointwise(p.sum(axis=1))[:, None, :]
+    mean = float(np.sum(p[seen] * terms[seen]))
+    variance = float(np.sum(p[seen] * (terms[seen] - mean) ** 2))
+    return from_nats(math.sqrt(max(variance, 0.0) / n_samples), units)
+
+
+def unique_kink_bias(counts: np.ndarray, uni_t: float, uni_s: float, units: str = "bits") -> float:
+    """``bias["uni_at_kink"]``: the plug-in bias each unique information is expected to have, at
+    least, if the joint is at a kink of the BROJA optimum; 0.0 where the plug-in rules a kink out.
+
+    At a kink both Uni are 0, so I(Y;T) = I(Y;S) and the plug-in's Uni(Y:T\\S) - Uni(Y:S\\T), which
+    is its I(Y;T) - I(Y;S) exactly, is noise of standard error ``sigma``
+    (:func:`information_difference_se`); both plug-in Uni being at least 0, they sum to at least its
+    absolute value, ``sigma sqrt(2 / pi)`` on average: ``sigma / sqrt(2 pi)`` each. That is the
+    value, capped at the mean plug-in Uni (neither truth is below 0), where both plug-in Uni are at
+    most :data:`KINK_WARNING_SPREAD` ``sigma``, and 0.0 where either is above it (the sample then
+    shows a unique information). A lower bound: on ``copy3`` (docs/estimate-measured.md) the Uni's
+    bias was 0.7 to 0.8 ``sigma`` at n = 200 to 10,000, this 0.40; where the table has many cells,
+    the bias of the minimum over the BROJA polytope grows with its dimensions and ``sigma`` misses
+    most of it (``sum10``, 1000 cells: Uni biased about 5 ``sigma`` at n = 2000, so above the
+    spread, and never read as a kink).
+
+    Parameters
+    ----------
+    counts : numpy.ndarray of shape (n_y, n_t, n_s)
+        Whole-number counts ``[y, t, s]``.
+    uni_t, uni_s : float
+        The plug-in Uni(Y:T\\S) and Uni(Y:S\\T) of ``counts``, in ``units``.
+    units : {"bits", "nats"}, default="bits"
+
+    Returns
+    -------
+    float
+
+    Examples
+    --------
+    ``copy3`` (Y uniform on 3 values, T and S copies of it each replaced by a uniform value with
+    probability 0.2; both Uni 0), its expected counts at n = 200, with a sample's plug-in Uni:
+
+    >>> import numpy as np
+    >>> from pidkit.estimate.bias_warning import information_difference_se, unique_kink_bias
+    >>> channel = np.full((3, 3), 0.2 / 3) + 0.8 * np.eye(3)
+    >>> counts = 200 * np.einsum("yt,ys->yts", channel, channel) / 3
+    >>> round(information_difference_se(counts), 3)
+    0.126
+    >>> round(unique_kink_bias(counts, 0.04, 0.15), 3)   # 0.126 / sqrt(2 pi)
+    0.05
+    >>> unique_kink_bias(counts, 0.04, 0.35)             # 0.35 is 2.8 standard errors: a Uni shown
+    0.0
+    """
+    sigma = information_difference_se(counts, units)
+    if max(uni_t, uni_s) > KINK_WARNING_SPREAD * sigma:
+        return 0.0
+    return max(0.0, min(sigma / math.sqrt(2.0 * math.pi), (uni_t + uni_s) / 2.0))
 
 
 def _cell_share(mean_count: float) -> float:

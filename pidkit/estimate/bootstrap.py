@@ -34,7 +34,7 @@ from pidkit.samples import SampleCells, encoded_samples
 
 from .._arrays import check_same_index
 from .._labels import axis_labels
-from .bias_warning import PluginBiasWarning, bias_warning_text, plugin_bias
+from .bias_warning import PluginBiasWarning, bias_warning_text, plugin_bias, unique_kink_bias
 from .correction import BIAS_CORRECTIONS, DEFAULT_SUBSAMPLES, QUANTITIES, check_subsamples, correct_counts
 from .inputs import check_counts, check_labels, check_sample_cells
 
@@ -239,9 +239,11 @@ def bootstrap(
     -----
     PluginBiasWarning
         When the expected first-order plug-in bias of I(Y;T,S) is more than 10 % of its plug-in
-        estimate and more than 5e-4 bits (the rule and words of
-        :func:`pidkit.estimate.pid_from_representations` with ``bias_correction="none"``,
-        :data:`~pidkit.estimate.bias_warning.BIAS_WARNING_FLOOR`). Its last sentences say what the
+        estimate and more than 5e-4 bits, or else when both plug-in unique informations are near
+        enough 0 to be at a kink, where each is expected to be biased by more than 5e-4 bits (the
+        rules and words of :func:`pidkit.estimate.pid_from_representations` with
+        ``bias_correction="none"``, :data:`~pidkit.estimate.bias_warning.BIAS_WARNING_FLOOR`,
+        :func:`~pidkit.estimate.bias_warning.unique_kink_bias`). Its last sentences say what the
         ``ci_method``'s intervals are, and why they can leave out both the estimate and the truth
         (basic: moved from the plug-in by the part of its bias the resamples show; percentile:
         that part added on top of it; centred: around it), and name the corrected route,
@@ -254,10 +256,17 @@ def bootstrap(
     >>> rng = np.random.default_rng(0)
     >>> t = rng.integers(0, 2, 500)
     >>> s = rng.integers(0, 2, 500)
-    >>> out = bootstrap(t ^ s, t, s, n_boot=20)
+    >>> out = bootstrap(t ^ s, t, s, n_boot=20)   # PluginBiasWarning: both Uni at a kink (below)
     >>> lo, hi = out["intervals"]["syn"]
     >>> bool(0.95 < lo <= 1.0 <= hi)
     True
+
+    Both unique informations of XOR are 0, a kink of the BROJA optimum, so the plug-in's are biased
+    like n**-1/2: its Uni(Y:S\\T) of 0.0056 bits is all bias, and the warning names it
+    (:func:`~pidkit.estimate.bias_warning.unique_kink_bias`):
+
+    >>> round(out["estimate"].uni_s, 4)
+    0.0056
 
     Independent labels of 10 values each, 1,000 samples over 1,000 cells: every atom is 0, but the
     plug-in's bias is most of its estimate, and the intervals exclude both 0 and the plug-in Syn of
@@ -295,13 +304,15 @@ bootstrap=20), which takes labels as they are; or count more samples.
     check_same_index({"y": y, "t": t, "s": s})
     try:  # the full sample, then its replicates (a resample's polytope can be larger)
         result = pid(joint.p, measure=measure, units=units)
+        bias = {**plugin_bias(joint.counts, units),
+                "uni_at_kink": unique_kink_bias(joint.counts, result.uni_t, result.uni_s, units)}
         bias_warning = bias_warning_text(
-            plugin_bias(joint.counts, units), result.i_yts, joint.n_samples,
-            f"{math.prod(joint.p.shape)} cells", units,
+            bias, result.i_yts, joint.n_samples, f"{math.prod(joint.p.shape)} cells", units,
             advice=f"{_INTERVAL_WORDS[ci_method]} For bias-corrected atoms with centred intervals "
                    "around them, use pidkit.estimate."
                    f"pid_from_representations(y, t, s, bootstrap={n_boot}), which takes labels as "
                    "they are; or count more samples.",
+            unique=(result.uni_t, result.uni_s),
         )
         if bias_warning:  # before the replicates, which can take minutes
             warnings.warn(bias_warning, PluginBiasWarning, stacklevel=3)  # past _count_named_n_boot

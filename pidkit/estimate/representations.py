@@ -44,7 +44,7 @@ from pidkit.samples import encoded_samples
 
 from .._arrays import check_same_index
 from .._labels import axis_labels
-from .bias_warning import plugin_bias
+from .bias_warning import plugin_bias, unique_kink_bias
 from .bootstrap import PIDStatistic
 from .cluster_count import DEFAULT_CLUSTERS, clusters_for_samples, information_cap
 from .cluster_seeds import (
@@ -230,6 +230,7 @@ def _one_clustering(
         )
     except TooManyVertices as exc:
         raise exc.without_the_option(_fewer_values(joint.p.shape)) from None
+    bias["uni_at_kink"] = unique_kink_bias(joint.counts, result.uni_t, result.uni_s, units)
     return _Clustering(joint, sample_cells, (disc_t, disc_s), (t_set, s_set), result, fix, bias)
 
 
@@ -376,7 +377,11 @@ def pid_from_representations(
     -----
     PluginBiasWarning
         With ``bias_correction="none"``, when the expected plug-in bias of I(Y;T,S) is more than
-        10 % of its estimate and more than 5e-4 bits (``BIAS_WARNING_FLOOR``).
+        10 % of its estimate and more than 5e-4 bits (``BIAS_WARNING_FLOOR``); else, for the
+        discrete estimator, when both plug-in unique informations are within 2.5 standard errors of
+        I(Y;T) - I(Y;S) of 0, as at a kink, and ``bias["uni_at_kink"]``, the bias each is then
+        expected to have at least, exceeds that floor
+        (:func:`~pidkit.estimate.bias_warning.unique_kink_bias`).
     ScaleDroppedWarning
         Where ``normalize="l2"`` dropped row lengths of a side that tell the labels apart.
 
@@ -484,7 +489,8 @@ def pid_from_representations(
     bias_warning = None
     if method == "none":
         cells = f"{math.prod(joint.p.shape)} cells"
-        bias_warning = bias_warning_text(bias, fix.plugin["i_yts"], joint.n_samples, cells, units)
+        bias_warning = bias_warning_text(bias, fix.plugin["i_yts"], joint.n_samples, cells, units,
+                                         unique=(fix.plugin["uni_t"], fix.plugin["uni_s"]))
         if bias_warning:
             warnings.warn(bias_warning, PluginBiasWarning, stacklevel=user_stacklevel())
 

@@ -121,10 +121,16 @@ class RepresentationPID:
         log-determinants, :func:`pidkit.gaussian.information_bias`) for the Gaussian one. The
         ratio is :func:`bias_ratio`: 0.0 when the bias is 0 (Y or (T, S) of one value: the 0/0 of
         an information that is exactly 0), ``inf`` (None in ``to_dict``) when only the plug-in is 0.
+        The discrete estimator's also holds ``"uni_at_kink"``: the plug-in bias each unique
+        information is expected to have at least if the joint is at a kink of the BROJA optimum,
+        0.0 where a plug-in Uni is more than 2.5 standard errors of I(Y;T) - I(Y;S) above 0
+        (:func:`~pidkit.estimate.bias_warning.unique_kink_bias`; the mean over the clusterings
+        with ``cluster_seeds``).
     bias_warning : str or None
         With ``bias_correction="none"``: the warning text when ``bias["ratio"] >
         BIAS_WARNING_RATIO`` and ``bias["i_yts"]`` is above ``BIAS_WARNING_FLOOR`` (5e-4 bits; never
-        when the bias is 0: there is nothing to correct).
+        when the bias is 0: there is nothing to correct), else when ``bias["uni_at_kink"]`` is
+        above that floor (the text then names the unique informations).
     intervals : dict of str to (float, float) or None
         Bootstrap intervals around the corrected values (``settings["ci_method"]``), when
         ``bootstrap > 0``; ``None`` without ``bootstrap=`` (the default, 0), so that
