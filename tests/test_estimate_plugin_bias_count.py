@@ -90,7 +90,7 @@ def test_labels_that_the_sources_determine_have_no_first_order_bias():
     with warnings.catch_warnings():
         warnings.simplefilter("error", PluginBiasWarning)
         res = pid_from_representations(y, y, y, bias_correction="none")
-    assert res.bias == {"i_yt": 0.0, "i_ys": 0.0, "i_yts": 0.0, "ratio": 0.0}
+    assert res.bias == {"i_yt": 0.0, "i_ys": 0.0, "i_yts": 0.0, "ratio": 0.0, "uni_at_kink": 0.0}
 
 
 def test_singletons_count_for_the_cells_not_seen():

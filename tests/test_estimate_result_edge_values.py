@@ -38,7 +38,7 @@ def test_a_zero_bias_of_a_zero_information_gives_no_warning_and_a_ratio_of_0():
         warnings.simplefilter("error", PluginBiasWarning)
         res = _constant_sides("none")
     assert res.shape == [3, 1, 1] and res.bias_warning is None
-    assert res.bias == {"i_yt": 0.0, "i_ys": 0.0, "i_yts": 0.0, "ratio": 0.0}
+    assert res.bias == {"i_yt": 0.0, "i_ys": 0.0, "i_yts": 0.0, "ratio": 0.0, "uni_at_kink": 0.0}
     assert res.to_dict()["bias"]["ratio"] == 0.0
     text = repr(res)
     assert "inf%" not in text
