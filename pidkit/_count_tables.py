@@ -65,12 +65,15 @@ def python_corrected_route(name: str) -> Callable[[np.ndarray], str]:
     return route
 
 
-def warn_of_rescaled_counts(joint: Any, p: np.ndarray, units: str, *, name: str = "p_yts") -> None:
+def warn_of_rescaled_counts(joint: Any, p: np.ndarray, units: str, *, name: str = "p_yts",
+                            unique: tuple[float, float] | None = None) -> None:
     """The :class:`~pidkit.estimate.PluginBiasWarning` of :func:`warn_of_plugin_bias`, for a public
     measure that validated ``joint`` (its argument ``name``, as given) into the probabilities ``p``:
     given where ``joint`` holds counts that ``normalize=True`` rescaled and the expected plug-in bias
-    of I(Y;T,S) is a sizeable share of that of ``p``, pointing at the caller's line outside pidkit.
-    A joint of more than two sources is not judged (the words and the route are of ``p[y, t, s]``).
+    of I(Y;T,S) is a sizeable share of that of ``p``, or where ``unique``, the plug-in Uni(Y:T\\S)
+    and Uni(Y:S\\T) of ``p``, are as at a kink (:func:`pidkit.estimate.bias_warning.unique_kink_bias`),
+    pointing at the caller's line outside pidkit. A joint of more than two sources is not judged
+    (the words and the route are of ``p[y, t, s]``).
 
     Examples
     --------
@@ -83,7 +86,7 @@ def warn_of_rescaled_counts(joint: Any, p: np.ndarray, units: str, *, name: str 
     >>> [str(w.message)[:60] for w in caught]
     ['plug-in atoms: the expected plug-in bias of I(Y;T,S) with 18']
     """
-    if (text := _rescaled_text(joint, p, units, name)) is not None:
+    if (text := _rescaled_text(joint, p, units, name, unique)) is not None:
         from .estimate.bias_warning import PluginBiasWarning
         warnings.warn(f"{PLUGIN_ATOMS}{text}", PluginBiasWarning, stacklevel=user_stacklevel())
 
@@ -104,7 +107,7 @@ def warn_of_rescaled_count_batch(joints: list[Any], ps: list[np.ndarray], units:
     plug-in atoms: 2 of 3 joints are counts rescaled by normalize=True whose expected plug-in bias of \
 I(Y;T,S) is a sizeable share of its estimate: ps[1], ps[2]
     """
-    texts = [(index, _rescaled_text(joint, p, units, f"ps[{index}]"))
+    texts = [(index, _rescaled_text(joint, p, units, f"ps[{index}]", None))
              for index, (joint, p) in enumerate(zip(joints, ps, strict=True))]
     flagged = [(index, text) for index, text in texts if text is not None]
     if not flagged:
@@ -148,27 +151,33 @@ joint), the atoms are exact: pass p / p.sum() and no warning comes (normalize on
 tell weights from counts).
     """
     counts = counted_cells(joint)
-    if counts is not None and (text := _bias_text(counts, result.i_yts, result.units, corrected_route)):
+    unique = (result.uni_t, result.uni_s)
+    if counts is not None and (text := _bias_text(counts, result.i_yts, result.units, corrected_route,
+                                                  unique)):
         from .estimate.bias_warning import PluginBiasWarning
         warnings.warn(f"{PLUGIN_ATOMS}{text}", PluginBiasWarning, stacklevel=stacklevel + 1)
 
 
-def _rescaled_text(joint: Any, p: np.ndarray, units: str, name: str) -> str | None:
+def _rescaled_text(joint: Any, p: np.ndarray, units: str, name: str, unique: tuple[float, float] | None
+                   ) -> str | None:
     """:func:`_bias_text` of the argument ``name``, ``joint`` as given and ``p`` as validated; None
     for a joint of more than two sources. I(Y;T,S) is computed only for counts."""
     if p.ndim != 3 or (counts := counted_cells(joint)) is None:
         return None
     i_yts = from_nats(informations_nats(p).i_yts, units)
-    return _bias_text(counts, i_yts, units, python_corrected_route(name))
+    return _bias_text(counts, i_yts, units, python_corrected_route(name), unique)
 
 
-def _bias_text(counts: np.ndarray, i_yts: float, units: str, corrected_route: Callable[[np.ndarray], str]
-               ) -> str | None:
+def _bias_text(counts: np.ndarray, i_yts: float, units: str, corrected_route: Callable[[np.ndarray], str],
+               unique: tuple[float, float] | None) -> str | None:
     """The warning's text after :data:`PLUGIN_ATOMS` where the expected plug-in bias of I(Y;T,S)
-    of ``counts`` is a sizeable share of ``i_yts``, ending in :data:`WEIGHTS_READING`; else None."""
-    from .estimate.bias_warning import bias_warning_text, plugin_bias
+    of ``counts`` is a sizeable share of ``i_yts``, or where the plug-in unique informations
+    ``unique`` are as at a kink, ending in :data:`WEIGHTS_READING`; else None."""
+    from .estimate.bias_warning import bias_warning_text, plugin_bias, unique_kink_bias
     bias = plugin_bias(counts, units)
-    text = bias_warning_text(bias, i_yts, int(counts.sum()), f"{counts.size} cells", units)
+    if unique is not None:
+        bias["uni_at_kink"] = unique_kink_bias(counts, *unique, units)
+    text = bias_warning_text(bias, i_yts, int(counts.sum()), f"{counts.size} cells", units, unique=unique)
     if text is None:
         return None
     return f"{text[:text.rindex('. Use ') + 2]}{corrected_route(counts)} {WEIGHTS_READING}"

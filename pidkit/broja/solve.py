@@ -393,7 +393,8 @@ def bertschinger(
     options = check_options(units=units, method=method, solver=solver, tol=tol,
                             normalize=normalize, strict=strict)
     p = check_joint(p_yts, normalize=options.normalize)
-    if options.normalize:
-        warn_of_rescaled_counts(p_yts, p, options.units)
     (outcome,) = solve_joints([p], options)
-    return result(p, outcome, options)
+    answer = result(p, outcome, options)
+    if options.normalize:  # after the solve: the kink rule reads the plug-in's unique informations
+        warn_of_rescaled_counts(p_yts, p, options.units, unique=(answer.uni_t, answer.uni_s))
+    return answer

@@ -200,12 +200,19 @@ def pid_from_measure(
     """
     p = check_joint(p_yts, normalize=normalize)
     units = check_units(units)
-    if normalize:
-        warn_of_rescaled_counts(p_yts, p, units)
     measure = check_measure(measure)
     strict = check_flag(strict, name="strict")
     max_vertices = check_vertex_option(measure, max_vertices)
     progress = check_progress_option(measure, progress)
+    answer = _decomposition(p, measure, units, strict, max_vertices, progress)
+    if normalize:  # after the solve: the kink rule reads the plug-in's unique informations
+        warn_of_rescaled_counts(p_yts, p, units, unique=(answer.uni_t, answer.uni_s))
+    return answer
+
+
+def _decomposition(p: np.ndarray, measure: str, units: str, strict: bool, max_vertices: Any,
+                   progress: Any) -> PIDResult:
+    """:func:`pid_from_measure`'s result for the validated joint ``p`` and options."""
     if measure == "broja":
         from ..bertschinger import bertschinger
 
