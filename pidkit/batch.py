@@ -26,14 +26,15 @@ ESTIMATE_COLUMNS = (
     *(f"plugin_{q}" for q in QUANTITIES),
     *(f"bias_{q}" for q in QUANTITIES),
     "kink",
-    *(f"expected_bias_{q}" for q in ("i_yt", "i_ys", "i_yts", "ratio")),
+    *(f"expected_bias_{q}" for q in ("i_yt", "i_ys", "i_yts", "ratio", "uni_at_kink")),
     *(f"{q}_{end}" for q in QUANTITIES for end in ("low", "high")),
     *(f"seed_sd_{q}" for q in QUANTITIES),
 )
 """The float64 columns :func:`pidkit.to_frame` makes of a :class:`~pidkit.estimate.RepresentationPID`'s
 dicts of numbers (NaN in the rows of other results, and ``{q}_low``, ``{q}_high`` without
 intervals): ``plugin_red`` ... from ``plugin``; ``bias_red`` ... (plug-in minus corrected) and
-``kink`` from ``correction``; ``expected_bias_i_yt`` ... ``expected_bias_ratio`` from ``bias``;
+``kink`` from ``correction``; ``expected_bias_i_yt`` ... ``expected_bias_ratio`` and
+``expected_bias_uni_at_kink`` from ``bias``;
 ``red_low``, ``red_high`` ... from ``intervals``; ``seed_sd_red`` ... from
 ``settings["cluster_seed_sd"]`` (NaN for one clustering). A
 :class:`~pidkit.gaussian.GaussianPIDEstimate` fills ``plugin_red`` ... and ``red_low``,
@@ -57,7 +58,8 @@ def to_frame(results: Iterable[Any] | Mapping[Any, Any]) -> pandas.DataFrame:
     ``settings["bias_correction"]`` names it), its estimated bias ``bias_red`` ... ``bias_i_yts``
     (plug-in minus corrected), its ``kink`` and its flags ``negative`` and ``above_bound``
     (tuples of names); ``bias`` becomes ``expected_bias_i_yt``, ``expected_bias_i_ys``,
-    ``expected_bias_i_yts`` and ``expected_bias_ratio`` (``inf`` kept); ``intervals`` becomes
+    ``expected_bias_i_yts``, ``expected_bias_ratio`` (``inf`` kept) and
+    ``expected_bias_uni_at_kink`` (each Uni's bias at a kink); ``intervals`` becomes
     ``red_low``, ``red_high`` ... ``i_yts_high`` (NaN without ``bootstrap=``); with
     ``cluster_seeds`` above 1, ``settings["cluster_seed_sd"]`` also becomes ``seed_sd_red`` ...
     ``seed_sd_i_yts`` (NaN for one clustering). A :class:`~pidkit.gaussian.GaussianPIDEstimate`

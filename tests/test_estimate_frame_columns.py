@@ -55,6 +55,7 @@ def test_plug_in_values_intervals_and_biases_are_float64_columns():
     assert frame.loc[1, "red_high"] == runs[1].intervals["red"][1]
     assert frame["expected_bias_i_yts"].tolist() == [run.bias["i_yts"] for run in runs]
     assert frame["expected_bias_ratio"].tolist() == [run.bias["ratio"] for run in runs]
+    assert frame["expected_bias_uni_at_kink"].tolist() == [run.bias["uni_at_kink"] for run in runs]
     assert frame["kink"].tolist() == [run.correction.kink for run in runs]
     for q in QUANTITIES:  # plug-in minus the estimated bias is the corrected value
         np.testing.assert_allclose(frame[f"plugin_{q}"] - frame[f"bias_{q}"], frame[q], atol=1e-12)
