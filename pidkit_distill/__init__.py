@@ -61,7 +61,7 @@ if TYPE_CHECKING:  # the names for type checkers and IDEs, which do not run __ge
     from .models import unregister_model as unregister_model
     from .report import load_runs as load_runs
     from .report import write_report as write_report
-    from .run_summary import RunSummary as RunSummary
+    from .run_folders.summary import RunSummary as RunSummary
     from .students import load_student as load_student
     from .teachers import load_run_teacher as load_run_teacher
     from .training import PeerStopped as PeerStopped
@@ -110,7 +110,7 @@ _SOURCES = {
     "unregister_model": "models",
     "load_runs": "report",
     "write_report": "report",
-    "RunSummary": "run_summary",
+    "RunSummary": "run_folders.summary",
     "load_student": "students",
     "load_run_teacher": "teachers",
     "PeerStopped": "training",

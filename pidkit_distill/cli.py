@@ -225,8 +225,8 @@ def _run(args: argparse.Namespace) -> int:
     """Dispatch one command; user errors become :class:`_Failure`. PyTorch is imported only
     once the command needs it, so that what can be checked without it is reported at once."""
     if args.command == "report":
-        from pidkit_distill.run_folder_search import runs_in
-        from pidkit_distill.run_records import read_runs
+        from pidkit_distill.run_folders.records import read_runs
+        from pidkit_distill.run_folders.search import runs_in
 
         held = {given: runs_in(Path(given).expanduser()) for given in args.runs}
         with _failing("error", 2):  # a folder that is not a run, or a run's file that is a folder

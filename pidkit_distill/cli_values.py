@@ -23,8 +23,8 @@ from pidkit_distill.config_text import (
 )
 from pidkit_distill.name_check import NAMED_KEYS
 from pidkit_distill.registry import BUILTIN_NAMES, registry_key
-from pidkit_distill.run_files import read_run_config
-from pidkit_distill.run_folder_search import did_you_mean_run_folder, instead_of_folder
+from pidkit_distill.run_folders.files import read_run_config
+from pidkit_distill.run_folders.search import did_you_mean_run_folder, instead_of_folder
 
 __all__ = ["GivenAs", "apply_option_values", "check_option_type", "demo_epochs",
            "key_value", "load_config_file", "name_errors_as_typed", "named_option",

@@ -55,7 +55,7 @@ from pidkit_distill.chance import (
 )
 from pidkit_distill.config import TrainConfig, config_from_dict, config_to_dict
 from pidkit_distill.config_text import apply_overrides
-from pidkit_distill.run_files import DEMO_MARKER, read_metrics
+from pidkit_distill.run_folders.files import DEMO_MARKER, read_metrics
 from pidkit_distill.signals import sigterm_interrupts
 
 if TYPE_CHECKING:

@@ -25,7 +25,7 @@ from pidkit_distill.launcher_env import check_rendezvous, rank_from_env, world_s
 from pidkit_distill.signals import errors_under
 
 if TYPE_CHECKING:  # imports PyTorch, which the command imports only once a command needs it
-    from pidkit_distill.run_summary import RunSummary
+    from pidkit_distill.run_folders.summary import RunSummary
     from pidkit_distill.training.stop_records import FirstStop
 
 __all__ = ["checked_by_each_process", "failure_under", "interrupted_line", "printing_rank",

@@ -21,13 +21,13 @@ from pidkit_distill.data import describe_dataset
 from pidkit_distill.devices import devices_here
 from pidkit_distill.models import available_models, build_model, model_fingerprint
 from pidkit_distill.registry import WRN_NAME, registry_key
-from pidkit_distill.run_files import checkpoint_written, read_metrics, read_run_config
-from pidkit_distill.run_folder_search import did_you_mean_run_folder, holds_run, run_folders
-from pidkit_distill.run_records import RunRecords, given_run
-from pidkit_distill.run_summary import RunSummary
+from pidkit_distill.run_folders.files import checkpoint_written, read_metrics, read_run_config
+from pidkit_distill.run_folders.records import RunRecords, given_run
+from pidkit_distill.run_folders.search import did_you_mean_run_folder, holds_run, run_folders
+from pidkit_distill.run_folders.summary import RunSummary
+from pidkit_distill.run_folders.unwritten import unwritten_run
 from pidkit_distill.training.checkpoint import read_checkpoint, recorded_sizes
 from pidkit_distill.training.outcomes import out_of_memory_error
-from pidkit_distill.unwritten_runs import unwritten_run
 
 __all__ = ["WRITTEN_BY_TRAIN", "load_student", "run_folder_path", "unregistered_model_refusal"]
 

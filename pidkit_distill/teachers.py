@@ -1,7 +1,7 @@
 """The teacher a run was distilled from, back as a model: :func:`load_run_teacher`.
 
 A run records its teacher in its ``summary.json``
-(:data:`~pidkit_distill.run_files.TEACHER_USED`): the teacher file it read, with the file's
+(:data:`~pidkit_distill.run_folders.files.TEACHER_USED`): the teacher file it read, with the file's
 SHA-256, or the seed of an untrained teacher. The teacher is built again by name
 (:func:`~pidkit_distill.models.build_model`) for the sizes recorded, so the data set is not
 needed.
@@ -17,10 +17,10 @@ import torch
 from torch import nn
 
 from pidkit_distill.models import build_model
-from pidkit_distill.run_files import FAILED, TEACHER_USED, read_summary, train_failure
-from pidkit_distill.run_folder_search import did_you_mean_run_folder
-from pidkit_distill.run_records import RunRecords
-from pidkit_distill.run_summary import RunSummary
+from pidkit_distill.run_folders.files import FAILED, TEACHER_USED, read_summary, train_failure
+from pidkit_distill.run_folders.records import RunRecords
+from pidkit_distill.run_folders.search import did_you_mean_run_folder
+from pidkit_distill.run_folders.summary import RunSummary
 from pidkit_distill.students import WRITTEN_BY_TRAIN, run_folder_path, unregistered_model_refusal
 from pidkit_distill.training.teacher import seeded_teacher
 from pidkit_distill.training.teacher_files import read_teacher_file
@@ -119,7 +119,7 @@ def load_run_teacher(run_dir: str | bytes | os.PathLike[str] | RunRecords | RunS
 def _folder_of(run_dir: Any) -> Path:
     """The run folder ``run_dir`` names (:func:`~pidkit_distill.students.run_folder_path`),
     which must be a folder: one that does not exist (a typo) is refused with the closest that
-    does (:func:`~pidkit_distill.run_folder_search.did_you_mean_run_folder`).
+    does (:func:`~pidkit_distill.run_folders.search.did_you_mean_run_folder`).
 
     Examples
     --------

@@ -6,7 +6,7 @@ holds at (:func:`final_flags`), with what the report's note says of each, :data:
 or :data:`GAUSSIAN_FLAG_NOTES` in a record of the Gaussian estimator (:func:`flag_notes`).
 
 An audit record is one line of a run folder's ``audit.jsonl``
-(:mod:`pidkit_distill.run_records` reads them), written by the trainer's audit
+(:mod:`pidkit_distill.run_folders.records` reads them), written by the trainer's audit
 (:func:`~pidkit_distill.audit.audit_distiller`).
 """
 

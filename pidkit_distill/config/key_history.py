@@ -5,7 +5,7 @@ renamed since (:func:`preset_named_now`).
 A resume compares a checkpoint's configuration with the one of now
 (:func:`~pidkit_distill.training.checkpoint.resume_changes`), a teacher's folder hashes the
 settings it depends on (:func:`~pidkit_distill.config.teacher_keys.teacher_key`) and the report
-groups runs by their settings (:mod:`~pidkit_distill.run_groups`): each reads a key that an
+groups runs by their settings (:mod:`~pidkit_distill.run_folders.groups`): each reads a key that an
 older configuration lacks as the value it held then, so that an upgrade neither refuses a
 resume, nor retrains a cached teacher, nor splits one experiment in two.
 

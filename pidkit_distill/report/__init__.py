@@ -1,7 +1,7 @@
 """The report of run folders (``pidkit-distill report RUN_DIR [RUN_DIR ...]``): the summary
 table and ``report.md``, beside the figures.
 
-:func:`write_report` reads each run folder (:mod:`pidkit_distill.run_records`), draws the
+:func:`write_report` reads each run folder (:mod:`pidkit_distill.run_folders.records`), draws the
 figures (``accuracy.png``, ``losses.png`` when a run records its training loss, and
 ``pid_atoms.png`` when a run has an audit, with ``pid_atoms_all_layers.png`` when more than one
 layer was audited) and writes them into one
@@ -42,12 +42,12 @@ Runs are read by :func:`load_run`, :func:`load_runs` and :func:`read_runs` (a
 :class:`DamagedRun` for each run of a sweep's folder left out), as :class:`RunRecords`.
 """
 
-from pidkit_distill.damaged_runs import DamagedRun
 from pidkit_distill.report.folder import default_out_dir
 from pidkit_distill.report.groups import group_table
 from pidkit_distill.report.table import summary_table
 from pidkit_distill.report.write import write_report
-from pidkit_distill.run_records import RunRecords, load_run, load_runs, read_runs
+from pidkit_distill.run_folders.damaged import DamagedRun
+from pidkit_distill.run_folders.records import RunRecords, load_run, load_runs, read_runs
 
 __all__ = ["DamagedRun", "RunRecords", "default_out_dir", "group_table", "load_run", "load_runs",
            "read_runs", "summary_table", "write_report"]

@@ -11,7 +11,7 @@ from typing import Any
 
 import numpy as np
 
-from pidkit_distill.run_groups import mean_sd
+from pidkit_distill.run_folders.groups import mean_sd
 
 __all__ = ["ACCURACY_ERROR_NOTE", "FEW_SEEDS", "accuracy_cell", "atom_cell", "atom_interval",
            "spread_cell", "table_cell"]

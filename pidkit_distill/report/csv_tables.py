@@ -8,8 +8,8 @@ Their numbers are those of ``report.md``'s tables, unrounded: each run's last re
 (:func:`~pidkit_distill.audit.records.final_audit`), as the table of each run shows them; each
 experiment's accuracy at the last epoch all its seeds reached and its atoms at the last epoch
 at which all of them audited its innermost layer, where they were estimated alike
-(:func:`~pidkit_distill.run_groups.common_epochs`, :func:`~pidkit_distill.report.groups.
-group_audit`, :func:`~pidkit_distill.run_groups.mean_sd`), as the table of seeds averages them.
+(:func:`~pidkit_distill.run_folders.groups.common_epochs`, :func:`~pidkit_distill.report.groups.
+group_audit`, :func:`~pidkit_distill.run_folders.groups.mean_sd`), as the table of seeds averages them.
 A value not known (no audit, a failed solve, seeds estimated differently, the standard
 deviation of one seed) is an empty cell, which pandas reads as NaN.
 """
@@ -26,8 +26,8 @@ from pidkit_distill.audit.records import ATOM_LABELS, audit_estimate, final_audi
 from pidkit_distill.report.groups import group_audit
 from pidkit_distill.report.pairs import PairedDifference, bas_pairs
 from pidkit_distill.report.table import best_record
-from pidkit_distill.run_groups import RunGroup, common_epochs, mean_sd
-from pidkit_distill.run_records import RunRecords, method_label
+from pidkit_distill.run_folders.groups import RunGroup, common_epochs, mean_sd
+from pidkit_distill.run_folders.records import RunRecords, method_label
 
 __all__ = ["GROUP_COLUMNS", "RUN_COLUMNS", "groups_csv", "runs_csv"]
 
@@ -97,7 +97,7 @@ def runs_csv(runs: list[RunRecords], states: list[str]) -> bytes:
 
 def groups_csv(groups: list[RunGroup]) -> bytes:
     """``groups.csv``: a row per experiment of ``groups``
-    (:func:`~pidkit_distill.run_groups.group_runs`), in :data:`GROUP_COLUMNS`.
+    (:func:`~pidkit_distill.run_folders.groups.group_runs`), in :data:`GROUP_COLUMNS`.
 
     Examples
     --------

@@ -1,5 +1,5 @@
 """What the report says of a run whose train failed, by the error its ``summary.json`` records
-(:func:`~pidkit_distill.run_files.train_failure`): the error as the folder bears it out
+(:func:`~pidkit_distill.run_folders.files.train_failure`): the error as the folder bears it out
 (:func:`failure_message`), and how to go on where the error does not already say it
 (:func:`failed_advice`).
 """
@@ -9,13 +9,13 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from pidkit_distill.run_records import RunRecords
+from pidkit_distill.run_folders.records import RunRecords
 
 __all__ = ["failed_advice", "failure_message"]
 
 
 def failed_advice(state: str, failures: list[dict[str, Any]]) -> str:
-    """How to go on after the failures (each the run's :func:`~pidkit_distill.run_files.
+    """How to go on after the failures (each the run's :func:`~pidkit_distill.run_folders.files.
     train_failure` record, its ``"message"`` as :func:`failure_message` gives it) of the runs
     in the failed ``state`` (:func:`~pidkit_distill.report.states.run_state`), where an error
     does not already say it: a NaN's new run beside a checkpoint, the rerun with the same
@@ -87,7 +87,7 @@ def _judged(failure: dict[str, Any]) -> tuple[bool, bool, bool]:
 
 def failure_message(run: RunRecords, failure: dict[str, Any]) -> str:
     """The error that the last train of ``run`` stopped with (its ``failure`` record:
-    :func:`~pidkit_distill.run_files.train_failure`), without its closing full stop.
+    :func:`~pidkit_distill.run_folders.files.train_failure`), without its closing full stop.
 
     What was saved is judged from the folder, not from the record's words: where it holds no
     ``checkpoint.pt`` (a record of an older version that advised ``run.resume=true`` without
@@ -97,7 +97,7 @@ def failure_message(run: RunRecords, failure: dict[str, Any]) -> str:
     Examples
     --------
     >>> import json, tempfile
-    >>> from pidkit_distill.run_files import train_failure
+    >>> from pidkit_distill.run_folders.files import train_failure
     >>> folder = Path(tempfile.mkdtemp())
     >>> _ = (folder / "summary.json").write_text(json.dumps({"failed": {
     ...     "message": "the training loss became nan in epoch 2, step 1 of 3; saved: "

@@ -35,7 +35,7 @@ from pidkit_distill.report.figure_lines import (
     same_line_notes,
     state_note,
 )
-from pidkit_distill.run_groups import RunGroup, common_epochs
+from pidkit_distill.run_folders.groups import RunGroup, common_epochs
 
 __all__ = ["CHANCE_STRETCH", "plot_accuracy"]
 

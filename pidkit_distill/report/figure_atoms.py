@@ -42,8 +42,8 @@ from pidkit_distill.report.figure_lines import (
     state_note,
 )
 from pidkit_distill.report.figure_looks import marker
-from pidkit_distill.run_groups import RunGroup, audit_epochs, common_epochs
-from pidkit_distill.run_records import RunRecords
+from pidkit_distill.run_folders.groups import RunGroup, audit_epochs, common_epochs
+from pidkit_distill.run_folders.records import RunRecords
 
 __all__ = ["audited_layers", "plot_atoms"]
 

@@ -19,8 +19,8 @@ import numpy as np
 
 from pidkit_distill.registry import registry_key
 from pidkit_distill.report.figure_looks import experiment_looks, marker
-from pidkit_distill.run_groups import RunGroup, mean_sd
-from pidkit_distill.run_records import RunRecords
+from pidkit_distill.run_folders.groups import RunGroup, mean_sd
+from pidkit_distill.run_folders.records import RunRecords
 
 __all__ = ["ENDED", "FEWER_SEEDS", "FONT", "SPREAD", "averaged_note", "end_bar_entry",
            "epoch_axis", "epoch_step", "float_values", "last_audit_note", "mark_end", "mean_line",

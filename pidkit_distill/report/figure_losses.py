@@ -41,8 +41,8 @@ from pidkit_distill.report.figure_lines import (
     same_line_notes,
     state_note,
 )
-from pidkit_distill.run_groups import RunGroup, common_epochs
-from pidkit_distill.run_records import RunRecords
+from pidkit_distill.run_folders.groups import RunGroup, common_epochs
+from pidkit_distill.run_folders.records import RunRecords
 
 __all__ = ["COLUMNS", "LOG_SPAN", "TOTAL", "loss_panels", "loss_values", "plot_losses"]
 
@@ -118,7 +118,7 @@ def loss_values(metrics: list[dict[str, Any]], panel: str) -> np.ndarray:
 
 
 def _series(run: RunRecords, panel: str) -> list[dict[str, Any]]:
-    """The records of ``panel`` in ``run``, as :func:`~pidkit_distill.run_groups.common_epochs`
+    """The records of ``panel`` in ``run``, as :func:`~pidkit_distill.run_folders.groups.common_epochs`
     reads them: each epoch and its ``value``."""
     return [{"epoch": record["epoch"], "value": value}
             for record, value in zip(run.metrics, loss_values(run.metrics, panel), strict=True)]

@@ -1,4 +1,4 @@
-"""The report's figures, drawn from run records (:mod:`pidkit_distill.run_records`) as PNG bytes.
+"""The report's figures, drawn from run records (:mod:`pidkit_distill.run_folders.records`) as PNG bytes.
 
 * ``accuracy.png`` — held-out accuracy of every run over epochs;
 * ``losses.png`` — the training loss of every run over epochs, when a run records it: the total,
@@ -22,7 +22,7 @@ Each experiment keeps one colour and marker in every figure, its method's colour
 experiment changes (colours that colour-blind readers tell apart, never the chance line's grey;
 another variant of a method with the same line style has a shade of it and another marker:
 :mod:`~pidkit_distill.report.figure_looks`). The seeds of one
-(:mod:`pidkit_distill.run_groups`) are thin and faint under their mean, with a band of ±1
+(:mod:`pidkit_distill.run_folders.groups`) are thin and faint under their mean, with a band of ±1
 standard deviation across them, over the epochs all of them reached; the legend has an entry per
 experiment (``rid, 3 seeds``), or the run's name for a run alone (the first hundred
 experiments), beside the plots, or below them in columns where one
@@ -59,7 +59,7 @@ from pidkit_distill.report.figure_accuracy import plot_accuracy
 from pidkit_distill.report.figure_atoms import audited_layers, plot_atoms
 from pidkit_distill.report.figure_lines import run_lines
 from pidkit_distill.report.figure_losses import loss_panels, plot_losses
-from pidkit_distill.run_groups import RunGroup
+from pidkit_distill.run_folders.groups import RunGroup
 
 __all__ = ["LOSS_FIGURE", "PID_FIGURES", "SOMETIMES_DRAWN", "draw_figures"]
 
@@ -81,7 +81,7 @@ def draw_figures(groups: list[RunGroup], states: Mapping[str, str] | None = None
     :data:`PID_FIGURES` when a run with a completed epoch has an audit
     (``pid_atoms_all_layers.png`` only when more than one layer was audited). A run
     without a completed epoch has no line. Runs are told apart by their names,
-    which must differ (:func:`pidkit_distill.run_records.with_distinct_names`). The seeds of
+    which must differ (:func:`pidkit_distill.run_folders.records.with_distinct_names`). The seeds of
     one experiment share a colour, and their mean, with a band of ±1 standard deviation across
     them, is the line in the legend.
 
@@ -89,7 +89,7 @@ def draw_figures(groups: list[RunGroup], states: Mapping[str, str] | None = None
     ----------
     groups : list of RunGroup
         Every run of the report in one group (its experiment), in the order of the legend, as
-        :func:`pidkit_distill.run_groups.group_runs` gives them (the report groups its runs
+        :func:`pidkit_distill.run_folders.groups.group_runs` gives them (the report groups its runs
         once, for its table and its figures).
     states : mapping of str to str, optional
         Each run's state, by its name, as report.md gives it (``""``: it ended its
@@ -104,7 +104,7 @@ def draw_figures(groups: list[RunGroup], states: Mapping[str, str] | None = None
     Examples
     --------
     >>> from pathlib import Path
-    >>> from pidkit_distill.run_groups import group_runs
+    >>> from pidkit_distill.run_folders.groups import group_runs
     >>> from pidkit_distill.report import RunRecords
     >>> run = RunRecords("x", Path("x"), {"teacher": {"source": "trained"}},
     ...                  [{"epoch": 1, "test_acc": 0.5}], [])

@@ -14,10 +14,10 @@ from pathlib import Path
 from pidkit_distill.atomic_files import atomic_write, not_a_folder, remove_leftovers
 from pidkit_distill.folder_locks import folder_lock, take_lock
 from pidkit_distill.report.figures import SOMETIMES_DRAWN
-from pidkit_distill.run_files import read_run_config
-from pidkit_distill.run_records import RunRecords, given_runs
-from pidkit_distill.run_summary import RunSummary
-from pidkit_distill.unwritten_runs import holds_unwritten_run
+from pidkit_distill.run_folders.files import read_run_config
+from pidkit_distill.run_folders.records import RunRecords, given_runs
+from pidkit_distill.run_folders.summary import RunSummary
+from pidkit_distill.run_folders.unwritten import holds_unwritten_run
 
 __all__ = ["check_not_other_run", "default_out_dir", "made_out_dir", "write_files"]
 

@@ -1,5 +1,5 @@
 """The table of the experiments run with several seeds in the report (:func:`group_table`): a
-row per group of seeds (:mod:`pidkit_distill.run_groups`), mean ± sample standard deviation
+row per group of seeds (:mod:`pidkit_distill.run_folders.groups`), mean ± sample standard deviation
 across them, the audit's flags of the seeds (a mark beside an atom below 0, with a legend under
 the table; a count of the seeds in the estimate cell for the other flags), and the notes under
 it (each experiment's last accuracy minus BAS's, paired by seed,
@@ -34,7 +34,7 @@ from pidkit_distill.report.caveats import (
 from pidkit_distill.report.cells import spread_cell, table_cell
 from pidkit_distill.report.loss_jump_notes import seeds_jumped_note
 from pidkit_distill.report.pairs import pair_lines
-from pidkit_distill.run_groups import (
+from pidkit_distill.run_folders.groups import (
     AUDIT_KEYS_NOT_ATOMS,
     BOOKKEEPING,
     Rerun,
@@ -45,7 +45,7 @@ from pidkit_distill.run_groups import (
     lacking_keys,
     teacher_not_known,
 )
-from pidkit_distill.run_records import RunRecords, method_label, with_distinct_names
+from pidkit_distill.run_folders.records import RunRecords, method_label, with_distinct_names
 
 __all__ = ["GroupAudit", "group_audit", "group_table", "group_table_of"]
 
@@ -75,7 +75,7 @@ _BELOW_ZERO_MARKS = {"below 0:": "†", "below 0, likely overshoot:": "‡",
 
 def group_table(runs: list[RunRecords]) -> str:
     """A markdown table of the experiments run with several seeds (:mod:`pidkit_distill.
-    run_groups`): a row per group, its accuracy (last, best) and the atoms of its innermost
+    run_folders.groups`): a row per group, its accuracy (last, best) and the atoms of its innermost
     layer at the last audit epoch all its seeds reached, each as mean ± sample standard
     deviation across the seeds, then, for up to
     :data:`~pidkit_distill.report.cells.FEW_SEEDS` seeds, each seed's value.
@@ -101,7 +101,7 @@ def group_table(runs: list[RunRecords]) -> str:
 
 
 def group_table_of(every: list[RunGroup]) -> str:
-    """:func:`group_table` of runs already grouped (:func:`~pidkit_distill.run_groups.
+    """:func:`group_table` of runs already grouped (:func:`~pidkit_distill.run_folders.groups.
     group_runs`), each run in one of ``every``."""
     groups = [group for group in every if len(group.runs) > 1]
     lacking = [f"{a.legend} and {b.legend} are kept apart: their config.json differ only in "
@@ -391,7 +391,7 @@ def _flag_start(flag: str) -> str | None:
 
 def _teacher_note(group: RunGroup) -> str | None:
     """What the group table says under it where which teacher file the seeds of ``group`` read
-    is not known (:func:`~pidkit_distill.run_groups.teacher_not_known`), else ``None``.
+    is not known (:func:`~pidkit_distill.run_folders.groups.teacher_not_known`), else ``None``.
 
     Examples
     --------
@@ -420,7 +420,7 @@ def _rerun_notes(group: RunGroup) -> list[str]:
     Examples
     --------
     >>> from pathlib import Path
-    >>> from pidkit_distill.run_groups import Rerun
+    >>> from pidkit_distill.run_folders.groups import Rerun
     >>> def run(name, seed):
     ...     return RunRecords(name, Path(name), {"run": {"seed": seed}}, [], [])
     >>> r1, r2, w2 = run("r1", 0), run("r2", 0), run("w2", 0)

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from pidkit_distill.run_groups import RunGroup
+from pidkit_distill.run_folders.groups import RunGroup
 from pidkit_distill.step_advice import step_size_advice
 
 __all__ = ["loss_jump_note", "seeds_jumped_note"]

@@ -23,8 +23,8 @@ from typing import NamedTuple
 import numpy as np
 
 from pidkit_distill.registry import registry_key
-from pidkit_distill.run_groups import RunGroup, common_epochs
-from pidkit_distill.run_records import RunRecords
+from pidkit_distill.run_folders.groups import RunGroup, common_epochs
+from pidkit_distill.run_folders.records import RunRecords
 
 __all__ = ["BASELINE", "PairedDifference", "bas_pairs", "epochs_apart_notes", "pair_lines",
            "paired_difference"]
@@ -68,7 +68,7 @@ def paired_difference(group: RunGroup, baseline: RunGroup) -> PairedDifference |
     Parameters
     ----------
     group, baseline : RunGroup
-        Two experiments (:func:`~pidkit_distill.run_groups.group_runs`), one run per seed.
+        Two experiments (:func:`~pidkit_distill.run_folders.groups.group_runs`), one run per seed.
 
     Returns
     -------
@@ -89,7 +89,7 @@ def paired_difference(group: RunGroup, baseline: RunGroup) -> PairedDifference |
     0.015
     """
     if not isinstance(group, RunGroup) or not isinstance(baseline, RunGroup):
-        raise TypeError(f"group and baseline must be RunGroup (of run_groups.group_runs), got "
+        raise TypeError(f"group and baseline must be RunGroup (of run_folders.groups.group_runs), got "
                         f"{type(group).__name__} and {type(baseline).__name__}; group the runs "
                         "first: group_runs(load_runs(folders))")
     of_baseline = dict(zip(baseline.seeds, baseline.runs, strict=True))

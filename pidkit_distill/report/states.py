@@ -12,14 +12,14 @@ from typing import Any
 
 from pidkit_distill.folder_locks import lock_held
 from pidkit_distill.report.failures import failed_advice, failure_message
-from pidkit_distill.run_files import (
+from pidkit_distill.run_folders.files import (
     checkpoint_written,
     demo_out_dir,
     ended_train_epochs,
     read_summary,
 )
-from pidkit_distill.run_records import RunRecords
-from pidkit_distill.unwritten_runs import RUN_LOCK_FILE
+from pidkit_distill.run_folders.records import RunRecords
+from pidkit_distill.run_folders.unwritten import RUN_LOCK_FILE
 
 __all__ = ["StateNotes", "run_state"]
 
@@ -31,7 +31,7 @@ __all__ = ["StateNotes", "run_state"]
 _FAILED = (f"No process holds the run folder's {RUN_LOCK_FILE}: its train stopped with the error "
            "shown, which its summary.json records (failed),")
 # What the paragraph of a run whose last metrics.jsonl line, of the epoch its train ended after,
-# is cut (:func:`~pidkit_distill.damaged_runs.ended_before_line_cut`) says of that line; how to
+# is cut (:func:`~pidkit_distill.run_folders.damaged.ended_before_line_cut`) says of that line; how to
 # write it again depends on the run (:func:`_cut_line_advice`).
 _CUT_LATER = ("its summary.json records that it ended after that epoch, which train writes only "
               "once the epoch's line of metrics.jsonl is written whole; that line, the file's "
@@ -87,7 +87,7 @@ _STATE_NOTES = {
 
 def _demo_advice(run: RunRecords) -> str:
     """How to go on with ``run`` where ``pidkit-distill demo`` wrote it (:func:`~pidkit_distill.
-    run_files.demo_out_dir`): the demo has no ``--resume``, and run again it starts over,
+    run_folders.files.demo_out_dir`): the demo has no ``--resume``, and run again it starts over,
     emptying its folder first; ``""`` for any other run."""
     out_dir = demo_out_dir(Path(run.path))
     if out_dir is None:
@@ -134,7 +134,7 @@ that epoch's held-out accuracy (last_acc).
 
 def run_state(run: RunRecords, failure: dict[str, Any] | None) -> str:
     """Whether ``run`` (its last train's ``failure``, as its summary.json records it:
-    :func:`~pidkit_distill.run_files.train_failure`) is training now: ``still training`` (a
+    :func:`~pidkit_distill.run_folders.files.train_failure`) is training now: ``still training`` (a
     process holds its run folder's lock, :func:`~pidkit_distill.folder_locks.lock_held`: never
     held), ``failed`` (short of ``run.epochs``, none holds it, and its last train recorded the
     error it stopped with; ``failed before its first checkpoint`` where its folder holds no
@@ -142,7 +142,7 @@ def run_state(run: RunRecords, failure: dict[str, Any] | None) -> str:
     wrote one (deleted, or not copied): the same ``run.name`` then trains it again), ``stopped``
     (short of ``run.epochs`` and none holds it: killed or failed; ``stopped by run.stop_after``
     where its last train ended there by itself,
-    :func:`~pidkit_distill.run_files.ended_train_epochs`; ``stopped before its first
+    :func:`~pidkit_distill.run_folders.files.ended_train_epochs`; ``stopped before its first
     checkpoint`` where it has no ``checkpoint.pt`` and fewer epochs than
     ``run.checkpoint_every``; ``stopped, its checkpoint.pt gone`` where it has none but its
     train wrote one (deleted, or not copied); ``stopped teacher's run`` for a teacher's,
@@ -150,7 +150,7 @@ def run_state(run: RunRecords, failure: dict[str, Any] | None) -> str:
     cannot be tested: a file system that cannot lock files), ``finished, its last metrics line
     cut`` or ``stopped by run.stop_after, its last metrics line cut`` (its last train ended by
     itself after the epoch whose line, the last of its ``metrics.jsonl``, was cut later:
-    :func:`~pidkit_distill.damaged_runs.ended_before_line_cut`, kept in its records'
+    :func:`~pidkit_distill.run_folders.damaged.ended_before_line_cut`, kept in its records'
     ``line_cut_later``; once called stopped, killed),
     or ``""`` (it reached its epochs, or ``run.early_stop`` ended it, as its summary.json's
     ``stopped_early_at`` records, and nothing holds its lock).
@@ -267,7 +267,7 @@ class StateNotes:
 
     def add(self, run: RunRecords, state: str, failure: dict[str, Any] | None) -> None:
         """Name ``run``, short of its epochs in ``state`` (:func:`run_state`; not ``""``), with
-        its last train's ``failure`` record (:func:`~pidkit_distill.run_files.train_failure`)."""
+        its last train's ``failure`` record (:func:`~pidkit_distill.run_folders.files.train_failure`)."""
         named = f"{run.name} ({_where(run, state, failure)})"
         group = (state, _cut_line_advice(run, state) if state in _CUT_LINE_STATES else
                  _demo_advice(run) if _STATE_NOTES[state][1] else "")

@@ -22,7 +22,6 @@ from pidkit_distill.audit.records import (
     holds_clustering_fixed,
 )
 from pidkit_distill.chance import RunTrained, chance_paragraph, ends_at_chance, run_trained
-from pidkit_distill.damaged_runs import missing_audit_warning
 from pidkit_distill.report.caveats import (
     AUDIT_EPOCH_NOTE,
     SCHEDULE_MARK,
@@ -39,8 +38,9 @@ from pidkit_distill.report.cells import (
 )
 from pidkit_distill.report.loss_jump_notes import loss_jump_note
 from pidkit_distill.report.states import StateNotes, run_state
-from pidkit_distill.run_files import train_failure
-from pidkit_distill.run_records import RunRecords, method_label, with_distinct_names
+from pidkit_distill.run_folders.damaged import missing_audit_warning
+from pidkit_distill.run_folders.files import train_failure
+from pidkit_distill.run_folders.records import RunRecords, method_label, with_distinct_names
 
 __all__ = ["best_record", "summary_table"]
 
@@ -94,7 +94,7 @@ def summary_table(runs: list[RunRecords], *, records: list[dict[str, Any] | None
     Runs of the same name are named by as much of their path as tells them apart; the cells of a run
     without a completed epoch are empty, and so are the atoms' of a run without an audit, whose
     estimate cell says why: not audited, its ``audit.jsonl`` missing though it audits
-    (:func:`~pidkit_distill.damaged_runs.missing_audit_warning`), or no record in it. A
+    (:func:`~pidkit_distill.run_folders.damaged.missing_audit_warning`), or no record in it. A
     paragraph under the table names the runs still training, and those stopped short of their
     epochs, each with its epoch
     (:func:`~pidkit_distill.report.states.run_state`), and another those that
@@ -107,7 +107,7 @@ def summary_table(runs: list[RunRecords], *, records: list[dict[str, Any] | None
     by ``run.early_stop`` (its epochs cell marked ``(early stop)``: finished) and the
     intervals, with their confidence and, where they hold the KMeans clustering fixed
     (audit.cluster_seeds 1), that they do. ``records``
-    and ``states``: the runs' failure records (:func:`~pidkit_distill.run_files.train_failure`)
+    and ``states``: the runs' failure records (:func:`~pidkit_distill.run_folders.files.train_failure`)
     and states worked out by the caller, which this table and the figures then share.
 
     Examples

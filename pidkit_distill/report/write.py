@@ -1,13 +1,13 @@
 """The report of run folders, written (:func:`write_report`): ``report.md`` with its tables,
 beside the figures and the tables as data, in one folder.
 
-Reads each run folder (:mod:`pidkit_distill.run_records`), draws the figures
+Reads each run folder (:mod:`pidkit_distill.run_folders.records`), draws the figures
 (:mod:`pidkit_distill.report.figures`: ``accuracy.png``, ``losses.png`` when a run records
 its training loss, and ``pid_atoms.png`` when a run has an audit, with
 ``pid_atoms_all_layers.png`` when more than one layer was audited) and
 writes them into one output folder with ``report.md``: the summary table (also returned and
 printed by the CLI), the table of the experiments run with several seeds (mean ± sd across
-them, :mod:`pidkit_distill.run_groups`; none when each experiment has one seed) and the figures.
+them, :mod:`pidkit_distill.run_folders.groups`; none when each experiment has one seed) and the figures.
 
 Runs of the same name (``a/digits-bas-ut-s0``, ``b/digits-bas-ut-s0``) are named by as much of
 their path as tells them apart. Every file is written atomically, and a figure a rerun does not
@@ -25,7 +25,6 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
-from pidkit_distill.damaged_runs import DamagedRun, left_out_paragraph, missing_audit_warning
 from pidkit_distill.report.csv_tables import groups_csv, runs_csv
 from pidkit_distill.report.failures import failure_message
 from pidkit_distill.report.figures import LOSS_FIGURE, draw_figures
@@ -33,16 +32,17 @@ from pidkit_distill.report.folder import check_not_other_run, default_out_dir, m
 from pidkit_distill.report.groups import group_table_of
 from pidkit_distill.report.states import run_state
 from pidkit_distill.report.table import summary_table
-from pidkit_distill.run_files import train_failure
-from pidkit_distill.run_groups import RunGroup, group_runs
-from pidkit_distill.run_records import (
+from pidkit_distill.run_folders.damaged import DamagedRun, left_out_paragraph, missing_audit_warning
+from pidkit_distill.run_folders.files import train_failure
+from pidkit_distill.run_folders.groups import RunGroup, group_runs
+from pidkit_distill.run_folders.records import (
     RunRecords,
     given_runs,
     read_runs,
     with_distinct_names,
 )
-from pidkit_distill.run_summary import RunSummary
-from pidkit_distill.unwritten_runs import RUN_LOCK_FILE
+from pidkit_distill.run_folders.summary import RunSummary
+from pidkit_distill.run_folders.unwritten import RUN_LOCK_FILE
 
 __all__ = ["write_report"]
 

@@ -42,7 +42,7 @@ module                   job
 =======================  ===========================================================================
 """
 
-from pidkit_distill.run_summary import RunSummary
+from pidkit_distill.run_folders.summary import RunSummary
 from pidkit_distill.training.checks import CheckedConfig, check_config
 from pidkit_distill.training.epoch_steps import evaluate, train_one_epoch
 from pidkit_distill.training.loop import fit

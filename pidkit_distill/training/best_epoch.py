@@ -21,7 +21,7 @@ from typing import Any
 from torch import nn
 
 from pidkit_distill.config import TrainConfig
-from pidkit_distill.run_summary import RunSummary
+from pidkit_distill.run_folders.summary import RunSummary
 from pidkit_distill.training.rundir import RunFolder
 from pidkit_distill.training.torch_files import atomic_save
 

@@ -51,7 +51,7 @@ from pidkit_distill.config.registered_record import NAMED
 from pidkit_distill.config.teacher_keys import with_teacher_run_own
 from pidkit_distill.methods.base import default_preset_of, get_method
 from pidkit_distill.registry import registry_key
-from pidkit_distill.run_files import checkpoint_written, read_run_config
+from pidkit_distill.run_folders.files import checkpoint_written, read_run_config
 from pidkit_distill.training.amp_resume import amp_device_change
 from pidkit_distill.training.checkpoint_fit import misfit_code, misfit_tensors
 from pidkit_distill.training.runtime import Runtime
@@ -476,7 +476,7 @@ def unsaved_epochs_line(path: Path, logged: int, config: TrainConfig) -> str:
     """The line a train prints as it starts from epoch 1 in the run folder ``path``, which holds
     no checkpoint but ``logged`` epochs in its ``metrics.jsonl``: an earlier run stopped before
     its first checkpoint, or (where the ``config.json`` there says that its train had written
-    one by then: :func:`~pidkit_distill.run_files.checkpoint_written`) the checkpoint was
+    one by then: :func:`~pidkit_distill.run_folders.files.checkpoint_written`) the checkpoint was
     deleted or not copied with the folder.
 
     Examples

@@ -60,7 +60,7 @@ from pidkit_distill.config import TrainConfig
 from pidkit_distill.devices import cpu_load
 from pidkit_distill.loss_jumps import jumped_terms, loss_jump_warnings
 from pidkit_distill.methods.subclass_checks import check_phase_groups
-from pidkit_distill.run_summary import RunSummary
+from pidkit_distill.run_folders.summary import RunSummary
 from pidkit_distill.signals import interrupts_deferred
 from pidkit_distill.training.audit_checks import audit_refusal_failing_run
 from pidkit_distill.training.best_epoch import (

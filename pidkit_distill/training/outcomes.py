@@ -1,7 +1,7 @@
 """What stops a run: :class:`TrainingError` (the loss became NaN or infinite, or memory ran
 out) and :class:`TrainingInterrupted` (Ctrl-C); each message says where the run stopped, what
 was saved and how to go on. What a finished (or stopped) run gives back,
-:class:`~pidkit_distill.RunSummary`, is in :mod:`pidkit_distill.run_summary` (no PyTorch).
+:class:`~pidkit_distill.RunSummary`, is in :mod:`pidkit_distill.run_folders.summary` (no PyTorch).
 """
 
 from __future__ import annotations
@@ -15,11 +15,11 @@ import torch
 from torch.utils.data import dataloader
 
 from pidkit.command_line import one_line
-from pidkit_distill.run_files import FAILURE_KINDS
+from pidkit_distill.run_folders.files import FAILURE_KINDS
 
 # Re-exported from its own, torch-free module: a RunSummary pickled before it moved names this
 # module.
-from pidkit_distill.run_summary import RunSummary
+from pidkit_distill.run_folders.summary import RunSummary
 from pidkit_distill.signals import errors_under
 from pidkit_distill.training.checkpoint import python_resume_note
 
@@ -64,7 +64,7 @@ class TrainingError(RuntimeError):
         saved (a checkpoint already there is as it was, and the same command continues it once
         the memory is there).
     kind : str or None
-        What failed, one of :data:`~pidkit_distill.run_files.FAILURE_KINDS`: ``"out_of_memory"``,
+        What failed, one of :data:`~pidkit_distill.run_folders.files.FAILURE_KINDS`: ``"out_of_memory"``,
         ``"nan"`` (the loss or the weights), ``"lost_peer"`` (another process ended without a
         word) or ``"error"`` (anything else); ``None`` for a :class:`PeerStopped`, whose message
         is another process's. The run folder's record keeps it, for the report's advice.

@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from pidkit_distill.config import TrainConfig, config_to_dict
-from pidkit_distill.run_files import ended_train_epochs, read_run_config
+from pidkit_distill.run_folders.files import ended_train_epochs, read_run_config
 from pidkit_distill.training.checkpoint import resume_changes
 
 __all__ = ["NAMING_KEYS", "runs_beside", "runs_beside_advice"]

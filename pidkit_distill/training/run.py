@@ -29,7 +29,7 @@ from pidkit_distill.data.cifar import download_failure, is_root_error
 from pidkit_distill.data.validation_split import split_validation, training_labels
 from pidkit_distill.folder_locks import others_wait
 from pidkit_distill.models import build_model, building_models
-from pidkit_distill.run_summary import RunSummary
+from pidkit_distill.run_folders.summary import RunSummary
 from pidkit_distill.signals import interrupts_deferred
 from pidkit_distill.training.checkpoint import read_checkpoint
 from pidkit_distill.training.checks import CheckedConfig, check_config

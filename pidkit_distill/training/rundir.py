@@ -43,7 +43,7 @@ from pidkit_distill.folder_locks import folder_lock, lock_held, take_lock
 from pidkit_distill.methods.base import default_preset_of, get_method, method_source
 from pidkit_distill.models import model_source
 from pidkit_distill.registry import registry_key
-from pidkit_distill.run_files import FAILED, read_run_config, train_failure, unreadable_file
+from pidkit_distill.run_folders.files import FAILED, read_run_config, train_failure, unreadable_file
 from pidkit_distill.training.checkpoint import run_writes
 from pidkit_distill.training.outcomes import TrainingError
 from pidkit_distill.training.runtime import Runtime, from_main
@@ -201,7 +201,7 @@ def _files_of_no_run(folder: Path) -> str | None:
     """Which files of ``folder`` a new run would write over, and why the folder is no run
     folder (``"config.json but is no run folder (FOLDER/config.json has no 'data.name'; it is
     not the configuration of a `pidkit-distill train` run)"``, or that it is damaged, or cannot
-    be read: :func:`~pidkit_distill.run_files.read_run_config`'s reason): files named as a
+    be read: :func:`~pidkit_distill.run_folders.files.read_run_config`'s reason): files named as a
     run's (another tool's ``config.json``, a ``metrics.jsonl`` of one's own) in a folder
     without a run's ``config.json`` or a checkpoint; ``None`` for a run's folder (one stopped
     before its first checkpoint is trained again from epoch 1), a new or an empty one."""
@@ -479,7 +479,7 @@ class RunFolder:
                        before_training: TrainConfig | None = None,
                        retrying: BaseException | None = None) -> None:
         """Record in ``summary.json``, beside what it holds, the error ``failure`` that stopped
-        the run (:data:`~pidkit_distill.run_files.FAILED`): its one-line message and its hint,
+        the run (:data:`~pidkit_distill.run_folders.files.FAILED`): its one-line message and its hint,
         which the report shows, and its ``kind`` and ``says_rerun``, from which the report's
         advice follows (none for a stop that followed another process's: its kind is in the
         other's message only). Nothing where the folder has no ``config.json`` (the run wrote

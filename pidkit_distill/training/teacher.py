@@ -39,7 +39,7 @@ from pidkit_distill.data import DatasetBundle, DatasetSpec
 from pidkit_distill.data.batch_steps import whole_set_batch_warning
 from pidkit_distill.methods import StepOutput
 from pidkit_distill.models import adopt_model_fingerprint, build_model
-from pidkit_distill.run_files import read_metrics
+from pidkit_distill.run_folders.files import read_metrics
 from pidkit_distill.training.cached_teacher import check_cached_teacher, check_teacher_path
 from pidkit_distill.training.checkpoint import atomic_save, run_writes
 from pidkit_distill.training.data_fingerprints import data_fingerprint

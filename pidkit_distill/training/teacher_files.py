@@ -28,7 +28,7 @@ from pidkit_distill.config.teacher_keys import recorded_teacher_file, teacher_fi
 from pidkit_distill.data import DatasetSpec
 from pidkit_distill.models import build_model
 from pidkit_distill.registry import registry_key
-from pidkit_distill.run_files import read_run_config
+from pidkit_distill.run_folders.files import read_run_config
 from pidkit_distill.training.checkpoint import safe_load
 from pidkit_distill.training.checkpoint_fit import misfit_tensors
 from pidkit_distill.training.outcomes import out_of_memory_error, out_of_memory_reading

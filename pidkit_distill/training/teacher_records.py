@@ -1,5 +1,5 @@
 """The record of which teacher a run was distilled from, in its ``summary.json``
-(:data:`~pidkit_distill.run_files.TEACHER_USED`): :func:`teacher_record` makes it,
+(:data:`~pidkit_distill.run_folders.files.TEACHER_USED`): :func:`teacher_record` makes it,
 :func:`teacher_recorded` writes it, and :func:`~pidkit_distill.load_run_teacher` reads it back.
 
 A run's ``config.json`` says ``teacher.source = "trained"``, but not which cached ``teacher.pt``
@@ -25,7 +25,7 @@ from torch import nn
 
 from pidkit.command_line import one_line
 from pidkit_distill.config import TrainConfig
-from pidkit_distill.run_files import TEACHER_USED, read_summary
+from pidkit_distill.run_folders.files import TEACHER_USED, read_summary
 from pidkit_distill.signals import interrupts_deferred
 from pidkit_distill.training.model_checks import models_resolved
 from pidkit_distill.training.rundir import RunFolder
@@ -59,7 +59,7 @@ def file_sha256(path: Path) -> str:
 
 def teacher_record(config: TrainConfig, file: Path | None, *, num_classes: int, in_channels: int,
                    run_dir: Path) -> dict[str, Any]:
-    """The record (:data:`~pidkit_distill.run_files.TEACHER_USED`) of the teacher that the run
+    """The record (:data:`~pidkit_distill.run_folders.files.TEACHER_USED`) of the teacher that the run
     of ``config`` in the folder ``run_dir`` read from ``file`` (``None``: untrained), built for
     ``num_classes`` classes and ``in_channels`` input channels.
 

@@ -28,7 +28,7 @@ from pidkit_distill.data import DatasetBundle
 from pidkit_distill.data.registry import is_user_dataset
 from pidkit_distill.launcher_env import world_size_from_env
 from pidkit_distill.models import model_fingerprint
-from pidkit_distill.run_files import read_metrics
+from pidkit_distill.run_folders.files import read_metrics
 from pidkit_distill.training.data_fingerprints import data_fingerprint
 from pidkit_distill.training.model_checks import models_resolved
 from pidkit_distill.training.rundir import REGISTRY_SOURCES, run_dir_of

@@ -22,7 +22,7 @@ from pidkit_distill.atomic_files import FileWriteError, temporary_target
 from pidkit_distill.cli import main
 from pidkit_distill.models import build_model
 from pidkit_distill.report import write_report
-from pidkit_distill.run_records import load_run
+from pidkit_distill.run_folders.records import load_run
 from pidkit_distill.training import check_config, train
 from pidkit_distill.training import checkpoint as checkpoint_module
 from pidkit_distill.training import rundir as rundir_module

@@ -18,7 +18,7 @@ from tiny_runs import tiny
 
 from pidkit_distill import TrainingError, TrainingInterrupted
 from pidkit_distill.cli import main
-from pidkit_distill.run_files import train_failure
+from pidkit_distill.run_folders.files import train_failure
 from pidkit_distill.training import train
 from pidkit_distill.training.rundir import RunFolder
 

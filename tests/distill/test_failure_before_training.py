@@ -16,7 +16,7 @@ from tiny_runs import TINY, command_lines, tiny, torchrun_command
 
 from pidkit_distill import PeerStopped, TrainingError
 from pidkit_distill.cli import main
-from pidkit_distill.run_files import train_failure
+from pidkit_distill.run_folders.files import train_failure
 from pidkit_distill.training import loop, run, train
 from pidkit_distill.training.loaders import DataError
 from pidkit_distill.training.outcomes import out_of_memory_reading

@@ -22,7 +22,7 @@ from test_failed_run_states import (  # noqa: F401  (one_epoch: a fixture)
 )
 
 from pidkit_distill import PeerStopped, TrainingError
-from pidkit_distill.run_files import train_failure
+from pidkit_distill.run_folders.files import train_failure
 from pidkit_distill.training.epoch_steps import memory_checked
 from pidkit_distill.training.loaders import DataOutOfMemory
 from pidkit_distill.training.lost_peers import ended_without_message

@@ -23,7 +23,7 @@ from tiny_runs import sigterm_at_first_deferral, tiny
 
 from pidkit_distill import TrainingError
 from pidkit_distill.config import TrainConfig
-from pidkit_distill.run_files import FAILED
+from pidkit_distill.run_folders.files import FAILED
 from pidkit_distill.signals import Terminated, sigterm_interrupts
 from pidkit_distill.training import run, train
 from pidkit_distill.training.lost_peers import ended_without_message

@@ -11,7 +11,7 @@ from tiny_runs import tiny
 
 from pidkit_distill import TrainingError
 from pidkit_distill.config import TrainConfig
-from pidkit_distill.run_files import FAILED
+from pidkit_distill.run_folders.files import FAILED
 from pidkit_distill.training import train
 from pidkit_distill.training.rundir import RunFolder
 

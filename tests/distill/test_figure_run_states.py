@@ -13,8 +13,8 @@ from test_report_seeds import seed_run
 
 from pidkit_distill.report.figure_lines import ENDED
 from pidkit_distill.report.figures import draw_figures
-from pidkit_distill.run_groups import group_runs
-from pidkit_distill.run_records import load_runs, with_distinct_names
+from pidkit_distill.run_folders.groups import group_runs
+from pidkit_distill.run_folders.records import load_runs, with_distinct_names
 
 figures = test_report.figures  # the fixture: the figures drawn, by title, as saved
 

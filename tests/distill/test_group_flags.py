@@ -17,7 +17,7 @@ from tiny_runs import tiny
 from pidkit_distill import RunSummary, write_report
 from pidkit_distill.audit.records import ATOM_LABELS
 from pidkit_distill.report import group_table
-from pidkit_distill.run_records import load_runs
+from pidkit_distill.run_folders.records import load_runs
 from pidkit_distill.training import train
 
 # The legend under the group table when its marks are those of atoms below 0 without intervals

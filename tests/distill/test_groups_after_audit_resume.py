@@ -20,8 +20,8 @@ from tiny_runs import tiny
 
 from pidkit_distill import train
 from pidkit_distill.report.groups import group_table
-from pidkit_distill.run_groups import group_runs
-from pidkit_distill.run_records import load_runs
+from pidkit_distill.run_folders.groups import group_runs
+from pidkit_distill.run_folders.records import load_runs
 
 pytestmark = pytest.mark.usefixtures("one_torch_thread")
 

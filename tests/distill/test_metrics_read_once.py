@@ -15,8 +15,9 @@ from typing import Any
 import pytest
 from test_report import fake_run
 
-from pidkit_distill import run_files, write_report
+from pidkit_distill import write_report
 from pidkit_distill.report import load_run
+from pidkit_distill.run_folders import files as run_files
 
 
 def ended_run(path: Path, *, epochs: int, cut: bool) -> Path:

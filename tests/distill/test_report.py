@@ -454,7 +454,7 @@ def test_no_run_at_all_names_the_argument(tmp_path):
 def test_a_report_groups_its_runs_once(tmp_path, monkeypatch):
     # the figures and report.md's group table each grouped the runs anew
     import pidkit_distill.report.write as report_write
-    from pidkit_distill.run_groups import group_runs
+    from pidkit_distill.run_folders.groups import group_runs
 
     calls = []
 

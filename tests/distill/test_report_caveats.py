@@ -15,7 +15,7 @@ from test_report_seeds import group_rows, seed_run
 from tiny_runs import RID, tiny
 
 from pidkit_distill.report import group_table, load_run, summary_table
-from pidkit_distill.run_records import load_runs
+from pidkit_distill.run_folders.records import load_runs
 from pidkit_distill.training import train
 
 # RID's phases on 6 epochs with warmup_epochs=1, cycle_epochs=4, filter_ratio=0.25 (tiny_runs'

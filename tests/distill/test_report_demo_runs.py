@@ -13,7 +13,7 @@ from tiny_runs import lock_held_by_another_process
 
 from pidkit_distill.cli import main
 from pidkit_distill.demo import run_demo
-from pidkit_distill.run_files import DEMO_MARKER, FAILED
+from pidkit_distill.run_folders.files import DEMO_MARKER, FAILED
 from pidkit_distill.training.rundir import LOCK_FILE
 
 

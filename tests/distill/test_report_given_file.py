@@ -9,7 +9,7 @@ import pytest
 from test_report import fake_run
 
 from pidkit_distill.cli import main
-from pidkit_distill.run_records import load_runs
+from pidkit_distill.run_folders.records import load_runs
 
 
 def test_a_file_of_the_report_in_a_run_folder_names_the_run_folder(tmp_path, capsys):

@@ -20,8 +20,8 @@ from pidkit_distill.report import RunRecords, load_runs
 from pidkit_distill.report.figure_lines import ENDED, SPREAD, run_lines
 from pidkit_distill.report.figure_losses import plot_losses
 from pidkit_distill.report.figures import draw_figures
-from pidkit_distill.run_groups import RunGroup, group_runs
-from pidkit_distill.run_records import with_distinct_names
+from pidkit_distill.run_folders.groups import RunGroup, group_runs
+from pidkit_distill.run_folders.records import with_distinct_names
 
 figures = test_report.figures  # the fixture: the figures drawn, by title, as saved
 

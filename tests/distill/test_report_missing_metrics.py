@@ -8,7 +8,7 @@ import pytest
 from test_report import fake_run
 
 from pidkit_distill.cli import main
-from pidkit_distill.run_records import load_run
+from pidkit_distill.run_folders.records import load_run
 
 
 def _without_metrics(tmp_path):

@@ -11,8 +11,9 @@ from pathlib import Path
 import pytest
 
 import pidkit_distill.report as report
-from pidkit_distill import damaged_runs, run_records
 from pidkit_distill.report import folder, groups, table, write
+from pidkit_distill.run_folders import damaged as damaged_runs
+from pidkit_distill.run_folders import records as run_records
 
 OLD_MODULES = ["report_caveats", "report_cells", "report_data", "report_failures", "report_figures",
                "report_folder", "report_groups", "report_loss_jumps", "report_pairs",

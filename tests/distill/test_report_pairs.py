@@ -16,8 +16,8 @@ from test_report_seeds import seed_run
 from pidkit_distill import write_report
 from pidkit_distill.report import group_table
 from pidkit_distill.report.pairs import pair_lines, paired_difference
-from pidkit_distill.run_groups import RunGroup, group_runs
-from pidkit_distill.run_records import load_runs
+from pidkit_distill.run_folders.groups import RunGroup, group_runs
+from pidkit_distill.run_folders.records import load_runs
 
 # each seed's accuracies at epochs 1 and 2 (of 4 planned): bas and kd share seeds 1, 2 and 3,
 # rid shares seed 1 only

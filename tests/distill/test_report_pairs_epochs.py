@@ -14,8 +14,8 @@ from test_report_seeds import seed_run
 
 from pidkit_distill import write_report
 from pidkit_distill.report.pairs import bas_pairs, epochs_apart_notes, pair_lines
-from pidkit_distill.run_groups import RunGroup, group_runs
-from pidkit_distill.run_records import RunRecords, load_runs
+from pidkit_distill.run_folders.groups import RunGroup, group_runs
+from pidkit_distill.run_folders.records import RunRecords, load_runs
 
 BAS = {1: [0.70, 0.812, 0.83, 0.86], 2: [0.72, 0.846, 0.85, 0.88], 3: [0.74, 0.779, 0.80, 0.84]}
 KD = {1: [0.60, 0.795], 2: [0.65, 0.861], 3: [0.70, 0.731]}

@@ -19,8 +19,8 @@ from tiny_runs import TINY, command_env
 from pidkit_distill import available_datasets, available_models, unregister_dataset, unregister_model
 from pidkit_distill.cli import main
 from pidkit_distill.registry import Registry
-from pidkit_distill.run_groups import group_runs, lacking_keys
-from pidkit_distill.run_records import RunRecords
+from pidkit_distill.run_folders.groups import group_runs, lacking_keys
+from pidkit_distill.run_folders.records import RunRecords
 
 # A project's module registering its own student under the name every project uses.
 MY_MODELS = textwrap.dedent("""

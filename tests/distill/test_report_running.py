@@ -17,9 +17,9 @@ from tiny_runs import lock_held_by_another_process, tiny
 from pidkit_distill import folder_locks, write_report
 from pidkit_distill.cli import main
 from pidkit_distill.folder_locks import folder_lock, lock_held, take_lock
+from pidkit_distill.run_folders.unwritten import RUN_LOCK_FILE
 from pidkit_distill.training import train
 from pidkit_distill.training.rundir import LOCK_FILE, run_folder_lock
-from pidkit_distill.unwritten_runs import RUN_LOCK_FILE
 
 STILL = ("A `pidkit-distill train` holds the run folder's .lock now, so its row and lines show "
          "the epochs done so far; report again once it ends.")

@@ -18,7 +18,7 @@ from test_report import fake_run
 from pidkit_distill import write_report
 from pidkit_distill.cli import main
 from pidkit_distill.report import group_table
-from pidkit_distill.run_records import load_runs
+from pidkit_distill.run_folders.records import load_runs
 
 figures = test_report.figures  # the fixture: the figures a report saves, by title
 

@@ -16,9 +16,9 @@ from test_report import fake_run, rows
 from pidkit_distill import load_student
 from pidkit_distill.cli import main
 from pidkit_distill.report import load_runs
-from pidkit_distill.run_folder_search import run_folders, runs_in
+from pidkit_distill.run_folders.search import run_folders, runs_in
+from pidkit_distill.run_folders.unwritten import RUN_LOCK_FILE, holds_unwritten_run, unwritten_run
 from pidkit_distill.training.rundir import run_folder_lock
-from pidkit_distill.unwritten_runs import RUN_LOCK_FILE, holds_unwritten_run, unwritten_run
 
 STOPPED = ("a `pidkit-distill train` made this run folder and stopped before it wrote the run in "
            "it (while it checked the configuration, loaded the data or trained the teacher; "
@@ -156,7 +156,7 @@ def test_load_runs_lists_no_folder_that_holds_a_config_json_again(tmp_path, monk
     # every run folder of a sweep, already found to hold a run, was listed again to learn
     # whether it held no run yet (its .lock and temporary files alone), which a config.json
     # rules out
-    import pidkit_distill.run_records as run_records
+    import pidkit_distill.run_folders.records as run_records
 
     asked = []
 

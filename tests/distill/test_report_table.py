@@ -220,7 +220,7 @@ def test_the_intervals_note_says_an_interval_leaves_its_estimate_out_only_where_
 
 def test_a_run_whose_audit_jsonl_is_missing_says_so_in_its_estimate_cell(tmp_path):
     # it said "no audit record in audit.jsonl" of a file deleted, where the warning and
-    # report.md's sentence (damaged_runs.missing_audit_warning) say it is missing
+    # report.md's sentence (run_folders.damaged.missing_audit_warning) say it is missing
     run = fake_run(tmp_path / "run", epochs=2)
     (run / "audit.jsonl").unlink()
     for audit_every, estimate in ((2, "audit.jsonl is missing (deleted or moved?)"),

@@ -18,7 +18,7 @@ from tiny_runs import tiny
 from pidkit_distill.config import config_from_dict
 from pidkit_distill.models import build_model
 from pidkit_distill.report import group_table
-from pidkit_distill.run_records import load_runs
+from pidkit_distill.run_folders.records import load_runs
 from pidkit_distill.training import train
 
 

@@ -15,7 +15,7 @@ from test_report import rows
 from tiny_runs import tiny
 
 from pidkit_distill.cli import main
-from pidkit_distill.run_files import FAILED
+from pidkit_distill.run_folders.files import FAILED
 from pidkit_distill.training import train
 
 CUT_LATER = ("its summary.json records that it ended after that epoch, which train writes only "

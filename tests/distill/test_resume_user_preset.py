@@ -19,7 +19,7 @@ from tiny_runs import TINY, comparable, tiny
 
 from pidkit_distill.cli import main
 from pidkit_distill.methods import unregister_method
-from pidkit_distill.run_files import read_metrics
+from pidkit_distill.run_folders.files import read_metrics
 from pidkit_distill.training import check_config
 
 pytestmark = pytest.mark.usefixtures("one_torch_thread")

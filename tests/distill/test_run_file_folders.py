@@ -9,7 +9,7 @@ import json
 
 import pytest
 
-from pidkit_distill.run_records import load_run, load_runs
+from pidkit_distill.run_folders.records import load_run, load_runs
 
 
 def _run(folder, *, checkpoint: bool = False):

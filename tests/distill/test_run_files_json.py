@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from pidkit_distill.config import TrainConfig
-from pidkit_distill.run_records import load_run
+from pidkit_distill.run_folders.records import load_run
 from pidkit_distill.training.rundir import RunFolder
 
 

@@ -1,8 +1,8 @@
 """A sweep's folder holding a run whose ``config.json`` is a folder (task 257): the search for
-its runs (``run_folder_search.runs_in``) looked for ``config.json`` files only, so
+its runs (``run_folders.search.runs_in``) looked for ``config.json`` files only, so
 ``pidkit-distill report SWEEP`` and ``load_runs([SWEEP])`` said "'SWEEP' is not a run folder (no
 config.json)" and listed nothing. The run is found and refused as one given alone is, and as
-a sweep's run whose ``metrics.jsonl`` is a folder is: with ``run_files.unreadable_file``'s
+a sweep's run whose ``metrics.jsonl`` is a folder is: with ``run_folders.files.unreadable_file``'s
 message, other runs beside it or not (``load_runs`` skips no broken run)."""
 
 from __future__ import annotations
@@ -12,8 +12,8 @@ import json
 import pytest
 
 from pidkit_distill.cli import main
-from pidkit_distill.run_folder_search import holds_run, runs_in
-from pidkit_distill.run_records import load_runs
+from pidkit_distill.run_folders.records import load_runs
+from pidkit_distill.run_folders.search import holds_run, runs_in
 
 
 def _run(folder):

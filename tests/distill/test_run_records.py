@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from pidkit_distill import run_folder_search
 from pidkit_distill.audit.records import AUDITED_ATOMS
-from pidkit_distill.run_records import load_run, load_runs
+from pidkit_distill.run_folders import search as run_folder_search
+from pidkit_distill.run_folders.records import load_run, load_runs
 
 
 def looks_counted(monkeypatch: pytest.MonkeyPatch) -> list[Path]:

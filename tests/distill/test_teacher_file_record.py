@@ -18,8 +18,8 @@ from tiny_runs import tiny
 from pidkit_distill.cli import main
 from pidkit_distill.config import config_from_dict, config_to_dict
 from pidkit_distill.config_text import apply_overrides, load_config
-from pidkit_distill.run_groups import group_runs, lacking_keys
-from pidkit_distill.run_records import RunRecords
+from pidkit_distill.run_folders.groups import group_runs, lacking_keys
+from pidkit_distill.run_folders.records import RunRecords
 from pidkit_distill.training import train
 
 # what a configuration that names the record as a setting is told (the key, then why and how)

@@ -16,7 +16,7 @@ from tiny_runs import comparable, tiny
 
 from pidkit_distill import TrainingInterrupted, train
 from pidkit_distill.config import TrainConfig, config_to_dict
-from pidkit_distill.run_files import read_metrics, read_run_config
+from pidkit_distill.run_folders.files import read_metrics, read_run_config
 from pidkit_distill.training import loop
 from pidkit_distill.training.checkpoint import check_resumable, read_checkpoint
 from pidkit_distill.training.teacher_sources import teacher_run_config, teacher_run_settings

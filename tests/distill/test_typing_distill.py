@@ -7,7 +7,7 @@ and reveal the type written beside each ``reveal_type``: the package's names re-
 explicitly, a method's parameters a ``Params`` (they were ``Any``: ``Distiller.Params`` hid the
 class in ``make_params``'s hint), a data set that ``len`` takes, ``load_runs`` and
 ``write_report`` taking a ``RunSummary`` and refusing what is no run (their hints took ``Any``:
-naming ``RunSummary`` imported PyTorch until it moved to ``pidkit_distill.run_summary``) and a
+naming ``RunSummary`` imported PyTorch until it moved to ``pidkit_distill.run_folders.summary``) and a
 caught ``ConfigValueError``'s ``key`` that may be ``None`` (it was hinted ``str``).
 """
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from pidkit_distill.run_records import load_run
+from pidkit_distill.run_folders.records import load_run
 from pidkit_distill.training import rundir as rundir_module
 
 

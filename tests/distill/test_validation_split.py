@@ -205,7 +205,7 @@ def test_a_split_too_small_for_the_classes_is_one_line_naming_the_counts(tmp_pat
 @pytest.mark.usefixtures("plain")
 def test_the_report_says_the_best_epoch_was_chosen_on_the_validation_split(tmp_path):
     from pidkit_distill.report import summary_table
-    from pidkit_distill.run_records import load_runs
+    from pidkit_distill.run_folders.records import load_runs
 
     summary = train(tiny(tmp_path, *FROZEN_AFTER_EPOCH_1, "run.print_every=0"))
     table = summary_table(load_runs([tmp_path / "e"]))

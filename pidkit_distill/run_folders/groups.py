@@ -39,7 +39,7 @@ from pidkit_distill.config.registered_record import NAMED, REGISTERED, recorded_
 from pidkit_distill.config.sections import SGD_ONLY
 from pidkit_distill.config.teacher_keys import RECORDED, recorded_teacher_file
 from pidkit_distill.registry import registry_key
-from pidkit_distill.run_records import RunRecords, method_label
+from pidkit_distill.run_folders.records import RunRecords, method_label
 
 __all__ = ["AUDIT_KEYS_NOT_ATOMS", "BOOKKEEPING", "Rerun", "RunGroup", "audit_epochs",
            "common_epochs", "group_runs", "lacking_keys", "mean_sd", "teacher_not_known",
@@ -328,7 +328,7 @@ def group_runs(runs: list[RunRecords]) -> list[RunGroup]:
     Parameters
     ----------
     runs : list of RunRecords
-        With distinct names (:func:`~pidkit_distill.run_records.with_distinct_names`).
+        With distinct names (:func:`~pidkit_distill.run_folders.records.with_distinct_names`).
 
     Returns
     -------

@@ -4,7 +4,7 @@ path that is none.
 :func:`holds_run` tells a run folder by its files (looked up, not read), :func:`run_folders`
 lists those in a folder and :func:`runs_in` gives those a path stands for (``runs``, a sweep's
 ``run.out_dir``), with, asked for, the run folders in it that a train made and wrote no run in
-yet (:func:`~pidkit_distill.unwritten_runs.holds_unwritten_run`), which a report names as it
+yet (:func:`~pidkit_distill.run_folders.unwritten.holds_unwritten_run`), which a report names as it
 skips them. An error about a path that is no run folder ends with what to pass instead:
 the run folder a file is in (:func:`instead_of_file`), the run folders in or below a folder
 (:func:`instead_of_folder`), or the closest name to a misspelt one that holds runs
@@ -20,7 +20,7 @@ import shlex
 from pathlib import Path
 
 from pidkit.utils import closest
-from pidkit_distill.unwritten_runs import holds_unwritten_run
+from pidkit_distill.run_folders.unwritten import holds_unwritten_run
 
 __all__ = ["did_you_mean_run_folder", "holds_run", "instead_of_file", "instead_of_folder",
            "near_folder_of_runs", "run_folders", "runs_in"]
@@ -38,7 +38,7 @@ _RUN_FILES = ("config.json", "metrics.jsonl", "audit.jsonl", "checkpoint.pt", "s
 def holds_run(folder: Path) -> bool:
     """Whether ``folder`` holds a run: a ``checkpoint.pt`` or a ``config.json`` (only looked up,
     not read), or a ``config.json`` that is a folder beside a run's ``metrics.jsonl``, a run
-    whose reading refuses it (:func:`~pidkit_distill.run_files.check_run_files_are_files`), as
+    whose reading refuses it (:func:`~pidkit_distill.run_folders.files.check_run_files_are_files`), as
     given alone, where a sweep's search did not find it; not a folder that cannot be looked into
     (another user's).
 
@@ -63,7 +63,7 @@ def run_folders(folder: Path, *, unwritten: bool = False) -> list[Path]:
     unwritten : bool, default=False
         Whether the run folders that a train made and wrote no run in yet count too (its lock
         file, beside temporary files at most:
-        :func:`~pidkit_distill.unwritten_runs.holds_unwritten_run`).
+        :func:`~pidkit_distill.run_folders.unwritten.holds_unwritten_run`).
 
     Examples
     --------

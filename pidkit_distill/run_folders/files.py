@@ -275,7 +275,7 @@ def read_lines(path: Path) -> tuple[list[dict[str, Any]], int | None]:
     """The records of the JSON-lines file ``path`` of a run folder, as :func:`read_records`
     reads them, with the number of its last line where that line is cut off and skipped (no
     newline at its end, not a JSON object), without a warning: the caller says why it was cut
-    (:func:`killed_line_warning`, or :func:`~pidkit_distill.damaged_runs.line_cut_later_warning`
+    (:func:`killed_line_warning`, or :func:`~pidkit_distill.run_folders.damaged.line_cut_later_warning`
     where the run's train had ended after that line). The file is read once.
 
     Parameters

@@ -2,10 +2,10 @@
 
 A run folder holds ``config.json``, ``metrics.jsonl`` (one record per completed epoch) and
 ``audit.jsonl`` (one record per audited epoch and layer), read by
-:mod:`pidkit_distill.run_files`. :func:`load_run` reads one into its :class:`RunRecords` and
+:mod:`pidkit_distill.run_folders.files`. :func:`load_run` reads one into its :class:`RunRecords` and
 checks that it is a run's; :func:`load_runs` reads the folders a shell glob such as ``runs/*``
 gives, skipping what such a glob picks up beside the runs, or the run folders in a folder such
-as ``runs`` (found by :mod:`pidkit_distill.run_folder_search`);
+as ``runs`` (found by :mod:`pidkit_distill.run_folders.search`);
 :func:`with_distinct_names` names runs of the same folder name by as much of their path as
 tells them apart.
 """
@@ -19,7 +19,8 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from pidkit_distill.damaged_runs import (
+from pidkit_distill.registry import registry_key
+from pidkit_distill.run_folders.damaged import (
     DamagedRun,
     checked_on_damaged,
     damaged_summary_warning,
@@ -29,22 +30,21 @@ from pidkit_distill.damaged_runs import (
     missing_audit_warning,
     no_run_readable,
 )
-from pidkit_distill.registry import registry_key
-from pidkit_distill.run_files import (
+from pidkit_distill.run_folders.files import (
     check_run_files_are_files,
     killed_line_warning,
     read_lines,
     read_records,
     read_run_config,
 )
-from pidkit_distill.run_folder_search import (
+from pidkit_distill.run_folders.search import (
     did_you_mean_run_folder,
     instead_of_file,
     instead_of_folder,
     runs_in,
 )
-from pidkit_distill.run_summary import RunSummary
-from pidkit_distill.unwritten_runs import unwritten_run
+from pidkit_distill.run_folders.summary import RunSummary
+from pidkit_distill.run_folders.unwritten import unwritten_run
 
 __all__ = ["RunRecords", "given_run", "given_runs", "load_run", "load_runs", "method_label",
            "read_runs", "with_distinct_names"]
@@ -72,7 +72,7 @@ class RunRecords:
     line_cut_later : int or None, default=None
         The epoch that the run's last train ended after, whose line, the last of
         ``metrics.jsonl``, was cut later (not by a kill:
-        :func:`~pidkit_distill.damaged_runs.ended_before_line_cut`), so that ``metrics`` ends
+        :func:`~pidkit_distill.run_folders.damaged.ended_before_line_cut`), so that ``metrics`` ends
         at the epoch before; ``None`` for any other run. :func:`load_run` finds it as it reads
         the file, which the report's state of the run then reads no more.
 
@@ -111,12 +111,12 @@ def load_run(path: str | Path) -> RunRecords:
     ``metrics.jsonl`` records (a run killed while writing that epoch's checkpoint, or read in
     that instant: its resume trains the epoch again). A cut ``metrics.jsonl`` line of the epoch
     that the run's ``summary.json`` says its train ended after was cut later, not by a kill,
-    and its warning says so (:func:`~pidkit_distill.damaged_runs.line_cut_later_warning`), its
+    and its warning says so (:func:`~pidkit_distill.run_folders.damaged.line_cut_later_warning`), its
     records keeping that epoch (``line_cut_later``); ``metrics.jsonl`` is read once. A
     missing ``audit.jsonl`` of a run that audits, and a damaged ``summary.json``, are read
     around with a :class:`RuntimeWarning` naming the file
-    (:func:`~pidkit_distill.damaged_runs.missing_audit_warning`,
-    :func:`~pidkit_distill.damaged_runs.damaged_summary_warning`).
+    (:func:`~pidkit_distill.run_folders.damaged.missing_audit_warning`,
+    :func:`~pidkit_distill.run_folders.damaged.damaged_summary_warning`).
 
     Parameters
     ----------
@@ -140,10 +140,10 @@ def load_run(path: str | Path) -> RunRecords:
         The run folder's ``metrics.jsonl`` or ``config.json`` is a folder while the other is a
         file: ``cannot read 'RUN/metrics.jsonl': it is a folder, not a run's metrics.jsonl:
         move it away, then rerun the same command``
-        (:func:`~pidkit_distill.run_files.unreadable_file`, as ``pidkit-distill report`` and
+        (:func:`~pidkit_distill.run_folders.files.unreadable_file`, as ``pidkit-distill report`` and
         ``--resume`` say; it was told the folder is no run folder, "no metrics.jsonl").
     PermissionError
-        A file of the run cannot be read (:func:`~pidkit_distill.run_files.unreadable_file`).
+        A file of the run cannot be read (:func:`~pidkit_distill.run_folders.files.unreadable_file`).
 
     Examples
     --------
@@ -202,7 +202,7 @@ def load_runs(paths: str | bytes | os.PathLike[str] | RunRecords | RunSummary
     its run folder, so a notebook can pass ``[summary_bas, summary_rid]``; ``~`` is the home
     folder, as in ``run.out_dir`` and :func:`~pidkit_distill.load_student`. A folder that is no
     run but holds run folders (``runs``, a sweep's ``run.out_dir``) stands for those directly in
-    it (:func:`~pidkit_distill.run_folder_search.runs_in`: not deeper down), in sorted order,
+    it (:func:`~pidkit_distill.run_folders.search.runs_in`: not deeper down), in sorted order,
     and for its run folders not written yet, which are skipped as ``runs/*`` skips them (below);
     nothing is printed (``len`` of the result says how many were read).
 
@@ -210,7 +210,7 @@ def load_runs(paths: str | bytes | os.PathLike[str] | RunRecords | RunSummary
     them up beside the runs: a file (a log, the demo's ``results.jsonl``), a report folder
     (``report.md`` and no ``config.json``, written by an earlier report), a folder given
     twice, and a run folder whose train has not written the run yet, or stopped before
-    (:func:`~pidkit_distill.unwritten_runs.unwritten_run`); where no run is left, the error
+    (:func:`~pidkit_distill.run_folders.unwritten.unwritten_run`); where no run is left, the error
     names the files and the last kind instead of warning of them (a file given alone, such as
     ``runs/x/metrics.jsonl``, is told as :func:`load_run` tells it, with the run folder to pass
     instead). Anything else that is not a run is an error
@@ -238,7 +238,7 @@ def load_runs(paths: str | bytes | os.PathLike[str] | RunRecords | RunSummary
     on_damaged : {"skip", "raise"}, default="skip"
         What to do with a damaged run found in a sweep's folder: leave it out with a warning,
         or raise :func:`load_run`'s error, as for a run named one by one
-        (:data:`~pidkit_distill.damaged_runs.ON_DAMAGED`). :func:`read_runs` also gives the
+        (:data:`~pidkit_distill.run_folders.damaged.ON_DAMAGED`). :func:`read_runs` also gives the
         runs left out.
 
     Returns
@@ -344,7 +344,7 @@ damaged run of a sweep's folder out of the report with a warning, or 'raise' to 
 
 def _a_file_given(path: Path) -> str:
     """The refusal of the file ``path`` given as a run folder, naming the run folder to pass
-    instead where it is in one (:func:`~pidkit_distill.run_folder_search.instead_of_file`).
+    instead where it is in one (:func:`~pidkit_distill.run_folders.search.instead_of_file`).
 
     Examples
     --------
@@ -358,7 +358,7 @@ def _a_file_given(path: Path) -> str:
 
 def _no_run_yet(unwritten: dict[str, list[Path]]) -> str:
     """What an error says of the run folders that hold no run yet, by why (``unwritten``, each
-    reason of :func:`~pidkit_distill.unwritten_runs.unwritten_run` with its folders): each
+    reason of :func:`~pidkit_distill.run_folders.unwritten.unwritten_run` with its folders): each
     folder named, and why once for the folders of one reason; ``""`` for none.
 
     Examples
@@ -378,7 +378,7 @@ it stopped"
 
 def _expanded(paths: list[str | os.PathLike | RunRecords]) -> list[tuple[Path | RunRecords, bool]]:
     """``paths`` with each folder of run folders (a sweep's ``runs``) in place of the run
-    folders in it (:func:`~pidkit_distill.run_folder_search.runs_in`), those not written yet
+    folders in it (:func:`~pidkit_distill.run_folders.search.runs_in`), those not written yet
     included, which :func:`load_runs` names as it skips them (they were left out unsaid: a run
     stopped before its ``config.json`` went missing from a report of its sweep), each with
     whether it was found in such a folder; such a folder given again is skipped with one

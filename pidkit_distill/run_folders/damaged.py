@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from pidkit_distill.run_files import ended_train_epochs, train_failure
+from pidkit_distill.run_folders.files import ended_train_epochs, train_failure
 
 __all__ = ["ON_DAMAGED", "DamagedRun", "checked_on_damaged", "damaged_summary_warning",
            "ended_before_line_cut", "left_out_paragraph", "left_out_warning",
@@ -42,7 +42,7 @@ class DamagedRun:
         The run folder.
     reason : str
         The error its reading raised (a :class:`ValueError` of :func:`~pidkit_distill.
-        run_records.load_run`), which names the file and what is wrong with it.
+        run_folders.records.load_run`), which names the file and what is wrong with it.
 
     Examples
     --------
@@ -186,7 +186,7 @@ def ended_before_line_cut(path: Path, metrics: list[dict[str, Any]],
     """The epoch after which the last train of the run folder ``path`` ended by itself, where
     the line of that epoch, the last of its ``metrics.jsonl``, is cut off: ``cut_line``, the
     number of that file's last line skipped as cut off, is given (read with its ``metrics``,
-    the records of the lines before it, by :func:`~pidkit_distill.run_files.read_lines`), and
+    the records of the lines before it, by :func:`~pidkit_distill.run_folders.files.read_lines`), and
     the run's ``summary.json`` records no failure and ``epochs_done`` one more than the epoch
     of the last of ``metrics`` (0 for none). A train appends an epoch's line before it writes
     ``summary.json``, and fails where it cannot write the line, so that line was written whole
@@ -220,7 +220,7 @@ def line_cut_later_warning(path: Path, cut_line: int, ended: int) -> str:
     """The warning of the run folder ``path`` whose last ``metrics.jsonl`` line, line
     ``cut_line``, of the epoch ``ended`` that its train ended after, is cut off
     (:func:`ended_before_line_cut`): it says so, in place of the warning of a run killed while
-    writing the line (:func:`~pidkit_distill.run_files.killed_line_warning`).
+    writing the line (:func:`~pidkit_distill.run_folders.files.killed_line_warning`).
 
     Examples
     --------
