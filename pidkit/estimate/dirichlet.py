@@ -20,6 +20,7 @@ of it on audit-sized tables). Each row's estimate is its posterior mean entropy,
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import overload
 
 import numpy as np
 from scipy.special import digamma, gammaln
@@ -222,6 +223,10 @@ def _dense(n_x: np.ndarray, n_labels: float) -> np.ndarray:
     return (n_x >= DENSE_ROW_SAMPLES_PER_LABEL * n_labels).astype(np.float64)
 
 
+@overload
+def _smoothstep(u: np.ndarray) -> np.ndarray: ...
+@overload
+def _smoothstep(u: float) -> float: ...
 def _smoothstep(u: np.ndarray | float) -> np.ndarray | float:
     """3 u^2 - 2 u^3 of ``u`` clipped to [0, 1]: 0 at and below 0, 1 at and above 1, flat at both."""
     u = np.clip(u, 0.0, 1.0)

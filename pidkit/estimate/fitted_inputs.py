@@ -67,7 +67,7 @@ def check_feature_names(estimator: Any, names: np.ndarray | None, name: str, *, 
     elif fitted is not None and names is None:
         warnings.warn(f"{name} does not have valid feature names, but {kind} was fitted with feature "
                       "names", UserWarning, stacklevel=user_stacklevel())
-    elif fitted is not None and not np.array_equal(fitted, names):
+    elif fitted is not None and names is not None and not np.array_equal(fitted, names):
         fitted_set, given_set = set(fitted), set(names)
         unseen = [column for column in names if column not in fitted_set]
         missing = [column for column in fitted if column not in given_set]

@@ -12,6 +12,7 @@ far the default correction ``"eb-extrapolation-kink"`` moves them where the data
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from typing import cast
 
 import numpy as np
 
@@ -71,7 +72,7 @@ def kink_fraction(sizes: Sequence[int]) -> float:
         raise TypeError(f"{expected}, e.g. (450, 225, 112); got {sizes!r}.") from None
     if m.ndim != 1 or len(set(m.tolist())) < 3 or not (np.isfinite(m) & (m > 0)).all():
         raise ValueError(f"{expected}, e.g. (450, 225, 112): a quadratic in 1/n needs three; got {sizes!r}.")
-    return extrapolate(np.sqrt(m[0] / m), m)
+    return cast(float, extrapolate(np.sqrt(m[0] / m), m))  # one value per size (1-D): a float
 
 
 def _mean_unique_correction(plug: Mapping[str, float], corrected: Mapping[str, float]) -> float:
@@ -153,6 +154,7 @@ def kink_shift(plug: Mapping[str, float], corrected: Mapping[str, float], sizes:
     0.025
     """
     m = np.asarray(sizes, dtype=float)
-    r = extrapolate(np.sqrt(m[0] / m), m)  # unchecked: a tiny sample can repeat a size
+    # Sizes unchecked: a tiny sample can repeat a size. One value per size (1-D): a float.
+    r = cast(float, extrapolate(np.sqrt(m[0] / m), m))
     smaller = min(corrected["uni_t"], corrected["uni_s"]) - pretest_shift
     return max(0.0, min(r / (1.0 - r) * _mean_unique_correction(plug, corrected), smaller))
