@@ -49,7 +49,7 @@ from __future__ import annotations
 
 import numbers
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 from scipy.special import entr
@@ -57,6 +57,7 @@ from scipy.special import entr
 from pidkit._errors import SolverError
 from pidkit._keyword_hints import hints_unknown_keywords
 from pidkit._names import check_choice
+from pidkit._result import PIDResult
 from pidkit._settings import check_int, check_n_jobs, check_option, check_partition_repeats, check_seed
 from pidkit._units import from_nats
 from pidkit.below_zero import below_zero, rounding_level
@@ -203,8 +204,9 @@ def solve_tables(tables: Sequence[np.ndarray], measure: str, units: str) -> np.n
     from pidkit import bertschinger_batch, pid
 
     ps = [t / t.sum() for t in tables]
+    results: list[PIDResult | None]  # None: a solve that raised SolverError
     if measure == "broja":
-        results = bertschinger_batch(ps, units=units, strict=False, progress=False)
+        results = list(bertschinger_batch(ps, units=units, strict=False, progress=False))
     else:
         results = []
         for table, p in zip(tables, ps, strict=True):
@@ -313,7 +315,7 @@ def check_sample_size(shape: tuple[int, int, int], n: int, *, method: str,
     if isinstance(n, (float, np.floating)) and float(n).is_integer():
         n = int(n)  # the sum of float counts holding whole numbers (np.histogramdd's)
     n = check_int(n, "n", minimum=0)
-    fixed = {}
+    fixed: dict[int, tuple[str, str]] = {}
     for arg, sides, kind in (("label_sides", label_sides, "given as labels"),
                              ("reused_sides", reused_sides, "reused from discretizers")):
         names = sides.values() if isinstance(sides, Mapping) else ()
@@ -322,8 +324,9 @@ def check_sample_size(shape: tuple[int, int, int], n: int, *, method: str,
         ):
             raise TypeError(f"{arg} must map axes 1 (T) and 2 (S) to the names of sides {kind}, e.g. "
                             f"{{1: 't_features'}}; got {sides!r}.")
-        if set(sides or {}) & set(fixed):
-            raise ValueError(f"label_sides and reused_sides name axis {min(set(sides) & set(fixed))} both: "
+        named_twice = set(sides or {}) & set(fixed)
+        if named_twice:
+            raise ValueError(f"label_sides and reused_sides name axis {min(named_twice)} both: "
                              "a side is given as labels or reused from discretizers, not both.")
         fixed.update({axis: (name, kind) for axis, name in (sides or {}).items()})
     _refuse_few_samples((ny, nt, ns), n, method, parts, name="bias_correction", fixed=fixed)
@@ -500,7 +503,7 @@ def correct_counts(
     sizes = [n]
     means = [np.array([plug["i_yt"], plug["i_ys"], plug["i_yts"], plug["i_yt"] + plug["i_ys"] - plug["red"]])]
     position = 0
-    levels = {k: [] for k in parts}
+    levels: dict[int, list[np.ndarray]] = {k: [] for k in parts}
     for _ in range(n_repeats):
         for k in parts:
             levels[k].append(values[position : position + k])
@@ -517,7 +520,7 @@ def correct_counts(
                                   below_zero(plug), n_failed, units)
         sizes.append(n // k)
         means.append(np.nanmean(block, axis=0))
-    i_yt, i_ys, i_yts, i_star = extrapolate(np.array(means), sizes)
+    i_yt, i_ys, i_yts, i_star = cast("np.ndarray", extrapolate(np.array(means), sizes))  # 2-D: 4 values
     side = determining_side(counts)
     if side is not None:  # the plug-in I(Y;T,S) of every table fitted is that side's information
         i_yts = i_ys if side == "s" else i_yt
