@@ -8,7 +8,7 @@ Each refusal names the argument and what to pass instead.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 from sklearn.exceptions import NotFittedError
@@ -109,7 +109,9 @@ def check_discretizers(discretizers: Any, kind: type, n_clusters: int | str) -> 
             raise NotFittedError(f"discretizers: the {side} {name} is not fitted; call fit first.")
     made = {getattr(d, "n_clusters_", None) for d in discretizers if not getattr(d, "rows_equal_", True)}
     if None not in discretizers and made and n_clusters not in ("auto", DEFAULT_CLUSTERS, *made):
-        numbers = " and ".join(str(k) for k in sorted(made))
+        # Discretizers' ints: a Projector's None comes with the default n_clusters only (the Gaussian
+        # estimator refuses others, check_discrete_only_options), which raises nothing here.
+        numbers = " and ".join(str(k) for k in sorted(cast("set[int]", made)))
         raise ValueError(
             f"n_clusters={n_clusters} applies to no side: both are reused {name}s from discretizers, "
             f"fitted with {numbers} clusters, which apply; leave n_clusters at its default, or pass "
@@ -129,7 +131,7 @@ def check_one_feature_side(given: Any, arr: np.ndarray, is_labels: bool, disc: A
 
 
 def check_clusterer_size(
-    shape: tuple[int, ...], n: int, method: str, parts: tuple[int, ...], clusterer: Any,
+    shape: tuple[int, int, int], n: int, method: str, parts: tuple[int, ...], clusterer: Any,
     t_set: dict[str, Any], s_set: dict[str, Any], fixed: dict[str, dict[int, str]],
 ) -> None:
     """:func:`check_sample_size` for the joint of a user's ``clusterer``'s clusters.
