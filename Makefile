@@ -32,11 +32,12 @@ $(STAMP): setup.cfg pyproject.toml | system-deps
 	$(BIN)/python -m pip install -q -e '.[distill,exact,dev]'
 	touch $(STAMP)
 
+# Lint: ruff on everything, and mypy on pidkit's hints (users' mypy and pyright read them: py.typed).
 lint: $(STAMP)
 	$(BIN)/ruff check .
+	$(BIN)/python -m mypy pidkit
 
-test: $(STAMP)
-	$(BIN)/ruff check .
+test: lint
 	$(BIN)/python -m pytest
 
 demo: $(STAMP)
