@@ -465,7 +465,7 @@ def _checked(config: TrainConfig, *, teacher_only: bool) -> CheckedConfig:
         check_out_dir(run_dir)
         if rank_from_env() == 0:  # under torchrun, rank 0 writes (and locks) the folder
             check_not_busy(run_dir, resume=config.run.resume)
-    with _about("run.resume"):
+    with _about("run.resume" if config.run.resume else "run.name"):  # no resume: the folder
         try:
             resume = resume_point(run_dir / "checkpoint.pt", config, mmap=True,
                                   data=bundle) is not None

@@ -87,11 +87,12 @@ def _refuse_unasked(path: Path, config: TrainConfig, *, mmap: bool) -> None:
     never overwritten), with the advice that holds for it: ``--resume`` where ``config`` may
     continue the run, and where it may not, why and what to do instead
     (:func:`~pidkit_distill.training.checkpoint.resume_refusal`, the comparison a resume makes),
-    so that the advice is not ``--resume``, which would then be refused. A finished run is
-    told so; where ``config`` differs from it in more than ``run.epochs``, the refusal names
-    each changed key with both values (:func:`finished_run_changes`) and advises a folder of
-    the new configuration's own (a sweep of ``method.params`` under one default run.name). A
-    checkpoint that cannot be read is told by the resume that reads it whole."""
+    so that the advice is not ``--resume``, which would then be refused. A finished run (every
+    epoch trained, or stopped early by ``run.early_stop``) is told so; where ``config`` differs
+    from it in more than ``run.epochs``, the refusal names each changed key with both values
+    (:func:`finished_run_changes`) and advises a folder of the new configuration's own (a sweep
+    of ``method.params`` under one default run.name). A checkpoint that cannot be read is told
+    by the resume that reads it whole."""
     folder = str(path.parent)
     try:
         saved = read_checkpoint(path, mmap=mmap)
@@ -106,11 +107,14 @@ def _refuse_unasked(path: Path, config: TrainConfig, *, mmap: bool) -> None:
                          "folder of its own: another run.name (--run.name NAME) or "
                          f"run.out_dir{derived}")
     if saved is not None and finished:
+        longer = ("a larger run.early_stop, or 0 (another run.name / run.out_dir; a resume "
+                  "keeps run.early_stop)" if finished.startswith("stopped early") else
+                  "a larger run.epochs (another run.name / run.out_dir; a resume keeps "
+                  "run.epochs, which the schedule follows)")
         raise ValueError(f"run folder {folder!r} holds a finished run ({finished}): nothing is "
-                         "left to continue. To train longer, start another run with a larger "
-                         "run.epochs (another run.name / run.out_dir; a resume keeps run.epochs, "
-                         "which the schedule follows); to train it again, choose another "
-                         "run.name / run.out_dir, or delete the folder")
+                         f"left to continue. To train longer, start another run with {longer}; "
+                         "to train it again, choose another run.name / run.out_dir, or delete "
+                         "the folder")
     refusal = None if saved is None else resume_refusal(saved["config"], config)
     if refusal is not None:
         raise ValueError(f"run folder {folder!r} already holds a checkpoint, of a run that "
@@ -183,12 +187,24 @@ def _table_values(key: str, flat: dict[str, Any]) -> dict[str, Any]:
 
 def _finished(saved: dict[str, Any]) -> str:
     """``"epochs E of E"`` where the checkpoint ``saved`` holds every epoch of its run (its
-    ``run.epochs``); ``""`` where it does not, or does not say."""
+    ``run.epochs``), ``"stopped early at epoch N of E"`` where ``run.early_stop`` ended it
+    after epoch N; ``""`` where neither, or it does not say.
+
+    Examples
+    --------
+    >>> run = {"config": {"run": {"epochs": 8}}, "epoch": 3}
+    >>> _finished(run), _finished({**run, "validation": {"stopped_early_at": 3}})
+    ('', 'stopped early at epoch 3 of 8')
+    >>> _finished({**run, "epoch": 8})
+    'epochs 8 of 8'
+    """
     epochs = (saved.get("config") or {}).get("run", {}).get("epochs")
     done = saved.get("epoch")
-    if isinstance(epochs, int) and isinstance(done, int) and done >= epochs:
-        return f"epochs {done} of {epochs}"
-    return ""
+    if not isinstance(epochs, int) or not isinstance(done, int):
+        return ""
+    if (saved.get("validation") or {}).get("stopped_early_at") is not None:
+        return f"stopped early at epoch {done} of {epochs}"
+    return f"epochs {done} of {epochs}" if done >= epochs else ""
 
 
 def audit_change_note(path: Path, config: TrainConfig) -> str | None:

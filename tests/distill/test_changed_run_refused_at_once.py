@@ -27,7 +27,7 @@ def test_a_changed_configuration_is_told_what_resume_would_tell(tmp_path):
     with pytest.raises(ValueError) as refused:
         check_config(tiny(tmp_path, "run.epochs=6", "run.name=r"))
     assert str(refused.value) == (
-        f"run.resume: run folder {str(folder)!r} already holds a checkpoint, of a run that "
+        f"run.name: run folder {str(folder)!r} already holds a checkpoint, of a run that "
         f"run.resume=true (--resume) continues only as it was configured: {reason}")
     assert not getattr(refused.value, "__notes__", [])  # no 'set config.run.resume = True'
     # the reason is the resume's own
@@ -61,7 +61,7 @@ def test_the_command_tells_it_in_one_line(tmp_path, capsys):
     capsys.readouterr()
     assert main(["train", *sets, "--epochs", "6"]) == 2
     assert capsys.readouterr().err == (
-        f"pidkit-distill train: error: run.resume: run folder {str(tmp_path / 'r')!r} already "
+        f"pidkit-distill train: error: run.name: run folder {str(tmp_path / 'r')!r} already "
         "holds a checkpoint, of a run that run.resume=true (--resume) continues only as it was "
         "configured: the configuration changed (run.epochs: 3 -> 6); restore those values or "
         f"start a new run (another run.name; {FREE})\n")

@@ -65,7 +65,7 @@ def test_running_the_same_cell_twice_says_how_to_resume_from_python(tmp_path):
     # run stopped short of its epochs (a finished one is told it has nothing left to continue)
     config = tiny(tmp_path, "run.epochs=2", "run.name=cell", "run.stop_after=1")
     train(config)
-    with pytest.raises(ValueError, match=r"^run\.resume: run folder .* already holds a checkpoint; "
+    with pytest.raises(ValueError, match=r"^run\.name: run folder .* already holds a checkpoint; "
                                          r"pass run\.resume=true \(--resume\)") as refused:
         train(config)
     assert refused.value.__notes__ == [PYTHON_RESUME]

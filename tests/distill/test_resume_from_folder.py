@@ -98,7 +98,7 @@ def test_a_finished_run_given_again_is_told_it_is_finished(tmp_path):
     with pytest.raises(ValueError) as refused:
         train(config)
     assert str(refused.value) == (
-        f"run.resume: run folder {str(tmp_path / 'done')!r} holds a finished run (epochs 2 of "
+        f"run.name: run folder {str(tmp_path / 'done')!r} holds a finished run (epochs 2 of "
         "2): nothing is left to continue. To train longer, start another run with a larger "
         "run.epochs (another run.name / run.out_dir; a resume keeps run.epochs, which the "
         "schedule follows); to train it again, choose another run.name / run.out_dir, or "

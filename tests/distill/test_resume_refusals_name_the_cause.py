@@ -31,7 +31,7 @@ def test_a_finished_run_of_other_method_params_names_them_and_a_folder_of_their_
     with pytest.raises(ValueError) as refused:
         train(tiny(tmp_path, "method.name=kd", "run.epochs=1", "method.params.temperature=2.5"))
     assert str(refused.value) == (
-        f"run.resume: run folder {str(folder)!r} holds a finished run (epochs 1 of 1) of another "
+        f"run.name: run folder {str(folder)!r} holds a finished run (epochs 1 of 1) of another "
         "configuration: method.params.temperature 4.0 -> 2.5. To train this configuration, give "
         "it a folder of its own: another run.name (--run.name NAME) or run.out_dir; the default "
         "run.name, DATA-METHOD[-PRESET]-tt|ut|tp-sSEED, does not tell these keys apart")
@@ -60,7 +60,7 @@ def test_the_command_names_the_changed_parameter_in_one_line(tmp_path, capsys):
     capsys.readouterr()
     assert main(["train", *sets, "--epochs", "1", "--method.params", "alpha=0.5"]) == 2
     err = capsys.readouterr().err
-    assert err.startswith(f"pidkit-distill train: error: run.resume: run folder "
+    assert err.startswith(f"pidkit-distill train: error: run.name: run folder "
                           f"{str(tmp_path / 'synthetic-kd-ut-s0')!r} holds a finished run "
                           "(epochs 1 of 1) of another configuration: method.params.alpha 0.9 -> "
                           "0.5. To train this configuration")

@@ -65,7 +65,7 @@ def test_a_bad_teacher_file_retried_beside_an_earlier_run_is_told_about_the_file
     fixed = _train(teacher_files, "good.pt")
     assert fixed.returncode == 2
     assert fixed.stderr.startswith(
-        f"pidkit-distill train: error: run.resume: run folder {str(run_dir)!r} holds a "
+        f"pidkit-distill train: error: run.name: run folder {str(run_dir)!r} holds a "
         "finished run (epochs 1 of 1): nothing is left to continue.")
 
 
