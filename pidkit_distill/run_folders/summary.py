@@ -63,6 +63,14 @@ class RunSummary:
     RunSummary(last_acc=0.9133, best_acc=0.95, best_epoch=7, epochs_done=10, teacher_acc=0.98, \
 run_dir='runs/x', history=[10 epochs], audit=[6 records])
 
+    A run with a validation split says so, with the epoch an early stop ended it after:
+
+    >>> RunSummary(0.9133, 0.95, 7, Path("runs/x"), history=[{}] * 9, epochs_done=9,
+    ...            selected_on="validation", best_val_acc=0.9612, stopped_early_at=9)
+    RunSummary(last_acc=0.9133, best_acc=0.95, best_epoch=7, epochs_done=9, teacher_acc=None, \
+selected_on='validation', best_val_acc=0.9612, stopped_early_at=9, run_dir='runs/x', \
+history=[9 epochs], audit=[0 records])
+
     The atoms of the last audit, of its innermost layer (those the last epoch's line printed):
 
     >>> records = [{"epoch": e, "layer": k, "red": e + k / 10} for e in (0, 5, 10) for k in (1, 2)]
@@ -110,8 +118,14 @@ run_dir='runs/x', history=[10 epochs], audit=[6 records])
 
     def __repr__(self) -> str:
         teacher = "None" if self.teacher_acc is None else f"{self.teacher_acc:.4g}"
+        validation = ""
+        if self.selected_on != "test":
+            best_val = "None" if self.best_val_acc is None else f"{self.best_val_acc:.4g}"
+            validation = f"selected_on={self.selected_on!r}, best_val_acc={best_val}, "
+        if self.stopped_early_at is not None:
+            validation += f"stopped_early_at={self.stopped_early_at}, "
         return (f"RunSummary(last_acc={self.last_acc:.4g}, best_acc={self.best_acc:.4g}, "
                 f"best_epoch={self.best_epoch}, epochs_done={self.epochs_done}, "
-                f"teacher_acc={teacher}, "
+                f"teacher_acc={teacher}, {validation}"
                 f"run_dir={str(self.run_dir)!r}, history=[{len(self.history)} epochs], "
                 f"audit=[{len(self.audit)} records])")

@@ -22,7 +22,8 @@ def epoch_line(record: dict[str, Any], config: TrainConfig, labels: dict[str, st
     Each loss term is named by its label in ``labels`` (a method's ``loss_labels()``: KD's
     weighted terms as ``0.1*ce``), else by its key. A run with a validation split
     (``data.val_fraction``) says its ``val_acc=`` too, and its ``best=`` is the test accuracy
-    at the epoch of the best validation accuracy.
+    at the epoch of the best validation accuracy. Only an epoch that trained the student can be
+    the best: before one has (RID's warm-up, TED's stage 1), ``best=none``.
 
     Examples
     --------
@@ -36,13 +37,16 @@ def epoch_line(record: dict[str, Any], config: TrainConfig, labels: dict[str, st
 test_acc=0.1000 best=0.1000 1.0s'
     >>> epoch_line({**record, "val_acc": 0.125}, config, {})[-47:]
     'test_acc=0.1000 val_acc=0.1250 best=0.1000 1.0s'
+    >>> epoch_line({**record, "phase": "filter", "best_acc": None}, config, {})[-30:]
+    'test_acc=0.1000 best=none 1.0s'
     """
     terms = " ".join(f"{labels.get(k, k)}={v:.4f}" for k, v in record["train_losses"].items())
     validation = f"val_acc={record['val_acc']:.4f} " if "val_acc" in record else ""
+    best = "none" if record["best_acc"] is None else f"{record['best_acc']:.4f}"
     return (f"[{config.method.name}] epoch {record['epoch']}/{config.run.epochs} "
             f"phase={record['phase']} loss={record['train_loss']:.4f} ({terms}) "
             f"train_acc={record['train_acc']:.4f} test_acc={record['test_acc']:.4f} "
-            f"{validation}best={record['best_acc']:.4f} {record['time_s']:.1f}s")
+            f"{validation}best={best} {record['time_s']:.1f}s")
 
 
 def pace_line(record: dict[str, Any], end: int, device: torch.device) -> str | None:

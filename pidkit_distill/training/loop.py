@@ -68,6 +68,7 @@ from pidkit_distill.training.best_epoch import (
     choose_best,
     early_stop_line,
     finished_summary,
+    has_best,
     loop_state,
     stopped_early_at,
     stops_early,
@@ -319,9 +320,9 @@ def fit(config: TrainConfig, module: nn.Module, bundle: Any, run_dir: Path,
                         module.student, val_data, device=device, amp=config.run.amp,
                         runtime=runtime)
                 done = epoch + 1
-                improved = choose_best(state, epoch=done, test_acc=test["acc"],
+                improved = choose_best(state, epoch=done, phase=phase, test_acc=test["acc"],
                                        val_acc=None if val is None else val["acc"],
-                                       student=module.student)
+                                       student=module.student)  # a filter epoch: never
                 # a teacher's run (method teacher) trains its one group, "student" (the network
                 # the loop trains), which is the teacher: its records and lines say so
                 shown = "teacher" if config.method.name == "teacher" else phase
@@ -329,15 +330,19 @@ def fit(config: TrainConfig, module: nn.Module, bundle: Any, run_dir: Path,
                           "train_losses": stats["losses"], "train_acc": stats["acc"],
                           "test_loss": test["loss"], "test_acc": test["acc"], "test_n": test["n"],
                           "test_majority": test["majority"],  # chance, which the report names
-                          "best_acc": state["best_acc"], "teacher_acc": teacher_acc,
+                          # None until an epoch has trained the student (RID's warm-up)
+                          "best_acc": state["best_acc"] if has_best(state) else None,
+                          "teacher_acc": teacher_acc,
                           # the processes that trained the epoch (torchrun's WORLD_SIZE): a run
                           # resumed with another count keeps each epoch's own
                           "processes": runtime.world_size,
                           "time_s": round(time.perf_counter() - start, 3)}
                 if val is not None:
                     record.update(val_loss=val["loss"], val_acc=val["acc"],
-                                  best_val_acc=state[VALIDATION]["best_val_acc"])
-                best = {"epoch": state["best_epoch"], "test_acc": state["best_acc"]}
+                                  best_val_acc=state[VALIDATION]["best_val_acc"]
+                                  if has_best(state) else None)
+                best = {"epoch": state["best_epoch"], "test_acc": state["best_acc"]} \
+                    if has_best(state) else None
                 if fell_to_chance(best, record) and not any(  # said once in a run
                         "fell_to_chance_from" in earlier for earlier in state["history"]):
                     record["fell_to_chance_from"] = best
@@ -345,7 +350,7 @@ def fit(config: TrainConfig, module: nn.Module, bundle: Any, run_dir: Path,
                     record["loss_jumped"] = jumped
                 state["history"].append(record)
                 state["epoch"] = done
-                if stops_early(state, config.run.early_stop):
+                if stops_early(state, config, module.phase):
                     end = done  # its checkpoint and line, as the last epoch's
                 audited: list[dict[str, Any]] = []
                 last = done == config.run.epochs or stopped_early_at(state) == done  # audited too
@@ -388,7 +393,7 @@ def fit(config: TrainConfig, module: nn.Module, bundle: Any, run_dir: Path,
                         print(fell_to_chance_warning(record["fell_to_chance_from"], record, **step),
                               flush=True)
                     if stopped_early_at(state) == done:
-                        print(early_stop_line(state, config), flush=True)
+                        print(early_stop_line(state, config, module.phase), flush=True)
                 if stopped_early_at(state) == done:
                     break
             return finished_summary(config, module, state, folder, run_dir, teacher_acc)
