@@ -155,15 +155,26 @@ _RESUME_HELP = (
     "run.resume: a run folder of such a name is ./NAME (default: False)")
 
 
-def _add_config_options(parser: argparse.ArgumentParser) -> None:
-    """The ``--config``, ``--set`` and per-key options."""
+_SET_EXAMPLES = {
+    "train": "--set run.epochs=3, or an entry of a table: --method kd --set "
+             "method.params.temperature=2",
+    "train-teacher": "--set teacher.epochs=3, or an entry of a table: --set "
+                     "data.options.train_fraction=0.5",
+}
+"""The examples of ``--set`` in the help of each command that takes it, each accepted as
+written with the defaults (``train-teacher`` refuses the student's ``run.epochs``)."""
+
+
+def _add_config_options(parser: argparse.ArgumentParser, command: str) -> None:
+    """The ``--config``, ``--set`` and per-key options of ``command`` (``train``,
+    ``train-teacher``)."""
     parser.add_argument("--config", metavar="FILE.toml", default=None,
                         help="TOML file with [data], [model], [teacher], [method], [optim], "
                              "[run] and [audit] tables (default: none)")
     parser.add_argument("--set", metavar="KEY=VALUE", action="append", default=[],
                         dest="overrides", type=key_value,
-                        help="override any key, e.g. --set run.epochs=3 or "
-                             "--set method.params.lam=10 (repeatable; applied last)")
+                        help=f"override any key, e.g. {_SET_EXAMPLES[command]} (repeatable; "
+                             "applied last)")
     group = parser.add_argument_group("configuration keys (each also settable with --set)")
     for key, default, kind, text in config_fields():
         names = [f"--{key}", *OPTION_ALIASES.get(key, [])]
@@ -267,7 +278,7 @@ def get_args_parser() -> argparse.ArgumentParser:
                             "those of the --import modules), and exit")
     _add_import_option(train)
     _add_debug_option(train)
-    _add_config_options(train)
+    _add_config_options(train, "train")
     teacher = sub.add_parser("train-teacher", help="train (or reuse) a teacher and save it",
                              complete_help=_hide_unused_by_teacher, unread=unused_by_teacher,
                              description="Train the teacher model.teacher on data.name with "
@@ -281,7 +292,7 @@ def get_args_parser() -> argparse.ArgumentParser:
                                          "its other options are ignored with a warning.")
     _add_import_option(teacher)
     _add_debug_option(teacher)
-    _add_config_options(teacher)
+    _add_config_options(teacher, "train-teacher")
     report = sub.add_parser(
         "report", help="plots and a summary table from run folders",
         description="Draw accuracy.png, losses.png (the training loss and each of its terms), "

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 import shlex
 import sys
 from collections.abc import Iterator, Sequence
@@ -81,14 +82,38 @@ class GivenAs(argparse.Action):
         namespace.given_as = typed
 
 
+_TURNED_OFF = re.compile(r"\(0 = (?:none|never|off)\b")
+"""What a key's help says where its value 0 turns its feature off: ``(0 = none``, ``(0 =
+never``, ``(0 = off``."""
+
+_TURNED_ON = {float: 0.1, int: 5}
+"""The example of a key whose default, 0, turns its feature off (:data:`_TURNED_OFF`), by its
+type: such a float is a share (``data.val_fraction``), such an int a count of epochs
+(``run.early_stop``, ``optim.warmup_epochs``)."""
+
+
 def _example(option: str, key: str) -> str:
     """A right value of ``key`` as ``option`` takes it (``--epochs 30``, ``--set
-    run.epochs=30``): the key's default, or a table's entry."""
-    kind, default = next((kind, default) for name, default, kind, _ in config_fields()
-                         if name == key)
+    run.epochs=30``): the key's default, or a table's entry; where the default is 0 and turns
+    the key's feature off (:data:`_TURNED_OFF`), a value that turns it on (:data:`_TURNED_ON`),
+    the one a user who gave the key a wrong value meant to set.
+
+    Examples
+    --------
+    >>> _example("--epochs", "run.epochs"), _example("--set", "data.options")
+    ('--epochs 30', '--set data.options.NAME=VALUE')
+    >>> _example("--data.val_fraction", "data.val_fraction")  # not 0.0, which is no split
+    '--data.val_fraction 0.1'
+    >>> _example("--set", "run.early_stop"), _example("--run.stop_after", "run.stop_after")
+    ('--set run.early_stop=5', '--run.stop_after 0')
+    """
+    kind, default, text = next((kind, default, text) for name, default, kind, text
+                               in config_fields() if name == key)
     if kind is dict:
         value = "NAME=VALUE"
         return f"--set {key}.{value}" if option == "--set" else f"{option} {value}"
+    if default == 0 and kind in _TURNED_ON and _TURNED_OFF.search(text):
+        default = _TURNED_ON[kind]
     value = str(default).lower() if kind is bool else str(default)
     return f"--set {key}={value}" if option == "--set" else f"{option} {value}"
 

@@ -1,8 +1,9 @@
 """The trained network of a run folder, back as a model: :func:`load_student`.
 
-A run folder's ``checkpoint.pt`` holds the student's weights, the run's configuration and the
-data's sizes; the network is built again by name (:func:`~pidkit_distill.models.build_model`)
-for those sizes, so the data set is not needed (CIFAR's files need not be on the machine).
+A run folder's ``checkpoint.pt`` holds the student's weights (the last epoch's, and, with a
+validation split, the best epoch's), the run's configuration and the data's sizes; the network
+is built again by name (:func:`~pidkit_distill.models.build_model`) for those sizes, so the
+data set is not needed (CIFAR's files need not be on the machine).
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from typing import Any
 import torch
 from torch import nn
 
+from pidkit.utils import did_you_mean
 from pidkit_distill.config import TrainConfig, config_from_dict
 from pidkit_distill.config.registered_record import recorded_registered
 from pidkit_distill.data import describe_dataset
@@ -26,10 +28,16 @@ from pidkit_distill.run_folders.records import RunRecords, given_run
 from pidkit_distill.run_folders.search import did_you_mean_run_folder, holds_run, run_folders
 from pidkit_distill.run_folders.summary import RunSummary
 from pidkit_distill.run_folders.unwritten import unwritten_run
+from pidkit_distill.training.best_epoch import BEST_FILE, VALIDATION
 from pidkit_distill.training.checkpoint import read_checkpoint, recorded_sizes
 from pidkit_distill.training.outcomes import out_of_memory_error
 
-__all__ = ["WRITTEN_BY_TRAIN", "load_student", "run_folder_path", "unregistered_model_refusal"]
+__all__ = ["STUDENT_WEIGHTS", "WRITTEN_BY_TRAIN", "load_student", "run_folder_path",
+           "unregistered_model_refusal"]
+
+STUDENT_WEIGHTS = ("last", "best")
+"""The weights :func:`load_student` can give a run's student (its ``weights``): the last
+checkpoint's, or the best epoch's."""
 
 WRITTEN_BY_TRAIN = "written by train(config) or `pidkit-distill train`"
 """What wrote the run folder that :func:`load_student` and
@@ -38,7 +46,7 @@ Python only, so Python's way comes first."""
 
 
 def load_student(run_dir: str | bytes | os.PathLike[str] | RunRecords | RunSummary, *,
-                 map_location: str | torch.device = "cpu") -> nn.Module:
+                 weights: str = "last", map_location: str | torch.device = "cpu") -> nn.Module:
     """The student that a run trained, read from its folder, ready to use.
 
     Reads ``RUN_DIR/checkpoint.pt`` (with ``torch.load(weights_only=True)``: a file holding
@@ -49,11 +57,18 @@ def load_student(run_dir: str | bytes | os.PathLike[str] | RunRecords | RunSumma
     weights strictly and returns the model in eval mode. A checkpoint written before the sizes
     were recorded takes them from the run's data (:func:`~pidkit_distill.data.describe_dataset`),
     which must then be readable: digits and synthetic always are, CIFAR needs its files, a data
-    set of your own its registration. The weights are the last checkpoint's: after a complete
-    run, the student of the last epoch, whose held-out accuracy is ``summary.json``'s
-    ``last_acc``. A teacher's run folder (method ``teacher``: ``pidkit-distill
-    train-teacher``'s, or the cached teacher under ``run.out_dir``) gives the teacher. The
-    caller's random state is left as it was.
+    set of your own its registration. A teacher's run folder (method ``teacher``:
+    ``pidkit-distill train-teacher``'s, or the cached teacher under ``run.out_dir``) gives the
+    teacher. The caller's random state is left as it was.
+
+    ``weights="last"`` (the default) gives the last checkpoint's student: after a complete run,
+    the student of the last epoch, whose held-out accuracy is ``summary.json``'s ``last_acc``.
+    ``weights="best"`` gives the student of the run's best epoch (``summary.json``'s
+    ``best_epoch``), whose held-out accuracy is ``best_acc``: in a run with a validation split
+    (``data.val_fraction > 0``), the epoch of the best validation accuracy, whose weights the
+    checkpoint keeps (the weights ``RUN_DIR/best.pt`` holds too); in a run without one, the
+    epoch of the best held-out accuracy, whose weights are kept only where it is the last
+    checkpoint's epoch (else the run's best student is refused: it was not kept).
 
     For a model of your own, the checkpoint records a fingerprint of its builder's code
     (:func:`~pidkit_distill.models.model_fingerprint`). Where the builder registered now has
@@ -74,6 +89,9 @@ def load_student(run_dir: str | bytes | os.PathLike[str] | RunRecords | RunSumma
         (``run.out_dir/run.name``), or the ``RunSummary`` that ``train`` returned or the
         ``RunRecords`` of :func:`~pidkit_distill.load_runs`,
         for their folder (as :func:`~pidkit_distill.write_report` takes them).
+    weights : {"last", "best"}, default="last"
+        Which of the run's students: the last checkpoint's (``last_acc``), or the best
+        epoch's (``best_acc``).
     map_location : str or torch.device, default="cpu"
         The device the model is moved to (``"cuda"``, ``"cuda:1"``, ...).
 
@@ -94,7 +112,11 @@ def load_student(run_dir: str | bytes | os.PathLike[str] | RunRecords | RunSumma
         damaged, not safe to load or does not fit its model; the run's model is one of your own
         not registered in this process (run the code that registers it first), or the
         checkpoint does not record the data's sizes and the run's data cannot be described
-        here; ``map_location`` is not a device this machine has.
+        here; ``map_location`` is not a device this machine has; ``weights`` is neither
+        ``"last"`` nor ``"best"`` (the message names the one meant), or is ``"best"`` for a run
+        that has no best epoch yet (no epoch checkpointed trained the student: RID's warm-up)
+        or has no validation split and a best epoch that is not its last checkpoint's (its
+        weights were not kept).
     TypeError
         ``run_dir`` is none of a path, a ``RunSummary`` and a ``RunRecords``.
     OSError
@@ -109,25 +131,41 @@ def load_student(run_dir: str | bytes | os.PathLike[str] | RunRecords | RunSumma
         The checkpoint is older than the last epoch ``metrics.jsonl`` records (the run stopped,
         or is still training, between checkpoints of ``run.checkpoint_every``): the warning
         names the epoch of the student (of a teacher's run, the teacher) returned and its
-        held-out accuracy. Or ``model.student``'s builder has other code than the run was
-        trained with (see above).
+        held-out accuracy; with ``weights="best"``, only where an epoch after the checkpoint
+        was better than the best epoch it keeps, which the warning names. Or
+        ``model.student``'s builder has other code than the run was trained with (see above).
 
     Examples
     --------
     >>> import tempfile
     >>> import torch
     >>> from pidkit_distill import load_config, load_student, train
-    >>> cfg = load_config(overrides=[
-    ...     "data.name=synthetic", "data.options.n_train=64", "data.options.n_test=32",
-    ...     "model.teacher=synthetic-teacher", "model.student=synthetic-student",
-    ...     "teacher.source=untrained", "run.epochs=1", "run.audit_every=0",
-    ...     f"run.out_dir={tempfile.mkdtemp()}", "run.name=doc"])
+    >>> tiny = ["data.name=synthetic", "data.options.n_train=64", "data.options.n_test=32",
+    ...         "model.teacher=synthetic-teacher", "model.student=synthetic-student",
+    ...         "teacher.source=untrained", "run.audit_every=0",
+    ...         f"run.out_dir={tempfile.mkdtemp()}"]
+    >>> cfg = load_config(overrides=[*tiny, "run.epochs=1", "run.name=doc"])
     >>> summary = train(cfg)                                      # doctest: +ELLIPSIS
     [bas] epoch 1/1 ...
     >>> student = load_student(summary.run_dir)
     >>> student.training, student(torch.zeros(5, 32)).shape   # 32 inputs, 4 classes
     (False, torch.Size([5, 4]))
+
+    The best epoch's student, in a run that chose it on a validation split:
+
+    >>> cfg = load_config(overrides=[*tiny, "data.val_fraction=0.25", "run.epochs=3",
+    ...                              "run.name=doc-val"])
+    >>> summary = train(cfg)                                      # doctest: +ELLIPSIS
+    [bas] epoch 1/3 ...
+    >>> best = load_student(summary.run_dir, weights="best")   # of epoch summary.best_epoch
+    >>> best.training, summary.selected_on
+    (False, 'validation')
     """
+    if weights not in STUDENT_WEIGHTS:
+        hint = did_you_mean(weights, STUDENT_WEIGHTS) if isinstance(weights, str) else ""
+        raise ValueError(f"weights={weights!r} is neither 'last' (the student of the last "
+                         "checkpoint, whose held-out accuracy is summary.json's last_acc) nor "
+                         f"'best' (the student of the best epoch, best_acc).{hint}")
     path = run_folder_path(run_dir)
     checkpoint = path / "checkpoint.pt"
     if not checkpoint.is_file():
@@ -146,10 +184,12 @@ def load_student(run_dir: str | bytes | os.PathLike[str] | RunRecords | RunSumma
     except (TypeError, ValueError) as err:
         raise ValueError(f"run_dir: checkpoint {str(checkpoint)!r} holds no run configuration ({err})"
                          "; the file is damaged") from None
-    name, weights = config.model.student, saved["student"]
-    if not isinstance(weights, dict):
+    name = config.model.student
+    state = _best_weights(path, saved, config) if weights == "best" else saved["student"]
+    if not isinstance(state, dict):
+        held = "best epoch's student" if weights == "best" else "'student'"
         raise ValueError(f"run_dir: checkpoint {str(checkpoint)!r} holds no student weights (its "
-                         f"'student' is a {type(weights).__name__}, not a state dict); the file "
+                         f"{held} is a {type(state).__name__}, not a state dict); the file "
                          "is damaged")
     try:
         recorded = recorded_sizes(saved, checkpoint)
@@ -166,13 +206,13 @@ def load_student(run_dir: str | bytes | os.PathLike[str] | RunRecords | RunSumma
         raise ValueError(f"run_dir {str(path)!r}: its student model.student={name!r} cannot be "
                          f"built for {sizes}: {err}") from None
     try:
-        model.load_state_dict(weights)
+        model.load_state_dict(state)
     except RuntimeError as err:
         detail = " ".join(str(err).split())
         raise ValueError(f"run_dir: checkpoint {str(checkpoint)!r}: its student weights do not fit "
                          f"model.student={name!r} ({detail[:300]}); the file is damaged, or "
                          f"{name!r} is registered with another builder than the run's") from None
-    behind = _behind_the_logs(path, saved)
+    behind = _better_since(path, saved) if weights == "best" else _behind_the_logs(path, saved)
     if behind:
         warnings.warn(behind, RuntimeWarning, stacklevel=2)
     edited = _edited_builder(saved, name)
@@ -304,11 +344,7 @@ def _behind_the_logs(path: Path, saved: dict[str, Any]) -> str | None:
     if last is None or not isinstance(epoch, int) or last <= epoch:
         return None
     accuracy = {m["epoch"]: m["test_acc"] for m in metrics}
-    every = (saved["config"].get("run") or {}).get("checkpoint_every", "N")
-    teacher = (saved["config"].get("method") or {}).get("name") == "teacher"
-    network, resume = (("teacher", "run `pidkit-distill train-teacher` again with the same "
-                        "settings (it resumes the teacher's run)") if teacher else
-                       ("student", "resume a stopped run (run.resume=true)"))
+    network, later = _between_checkpoints(saved)
 
     def after(at: int) -> str:
         acc = accuracy.get(at)
@@ -316,9 +352,81 @@ def _behind_the_logs(path: Path, saved: dict[str, Any]) -> str | None:
 
     return (f"run_dir {str(path)!r}: this is the {network} after {after(epoch)}, the last "
             f"checkpointed, but metrics.jsonl records the run up to {after(metrics[-1]['epoch'])}"
-            ": the run stopped, or is still training, between checkpoints (written every "
-            f"run.checkpoint_every = {every} epoch(s) and after the last); for a later "
-            f"epoch's {network}, {resume} or wait for the next checkpoint of a running one")
+            f"{later}")
+
+
+def _better_since(path: Path, saved: dict[str, Any]) -> str | None:
+    """What to say when an epoch that the ``metrics.jsonl`` of the run folder ``path`` records
+    after the checkpoint ``saved`` (a run stopped, or still training, between two checkpoints)
+    was better than the best epoch the checkpoint keeps: on the validation accuracy where the
+    run has a split, else on the held-out accuracy; ``None`` where none was, or where
+    ``metrics.jsonl`` cannot be read."""
+    metrics = _logged_epochs(path)
+    epoch = saved["epoch"]
+    if metrics is None or not isinstance(epoch, int):
+        return None
+    chosen = saved.get(VALIDATION)
+    key, best, what = (("val_acc", chosen["best_val_acc"], "validation") if isinstance(chosen, dict)
+                       else ("test_acc", saved["best_acc"], "held-out"))
+    since = [m for m in metrics if m["epoch"] > epoch and isinstance(m.get(key), (int, float))
+             and not isinstance(m[key], bool) and m[key] > best]
+    if not since:
+        return None
+    better = max(since, key=lambda m: m[key])  # the first of a tie, as the trainer chooses
+    network, later = _between_checkpoints(saved)
+    return (f"run_dir {str(path)!r}: this is the {network} of epoch {saved['best_epoch']} "
+            f"({what} accuracy {best:.4f}), the best of the {epoch} epoch(s) checkpointed, but "
+            f"metrics.jsonl records a better epoch since, epoch {better['epoch']} ({what} "
+            f"accuracy {better[key]:.4f}){later}")
+
+
+def _between_checkpoints(saved: dict[str, Any]) -> tuple[str, str]:
+    """The network of the checkpoint ``saved`` (``"student"``, or a teacher's run's
+    ``"teacher"``) and the end of a warning that it is older than the epochs ``metrics.jsonl``
+    records: why, and how to have a later epoch's."""
+    every = (saved["config"].get("run") or {}).get("checkpoint_every", "N")
+    teacher = (saved["config"].get("method") or {}).get("name") == "teacher"
+    network, resume = (("teacher", "run `pidkit-distill train-teacher` again with the same "
+                        "settings (it resumes the teacher's run)") if teacher else
+                       ("student", "resume a stopped run (run.resume=true)"))
+    return network, (": the run stopped, or is still training, between checkpoints (written "
+                     f"every run.checkpoint_every = {every} epoch(s) and after the last); for a "
+                     f"later epoch's {network}, {resume} or wait for the next checkpoint of a "
+                     "running one")
+
+
+def _best_weights(path: Path, saved: dict[str, Any], config: TrainConfig) -> Any:
+    """The student's weights at the best epoch that the checkpoint ``saved`` of the run folder
+    ``path`` (of configuration ``config``) keeps: with a validation split, the weights the
+    checkpoint keeps for it (:data:`VALIDATION`, as ``best.pt``), else the checkpoint's student
+    where its epoch is the best; what the checkpoint holds there is the caller's to check (a
+    damaged file's may be no weights).
+
+    Raises
+    ------
+    ValueError
+        No epoch of the checkpoint trained the student (RID's warm-up), so there is no best
+        epoch; or the run has no validation split and its best epoch is not the checkpoint's:
+        its weights were not kept.
+    """
+    chosen, epoch, best = saved.get(VALIDATION), saved["epoch"], saved["best_epoch"]
+    if best == 0:  # only an epoch that trains the student can be the best (has_best)
+        raise ValueError(f"run_dir {str(path)!r}: weights='best': none of the {epoch} epoch(s) "
+                         "the checkpoint holds trained the student (RID's warm-up and filter "
+                         "epochs, TED's stage 1, train the method's filters), so the run has no "
+                         "best epoch yet; pass weights='last' for the student as it is, or "
+                         "resume the run (run.resume=true) to train it")
+    if config.data.val_fraction or isinstance(chosen, dict):  # every checkpoint of a split's run
+        return chosen.get("student") if isinstance(chosen, dict) else None
+    if best == epoch:
+        return saved["student"]  # the last checkpoint's epoch is the best
+    raise ValueError(f"run_dir {str(path)!r}: weights='best': the run has no validation split "
+                     "(data.val_fraction = 0), so its train kept the student of its last "
+                     f"checkpoint, epoch {epoch}, not that of its best epoch, {best} (best_acc, "
+                     "the best held-out accuracy); pass weights='last' for the last "
+                     "checkpoint's student, or train with a validation split "
+                     "(data.val_fraction = 0.1, say), whose best epoch's weights are kept (the "
+                     f"checkpoint's, and {BEST_FILE})")
 
 
 def _data_sizes(path: Path, config: TrainConfig) -> dict[str, int]:
