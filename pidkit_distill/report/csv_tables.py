@@ -23,32 +23,42 @@ from typing import Any
 import numpy as np
 
 from pidkit_distill.audit.records import ATOM_LABELS, audit_estimate, final_audit, final_flags
-from pidkit_distill.report.groups import group_audit
+from pidkit_distill.report.groups import group_audit, seed_best_records
 from pidkit_distill.report.pairs import PairedDifference, bas_pairs
-from pidkit_distill.report.table import best_record
+from pidkit_distill.report.table import best_record, stopped_early_at
 from pidkit_distill.run_folders.groups import RunGroup, common_epochs, mean_sd
 from pidkit_distill.run_folders.records import RunRecords, method_label
 
 __all__ = ["GROUP_COLUMNS", "RUN_COLUMNS", "groups_csv", "runs_csv"]
 
 RUN_COLUMNS = ("run", "path", "data", "method", "teacher", "seed", "epochs_reached",
-               "epochs_total", "state", "teacher_acc", "last_acc", "best_acc", "best_epoch",
+               "epochs_total", "state", "stopped_early_at", "teacher_acc", "last_acc",
+               "best_acc", "best_epoch", "selected_on", "best_val_acc",
                "layer", "audit_epoch", "estimate", "flags",
                *(f"{atom}{end}" for atom in ATOM_LABELS for end in ("", "_low", "_high")),
                "n_samples")
 """The columns of ``runs.csv``: the atoms are Red (``red``), Uni(Y:T\\S) (``uni_t``),
 Uni(Y:S\\T) (``uni_s``) and Syn (``syn``), each with the ends of its bootstrap interval;
-``state`` is empty for a run that reached its epochs, else as the paragraph under the table of
-each run names it (``stopped``, ``still training``, ...)."""
+``state`` is empty for a run that reached its epochs or that ``run.early_stop`` ended, else as
+the paragraph under the table of each run names it (``stopped``, ``still training``, ...);
+``stopped_early_at`` the epoch after which ``run.early_stop`` ended a run (the table's ``(early
+stop)``), empty for the others; ``selected_on`` where ``best_epoch`` was chosen, ``validation``
+(the split of ``data.val_fraction``, the table's ``(val)``: ``best_acc`` is the held-out accuracy
+at the epoch of the best validation accuracy, ``best_val_acc``) or ``test`` (the highest
+held-out accuracy, so optimistic; ``best_val_acc`` empty), as ``summary.json`` says."""
 
 GROUP_COLUMNS = ("group", "data", "method", "teacher", "n_seeds", "seeds", "runs", "epochs",
                  "epochs_total", "last_acc_mean", "last_acc_sd", "best_acc_mean", "best_acc_sd",
+                 "selected_on",
                  "vs_bas_group", "vs_bas_epoch", "vs_bas_n", "vs_bas_mean", "vs_bas_se",
                  "layer", "audit_epoch", "estimate",
                  *(f"{atom}_{of}" for atom in ATOM_LABELS for of in ("mean", "sd")))
 """The columns of ``groups.csv``: ``seeds`` and ``runs`` are space-separated, in the order of
 the seeds; ``epochs`` is the last epoch every seed reached; an experiment of one seed has a row
 too (its standard deviations empty), where the table of seeds has rows only for several.
+``best_acc_*`` are of each seed's ``best_acc`` in ``runs.csv`` (over the epochs every seed reached
+where a seed is short of its epochs: :func:`~pidkit_distill.report.groups.seed_best_records`),
+``selected_on`` where they were chosen, as in ``runs.csv``.
 ``vs_bas_*`` are the line under the table of seeds (:func:`~pidkit_distill.report.pairs.
 bas_pairs`): the ``bas`` experiment paired with, the epoch compared, the number of seeds paired,
 and the mean and standard error of the experiment's last accuracy minus BAS's, paired by seed;
@@ -69,7 +79,18 @@ def runs_csv(runs: list[RunRecords], states: list[str]) -> bytes:
     >>> run = RunRecords("kd-s0", Path("runs/kd-s0"), config,
     ...                  [{"epoch": 1, "test_acc": 0.5}, {"epoch": 2, "test_acc": 0.25}], [])
     >>> print(runs_csv([run], [""]).decode().splitlines()[1])
-    kd-s0,runs/kd-s0,digits,kd,trained,0,2,2,,,0.25,0.5,1,,,,,,,,,,,,,,,,,
+    kd-s0,runs/kd-s0,digits,kd,trained,0,2,2,,,,0.25,0.5,1,test,,,,,,,,,,,,,,,,,,
+
+    A run with a validation split that ``run.early_stop`` ended after epoch 2 of 5:
+
+    >>> config["run"]["epochs"] = 5
+    >>> run = RunRecords("kd-s0", Path("runs/kd-s0"), config,
+    ...                  [{"epoch": 1, "test_acc": 0.5, "val_acc": 0.75},
+    ...                   {"epoch": 2, "test_acc": 0.625, "val_acc": 0.5}], [])
+    >>> row = dict(zip(RUN_COLUMNS, runs_csv([run], [""]).decode().splitlines()[1].split(",")))
+    >>> [row[key] for key in ("epochs_reached", "stopped_early_at", "last_acc", "best_acc",
+    ...                       "best_epoch", "selected_on", "best_val_acc")]
+    ['2', '2', '0.625', '0.5', '1', 'validation', '0.75']
     """
     rows = []
     for run, state in zip(runs, states, strict=True):
@@ -82,8 +103,11 @@ def runs_csv(runs: list[RunRecords], states: list[str]) -> bytes:
             "method": method_label(cfg), "teacher": cfg["teacher"]["source"],
             "seed": cfg["run"].get("seed"), "epochs_reached": last.get("epoch", 0),
             "epochs_total": cfg["run"]["epochs"], "state": state,
+            "stopped_early_at": stopped_early_at(run, state),
             "teacher_acc": last.get("teacher_acc"), "last_acc": last.get("test_acc"),
             "best_acc": best.get("test_acc"), "best_epoch": best.get("epoch"),
+            "selected_on": _selected_on([best] if best else []),
+            "best_val_acc": best.get("val_acc"),
             "layer": atoms.get("layer"), "audit_epoch": atoms.get("epoch"),
             "estimate": audit_estimate(atoms) if atoms else None,
             "flags": "; ".join(final_flags(run.audit)) if atoms else None,
@@ -108,8 +132,10 @@ def groups_csv(groups: list[RunGroup]) -> bytes:
     ...     metrics = [{"epoch": e, "test_acc": a} for e, a in enumerate(accs, 1)]
     ...     return RunRecords(f"kd-s{seed}", Path(f"kd-s{seed}"), config, metrics, [])
     >>> text = groups_csv([RunGroup("kd", [run(0, [0.5, 0.6]), run(1, [0.7, 0.8])])]).decode()
-    >>> print(text.splitlines()[1])
-    kd,digits,kd,trained,2,0 1,kd-s0 kd-s1,2,2,0.7,0.14142135623730953,0.7,0.14142135623730953,,,,,,,,,,,,,,,,
+    >>> row = dict(zip(GROUP_COLUMNS, text.splitlines()[1].split(",")))
+    >>> [row[key] for key in ("seeds", "epochs", "last_acc_mean", "last_acc_sd", "best_acc_mean",
+    ...                       "best_acc_sd", "selected_on", "vs_bas_mean", "red_mean")]
+    ['0 1', '2', '0.7', '0.14142135623730953', '0.7', '0.14142135623730953', 'test', '', '']
     """
     paired: dict[int, list[tuple[str, PairedDifference]]] = {}  # by id of the group, each bas paired with
     for group, baseline, pair in bas_pairs(groups):
@@ -119,7 +145,9 @@ def groups_csv(groups: list[RunGroup]) -> bytes:
         cfg = group.runs[0].config
         epochs, acc = common_epochs((run.metrics for run in group.runs), "test_acc")
         last_acc = mean_sd(acc[:, -1]) if epochs else (None, None)
-        best_acc = mean_sd(np.fmax.reduce(acc, axis=1)) if epochs else (None, None)
+        best = seed_best_records(group)
+        best_acc = mean_sd(np.array([np.nan if record is None else record["test_acc"]
+                                     for record in best], float))
         row: dict[str, Any] = {
             "group": group.label, "data": cfg["data"]["name"], "method": method_label(cfg),
             "teacher": cfg["teacher"]["source"], "n_seeds": len(group.runs),
@@ -127,7 +155,8 @@ def groups_csv(groups: list[RunGroup]) -> bytes:
             "runs": " ".join(run.name for run in group.runs),
             "epochs": epochs[-1] if epochs else 0, "epochs_total": cfg["run"]["epochs"],
             "last_acc_mean": last_acc[0], "last_acc_sd": last_acc[1],
-            "best_acc_mean": best_acc[0], "best_acc_sd": best_acc[1]}
+            "best_acc_mean": best_acc[0], "best_acc_sd": best_acc[1],
+            "selected_on": _selected_on(best)}
         if len(paired.get(id(group), [])) == 1:  # one bas to pair with
             ((baseline, pair),) = paired[id(group)]
             row.update({"vs_bas_group": baseline, "vs_bas_epoch": pair.epoch,
@@ -143,6 +172,17 @@ def groups_csv(groups: list[RunGroup]) -> bytes:
             row.update({f"{atom}_mean": mean, f"{atom}_sd": sd})
         rows.append(row)
     return _csv(GROUP_COLUMNS, rows)
+
+
+def _selected_on(best: list[dict[str, Any] | None]) -> str | None:
+    """Where the ``best`` records of a run or of a group's seeds
+    (:func:`~pidkit_distill.report.table.best_record`) were chosen: ``validation`` where each
+    holds a validation accuracy, ``test`` where none does; ``None`` where there is none, or
+    some seed has no best record."""
+    if not best or None in best:
+        return None
+    validated = {"val_acc" in record for record in best}
+    return None if len(validated) > 1 else "validation" if validated.pop() else "test"
 
 
 def _csv(columns: tuple[str, ...], rows: list[dict[str, Any]]) -> bytes:

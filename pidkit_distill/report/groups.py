@@ -12,8 +12,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
-import numpy as np
-
 from pidkit.below_zero import confidence_percent
 from pidkit_distill.audit.records import (
     ATOM_LABELS,
@@ -34,6 +32,7 @@ from pidkit_distill.report.caveats import (
 from pidkit_distill.report.cells import spread_cell, table_cell
 from pidkit_distill.report.loss_jump_notes import seeds_jumped_note
 from pidkit_distill.report.pairs import pair_lines
+from pidkit_distill.report.table import best_record, stopped_early_at
 from pidkit_distill.run_folders.groups import (
     AUDIT_KEYS_NOT_ATOMS,
     BOOKKEEPING,
@@ -47,7 +46,7 @@ from pidkit_distill.run_folders.groups import (
 )
 from pidkit_distill.run_folders.records import RunRecords, method_label, with_distinct_names
 
-__all__ = ["GroupAudit", "group_audit", "group_table", "group_table_of"]
+__all__ = ["GroupAudit", "group_audit", "group_table", "group_table_of", "seed_best_records"]
 
 _GROUP_NOTE = ("Each row is one experiment run with several seeds: runs whose config.json differ "
                "only in run.seed, the run's bookkeeping "
@@ -61,10 +60,21 @@ _GROUP_NOTE = ("Each row is one experiment run with several seeds: runs whose co
                "run.audit_every is 0; the decay of a constant optim.schedule). "
                "A cell is the mean ± the sample standard deviation "
                "across the seeds, then each seed's value in the order of the seeds column; "
-               "only epochs that every seed reached are averaged (last and best accuracy over "
-               "them; atoms at the last audit epoch they all have, those below 0 as they are, "
-               "unclipped, as in the table of each run). A seed's best acc is its highest "
-               "held-out accuracy, so optimistic, as the note under the table of each run says.")
+               "only epochs that every seed reached are averaged (last accuracy, and best "
+               "accuracy where a seed is short of its epochs, stopped or still training; atoms "
+               "at the last audit epoch they all have, those below 0 as they are, unclipped, as "
+               "in the table of each run). Where every seed finished (reached run.epochs, or "
+               "run.early_stop ended it, each at its own epoch), a seed's best acc is its best "
+               "acc in the table of each run, over all its epochs.")
+
+# What the note under the table of seeds says of a seed's best acc, by how it was chosen: on
+# the held-out set that measures it (no validation split), or on the validation split.
+_BEST_ACC_NOTES = {
+    False: ("A seed's best acc is its highest held-out accuracy, so optimistic, as the note "
+            "under the table of each run says."),
+    True: ("A best acc marked (val) is each seed's held-out accuracy at the epoch of its best "
+           "validation accuracy, chosen on the validation split (data.val_fraction) that it did "
+           "not train on, so not optimistic, as its run's in the table of each run.")}
 
 # The mark beside an atom of the row's layer that a seed's record flags below 0, by the start of
 # the flag (:data:`~pidkit_distill.audit.records.FLAG_NOTES`' key) that says so.
@@ -119,12 +129,14 @@ def group_table_of(every: list[RunGroup]) -> str:
                  if row.student is not None}
     every_epoch = [group.label for group, row in zip(groups, shown, strict=True)
                    if row.student is None]
+    chosen = {"val_acc" in record for row in shown for record in row.best if record}
     notes = [*pair_lines(groups),
              *filter(None, [schedule_note(scheduled, every_epoch, seeds=True),
                             _marks_legend({mark: text for row in shown
                                            for mark, text in row.marks.items()})]),
              *([AUDIT_EPOCH_NOTE] if any(row.apart for row in shown) else []),
-             _GROUP_NOTE, *(note for group in groups for note in _rerun_notes(group)),
+             _GROUP_NOTE, *(_BEST_ACC_NOTES[on] for on in sorted(chosen)),
+             *(note for group in groups for note in _rerun_notes(group)),
              *filter(None, map(_confidences_note, groups)),
              *filter(None, map(_teacher_note, groups)),
              *filter(None, map(seeds_jumped_note, groups)), *lacking]
@@ -135,19 +147,20 @@ class _GroupRow(NamedTuple):
     """The row of a group in :func:`group_table` (``text``), the words of each mark beside its
     atoms (:func:`_atom_marks`), the epochs its student trained in and the epochs averaged where
     its method's schedule trained it in only some
-    (:func:`~pidkit_distill.report.caveats.student_epochs`; else ``None``), and whether its
-    atoms are of another epoch than its accuracy."""
+    (:func:`~pidkit_distill.report.caveats.student_epochs`; else ``None``), whether its
+    atoms are of another epoch than its accuracy, and its seeds' best records
+    (:func:`seed_best_records`)."""
 
     text: str
     marks: dict[str, str]
     student: tuple[int, int] | None
     apart: bool
+    best: list[dict[str, Any] | None]
 
 
 def _group_row(group: RunGroup) -> _GroupRow:
     """The row of ``group`` (two seeds or more) in :func:`group_table`."""
     cfg = group.runs[0].config
-    # a seed's best accuracy is its best of the epochs with one (fmax: NaN only where none has)
     epochs, acc = common_epochs((run.metrics for run in group.runs), "test_acc")
     reached = [run.metrics[-1]["epoch"] for run in group.runs]
     shown = epochs[-1] if epochs else 0
@@ -164,6 +177,11 @@ def _group_row(group: RunGroup) -> _GroupRow:
     if apart:
         estimate = f"{estimate}; {apart}"
     marks, words = _atom_marks(audit.records)
+    best = seed_best_records(group)
+    best_cell = spread_cell([None if record is None else record["test_acc"] for record in best],
+                            ".4f")
+    if best_cell and all(record and "val_acc" in record for record in best):
+        best_cell += " (val)"
     atoms = [" ".join([spread_cell([r[key] for r in audit.records], ".3f"),
                        *(f"{mark}{marks[key][mark]}/{len(audit.records)}"
                          for mark in _BELOW_ZERO_MARKS.values() if mark in marks[key])])
@@ -173,10 +191,41 @@ def _group_row(group: RunGroup) -> _GroupRow:
         f"{cfg['teacher']['source']} | "
         f"{epochs_cell} | {len(group.runs)} ({', '.join(map(str, group.seeds))}) | "
         f"{spread_cell(list(acc[:, -1]) if epochs else [], '.4f')} | "
-        f"{spread_cell(list(np.fmax.reduce(acc, axis=1)) if epochs else [], '.4f')} | "
-        f"{table_cell(audit.layer, 'd')} | {table_cell(audit.epoch, 'd')} | {estimate} | "
-        f"{' | '.join(atoms)} |", words,
-        None if student is None else (student, shown), apart is not None)
+        f"{best_cell} | {table_cell(audit.layer, 'd')} | {table_cell(audit.epoch, 'd')} | "
+        f"{estimate} | {' | '.join(atoms)} |", words,
+        None if student is None else (student, shown), apart is not None, best)
+
+
+def seed_best_records(group: RunGroup) -> list[dict[str, Any] | None]:
+    """Each seed's record of its best epoch, in the order of the seeds, as the table of each run
+    chooses it (:func:`~pidkit_distill.report.table.best_record`: on the validation split where
+    the seed has one, else its highest held-out accuracy): over all its epochs where every seed
+    finished (reached ``run.epochs``, or ``run.early_stop`` ended it, as its ``summary.json``
+    says: seeds stopped early end at different epochs, and each one's best epoch is its result,
+    ``best.pt``), else over the epochs every seed reached, which the row of the group averages
+    (a seed stopped or still training); ``None`` for a seed without a finite accuracy there.
+
+    Examples
+    --------
+    >>> from pathlib import Path
+    >>> def run(name, epochs, accs):
+    ...     metrics = [{"epoch": e, "test_acc": a} for e, a in enumerate(accs, 1)]
+    ...     return RunRecords(name, Path(f"/nonexistent/{name}"), {"run": {"epochs": epochs}},
+    ...                       metrics, [])
+    >>> finished = RunGroup("kd", [run("a", 3, [0.5, 0.7, 0.6]), run("b", 3, [0.4, 0.5, 0.8])])
+    >>> [record["epoch"] for record in seed_best_records(finished)]
+    [2, 3]
+    >>> killed = RunGroup("kd", [run("a", 3, [0.5, 0.7, 0.6]), run("b", 3, [0.4])])
+    >>> [record["epoch"] for record in seed_best_records(killed)]
+    [1, 1]
+    """
+    epochs = set(common_epochs((run.metrics for run in group.runs), "test_acc")[0])
+    finished = all(run.metrics and (run.metrics[-1]["epoch"] >= run.config["run"]["epochs"]
+                                    or stopped_early_at(run) is not None)
+                   for run in group.runs)
+    return [best_record(run.metrics if finished else
+                        [record for record in run.metrics if record["epoch"] in epochs])
+            for run in group.runs]
 
 
 @dataclass(frozen=True)
