@@ -10,6 +10,12 @@ run's line is: dashed is an untrained teacher's), whose legend entry names its d
 runs are of several. A level far below (or above) every curve is not
 drawn, as it would stretch the axis and squeeze the curves (CIFAR-100: chance 1 %, runs at
 60-75 %): its legend entry says it lies below (above) the axis instead.
+
+A run with a validation split (``data.val_fraction``) has its validation accuracy too, thinner
+and dotted in its colour (:data:`VALIDATION`; a group's mean of its seeds'), and a dot on its
+held-out line at its best epoch, chosen on that split (:data:`BEST_EPOCH`: its best acc in
+report.md); a run that ``run.early_stop`` ended has a square at its line's end
+(:data:`EARLY_STOP`), not the bar of a stopped run. Each has its legend entry once.
 """
 
 from __future__ import annotations
@@ -35,14 +41,33 @@ from pidkit_distill.report.figure_lines import (
     same_line_notes,
     state_note,
 )
-from pidkit_distill.run_folders.groups import RunGroup, common_epochs
+from pidkit_distill.report.table import best_record, stopped_early_at
+from pidkit_distill.run_folders.groups import RunGroup, common_epochs, mean_sd
+from pidkit_distill.run_folders.records import RunRecords
 
-__all__ = ["CHANCE_STRETCH", "plot_accuracy"]
+__all__ = ["BEST_EPOCH", "CHANCE_STRETCH", "EARLY_STOP", "VALIDATION", "plot_accuracy"]
 
 CHANCE_STRETCH = 0.25
 """How far beyond the curves' range (bands included) a chance level is still drawn, as a share
 of that range, or of 0.2 (20 points of accuracy) where the range is narrower: a level farther
 off is named in the legend as below (or above) the axis."""
+
+VALIDATION = {"color": "0.3", "linestyle": ":", "linewidth": 1.2,
+              "label": "dotted, thin, in a run's colour: its validation accuracy "
+                       "(data.val_fraction)"}
+"""The legend's entry of the validation accuracy of a run with a split: dotted, not dashed
+(an untrained teacher's), in a dark grey where its lines are in their run's colour; thinner
+than the grey chance level, which is straight across."""
+
+BEST_EPOCH = {"linestyle": "none", "marker": "o", "markersize": 8, "color": "0.6",
+              "markeredgecolor": "black", "markeredgewidth": 1,
+              "label": "dot: the best epoch, chosen on the validation split (best acc)"}
+"""The legend's entry of the dot on a held-out line at its run's best epoch (where the run has
+a validation split): the run's colour with a black edge, larger than a line's markers."""
+
+EARLY_STOP = {"linestyle": "none", "marker": "s", "color": "black", "markersize": 6,
+              "label": "square: where run.early_stop ended a run (finished)"}
+"""The legend's entry of the square ending the line of a run that ``run.early_stop`` ended."""
 
 
 def plot_accuracy(groups: list[RunGroup], lines: dict[str, dict[str, Any]],
@@ -73,6 +98,10 @@ def plot_accuracy(groups: list[RunGroup], lines: dict[str, dict[str, Any]],
                 plot_line(ax, epochs, acc, {**lines[run.name], "label": lines[run.name]["label"]
                                             + (said + hidden.get(run.name, "") if lone else "")})
                 mark_end(ax, epochs, acc, states.get(run.name, ""))
+                _mark_best_and_early_stop(ax, run, lines[run.name]["color"],
+                                          states.get(run.name), seed=not lone)
+                if lone:
+                    _plot_validation(ax, [run], lines[run.name]["color"])
                 n = float_values(m.get("test_n") for m in run.metrics)
                 if len(group.runs) == 1 and not np.isnan(n).all():
                     # one binomial standard error, the noise of the estimate
@@ -88,6 +117,7 @@ def plot_accuracy(groups: list[RunGroup], lines: dict[str, dict[str, Any]],
                      + hidden.get(group.legend, ""))
             plot_mean(ax, epochs, values, mean_line(group, lines, rounds, label),
                       band_alpha=band_alpha)
+            _plot_validation(ax, group.runs, lines[group.runs[0].name]["color"])
             spread = True
     chances: dict[float, set[str]] = {}  # each chance level, and the data sets that have it
     for group in groups:
@@ -118,6 +148,47 @@ def plot_accuracy(groups: list[RunGroup], lines: dict[str, dict[str, Any]],
     ax.grid(alpha=0.3)
     ax.tick_params(labelsize=FONT)
     ended = end_bar_entry([ax])  # after the chance lines
+    marks = _marks_entries(ax)
     handles, labels = ax.get_legend_handles_labels()  # the chance lines last, drawn last
-    place_legend(fig, handles, labels, experiments=len(labels) - len(chances) - ended)
+    place_legend(fig, handles, labels, experiments=len(labels) - len(chances) - ended - marks)
     return fig
+
+
+def _plot_validation(ax: Any, runs: list[RunRecords], color: str) -> None:
+    """The validation accuracy (``val_acc``) of a lone run, or the mean of a group's ``runs``
+    over the epochs they all have, in ``color`` as :data:`VALIDATION`; nothing where they have
+    none (no validation split)."""
+    epochs, values = common_epochs([[{"epoch": m["epoch"], "val_acc": m.get("val_acc")}
+                                     for m in run.metrics] for run in runs], "val_acc")
+    if not epochs or np.isnan(values).all():
+        return
+    mean = mean_sd(values)[0] if len(runs) > 1 else values[0]
+    ax.plot(epochs, mean, **{**VALIDATION, "color": color, "label": f"_{VALIDATION['label']}"})
+
+
+def _mark_best_and_early_stop(ax: Any, run: RunRecords, color: str, state: str | None, *,
+                              seed: bool) -> None:
+    """Mark on the held-out line of ``run`` (in ``color``; a ``seed`` of a group's, thinner) its
+    best epoch where it was chosen on a validation split (:data:`BEST_EPOCH`), and its last
+    point where ``run.early_stop`` ended it (:data:`EARLY_STOP`; ``state``: its state in
+    report.md, :func:`~pidkit_distill.report.table.stopped_early_at`)."""
+    smaller = {"markersize": 6} if seed else {}
+    best = best_record(run.metrics)
+    if best is not None and "val_acc" in best:
+        ax.plot(best["epoch"], best["test_acc"], zorder=3, **{
+            **BEST_EPOCH, **smaller, "color": color, "label": f"_{BEST_EPOCH['label']}"})
+    stopped = stopped_early_at(run, state)
+    if stopped is not None and run.metrics[-1].get("test_acc") is not None:
+        ax.plot(stopped, run.metrics[-1]["test_acc"], zorder=3,
+                **{**EARLY_STOP, "label": f"_{EARLY_STOP['label']}"})
+
+
+def _marks_entries(ax: Any) -> int:
+    """Give each of :data:`VALIDATION`, :data:`BEST_EPOCH` and :data:`EARLY_STOP` drawn on
+    ``ax`` its legend entry, once; return how many were given."""
+    drawn = {line.get_label() for line in ax.get_lines()}
+    given = [entry for entry in (VALIDATION, BEST_EPOCH, EARLY_STOP)
+             if f"_{entry['label']}" in drawn]
+    for entry in given:
+        ax.plot([], [], **entry)
+    return len(given)
