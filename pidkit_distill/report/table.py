@@ -97,7 +97,8 @@ def stopped_early_at(run: RunRecords, state: str | None = None) -> int | None:
     (3, None, None)
     """
     done = run.metrics[-1]["epoch"] if run.metrics else 0
-    if not done or done >= run.config["run"]["epochs"]:
+    planned = (run.config.get("run") or {}).get("epochs")  # none said: none known short
+    if not done or planned is None or done >= planned:
         return None
     ended = (read_summary(Path(run.path)).get("stopped_early_at") == done if state is None
              else not state)
