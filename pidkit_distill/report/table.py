@@ -61,9 +61,11 @@ _EARLY_STOP_NOTE = ("epochs N/M (early stop): the run stopped after N of its M e
 
 
 def best_record(metrics: list[dict[str, Any]]) -> dict[str, Any] | None:
-    """The record of a run's best epoch, as its trainer chose it: that of the best validation
-    accuracy (the first of a tie) where its records hold one (``data.val_fraction``), else of
-    the best held-out accuracy; ``None`` where no record holds a finite accuracy.
+    """The record of a run's best epoch, as its trainer chose it: of the epochs that trained
+    the student (``phase`` ``student``, or none recorded: not RID's and TED's ``filter``
+    epochs, whose student is as it was), that of the best validation accuracy (the first of a
+    tie) where its records hold one (``data.val_fraction``), else of the best held-out
+    accuracy; ``None`` where no such record holds a finite accuracy.
 
     Examples
     --------
@@ -72,9 +74,13 @@ def best_record(metrics: list[dict[str, Any]]) -> dict[str, Any] | None:
     >>> best_record([{"epoch": 1, "test_acc": 0.5, "val_acc": 0.6},
     ...              {"epoch": 2, "test_acc": 0.75, "val_acc": 0.6}])["epoch"]
     1
+    >>> best_record([{"epoch": 1, "phase": "filter", "test_acc": 0.9},
+    ...              {"epoch": 2, "phase": "student", "test_acc": 0.5}])["epoch"]
+    2
     """
-    key = "val_acc" if any(m.get("val_acc") is not None for m in metrics) else "test_acc"
-    return max((m for m in metrics if None not in (m.get(key), m.get("test_acc"))),
+    trained = [m for m in metrics if m.get("phase", "student") == "student"]
+    key = "val_acc" if any(m.get("val_acc") is not None for m in trained) else "test_acc"
+    return max((m for m in trained if None not in (m.get(key), m.get("test_acc"))),
                key=lambda m: m[key], default=None)
 
 

@@ -118,6 +118,22 @@ def test_seeds_stopped_early_at_other_epochs_average_their_own_best_acc(tmp_path
     assert each["state"][1].startswith("stopped")
 
 
+def test_a_filter_epoch_is_no_best_epoch_as_the_trainer_chooses(tmp_path):
+    # RID's warm-up: epochs 1-2 train its filters (phase filter), the student as it was; the
+    # trainer's best epoch is one that trained the student (t-485 item 1), and so the report's
+    run = val_run(tmp_path / "runs/rid", 0, [0.90, 0.90, 0.60, 0.70], [0.95, 0.95, 0.6, 0.8],
+                  planned=4, stopped_early=False, method="rid")
+    records = [json.loads(line) for line in (run / "metrics.jsonl").read_text().splitlines()]
+    (run / "metrics.jsonl").write_text("".join(
+        json.dumps({**record, "phase": "filter" if record["epoch"] <= 2 else "student"}) + "\n"
+        for record in records))
+    folder = tmp_path / "rep"
+    report = write_report([run], out_dir=folder).read_text()
+    assert "| 0.7000 (4) (val) |" in report
+    (row,) = pd.read_csv(folder / "runs.csv").itertuples()
+    assert (row.best_acc, row.best_epoch, row.best_val_acc) == (0.70, 4, 0.8)
+
+
 def lines_of(figure, color: str) -> list:
     """The lines of ``figure``'s axes in ``color``."""
     return [line for line in figure.axes[0].get_lines() if to_hex(line.get_color()) == color]
