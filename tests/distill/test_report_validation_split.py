@@ -178,4 +178,3 @@ def test_accuracy_png_draws_the_validation_accuracy_best_epoch_and_early_stop(tm
     legend = [text.get_text() for text in accuracy.legends[0].get_texts()]
     for entry in (VALIDATION, BEST_EPOCH, EARLY_STOP):
         assert legend.count(entry["label"]) == 1
-
