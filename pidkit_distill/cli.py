@@ -4,7 +4,7 @@ Every configuration key is an option (``--run.epochs 30``, ``--method.name rid``
 ones also have short names (``--epochs``, ``--method``, ``--teacher``, ``--device``, ``--amp``,
 ``--resume``, ``--audit-every``, ``--print-every``). Values are taken, in increasing priority,
 from the defaults, ``--config FILE.toml``, the per-key options, and ``--set section.key=value``
-(repeatable; also reaches entries of the dict keys: ``--set method.params.lam=10``).
+(repeatable; also reaches entries of the dict keys: ``--method kd --set method.params.temperature=2``).
 
 A mistake in the options or the configuration (an unknown key, method, preset or parameter, a
 bad value, a missing or unfitting teacher file, missing CIFAR data, an unwritable run folder, a
