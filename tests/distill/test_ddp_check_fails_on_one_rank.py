@@ -66,10 +66,10 @@ DAMAGED = "this node's copy is damaged (truncated)"
 
 
 @pytest.mark.parametrize(("where", "rank", "error"), [
-    ("resume", 1, f"run.resume: checkpoint.pt: {DAMAGED}"),
+    ("resume", 1, f"run.name: checkpoint.pt: {DAMAGED}"),
     ("import", 1, "--import {tmp}/fail_one.py: importing it raised ImportError: "
                   f"{DAMAGED} (an error in that module; --debug shows the traceback)"),
-    ("resume", 0, f"run.resume: checkpoint.pt: {DAMAGED}"),
+    ("resume", 0, f"run.name: checkpoint.pt: {DAMAGED}"),
 ])
 def test_a_check_that_fails_on_one_rank_alone_is_said_by_that_rank(tmp_path, where, rank,
                                                                    error):
@@ -86,7 +86,7 @@ def test_the_same_failure_of_every_rank_is_said_once_by_the_first(tmp_path):
     # rank 1 fails first, then rank 0 with the same error (or torchrun's SIGTERM ends it): the
     # line is rank 1's, once (rank 0 said it, unnamed, or that it was interrupted)
     proc = _torchrun(tmp_path, "resume", "0,1", DAMAGED, after_rank_1=True)
-    assert command_lines(proc) == ["pidkit-distill train (rank 1 of 2): error: run.resume: "
+    assert command_lines(proc) == ["pidkit-distill train (rank 1 of 2): error: run.name: "
                             f"checkpoint.pt: {DAMAGED}"], proc.stderr[-3000:]
     # each 2, or -15: torchrun's SIGTERM once the other had ended, after its line
     assert set(_statuses(proc).values()) <= {2, -15, 143}, proc.stderr[-3000:]
