@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import re
 import shlex
 import sys
 from collections.abc import Iterator, Sequence
@@ -82,9 +81,9 @@ class GivenAs(argparse.Action):
         namespace.given_as = typed
 
 
-_TURNED_OFF = re.compile(r"\(0 = (?:none|never|off)\b")
-"""What a key's help says where its value 0 turns its feature off: ``(0 = none``, ``(0 =
-never``, ``(0 = off``."""
+_TURNED_OFF = ("(0 = none", "(0 = never", "(0 = off")
+"""What a key's help says where its value 0 turns its feature off (the help text of the key's
+setting, not an error's message, which the command never reads)."""
 
 _TURNED_ON = {float: 0.1, int: 5}
 """The example of a key whose default, 0, turns its feature off (:data:`_TURNED_OFF`), by its
@@ -112,7 +111,7 @@ def _example(option: str, key: str) -> str:
     if kind is dict:
         value = "NAME=VALUE"
         return f"--set {key}.{value}" if option == "--set" else f"{option} {value}"
-    if default == 0 and kind in _TURNED_ON and _TURNED_OFF.search(text):
+    if default == 0 and kind in _TURNED_ON and any(words in text for words in _TURNED_OFF):
         default = _TURNED_ON[kind]
     value = str(default).lower() if kind is bool else str(default)
     return f"--set {key}={value}" if option == "--set" else f"{option} {value}"
