@@ -154,3 +154,10 @@ def test_the_bias_is_a_bounded_share_of_the_spread(cells, uni_t, uni_s):
         assert bias == 0.0
     else:
         assert bias == pytest.approx(min(sigma / math.sqrt(2 * math.pi), (uni_t + uni_s) / 2))
+
+
+def test_a_failed_solve_is_not_read_as_a_kink():
+    # strict=False keeps a solve that failed, its atoms NaN: no unique information to read
+    counts = pidkit.joint_from_samples(*_copy3(200, 0)).counts
+    assert unique_kink_bias(counts, 0.04, 0.15) > BIAS_WARNING_FLOOR
+    assert unique_kink_bias(counts, math.nan, 0.01) == 0.0 == unique_kink_bias(counts, 0.01, math.nan)

@@ -22,6 +22,7 @@ is that bias's lower bound, kept in ``bias["uni_at_kink"]``; the rule warns wher
 from __future__ import annotations
 
 import math
+from typing import Literal
 
 import numpy as np
 from scipy.special import gammaln
@@ -31,7 +32,7 @@ from pidkit._units import from_nats, to_nats
 
 __all__ = [
     "BIAS_WARNING_FLOOR", "BIAS_WARNING_RATIO", "KINK_WARNING_SPREAD", "PluginBiasWarning", "bias_ratio",
-    "bias_warning_text", "information_difference_se", "plugin_bias", "unique_kink_bias",
+    "bias_warning_rule", "bias_warning_text", "information_difference_se", "plugin_bias", "unique_kink_bias",
 ]
 
 BIAS_WARNING_RATIO = 0.1
@@ -200,10 +201,12 @@ the BROJA optimum (both 0, with p(y|t) = p(y|s)), where their plug-in bias shrin
 not 1/n, and is expected to be 0.049 bits or more each: Uni(Y:T\\S) and Uni(Y:S\\T) are likely \
 overestimated, and Red and Syn underestimated, by about that much. Count more.
     """
+    rule = bias_warning_rule(bias, i_yts, units)
+    if rule is None:
+        return None
+    if rule == "uni_at_kink":
+        return _kink_text(bias["uni_at_kink"], n_samples, cells, units, advice, unique)
     ratio = bias_ratio(bias["i_yts"], i_yts)
-    floor = from_nats(to_nats(BIAS_WARNING_FLOOR, "bits"), units)
-    if not ratio > BIAS_WARNING_RATIO or not bias["i_yts"] > floor:
-        return _kink_text(bias.get("uni_at_kink", 0.0), floor, n_samples, cells, units, advice, unique)
     share = (  # an estimate of 0 made the ratio inf: "inf% of the estimate 0 bits"
         f"{ratio:.0%} of the estimate {i_yts:.3g} {units}, so the atoms are likely overestimated"
         if math.isfinite(ratio)
@@ -215,12 +218,47 @@ overestimated, and Red and Syn underestimated, by about that much. Count more.
     )
 
 
-def _kink_text(uni_at_kink: float, floor: float, n_samples: int, cells: str, units: str, advice: str,
-               unique: tuple[float, float] | None) -> str | None:
-    """The kink rule's message (:func:`bias_warning_text`), None where ``uni_at_kink`` is at most
-    ``floor``."""
-    if not uni_at_kink > floor:
-        return None
+def bias_warning_rule(bias: dict[str, float], i_yts: float, units: str
+                      ) -> Literal["i_yts", "uni_at_kink"] | None:
+    """Which rule of :class:`PluginBiasWarning` fires, the first where both would: ``"i_yts"`` where
+    the expected plug-in bias of I(Y;T,S) exceeds :data:`BIAS_WARNING_RATIO` of ``i_yts``
+    (:func:`bias_ratio`) and :data:`BIAS_WARNING_FLOOR` bits, else ``"uni_at_kink"`` where
+    ``bias["uni_at_kink"]`` (:func:`unique_kink_bias`; 0 where absent) exceeds that floor, else None.
+
+    The one place the rules are written: :func:`bias_warning_text` words the rule it names, and
+    :func:`pidkit.bertschinger_batch` says which joints of a batch each rule fired on.
+
+    Parameters
+    ----------
+    bias : dict of str to float
+        ``"i_yts"`` and optionally ``"uni_at_kink"``, as :func:`bias_warning_text` takes them.
+    i_yts : float
+        The plug-in I(Y;T,S).
+    units : {"bits", "nats"}
+
+    Returns
+    -------
+    {"i_yts", "uni_at_kink"} or None
+
+    Examples
+    --------
+    >>> from pidkit.estimate.bias_warning import bias_warning_rule
+    >>> bias_warning_rule({"i_yts": 0.0022}, 0.0019, "bits")                       # 114 % of I(Y;T,S)
+    'i_yts'
+    >>> bias_warning_rule({"i_yts": 0.05, "uni_at_kink": 0.049}, 1.27, "bits")    # 4 %, at a kink
+    'uni_at_kink'
+    >>> bias_warning_rule({"i_yts": 0.05, "uni_at_kink": 0.0004}, 1.27, "bits") is None
+    True
+    """
+    floor = from_nats(to_nats(BIAS_WARNING_FLOOR, "bits"), units)
+    if bias_ratio(bias["i_yts"], i_yts) > BIAS_WARNING_RATIO and bias["i_yts"] > floor:
+        return "i_yts"
+    return "uni_at_kink" if bias.get("uni_at_kink", 0.0) > floor else None
+
+
+def _kink_text(uni_at_kink: float, n_samples: int, cells: str, units: str, advice: str,
+               unique: tuple[float, float] | None) -> str:
+    """The kink rule's message (:func:`bias_warning_text`)."""
     values = (f", Uni(Y:T\\S) {unique[0]:.3g} and Uni(Y:S\\T) {unique[1]:.3g} {units}," if unique is not None
               else "")
     return (
@@ -288,11 +326,11 @@ def unique_kink_bias(counts: np.ndarray, uni_t: float, uni_s: float, units: str 
     absolute value, ``sigma sqrt(2 / pi)`` on average: ``sigma / sqrt(2 pi)`` each. That is the
     value, capped at the mean plug-in Uni (neither truth is below 0), where both plug-in Uni are at
     most :data:`KINK_WARNING_SPREAD` ``sigma``, and 0.0 where either is above it (the sample then
-    shows a unique information). A lower bound: on ``copy3`` (docs/estimate-measured.md) the Uni's
-    bias was 0.7 to 0.8 ``sigma`` at n = 200 to 10,000, this 0.40; where the table has many cells,
-    the bias of the minimum over the BROJA polytope grows with its dimensions and ``sigma`` misses
-    most of it (``sum10``, 1000 cells: Uni biased about 5 ``sigma`` at n = 2000, so above the
-    spread, and never read as a kink).
+    shows a unique information) or NaN (a solve that failed under ``strict=False``). A lower bound:
+    on ``copy3`` (docs/estimate-measured.md) the Uni's bias was 0.7 to 0.8 ``sigma`` at n = 200 to
+    10,000, this 0.40; where the table has many cells, the bias of the minimum over the BROJA
+    polytope grows with its dimensions and ``sigma`` misses most of it (``sum10``, 1000 cells: Uni
+    biased about 5 ``sigma`` at n = 2000, so above the spread, and never read as a kink).
 
     Parameters
     ----------
@@ -323,7 +361,7 @@ def unique_kink_bias(counts: np.ndarray, uni_t: float, uni_s: float, units: str 
     0.0
     """
     sigma = information_difference_se(counts, units)
-    if max(uni_t, uni_s) > KINK_WARNING_SPREAD * sigma:
+    if not (uni_t <= KINK_WARNING_SPREAD * sigma and uni_s <= KINK_WARNING_SPREAD * sigma):  # NaN: 0.0
         return 0.0
     return max(0.0, min(sigma / math.sqrt(2.0 * math.pi), (uni_t + uni_s) / 2.0))
 
