@@ -3,8 +3,9 @@
 A joint of counts refused for its total is told that it looks like counts, and which route
 corrects the plug-in's bias (``pidkit._count_refusals``); one rescaled by ``normalize=True``
 (``pidkit decompose --normalize``) is the plug-in estimate, whose expected first-order bias is
-warned of where it is a sizeable share of I(Y;T,S), in the words of
-:class:`~pidkit.estimate.PluginBiasWarning`: by every public measure of one joint through
+warned of where it is a sizeable share of I(Y;T,S), or where its unique informations are as at a
+kink of the BROJA optimum (the rules of :func:`pidkit.estimate.bias_warning.bias_warning_rule`), in
+the words of :class:`~pidkit.estimate.PluginBiasWarning`: by every public measure of one joint through
 :func:`warn_of_rescaled_counts` (:func:`pidkit.pid`, :func:`pidkit.bertschinger`,
 :func:`pidkit.redundancy` and its per-measure functions, :func:`pidkit.redundancy.pid_from_measure`),
 once per batch by :func:`warn_of_rescaled_count_batch` (:func:`pidkit.bertschinger_batch`), and by
@@ -86,15 +87,19 @@ def warn_of_rescaled_counts(joint: Any, p: np.ndarray, units: str, *, name: str 
     >>> [str(w.message)[:60] for w in caught]
     ['plug-in atoms: the expected plug-in bias of I(Y;T,S) with 18']
     """
-    if (text := _rescaled_text(joint, p, units, name, unique)) is not None:
+    if (fired := _rescaled_warning(joint, p, units, name, unique)) is not None:
         from .estimate.bias_warning import PluginBiasWarning
-        warnings.warn(f"{PLUGIN_ATOMS}{text}", PluginBiasWarning, stacklevel=user_stacklevel())
+        warnings.warn(f"{PLUGIN_ATOMS}{fired[1]}", PluginBiasWarning, stacklevel=user_stacklevel())
 
 
-def warn_of_rescaled_count_batch(joints: list[Any], ps: list[np.ndarray], units: str) -> None:
+def warn_of_rescaled_count_batch(joints: list[Any], ps: list[np.ndarray], units: str,
+                                 uniques: list[tuple[float, float]] | None = None) -> None:
     """One :class:`~pidkit.estimate.PluginBiasWarning` for a batch whose joints ``joints``, validated
-    into ``ps``, hold counts that :func:`warn_of_rescaled_counts` would warn of: how many of the
-    batch, which (the first five), the first one's warning, and :data:`BATCH_CORRECTED_ROUTE`.
+    into ``ps``, hold counts that :func:`warn_of_rescaled_counts` would warn of, each by the rule
+    of :func:`~pidkit.estimate.bias_warning.bias_warning_rule`: how many of the batch, which (the
+    first five of each rule), the first one's warning, and :data:`BATCH_CORRECTED_ROUTE`.
+    ``uniques`` holds each joint's plug-in Uni(Y:T\\S) and Uni(Y:S\\T), which the kink rule reads
+    (without them only the first rule is read).
 
     Examples
     --------
@@ -107,19 +112,32 @@ def warn_of_rescaled_count_batch(joints: list[Any], ps: list[np.ndarray], units:
     plug-in atoms: 2 of 3 joints are counts rescaled by normalize=True whose expected plug-in bias of \
 I(Y;T,S) is a sizeable share of its estimate: ps[1], ps[2]
     """
-    texts = [(index, _rescaled_text(joint, p, units, f"ps[{index}]", None))
+    fired = [(index, _rescaled_warning(joint, p, units, f"ps[{index}]",
+                                       None if uniques is None else uniques[index]))
              for index, (joint, p) in enumerate(zip(joints, ps, strict=True))]
-    flagged = [(index, text) for index, text in texts if text is not None]
+    flagged = [(index, *warning) for index, warning in fired if warning is not None]
     if not flagged:
         return
-    named = ", ".join(f"ps[{index}]" for index, _ in flagged[:5])
-    more = f" and {len(flagged) - 5} more" if len(flagged) > 5 else ""
-    first, text = flagged[0]
+    groups = []
+    for rule, whose in _BATCH_RULE_WORDS.items():
+        indices = [index for index, fired_rule, _ in flagged if fired_rule == rule]
+        if indices:
+            more = f" and {len(indices) - 5} more" if len(indices) > 5 else ""
+            groups.append(f"{whose}: {', '.join(f'ps[{index}]' for index in indices[:5])}{more}")
+    first, _, text = flagged[0]
     from .estimate.bias_warning import PluginBiasWarning
     warnings.warn(f"{PLUGIN_ATOMS}{len(flagged)} of {len(joints)} joints are counts rescaled by "
-                  "normalize=True whose expected plug-in bias of I(Y;T,S) is a sizeable share of its "
-                  f"estimate: {named}{more}. ps[{first}]: {text} {BATCH_CORRECTED_ROUTE}", PluginBiasWarning,
-                  stacklevel=user_stacklevel())
+                  f"normalize=True {'; and '.join(groups)}. ps[{first}]: {text} {BATCH_CORRECTED_ROUTE}",
+                  PluginBiasWarning, stacklevel=user_stacklevel())
+
+
+_BATCH_RULE_WORDS = {
+    "i_yts": "whose expected plug-in bias of I(Y;T,S) is a sizeable share of its estimate",
+    "uni_at_kink": ("whose plug-in unique informations are as at a kink of the BROJA optimum, where they "
+                    "are likely overestimated"),
+}
+"""How :func:`warn_of_rescaled_count_batch` names the joints each rule of
+:func:`~pidkit.estimate.bias_warning.bias_warning_rule` fired on, in this order."""
 
 
 def warn_of_plugin_bias(joint: Any, result: PIDResult, corrected_route: Callable[[np.ndarray], str], *,
@@ -152,32 +170,34 @@ tell weights from counts).
     """
     counts = counted_cells(joint)
     unique = (result.uni_t, result.uni_s)
-    if counts is not None and (text := _bias_text(counts, result.i_yts, result.units, corrected_route,
-                                                  unique)):
+    if counts is not None and (fired := _bias_warning(counts, result.i_yts, result.units, corrected_route,
+                                                      unique)):
         from .estimate.bias_warning import PluginBiasWarning
-        warnings.warn(f"{PLUGIN_ATOMS}{text}", PluginBiasWarning, stacklevel=stacklevel + 1)
+        warnings.warn(f"{PLUGIN_ATOMS}{fired[1]}", PluginBiasWarning, stacklevel=stacklevel + 1)
 
 
-def _rescaled_text(joint: Any, p: np.ndarray, units: str, name: str, unique: tuple[float, float] | None
-                   ) -> str | None:
-    """:func:`_bias_text` of the argument ``name``, ``joint`` as given and ``p`` as validated; None
-    for a joint of more than two sources. I(Y;T,S) is computed only for counts."""
+def _rescaled_warning(joint: Any, p: np.ndarray, units: str, name: str, unique: tuple[float, float] | None
+                      ) -> tuple[str, str] | None:
+    """:func:`_bias_warning` of the argument ``name``, ``joint`` as given and ``p`` as validated;
+    None for a joint of more than two sources. I(Y;T,S) is computed only for counts."""
     if p.ndim != 3 or (counts := counted_cells(joint)) is None:
         return None
     i_yts = from_nats(informations_nats(p).i_yts, units)
-    return _bias_text(counts, i_yts, units, python_corrected_route(name), unique)
+    return _bias_warning(counts, i_yts, units, python_corrected_route(name), unique)
 
 
-def _bias_text(counts: np.ndarray, i_yts: float, units: str, corrected_route: Callable[[np.ndarray], str],
-               unique: tuple[float, float] | None) -> str | None:
-    """The warning's text after :data:`PLUGIN_ATOMS` where the expected plug-in bias of I(Y;T,S)
-    of ``counts`` is a sizeable share of ``i_yts``, or where the plug-in unique informations
-    ``unique`` are as at a kink, ending in :data:`WEIGHTS_READING`; else None."""
-    from .estimate.bias_warning import bias_warning_text, plugin_bias, unique_kink_bias
+def _bias_warning(counts: np.ndarray, i_yts: float, units: str, corrected_route: Callable[[np.ndarray], str],
+                  unique: tuple[float, float] | None) -> tuple[str, str] | None:
+    """The rule that fires (:func:`~pidkit.estimate.bias_warning.bias_warning_rule`) and the
+    warning's text after :data:`PLUGIN_ATOMS`, ending in :data:`WEIGHTS_READING`, where the
+    expected plug-in bias of I(Y;T,S) of ``counts`` is a sizeable share of ``i_yts``, or where the
+    plug-in unique informations ``unique`` are as at a kink; else None."""
+    from .estimate.bias_warning import bias_warning_rule, bias_warning_text, plugin_bias, unique_kink_bias
     bias = plugin_bias(counts, units)
     if unique is not None:
         bias["uni_at_kink"] = unique_kink_bias(counts, *unique, units)
+    rule = bias_warning_rule(bias, i_yts, units)
     text = bias_warning_text(bias, i_yts, int(counts.sum()), f"{counts.size} cells", units, unique=unique)
-    if text is None:
+    if rule is None or text is None:  # one rule: both are None or neither
         return None
-    return f"{text[:text.rindex('. Use ') + 2]}{corrected_route(counts)} {WEIGHTS_READING}"
+    return rule, f"{text[:text.rindex('. Use ') + 2]}{corrected_route(counts)} {WEIGHTS_READING}"

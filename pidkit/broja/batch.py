@@ -132,9 +132,10 @@ def bertschinger_batch(
     Warns
     -----
     pidkit.estimate.PluginBiasWarning
-        Once for the batch, with ``normalize=True``, where joints hold counts whose expected
-        plug-in bias of I(Y;T,S) :func:`pidkit.bertschinger` would warn of: how many, which (the
-        first five), and the first one's warning.
+        Once for the batch, with ``normalize=True``, where joints hold counts whose plug-in atoms
+        :func:`pidkit.bertschinger` would warn of, by either of its rules (the expected plug-in
+        bias of I(Y;T,S), or both unique informations as at a kink of the BROJA optimum): how
+        many, which (the first five of each rule), and the first one's warning.
 
     Examples
     --------
@@ -149,8 +150,6 @@ def bertschinger_batch(
     options = _check_options(n_jobs, bertschinger_kwargs)
     check_progress(progress)
     checked = _checked_joints(joints, options)
-    if options.normalize:
-        warn_of_rescaled_count_batch(joints, checked, options.units)
     numbered = list(enumerate(checked))
     from joblib import effective_n_jobs
 
@@ -164,7 +163,10 @@ def bertschinger_batch(
     # The bar ends also when a chunk raises: the error then starts on a line of its own.
     with progress_bar(progress, total=len(joints), desc="bertschinger", unit="joint") as bar:
         parts = map_chunks(_solve_chunk, chunks, n_jobs, options, bar=bar)
-    return [r for part in parts for r in part]
+    results = [r for part in parts for r in part]
+    if options.normalize:  # after the solves: the kink rule reads the plug-in's unique informations
+        warn_of_rescaled_count_batch(joints, checked, options.units, [(r.uni_t, r.uni_s) for r in results])
+    return results
 
 
 def _as_joints(ps: Any) -> list[Any]:
