@@ -10,9 +10,11 @@ informations of its subsamples with it, and :func:`pidkit.estimate.kink_fraction
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Sequence
+from typing import Any, overload
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 __all__ = ["extrapolate", "extrapolation_weights", "rounding_amplification"]
 
@@ -81,7 +83,13 @@ def rounding_amplification(sizes: Any) -> float:
     return float(np.abs(extrapolation_weights(sizes)).sum())
 
 
-def extrapolate(values: Any, sizes: Any) -> np.ndarray | float:
+@overload
+def extrapolate(values: Sequence[float], sizes: ArrayLike) -> float: ...
+@overload
+def extrapolate(values: Sequence[Sequence[float]], sizes: ArrayLike) -> np.ndarray: ...
+@overload
+def extrapolate(values: ArrayLike, sizes: ArrayLike) -> np.ndarray | float: ...
+def extrapolate(values: ArrayLike, sizes: ArrayLike) -> np.ndarray | float:
     """The intercept of the least-squares fit ``a + b/m + c/m**2`` to ``values`` at sizes ``sizes``.
 
     Parameters
@@ -96,7 +104,12 @@ def extrapolate(values: Any, sizes: Any) -> np.ndarray | float:
     -------
     float or numpy.ndarray of shape (k,)
         ``a``, the values extrapolated to m = infinity: :func:`extrapolation_weights` ``@ values``.
-        A column of zeros gives 0.0 exactly.
+        A column of zeros gives 0.0 exactly. Its type follows ``values.ndim``, and so does its hint
+        where that is in the type of ``values``: a sequence of numbers gives a float, a sequence
+        of rows an array. A numpy array's hint says ``numpy.ndarray | float``: numpy's hints do
+        not hold an array's dimensions reliably (``np.zeros((3, 2)) / 2`` is typed as of any
+        shape, which an overload for 1-D arrays would accept), so narrow it where the caller knows
+        them (``float(extrapolate(np.sqrt(m[0] / m), m))``, or ``typing.cast``).
 
     Raises
     ------
