@@ -330,12 +330,14 @@ def resume_refusal(saved_config: dict[str, Any], config: TrainConfig) -> str | N
     problems = []
     if edited := [k for k in changed if k in old and k in new]:
         details = ", ".join(f"{k}: {old[k]!r} -> {new[k]!r}" for k in edited)
-        free = ", ".join(sorted(RESUME_FREE_KEYS))
+        free = ", ".join(sorted(RESUME_FREE_KEYS - {"run.out_dir", "run.name"}))
         audit = ", ".join(sorted(AUDIT_RESUME_FREE_KEYS))
         problems.append(f"the configuration changed ({details}); restore those values or start "
                         f"a new run (another run.name; a resume may change only {free}, when "
-                        f"the audit runs and its intervals ({audit}), and "
-                        "teacher.source from one file to another)")
+                        f"the audit runs and its intervals ({audit}), teacher.source from one "
+                        "file to another, and run.out_dir / run.name with --resume to find a "
+                        "moved or renamed folder: --resume RUN_DIR takes both from RUN_DIR and "
+                        "refuses them beside it)")
     if older := [k for k in changed if k not in old]:
         details = ", ".join(f"{k} = {new[k]!r}" for k in older)
         problems.append(f"its checkpoint was written by an older pidkit-distill, before the "

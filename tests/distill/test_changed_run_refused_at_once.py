@@ -13,10 +13,11 @@ from pidkit_distill.cli import main
 from pidkit_distill.training import check_config
 
 FREE = ("a resume may change only data.eval_batch_size, data.num_workers, run.checkpoint_every, "
-        "run.device, run.join_timeout, run.name, run.out_dir, run.print_every, run.progress, "
+        "run.device, run.join_timeout, run.print_every, run.progress, "
         "run.resume, run.stop_after, run.threads, when the audit runs and its intervals "
-        "(audit.bootstrap, audit.confidence, run.audit_every), and teacher.source from one file "
-        "to another")
+        "(audit.bootstrap, audit.confidence, run.audit_every), teacher.source from one file "
+        "to another, and run.out_dir / run.name with --resume to find a moved or renamed folder: "
+        "--resume RUN_DIR takes both from RUN_DIR and refuses them beside it")
 
 
 def test_a_changed_configuration_is_told_what_resume_would_tell(tmp_path):
