@@ -98,5 +98,6 @@ def _hashed(tensors: list[Tensor], salt: str = "") -> str | None:
         nbytes = tensor.numel() * tensor.element_size()
         if tensor.dim() and nbytes > _FINGERPRINT_BYTES:
             tensor = tensor[::-(-nbytes // _FINGERPRINT_BYTES)]  # before the copy to the host
-        digest.update(tensor.detach().cpu().contiguous().reshape(-1).view(torch.uint8).numpy())
+        host = tensor.detach().cpu().contiguous().reshape(-1).view(torch.uint8).numpy()
+        digest.update(host)  # type: ignore[arg-type]  # ndarray is a Buffer, typed so on Python 3.12+ only
     return digest.hexdigest()

@@ -11,6 +11,7 @@ import os
 import tempfile
 from collections.abc import Callable
 from contextlib import ExitStack, suppress
+from io import BufferedReader
 from pathlib import Path
 from typing import BinaryIO, TypeVar
 
@@ -92,7 +93,7 @@ _CHUNK_BYTES = 64 * 2**20
 """The largest piece of a file that :func:`read_by_main` sends in one collective call."""
 
 
-def _send_file(runtime: Runtime, held: BinaryIO | None, mark: list[int], path: Path,
+def _send_file(runtime: Runtime, held: BufferedReader | None, mark: list[int], path: Path,
                temporary: ExitStack | None) -> Path | None:
     """Broadcast rank 0's file ``path`` (``held``, of size and time ``mark``) in pieces of at
     most :data:`_CHUNK_BYTES`, then whether rank 0 sent it all, unchanged; return the path of
@@ -116,7 +117,7 @@ def _send_file(runtime: Runtime, held: BinaryIO | None, mark: list[int], path: P
         n = min(_CHUNK_BYTES, mark[0] - start)
         if held is not None and failed is None:
             try:
-                if held.readinto(staging[:n].numpy()) != n:
+                if held.readinto(staging[:n].numpy()) != n:  # type: ignore[arg-type]  # ndarray is a Buffer, typed so on Python 3.12+ only
                     failed = ValueError(changed)
             except OSError as err:
                 failed = OSError(err.errno, f"rank 0 could not read {str(path)!r} to send it to "
@@ -130,7 +131,7 @@ def _send_file(runtime: Runtime, held: BinaryIO | None, mark: list[int], path: P
             if piece is not staging:
                 staging[:n].copy_(piece[:n])
             try:
-                out.write(staging[:n].numpy())
+                out.write(staging[:n].numpy())  # type: ignore[call-overload]  # ndarray is a Buffer, typed so on Python 3.12+ only
             except OSError as err:
                 failed = err
     if out is not None:
@@ -173,16 +174,15 @@ def _read_copy(read: Callable[[Path], _T | None], copy: Path, path: Path, rank: 
         old, new = str(copy), str(path)
         received = f" (rank 0's file, as rank {rank} received it)"
 
-        def renamed(text: object) -> object:
-            if not isinstance(text, str):
-                return text
+        def renamed(text: str) -> str:
             return text.replace(repr(old), repr(new) + received).replace(old, new)
 
-        err.args = tuple(renamed(arg) for arg in err.args)
+        err.args = tuple(renamed(arg) if isinstance(arg, str) else arg for arg in err.args)
         if isinstance(err, OSError):
             if err.strerror is not None and old in (err.filename, err.filename2):
                 err.strerror = f"{err.strerror}{received}"
-            err.strerror = renamed(err.strerror)
+            if err.strerror is not None:
+                err.strerror = renamed(err.strerror)
             if err.filename == old:
                 err.filename = new
             if err.filename2 == old:  # assigning None would add ' -> None' to its str()

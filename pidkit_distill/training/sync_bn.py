@@ -12,11 +12,16 @@ statistics are accumulated in float64. Anything else (eval mode, one process, CU
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import torch
 import torch.distributed as dist
 from torch import Tensor, nn
+
+if TYPE_CHECKING:  # the mixin is a base of BatchNorm layers only, whose attributes it reads
+    from torch.nn.modules.batchnorm import _BatchNorm as _MixedInto
+else:
+    _MixedInto = object
 
 __all__ = ["SyncBatchNorm1d", "SyncBatchNorm2d", "SyncBatchNorm3d", "convert_sync_batchnorm"]
 
@@ -73,7 +78,7 @@ class _GlobalBatchNorm(torch.autograd.Function):
         return grad_x.to(grad_y.dtype), grad_weight, grad_bias, None, None, None, None, None
 
 
-class _GlobalStatistics:
+class _GlobalStatistics(_MixedInto):
     """Mixin: in training mode on CPU under two or more processes, use the global batch."""
 
     def forward(self, input: Tensor) -> Tensor:
@@ -114,8 +119,9 @@ class SyncBatchNorm3d(_GlobalStatistics, nn.BatchNorm3d):
     """:class:`torch.nn.BatchNorm3d` whose training statistics are the global batch's (CPU)."""
 
 
-_CPU_SYNC = {nn.BatchNorm1d: SyncBatchNorm1d, nn.BatchNorm2d: SyncBatchNorm2d,
-             nn.BatchNorm3d: SyncBatchNorm3d}
+_CPU_SYNC: dict[type[nn.Module], type[nn.Module]] = {
+    nn.BatchNorm1d: SyncBatchNorm1d, nn.BatchNorm2d: SyncBatchNorm2d,
+    nn.BatchNorm3d: SyncBatchNorm3d}
 
 
 def convert_sync_batchnorm(module: nn.Module, *, device_type: str) -> nn.Module:
