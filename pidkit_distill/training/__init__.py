@@ -9,6 +9,7 @@ module                   job
 ``device_checks``        ``run.device`` against this machine
 ``schedule_fit``         a method's schedule fitted to ``run.epochs``
 ``loop``                 :func:`fit`: the epochs, resumed, evaluated, audited, saved and logged
+``trained_module``       what :func:`fit` reads of its module beside ``nn.Module``'s (type hints)
 ``best_epoch``           the best epoch (on the validation split where there is one), ``best.pt``,
                          early stopping, the run's summary
 ``epoch_lines``          the epoch's printed line and the pace of a long run

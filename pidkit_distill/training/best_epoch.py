@@ -22,7 +22,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from torch import nn
 
@@ -30,6 +30,7 @@ from pidkit_distill.config import TrainConfig
 from pidkit_distill.run_folders.summary import RunSummary
 from pidkit_distill.training.rundir import RunFolder
 from pidkit_distill.training.torch_files import atomic_save
+from pidkit_distill.training.trained_module import TrainedModule
 
 __all__ = ["BEST_FILE", "STUDENT_PHASE", "VALIDATION", "choose_best", "early_stop_line", "finished_summary",
            "has_best", "loop_state", "stopped_early_at", "stops_early", "write_best"]
@@ -210,6 +211,7 @@ def finished_summary(config: TrainConfig, module: nn.Module, state: dict[str, An
     student (a run stopped within RID's warm-up), ``best_epoch`` is 0 and ``best_acc`` NaN."""
     history = state["history"]
     chosen = state.get(VALIDATION)
+    trained = cast(TrainedModule, module)  # its params and preset, which fit's module has
     summary = RunSummary(
         last_acc=history[-1]["test_acc"] if history else float("nan"),
         best_acc=state["best_acc"] if has_best(state) else float("nan"),
@@ -224,8 +226,8 @@ def finished_summary(config: TrainConfig, module: nn.Module, state: dict[str, An
         "epochs_done": summary.epochs_done, "epochs": config.run.epochs,
         "method": config.method.name, "teacher": config.teacher.source,
         "data": config.data.name, "seed": config.run.seed,
-        "method_preset": module.preset,
-        "method_params": None if module.params is None else module.params.to_dict(),
+        "method_preset": trained.preset,
+        "method_params": None if trained.params is None else trained.params.to_dict(),
         "selected_on": summary.selected_on, "best_val_acc": summary.best_val_acc,
         "stopped_early_at": summary.stopped_early_at,
     })

@@ -27,7 +27,7 @@ import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 import torch
@@ -36,12 +36,7 @@ from torch import nn
 
 from pidkit.utils import check_int
 from pidkit_distill.atomic_files import FileWriteError, not_written
-from pidkit_distill.config import (
-    AUDIT_RESUME_FREE_KEYS,
-    RESUME_FREE_KEYS,
-    TrainConfig,
-    config_to_dict,
-)
+from pidkit_distill.config import AUDIT_RESUME_FREE_KEYS, RESUME_FREE_KEYS, TrainConfig, config_to_dict
 from pidkit_distill.config.key_history import (
     EARLIER_DEFAULTS,
     VALUES_BEFORE_KEYS_EXISTED,
@@ -56,6 +51,7 @@ from pidkit_distill.training.amp_resume import amp_device_change
 from pidkit_distill.training.checkpoint_fit import misfit_code, misfit_tensors
 from pidkit_distill.training.runtime import Runtime
 from pidkit_distill.training.torch_files import atomic_save, safe_load
+from pidkit_distill.training.trained_module import TrainedModule
 
 __all__ = [
     "CHECKPOINT_FORMAT",
@@ -103,7 +99,8 @@ def rng_state(loader_generator: torch.Generator) -> dict[str, Any]:
     >>> a == (torch.rand(1), np.random.rand(), random.random(), torch.rand(1, generator=gen))
     True
     """
-    kind, keys, pos, has_gauss, cached = np.random.get_state()  # noqa: NPY002 - part of a run
+    kind, keys, pos, has_gauss, cached = cast(  # legacy=True, get_state's default: MT19937's tuple
+        "tuple[str, np.ndarray, int, int, float]", np.random.get_state())  # noqa: NPY002 - part of a run
     version, internal, gauss_next = random.getstate()
     return {
         "torch": torch.get_rng_state(),
@@ -169,7 +166,7 @@ def save_checkpoint(path: Path, *, config: TrainConfig, module: nn.Module,
         "config": config_to_dict(config),
         "epoch": state["epoch"],
         "module": module.state_dict(),
-        "student": module.student.state_dict(),
+        "student": cast(TrainedModule, module).student.state_dict(),
         "optimizers": {k: v.state_dict() for k, v in optimizers.items()},
         "schedulers": {k: v.state_dict() for k, v in schedulers.items()},
         "best_acc": state["best_acc"], "best_epoch": state["best_epoch"],
@@ -406,9 +403,10 @@ def resume_changes(saved_config: dict[str, Any], config: TrainConfig
     settings = config_to_dict(config)
     if config.method.name == "teacher":
         saved_config = with_teacher_run_own(saved_config, settings)
-    old = {**VALUES_BEFORE_KEYS_EXISTED,
-           **{key: registry_key(value) if key in NAMED and isinstance(value, str) else value
-              for key, value in _flatten(saved_config).items()}}
+    old: dict[str, Any] = {
+        **VALUES_BEFORE_KEYS_EXISTED,
+        **{key: registry_key(value) if key in NAMED and isinstance(value, str) else value
+           for key, value in _flatten(saved_config).items()}}
     new = _flatten(settings)
     defaults = _flatten(config_to_dict(TrainConfig()))
     new.update({key: old[key] for key, earlier in EARLIER_DEFAULTS.items()

@@ -45,7 +45,7 @@ from collections.abc import Callable
 from contextlib import nullcontext
 from functools import partial
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import torch
 import torch.distributed as dist
@@ -80,7 +80,12 @@ from pidkit_distill.training.epoch_lines import epoch_line, pace_line
 from pidkit_distill.training.epoch_steps import evaluate, memory_checked, train_one_epoch
 from pidkit_distill.training.file_sharing import read_by_main
 from pidkit_distill.training.late_files import file_refused_late
-from pidkit_distill.training.loaders import batch_sampler, eval_loader, train_loader
+from pidkit_distill.training.loaders import (
+    ShardedBatchSampler,
+    batch_sampler,
+    eval_loader,
+    train_loader,
+)
 from pidkit_distill.training.lost_peers import failure_of_lost_peer, failure_of_peer_sigterm
 from pidkit_distill.training.model_checks import models_resolved
 from pidkit_distill.training.optim import make_optimizer, make_scheduler
@@ -97,6 +102,7 @@ from pidkit_distill.training.resume import resume_point
 from pidkit_distill.training.rundir import RunFolder
 from pidkit_distill.training.runtime import Runtime, wrap_for_ddp
 from pidkit_distill.training.teacher_outputs import check_teacher_outputs, teacher_described
+from pidkit_distill.training.trained_module import TrainedModule
 
 __all__ = ["fit"]
 
@@ -195,10 +201,11 @@ def fit(config: TrainConfig, module: nn.Module, bundle: Any, run_dir: Path,
     """
     config = models_resolved(config, teacher_only=config.method.name == "teacher")
     device = runtime.device
+    trained = cast(TrainedModule, module)  # what the docstring asks of module beside nn.Module's
     module.to(device)
     if device.type == "cuda":
-        module.to(memory_format=torch.channels_last)
-    groups = module.optimizer_groups()
+        module.to(memory_format=torch.channels_last)  # type: ignore[call-overload]  # a keyword of Module.to that torch's overloads omit
+    groups = trained.optimizer_groups()
     optimizers = {name: make_optimizer(params, config, name) for name, params in groups.items()}
     schedulers = {name: make_scheduler(opt, config, name, len(groups))
                   for name, opt in optimizers.items()}
@@ -221,11 +228,12 @@ def fit(config: TrainConfig, module: nn.Module, bundle: Any, run_dir: Path,
                                        schedulers=schedulers, loader_generator=loader_generator,
                                        runtime=runtime, path=folder.checkpoint)
         if runtime.is_main:
-            done = " (the run is complete: nothing to train)" \
+            nothing_left = " (the run is complete: nothing to train)" \
                 if state["epoch"] == config.run.epochs else ""
             if stopped_early_at(state) is not None:
-                done = " (the run stopped early, run.early_stop: nothing to train)"
-            print(f"resumed {folder.checkpoint} after epoch {state['epoch']}{done}", flush=True)
+                nothing_left = " (the run stopped early, run.early_stop: nothing to train)"
+            print(f"resumed {folder.checkpoint} after epoch {state['epoch']}{nothing_left}",
+                  flush=True)
     elif runtime.is_main and (logged := folder.logged_epochs()):
         print(unsaved_epochs_line(folder.path, logged, config), flush=True)
     end = config.run.epochs
@@ -245,7 +253,7 @@ def fit(config: TrainConfig, module: nn.Module, bundle: Any, run_dir: Path,
     unprinted: tuple[dict[str, Any], list[dict[str, Any]]] | None = None
     # how the epoch line names the loss terms: with their weights where the method says them
     # (KD's "0.1*ce"), else by their keys in metrics.jsonl
-    labels = module.loss_labels()
+    labels = trained.loss_labels()
     # the notes under the audit lines, each printed once in a run
     audit_notes = partial(_print_audit_notes, said=set(), classes=bundle.num_classes,
                           data={"name": config.data.name, "options": config.data.options})
@@ -294,10 +302,12 @@ def fit(config: TrainConfig, module: nn.Module, bundle: Any, run_dir: Path,
 
             for epoch in range(state["epoch"], end):
                 start, running, doing = time.perf_counter(), epoch + 1, None
-                batch_sampler(train_data).set_epoch(epoch)
+                sampler = batch_sampler(train_data)
+                assert isinstance(sampler, ShardedBatchSampler)  # train_loader's, always
+                sampler.set_epoch(epoch)
                 if hasattr(bundle.train, "set_epoch"):
                     bundle.train.set_epoch(epoch)  # per-epoch augmentation draws (CIFAR)
-                phase = module.phase(epoch)  # check_config checked it; fit() may be called without
+                phase = trained.phase(epoch)  # check_config checked it; fit() may be called without
                 name = getattr(module, "method_name", "") or type(module).__name__
                 check_phase_groups(name, {phase: epoch}, optimizers)
                 lrs = {name: opt.param_groups[0]["lr"] for name, opt in optimizers.items()}
@@ -314,15 +324,15 @@ def fit(config: TrainConfig, module: nn.Module, bundle: Any, run_dir: Path,
                     for scheduler in schedulers.values():
                         scheduler.step()
                 with memory_checked("while evaluating the student", epoch=running, hint=_EVAL_HINT):
-                    test = evaluate(module.student, test_data, device=device, amp=config.run.amp,
+                    test = evaluate(trained.student, test_data, device=device, amp=config.run.amp,
                                     runtime=runtime)
                     val = None if val_data is None else evaluate(
-                        module.student, val_data, device=device, amp=config.run.amp,
+                        trained.student, val_data, device=device, amp=config.run.amp,
                         runtime=runtime)
                 done = epoch + 1
                 improved = choose_best(state, epoch=done, phase=phase, test_acc=test["acc"],
                                        val_acc=None if val is None else val["acc"],
-                                       student=module.student)  # a filter epoch: never
+                                       student=trained.student)  # a filter epoch: never
                 # a teacher's run (method teacher) trains its one group, "student" (the network
                 # the loop trains), which is the teacher: its records and lines say so
                 shown = "teacher" if config.method.name == "teacher" else phase
@@ -350,7 +360,7 @@ def fit(config: TrainConfig, module: nn.Module, bundle: Any, run_dir: Path,
                     record["loss_jumped"] = jumped
                 state["history"].append(record)
                 state["epoch"] = done
-                if stops_early(state, config, module.phase):
+                if stops_early(state, config, trained.phase):
                     end = done  # its checkpoint and line, as the last epoch's
                 audited: list[dict[str, Any]] = []
                 last = done == config.run.epochs or stopped_early_at(state) == done  # audited too
@@ -393,7 +403,7 @@ def fit(config: TrainConfig, module: nn.Module, bundle: Any, run_dir: Path,
                         print(fell_to_chance_warning(record["fell_to_chance_from"], record, **step),
                               flush=True)
                     if stopped_early_at(state) == done:
-                        print(early_stop_line(state, config, module.phase), flush=True)
+                        print(early_stop_line(state, config, trained.phase), flush=True)
                 if stopped_early_at(state) == done:
                     break
             return finished_summary(config, module, state, folder, run_dir, teacher_acc)
@@ -477,6 +487,7 @@ def _print_audit(audited: list[dict[str, Any]]) -> None:
     flagged as the report flags them: every layer's flags, those of the other layers named by
     layer (:func:`~pidkit_distill.audit.records.final_flags`)."""
     inner = final_audit(audited)
+    assert inner is not None  # its callers print the audit only of an epoch that was audited
     atoms = " ".join(f"{key}={'none' if inner[key] is None else format(inner[key], '.3f')}"
                      for key in ATOM_LABELS)
     units = "gaussian bits" if inner.get("measure") == GAUSSIAN_MEASURE else "bits"
@@ -493,6 +504,7 @@ def _print_audit_notes(audited: list[dict[str, Any]], *, said: set[str], classes
     (:func:`~pidkit_distill.audit.records.flag_notes`), and why Gaussian
     atoms can add up to more than H(Y), which is at most log2 of the ``classes``."""
     inner = final_audit(audited)
+    assert inner is not None  # as in _print_audit, under whose line these notes are printed
     notes = {key: note for key, note in flag_notes(inner, final_flags(audited), data=data).items()
              if key.startswith(("capped by clusters", "lengths dropped"))}
     if inner.get("measure") == GAUSSIAN_MEASURE and "i_yts" in (

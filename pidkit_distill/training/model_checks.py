@@ -38,7 +38,7 @@ import math
 from collections.abc import Iterator
 from contextlib import contextmanager
 from itertools import chain
-from typing import Any
+from typing import Any, cast
 
 import torch
 from torch import nn
@@ -62,6 +62,7 @@ from pidkit_distill.models import (
     tap_features,
 )
 from pidkit_distill.training.loaders import ShardedBatchSampler
+from pidkit_distill.training.trained_module import TrainedModule
 
 __all__ = ["check_one_sample_batches", "check_runs", "checked_distiller", "checked_loss",
            "checked_step", "model_for", "models_resolved", "one_value_norms"]
@@ -205,10 +206,11 @@ def checked_step(distiller: nn.Module, data: DatasetSpec, *,
     """
     meta = _is_meta(distiller)
     name = getattr(distiller, "method_name", "") or type(distiller).__name__
+    trained = cast(TrainedModule, distiller)  # a Distiller, or a teacher's SupervisedModel
     first_epochs: dict[str, int] = {}
     for epoch in range(run_epochs):
-        first_epochs.setdefault(distiller.phase(epoch), epoch)
-    groups = distiller.optimizer_groups()
+        first_epochs.setdefault(trained.phase(epoch), epoch)
+    groups = trained.optimizer_groups()
     check_phase_groups(name, first_epochs, groups)
     check_every_parameter_trained(distiller, name, groups)
     norms: list[nn.Module] = []
@@ -424,7 +426,7 @@ def _ran(net: nn.Module, name: str, role: str, data: DatasetSpec) -> bool:
     meta = _is_meta(net)
     try:
         with torch.device("meta" if meta else "cpu"), torch.random.fork_rng(devices=[]):
-            logits = net.forward_features(_sample(data, meta=meta)).logits
+            logits = net.forward_features(_sample(data, meta=meta)).logits  # type: ignore[operator]  # a feature model's method, which torch types as a module's attribute
     except Exception as err:
         if _raised_in(err, tap_features):
             raise
