@@ -71,7 +71,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import torch
 from torch import nn
@@ -414,7 +414,7 @@ def _checked(config: TrainConfig, *, teacher_only: bool) -> CheckedConfig:
             get_method(method.student_init)
     preset = config.method.preset or None
     if config.run.resume:  # a resumed run's preset by its name of now, as its resume compares it
-        preset = preset_named_now(preset, method.default_preset, method.presets)
+        preset = cast("str | None", preset_named_now(preset, method.default_preset, method.presets))
     if preset is not None and preset not in method.presets:
         _refuse_preset(preset, method)
     with _about("method.params"):
@@ -471,7 +471,7 @@ def _checked(config: TrainConfig, *, teacher_only: bool) -> CheckedConfig:
                                   data=bundle) is not None
         except MemoryError as err:  # the run's failure, as where the run reads it whole
             raise out_of_memory_reading(run_dir / "checkpoint.pt") from err
-    notices = (notice,) if notice else ()
+    notices: tuple[str, ...] = (notice,) if notice else ()
     # a folder whose metrics.jsonl logs epochs is this run's, its checkpoint gone: the run says
     # so as it starts (not that the run's folder is elsewhere)
     if (config.run.resume and not resume and not _is_init_run(run_dir)

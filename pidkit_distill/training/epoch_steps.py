@@ -13,7 +13,7 @@ import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
 from itertools import islice
-from typing import Any
+from typing import Any, cast
 
 import torch
 import torch.distributed as dist
@@ -403,8 +403,9 @@ cross-entropy does: return y.long() (int(y) for one label) from its loader
         return None
     at, value = problem.position, problem.value
     if problem.kind == "shape":
+        shape = cast("tuple[int, ...]", value)  # a "shape" problem's value: the labels' shape
         return at, (f"comes in a batch of {n_rows} samples with labels of shape {value}: return "
-                    f"one int label per sample from its loader ({one_label_fix(value)})")
+                    f"one int label per sample from its loader ({one_label_fix(shape)})")
     if problem.kind == "fraction":
         return at, (f"has label {value!r}, no class: return the class of each sample, an int, "
                     "from its loader, not a score or a probability")

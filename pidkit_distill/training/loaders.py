@@ -23,7 +23,7 @@ transform, an augmentation drawn per sample) must see one index at a time.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from typing import Any
+from typing import Any, cast
 
 import torch
 from torch import Tensor
@@ -560,7 +560,9 @@ def batch_sampler(loader: DataLoader) -> Sampler[list[int]]:
     >>> list(batch_sampler(loader))
     [[0, 1, 2, 3, 4]]
     """
-    return loader.sampler if loader.batch_sampler is None else loader.batch_sampler
+    # the sampler that _loader gave the loader, in one of its two places
+    return cast(Sampler[list[int]],
+                loader.sampler if loader.batch_sampler is None else loader.batch_sampler)
 
 
 def _loader(dataset: Any, batches: Sampler[list[int]], **options: Any) -> DataLoader:
@@ -582,4 +584,4 @@ def _reads_batches(dataset: Any) -> bool:
 def _is_plain(dataset: Any, kind: type) -> bool:
     """Whether ``dataset`` is a ``kind`` that reads as ``kind`` does: its class keeps ``kind``'s
     own ``__getitem__`` (a subclass that overrides it may transform what it reads)."""
-    return isinstance(dataset, kind) and type(dataset).__getitem__ is kind.__getitem__
+    return isinstance(dataset, kind) and type(dataset).__getitem__ is kind.__getitem__  # type: ignore[index]  # the method, not a generic alias

@@ -236,10 +236,10 @@ def train_teacher(config: TrainConfig | CheckedConfig) -> Path:
         student_data = None
         if config.data.val_fraction and config.teacher.data_options:  # split by its labels
             student_data = _load_data(config, runtime)
-        bundle = _validation_split(config, runtime, student_data or bundle, bundle)[1]
+        teacher_data = _validation_split(config, runtime, student_data or bundle, bundle)[1]
         with _peer_end_named(runtime, "while training or reusing the teacher, outside its "
                                       "epochs"):
-            path = trained_teacher_file(config, bundle, runtime)
+            path = trained_teacher_file(config, teacher_data, runtime)
         with _peer_end_named(runtime, "as the processes ended the finished run"):
             wait_for_all(runtime)
         return path
@@ -560,6 +560,7 @@ def _student_init_state(config: TrainConfig, init_method: str | None,
     except MemoryError as err:
         raise out_of_memory_reading(checkpoint, purpose=f"for the trained {init_method} student "
                                      f"that {config.method.name} starts from") from err
+    assert saved is not None  # read_checkpoint gives a checkpoint or raises (see read_by_main)
     return copy.deepcopy(saved["student"])
 
 

@@ -176,9 +176,11 @@ def load_teacher(config: TrainConfig, *, bundle: Any, runtime: Runtime | None = 
             path = trained_teacher_file(config, bundle, runtime, for_student=True)
         else:
             path = teacher_file_of(config)
+        assert path is not None  # teacher.source names a file: it is not "untrained"
         cached = config.teacher.source == "trained"
         saved = read_by_main(runtime, path,  # rank 0's, a cached one too
                              partial(read_teacher_for_run, cached=cached))
+        assert saved is not None  # read_teacher_for_run gives the file's contents or raises
         spec = _spec_of(config, bundle)
         check_teacher_file(saved, path, model=config.model.teacher, spec=spec)
         teacher = build_model(config.model.teacher, num_classes=bundle.num_classes,

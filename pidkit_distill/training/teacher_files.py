@@ -274,7 +274,7 @@ def check_resumed_teacher(saved: dict[str, Any], config: TrainConfig, path: Path
             return  # the file the run read, spelt otherwise and gone since
         where = "" if os.path.isabs(os.path.expanduser(now)) else \
             f" from the folder {os.getcwd()!r}"
-        why = f"{now!r} names no file{where}"
+        why: str | None = f"{now!r} names no file{where}"
     else:
         why = _other_teacher(Path(file), saved["module"])
         if why is None:

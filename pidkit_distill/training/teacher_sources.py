@@ -383,7 +383,7 @@ def recorded_run_numbers(saved: Mapping[str, Any], folder: Path, threads_now: in
     if not isinstance(recorded, Mapping):
         counts = _epoch_processes(folder)
         taken_as_one = counts is not None and None in counts and torchrun_sign(run, folder) is None
-        if taken_as_one:
+        if counts is not None and taken_as_one:
             counts = (counts - {None}) | {1}
         count = counts.pop() if counts is not None and len(counts) == 1 else None
         processes = count if type(count) is int and count >= 1 else None
