@@ -30,6 +30,7 @@ from pidkit_distill.methods.distiller_inputs import (
     check_built_inputs,
     check_separate_networks,
     one_sample_refusal,
+    paired_layer_shapes,
     refusal_after_error,
     weight_at,
     weight_place,
@@ -576,21 +577,6 @@ labels, as torch's cross-entropy does: pass y.long()
         raise ValueError(refusal)  # out of the except clause: not chained to torch's error
 
     def paired_shapes(self) -> list[tuple[torch.Size, torch.Size]]:
-        """Per-layer ``(teacher_shape, student_shape)``; checks counts and spatial sizes."""
-        if len(self.teacher_shapes) != len(self.student_shapes):
-            raise ValueError(
-                f"method {self.method_name!r} pairs layers one to one, but the teacher has "
-                f"{len(self.teacher_shapes)} distilled layers and the student "
-                f"{len(self.student_shapes)}; tap as many layers of each: "
-                "pidkit_distill.tap_features(model, layers=[...]) with as many names for both.")
-        for k, (ts, ss) in enumerate(zip(self.teacher_shapes, self.student_shapes, strict=True)):
-            if ts[1:] != ss[1:]:
-                raise ValueError(
-                    f"layer {k}: teacher feature shape {tuple(ts)} and student feature shape "
-                    f"{tuple(ss)} differ beyond the channel axis; method {self.method_name!r} "
-                    "needs equal spatial sizes: tap layers of one kind in both models (feature "
-                    "maps of one height and width, or vectors (C,) in both) with "
-                    "pidkit_distill.tap_features(model, layers=[...]), or use a method that "
-                    "takes such a pair: kd, itrd, bas, or mimkd with method.params.lambda_f=0.")
-        return list(zip(self.teacher_shapes, self.student_shapes, strict=True))
-
+        """Per-layer ``(teacher_shape, student_shape)``; checks counts and spatial sizes
+        (:func:`~pidkit_distill.methods.distiller_inputs.paired_layer_shapes`)."""
+        return paired_layer_shapes(self.method_name, self.teacher_shapes, self.student_shapes)

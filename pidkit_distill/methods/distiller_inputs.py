@@ -33,6 +33,7 @@ __all__ = [
     "first_weight",
     "labels_outside_classes",
     "one_sample_refusal",
+    "paired_layer_shapes",
     "refusal_after_error",
     "weight_at",
     "weight_place",
@@ -215,6 +216,53 @@ tap_features?); the teacher is frozen, so the student could not train: give them
             "student and teacher share parameters (one model wrapped twice by tap_features?);"
             " the teacher is frozen, so the student could not train: give them separate models."
         )
+
+
+def paired_layer_shapes(method: str, teacher: list[torch.Size], student: list[torch.Size]
+                        ) -> list[tuple[torch.Size, torch.Size]]:
+    """The per-sample shapes of the distilled layers of a ``teacher`` and a ``student`` that
+    ``method`` pairs one to one, as ``(teacher_shape, student_shape)`` pairs (the
+    :meth:`~pidkit_distill.methods.Distiller.paired_shapes` of a distiller).
+
+    Raises
+    ------
+    ValueError
+        The networks have different numbers of distilled layers, or none (a method's loss is
+        summed over the pairs: over none it is no tensor), or a pair differs beyond the
+        channel axis.
+
+    Examples
+    --------
+    >>> paired_layer_shapes("vid", [torch.Size([8, 4, 4])], [torch.Size([2, 4, 4])])
+    [(torch.Size([8, 4, 4]), torch.Size([2, 4, 4]))]
+    >>> paired_layer_shapes("vid", [], [])
+    Traceback (most recent call last):
+    ...
+    ValueError: method 'vid' pairs the distilled layers of the teacher and the student, and \
+neither has any (their forward_features(x).layers are empty); tap layers of each: \
+pidkit_distill.tap_features(model, layers=[...]) with as many names for both.
+    """
+    if len(teacher) != len(student):
+        raise ValueError(
+            f"method {method!r} pairs layers one to one, but the teacher has "
+            f"{len(teacher)} distilled layers and the student "
+            f"{len(student)}; tap as many layers of each: "
+            "pidkit_distill.tap_features(model, layers=[...]) with as many names for both.")
+    if not teacher:
+        raise ValueError(
+            f"method {method!r} pairs the distilled layers of the teacher and the student, and "
+            "neither has any (their forward_features(x).layers are empty); tap layers of each: "
+            "pidkit_distill.tap_features(model, layers=[...]) with as many names for both.")
+    for k, (ts, ss) in enumerate(zip(teacher, student, strict=True)):
+        if ts[1:] != ss[1:]:
+            raise ValueError(
+                f"layer {k}: teacher feature shape {tuple(ts)} and student feature shape "
+                f"{tuple(ss)} differ beyond the channel axis; method {method!r} "
+                "needs equal spatial sizes: tap layers of one kind in both models (feature "
+                "maps of one height and width, or vectors (C,) in both) with "
+                "pidkit_distill.tap_features(model, layers=[...]), or use a method that "
+                "takes such a pair: kd, itrd, bas, or mimkd with method.params.lambda_f=0.")
+    return list(zip(teacher, student, strict=True))
 
 
 def check_batch(x: object, y: object, *, weights: torch.dtype | None, num_classes: int | None,
