@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import os
 import shlex
+import sys
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -29,9 +30,9 @@ from pidkit_distill.config_errors import ConfigEntryError, ConfigValueError
 from pidkit_distill.name_check import check_builtin_names
 from pidkit_distill.registry import RESERVED_NAMES, registry_key
 
-try:
+if sys.version_info >= (3, 11):
     import tomllib
-except ModuleNotFoundError:  # Python 3.10
+else:  # Python 3.10
     import tomli as tomllib
 
 __all__ = ["apply_overrides", "load_config"]

@@ -177,8 +177,8 @@ def _unknown_key_hint(key: str, known: list[str]) -> str:
                if other.split(".")[1] == name and other.split(".")[0] != section]
     if not holders:
         return table_hint(key, known, _tables())
-    owners = [f"[{other.split('.')[0]}]" for other in holders]
-    owners = ", ".join(owners[:-1]) + " and " + owners[-1] if len(owners) > 1 else owners[0]
+    headers = [f"[{other.split('.')[0]}]" for other in holders]
+    owners = ", ".join(headers[:-1]) + " and " + headers[-1] if len(headers) > 1 else headers[0]
     return (f". {name!r} is a key of {owners}, not of [{section}]: put it in the table of its "
             f"section (in a TOML file, a key below the [{section}] table belongs to it until "
             "the next [section] header; is a header missing above it?)")

@@ -482,7 +482,7 @@ class TrainConfig(Settings):
     audit: AuditConfig = field(default_factory=AuditConfig)
 
     def __setattr__(self, name: str, value: Any) -> None:
-        kind = field_kinds(type(self)).get(name)
+        kind = field_kinds(type(self)).get(name)  # type: ignore[arg-type]  # mypy#11470: a class is Hashable
         if kind is not None and not isinstance(value, kind):
             pairs = ["KEY=VALUE", "..."]
             if isinstance(value, Mapping) and value and all(isinstance(k, str) for k in value):
@@ -513,7 +513,7 @@ def config_fields() -> Iterator[tuple[str, Any, type, str]]:
     default = TrainConfig()
     for section in dataclasses.fields(TrainConfig):
         sub = getattr(default, section.name)
-        hints = field_kinds(type(sub))
+        hints = field_kinds(type(sub))  # type: ignore[arg-type]  # mypy#11470: a class is Hashable
         for f in dataclasses.fields(sub):
             key = f"{section.name}.{f.name}"
             yield key, getattr(sub, f.name), hints[f.name], f.metadata["help"]

@@ -270,12 +270,13 @@ class Settings:
     _section: ClassVar[str] = ""  # the section's name, which names its registered names (NAMED)
 
     def __setattr__(self, name: str, value: Any) -> None:
-        if name not in field_kinds(type(self)):
-            noun, names = self._noun, sorted(field_kinds(type(self)))
+        cls: type = type(self)  # not type[Settings], which mypy finds no Hashable (python/mypy#11470)
+        if name not in field_kinds(cls):
+            noun, names = self._noun, sorted(field_kinds(cls))
             raise AttributeError(f"{type(self).__name__} has no {noun} {name!r}; its {noun}s are "
                                  f"{names}{closest_name_hint(name, names)}")
         if isinstance(value, str) and f"{self._section}.{name}" in NAMED:
             value = registry_key(value)  # one that is no str is refused by its type's check
-        elif isinstance(value, str) and name in field_choices(type(self)):
-            value = choice_spelling(value, field_choices(type(self))[name])
+        elif isinstance(value, str) and name in field_choices(cls):
+            value = choice_spelling(value, field_choices(cls)[name])
         object.__setattr__(self, name, value)
