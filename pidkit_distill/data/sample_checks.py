@@ -178,10 +178,12 @@ def _fraction(y: object) -> float | None:
     """The value of a single label ``y`` (a float, or a float tensor or numpy scalar of shape
     ()) that is no class number (a fraction, NaN, infinite), as
     :func:`~pidkit_distill.label_checks.first_label_problem` finds it, else ``None``."""
-    floating = ((isinstance(y, torch.Tensor) and y.dim() == 0 and y.is_floating_point())
-                or isinstance(y, float | np.floating)
-                or (isinstance(y, np.ndarray) and y.shape == () and np.issubdtype(y.dtype, np.floating)))
-    if not floating:
+    if not ((isinstance(y, torch.Tensor) and y.dim() == 0 and y.is_floating_point())
+            or isinstance(y, float | np.floating)
+            or (isinstance(y, np.ndarray) and y.shape == () and np.issubdtype(y.dtype, np.floating))):
         return None
     problem = first_label_problem(torch.tensor([float(y)], dtype=torch.float64), 1, None)
-    return problem.value if problem is not None and problem.kind == "fraction" else None
+    if problem is None or problem.kind != "fraction":
+        return None
+    assert isinstance(problem.value, float)  # a float64 label's item()
+    return problem.value

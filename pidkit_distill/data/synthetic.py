@@ -189,12 +189,12 @@ def _check_synthetic(*, n_train: int, n_test: int, num_classes: int, nuisance_bi
         raise ConfigEntryError(
             f"flip must be in [0, (K-1)/K] = [0, {(num_classes - 1) / num_classes:.3f}]; "
             f"got {flip!r}.", flip, entries=("flip",))
-    for arg, value in (("signal_scale", signal_scale), ("nuisance_scale", nuisance_scale),
+    for arg, scale in (("signal_scale", signal_scale), ("nuisance_scale", nuisance_scale),
                        ("noise", noise)):
-        real = isinstance(value, (int, float)) and not isinstance(value, bool)
-        if not real or not 0 <= value < math.inf:
+        real = isinstance(scale, (int, float)) and not isinstance(scale, bool)
+        if not real or not 0 <= scale < math.inf:
             raise ConfigEntryError(f"{arg} must be a real number >= 0 and finite; got "
-                                   f"{value!r}.", value, entries=(arg,))
+                                   f"{scale!r}.", scale, entries=(arg,))
     if target not in ("y", "joint"):
         raise ConfigEntryError(f"target must be 'y' or 'joint'; got {target!r}.", target,
                                entries=("target",))

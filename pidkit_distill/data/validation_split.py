@@ -149,10 +149,10 @@ data.val_fraction >= 0.1 (at most 0.9), or 0 for no validation split
         return bundle, None
     from sklearn.model_selection import train_test_split
 
-    labels = (training_labels(bundle.train) if labels is None else labels).numpy()
-    n_train = len(labels)
+    sample_labels = (training_labels(bundle.train) if labels is None else labels).numpy()
+    n_train = len(sample_labels)
     n_val = validation_size(n_train, val_fraction)
-    held = len(np.unique(labels))
+    held = len(np.unique(sample_labels))
     if min(n_val, n_train - n_val) < held:
         low, high = held / n_train, 1 - held / n_train
         part = f"holds out {n_val}" if n_val < held else f"leaves {n_train - n_val} to train on"
@@ -164,7 +164,7 @@ data.val_fraction >= 0.1 (at most 0.9), or 0 for no validation split
             "data.val_fraction", val_fraction, advised=True)
     try:
         kept, validation = train_test_split(np.arange(n_train), test_size=val_fraction,
-                                            stratify=labels, random_state=seed)
+                                            stratify=sample_labels, random_state=seed)
     except ValueError as err:  # a class of one sample, which stratifying cannot split
         raise ConfigValueError(
             f"config key 'data.val_fraction' is {val_fraction!r}, but the training set cannot "
