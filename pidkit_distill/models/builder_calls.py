@@ -184,7 +184,7 @@ def input_shape_refusal(name: str, shape: object, num_classes: int) -> str:
             f"build_model({name!r}, num_classes={num_classes}, in_channels={channels})")
 
 
-def check_registered_call(builder: Callable[..., nn.Module], key: str, kw: dict[str, Any]) -> None:
+def check_registered_call(builder: Callable[..., object], key: str, kw: dict[str, Any]) -> None:
     """Refuse a call of the builder registered as ``key`` with the keywords ``kw`` that its
     parameters do not take: a keyword that it does not take (the caller's mistake), or a
     parameter without a default that is not given (the builder's: the trainer passes only
@@ -231,7 +231,7 @@ def check_registered_call(builder: Callable[..., nn.Module], key: str, kw: dict[
                         f"({one_line(err)}); {fix}") from err
 
 
-def build_registered(builder: Callable[..., nn.Module], key: str, kw: dict[str, Any]) -> nn.Module:
+def build_registered(builder: Callable[..., object], key: str, kw: dict[str, Any]) -> nn.Module:
     """The model of the builder that the user registered as ``key``, built with ``kw``
     (:func:`~pidkit_distill.models.build_model`): checked for ``forward_features``; on the
     ``meta`` device, a builder that fails there because it needs the values of tensors

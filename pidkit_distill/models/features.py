@@ -87,3 +87,20 @@ pidkit_distill.models.build_model.
         "pidkit_distill.models.build_model, or your own wrapped with "
         f"pidkit_distill.models.tap_features); got {type(model).__name__}."
     )
+
+
+def features_of(model: nn.Module, x: Tensor) -> Features:
+    """``model.forward_features(x)``, for a network that :func:`check_feature_model` accepted,
+    typed as it is: ``nn.Module`` hints an attribute that it does not define as a tensor or a
+    submodule.
+
+    Examples
+    --------
+    >>> import torch
+    >>> from pidkit_distill.models import build_model
+    >>> net = build_model("digits-student", num_classes=10, in_channels=1)
+    >>> tuple(features_of(net, torch.zeros(2, 1, 8, 8)).logits.shape)
+    (2, 10)
+    """
+    features: Features = model.forward_features(x)  # type: ignore[operator]  # nn.Module hints a tensor
+    return features

@@ -223,8 +223,8 @@ def model_fingerprint(name: object) -> str | None:
     >>> model_fingerprint("digits-teacher") is None, model_fingerprint("no-such-model") is None
     (True, True)
     """
-    builder = model_builder(name)
-    return None if builder is None else _FINGERPRINTS.fingerprint(_MODELS.find(name), builder)
+    builder, key = model_builder(name), _MODELS.find(name)  # a builder only of a name found
+    return None if builder is None or key is None else _FINGERPRINTS.fingerprint(key, builder)
 
 
 def adopt_model_fingerprint(name: object, fingerprint: str) -> None:
@@ -247,9 +247,9 @@ def adopt_model_fingerprint(name: object, fingerprint: str) -> None:
     ('0123456789abcdef', True)
     >>> unregister_model("doc-adopted")
     """
-    builder = model_builder(name)
-    if builder is not None:
-        _FINGERPRINTS.adopt(_MODELS.find(name), builder, fingerprint)
+    builder, key = model_builder(name), _MODELS.find(name)  # a builder only of a name found
+    if builder is not None and key is not None:
+        _FINGERPRINTS.adopt(key, builder, fingerprint)
 
 
 @contextmanager
@@ -411,7 +411,9 @@ def build_model(name: str, *, num_classes: int, in_channels: int | None = None, 
     builder = _MODELS.get(key)
     if _MODELS.is_builtin(key):
         check_builtin_keywords(name, key, kw)
-        return builder(num_classes=num_classes, in_channels=in_channels, **kw)
+        model = builder(num_classes=num_classes, in_channels=in_channels, **kw)
+        assert isinstance(model, nn.Module)  # the package's own builders make networks
+        return model
     given = {"num_classes": num_classes, "in_channels": in_channels, **kw}
     check_registered_call(builder, key, given)
     with building_models():  # what it changes is no change of the teacher's code

@@ -69,7 +69,7 @@ def _model_keys(module: nn.Module, state_dict: dict[str, Any], prefix: str,
             metadata[(prefix + key[len(inner):]).removesuffix(".")] = metadata.pop(key)
 
 
-def _wrapper_keys(module: nn.Module, state_dict: dict[str, Any], prefix: str,
+def _wrapper_keys(module: TappedModel, state_dict: dict[str, Any], prefix: str,
                   *args: Any) -> None:
     """Load-state-dict pre-hook: ``PREFIX.KEY`` -> ``PREFIX.model.KEY``."""
     module._load_prefix = prefix
@@ -77,7 +77,7 @@ def _wrapper_keys(module: nn.Module, state_dict: dict[str, Any], prefix: str,
         state_dict[prefix + "model." + key[len(prefix):]] = state_dict.pop(key)
 
 
-def _model_key_names(module: nn.Module, incompatible: Any) -> None:
+def _model_key_names(module: TappedModel, incompatible: Any) -> None:
     """Load-state-dict post-hook: the missing and unexpected keys named as the model's own
     (``PREFIX.model.KEY`` -> ``PREFIX.KEY``), as the file and ``state_dict()`` have them."""
     prefix = module._load_prefix

@@ -146,7 +146,7 @@ class WideResNet(nn.Module):
         widths = (16, 16 * widen_factor, 32 * widen_factor, 64 * widen_factor)
         block = _PreActBlock if variant == "preact" else _PostActBlock
         if variant == "preact":
-            self.stem = _conv3x3(in_channels, widths[0], 1)
+            self.stem: nn.Module = _conv3x3(in_channels, widths[0], 1)
         else:
             self.stem = nn.Sequential(
                 _conv3x3(in_channels, widths[0], 1), nn.BatchNorm2d(widths[0]), nn.ReLU()
