@@ -345,8 +345,7 @@ names it, resumed runs included).
         module = getattr(entry, "__module__", None) or "?"
         file = getattr(sys.modules.get(module), "__file__", None)
         # "<stdin>" is no file: the __main__ of `python -`, as a notebook's has none
-        real = isinstance(file, str) and not file.startswith("<")
-        return os.path.realpath(file) if real else module
+        return os.path.realpath(file) if isinstance(file, str) and not file.startswith("<") else module
 
     def is_builtin(self, name: str) -> bool:
         """Whether ``name`` is one of the package's own entries (given to the registry, or
@@ -354,10 +353,11 @@ names it, resumed runs included).
         WideResNet's :data:`WRN_NAME` included."""
         return name in self._builtin or (self.kind == "model" and WRN_NAME.match(name) is not None)
 
-    def decorator(self, name: str, *, check: Callable[[Callable[..., object]], None] | None = None
+    def decorator(self, name: str, *, check: Callable[[Any], None] | None = None
                   ) -> Callable[[F], F]:
-        """A decorator registering a callable under ``name``; ``check(fn)`` raises for a
-        callable of the wrong shape. The decorator returns what it was given.
+        """A decorator registering a callable under ``name``; ``check(fn)``, called once
+        ``accepts`` took ``fn``, raises for a callable of the wrong shape. The decorator returns
+        what it was given.
 
         Examples
         --------

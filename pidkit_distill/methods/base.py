@@ -17,7 +17,7 @@ overridden) and run under ``torch.no_grad()``.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any, ClassVar, TypeVar
+from typing import Any, ClassVar, TypeVar, cast
 
 import torch
 from torch import Tensor, nn
@@ -40,6 +40,7 @@ from pidkit_distill.methods.params_resolution import resolve_params
 from pidkit_distill.methods.step_output import StepOutput
 from pidkit_distill.methods.subclass_checks import check_forward_signature, checked_init
 from pidkit_distill.models import Features, check_feature_model, needs_real_tensors
+from pidkit_distill.models.features import features_of
 from pidkit_distill.option_refusals import with_other_methods
 from pidkit_distill.registry import Registry, whole_number, whole_number_fix
 
@@ -162,7 +163,7 @@ def default_preset_of(name: object) -> str | None:
     ('paper', None, None)
     """
     key = _METHODS.find(name)
-    return None if key is None else _METHODS.get(key).default_preset
+    return None if key is None else cast("type[Distiller]", _METHODS.get(key)).default_preset
 
 
 def available_methods() -> list[str]:
@@ -197,7 +198,7 @@ def get_method(name: str) -> type[Distiller]:
     key = _METHODS.find(name)
     if key is None:
         raise _METHODS.unknown(name, module="pidkit_distill.methods", listed=available_methods())
-    return _METHODS.get(key)
+    return cast("type[Distiller]", _METHODS.get(key))  # the registry accepts Distillers only
 
 
 class Distiller(nn.Module):
@@ -414,7 +415,7 @@ line, method.name='rid' in a configuration, get_method('rid') for a Distiller of
     def _probe(self, x: Tensor) -> tuple[Features, Features]:
         x = x.to(next(self.student.parameters()).device)
         with torch.no_grad(), eval_mode(self.student):
-            return self.teacher.forward_features(x), self.student.forward_features(x)
+            return features_of(self.teacher, x), features_of(self.student, x)
 
     def train(self, mode: bool = True) -> Distiller:
         """Set training mode on everything except the teacher, which stays in eval mode."""
@@ -436,7 +437,7 @@ line, method.name='rid' in a configuration, get_method('rid') for a Distiller of
             The teacher's logits, distilled layers and pooled vector (no gradient flows).
         """
         with torch.no_grad():
-            return self.teacher.forward_features(x)
+            return features_of(self.teacher, x)
 
     def optimizer_groups(self) -> dict[str, list[nn.Parameter]]:
         """Parameters to optimize, by group; default ``{"student": student parameters}``.

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import contextlib
 import math
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 import torch
@@ -42,6 +42,21 @@ def eval_mode(*modules: nn.Module, enabled: bool = True) -> Iterator[None]:
     finally:
         for m, mode in saved:
             m.training = mode
+
+
+def layer_sum(terms: Iterable[Tensor]) -> Tensor:
+    """The sum of a method's loss terms, one per pair of distilled layers: a tensor, as the
+    pairs are at least one (:meth:`~pidkit_distill.methods.Distiller.paired_shapes` refuses
+    networks without any), never ``sum``'s ``0`` of no terms.
+
+    Examples
+    --------
+    >>> layer_sum([torch.tensor(1.0), torch.tensor(2.5)])
+    tensor(3.5000)
+    """
+    total = sum(terms)
+    assert isinstance(total, Tensor), "a method that sums over layers pairs at least one"
+    return total
 
 
 def pointwise(cin: int, cout: int, *, spatial: bool) -> nn.Module:

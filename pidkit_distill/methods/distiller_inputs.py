@@ -182,7 +182,7 @@ torch.as_tensor(sample_input, dtype=torch.float32)
         to = weights or torch.float32
         raise _not_a_tensor("sample_input", sample_input, "a batch tensor of shape (N, ...), e.g. "
                             f"the first training batch: torch.as_tensor(sample_input, dtype={to})")
-    if None not in (weights, teacher_weights) and weights != teacher_weights:
+    if weights is not None and teacher_weights is not None and weights != teacher_weights:
         raise ValueError(f"the teacher's weights are {teacher_weights} and the student's "
                          f"{weights}: the distiller runs both on the same inputs; cast the "
                          f"teacher to the student's dtype: {_cast('teacher', weights)}")
@@ -540,7 +540,7 @@ def _words_of(problem: LabelProblem, y: Tensor, x: Tensor, classes: int | None) 
                 f"input, y of shape ({n},)")
     if problem.kind == "shape":
         return (f"y has shape {problem.value} for the {n} inputs of x; the distiller takes one "
-                f"label per input, y of shape ({n},): pass {one_label_fix(problem.value)}")
+                f"label per input, y of shape ({n},): pass {one_label_fix(tuple(y.shape))}")
     if problem.kind == "fraction":
         return (f"y[{problem.position}] is {problem.value!r}, no class; the distiller takes "
                 f"{_LABELS}: pass the class of each sample, not a score or a probability")

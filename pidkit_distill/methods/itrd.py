@@ -22,6 +22,7 @@ from torch import Tensor, nn
 
 from pidkit_distill.methods.base import Distiller, Params, StepOutput, register_method
 from pidkit_distill.methods.blocks import at_least_float32, check_positive, trainable
+from pidkit_distill.models.features import features_of
 
 __all__ = [
     "ITRD",
@@ -226,7 +227,7 @@ class ITRD(Distiller):
         """Student logits and ``{"ce": CE, "corr": beta_corr L_corr, "mi": beta_mi L_mi}``."""
         self.phase(epoch)
         p = self.params
-        s = self.student.forward_features(x)
+        s = features_of(self.student, x)
         losses = {"ce": F.cross_entropy(s.logits, y)}
         if x.shape[0] < 2:  # batch statistics are undefined for one sample
             return StepOutput(s.logits, losses)

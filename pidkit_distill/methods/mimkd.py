@@ -34,6 +34,7 @@ from pidkit_distill.methods.blocks import (
     check_positive,
     trainable,
 )
+from pidkit_distill.models.features import features_of
 
 __all__ = [
     "MIMKD",
@@ -251,6 +252,7 @@ class ConvCritic(nn.Module):
     def _first_layer(self, t: Tensor, s: Tensor) -> tuple[Tensor, Tensor]:
         """``W_t t`` (``(n, h, 1, 1)`` for a teacher vector) and ``W_s s + b``, in channels-last."""
         first = self.net[0]
+        assert isinstance(first, nn.Conv2d)  # made so in __init__
         w_t, w_s = first.weight[:, : self.teacher_channels], first.weight[:, self.teacher_channels:]
         if t.dim() == 2:
             from_t = F.linear(t, w_t.flatten(1))[:, :, None, None]
@@ -427,7 +429,7 @@ class MIMKD(Distiller):
         """Student logits and the weighted ``"ce"``, ``"global"``, ``"local"``, ``"feature"``."""
         self.phase(epoch)
         p = self.params
-        s = self.student.forward_features(x)
+        s = features_of(self.student, x)
         losses = {"ce": p.alpha * F.cross_entropy(s.logits, y)}
         if x.shape[0] < 2:  # no negative sample exists in a batch of one
             return StepOutput(s.logits, losses)
@@ -449,6 +451,7 @@ class MIMKD(Distiller):
         if p.lambda_f > 0:
             terms = []
             for k, critic in zip(self.feature_pairs, self.feature_critics, strict=True):
+                assert isinstance(critic, ConvCritic)  # made so in __init__
                 terms.append(jsd_loss(*critic.scores_with_negatives(
                     _as_map(t.layers[k]), _as_map(s.layers[k]), perm
                 )))

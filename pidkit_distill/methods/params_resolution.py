@@ -74,9 +74,9 @@ def resolve_params(params_class: type[P], presets: Mapping[str, Mapping[str, Any
             f"choose one of {sorted(presets)}.{did_you_mean(preset, list(presets))}"
         )
     fields = sorted(field.name for field in dataclasses.fields(params_class))  # type: ignore[arg-type]
-    refusal = unknown_options(overrides, fields, kind="parameter", owner=f"method {method!r}")
-    if refusal is not None:
-        raise refusal
+    unknown = unknown_options(overrides, fields, kind="parameter", owner=f"method {method!r}")
+    if unknown is not None:
+        raise unknown
     for name, value in overrides.items():
         if isinstance(value, float) and not math.isfinite(value):
             raise ConfigEntryError(f"parameter {name} of method {method!r} must be "

@@ -66,10 +66,12 @@ from pidkit_distill.methods.blocks import (
     eval_mode,
     filter_net,
     inverse_softplus,
+    layer_sum,
     positive,
     trainable,
 )
 from pidkit_distill.methods.method_params import scale_epochs
+from pidkit_distill.models.features import features_of
 
 __all__ = ["RID", "RIDParams", "rid_distance", "rid_sigma_penalty"]
 
@@ -362,8 +364,8 @@ class RID(Distiller):
         if stage == "phase2":
             with torch.no_grad(), eval_mode(self.teacher_filters, enabled=p.freeze_bn_stats):
                 ft = self._filtered(self.teacher_filters, t_layers)
-            s = self.student.forward_features(x)
-            distill = sum(
+            s = features_of(self.student, x)
+            distill = layer_sum(
                 rid_sigma_penalty(sig, reduction=p.reduction)
                 + rid_distance(a - b, sig, reduction=p.reduction)
                 for a, b, sig in zip(
@@ -377,18 +379,18 @@ class RID(Distiller):
         with torch.no_grad(), eval_mode(
             self.student, self.student_filters, enabled=p.freeze_bn_stats
         ):
-            s = self.student.forward_features(x)
+            s = features_of(self.student, x)
             if stage == "phase1":
                 fs = self._filtered(self.student_filters, s.layers)
                 sigmas = self.sigmas()
         ft = self._filtered(self.teacher_filters, t_layers)
         losses = {
-            "filter_ce": sum(
+            "filter_ce": layer_sum(
                 F.cross_entropy(g(a), y) for g, a in zip(self.teacher_heads, ft, strict=True)
             )
         }
         if stage == "phase1":
-            losses["filter_distill"] = sum(
+            losses["filter_distill"] = layer_sum(
                 rid_distance(a - b, sig, reduction=p.reduction)
                 for a, b, sig in zip(ft, fs, sigmas, strict=True)
             )

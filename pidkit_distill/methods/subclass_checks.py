@@ -74,7 +74,7 @@ def checked_init(init: Callable[..., None]) -> Callable[..., None]:
     return run_init
 
 
-def check_forward_signature(cls: type) -> None:
+def check_forward_signature(cls: type[nn.Module]) -> None:
     """Refuse a Distiller subclass whose ``forward`` cannot be called as the trainer calls it,
     ``distiller(x, y, epoch=epoch)``. The base class's own ``forward`` (not overridden) passes."""
     forward = cls.forward

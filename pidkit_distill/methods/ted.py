@@ -44,9 +44,11 @@ from pidkit_distill.methods.blocks import (
     check_positive,
     eval_mode,
     filter_net,
+    layer_sum,
     trainable,
 )
 from pidkit_distill.methods.method_params import scale_epochs
+from pidkit_distill.models.features import features_of
 
 __all__ = ["TED", "TEDParams", "ted_loss"]
 
@@ -188,20 +190,20 @@ class TED(Distiller):
         t_layers = [channels_last(t) for t in self.teacher_features(x).layers]
         if self.phase(epoch) == "filter":
             with torch.no_grad(), eval_mode(self.student, enabled=p.freeze_bn_stats):
-                s = self.student.forward_features(x)
-            t_ce = sum(
+                s = features_of(self.student, x)
+            t_ce = layer_sum(
                 F.cross_entropy(g(f(t)), y)
                 for f, g, t in zip(self.teacher_filters, self.teacher_heads, t_layers, strict=True)
             )
-            s_ce = sum(
+            s_ce = layer_sum(
                 F.cross_entropy(g(f(channels_last(t))), y)
                 for f, g, t in zip(self.student_filters, self.student_heads, s.layers, strict=True)
             )
             return StepOutput(s.logits, {"teacher_filter_ce": t_ce, "student_filter_ce": s_ce})
         with torch.no_grad(), eval_mode(self.teacher_filters, enabled=p.freeze_bn_stats):
             ft = [f(t) for f, t in zip(self.teacher_filters, t_layers, strict=True)]
-        s = self.student.forward_features(x)
-        distance = sum(
+        s = features_of(self.student, x)
+        distance = layer_sum(
             ted_loss(a, f(channels_last(b)))
             for a, f, b in zip(ft, self.student_filters, s.layers, strict=True)
         )

@@ -34,10 +34,12 @@ from pidkit_distill.methods.blocks import (
     channels_last,
     check_positive,
     inverse_softplus,
+    layer_sum,
     pointwise,
     positive,
     trainable,
 )
+from pidkit_distill.models.features import features_of
 
 __all__ = ["VID", "VIDParams", "vid_nll"]
 
@@ -156,8 +158,8 @@ class VID(Distiller):
         """Student logits and ``{"ce": CE, "vid": lam * sum_k NLL_k}``."""
         self.phase(epoch)
         t_layers = self.teacher_features(x).layers
-        s = self.student.forward_features(x)
-        nll = sum(
+        s = features_of(self.student, x)
+        nll = layer_sum(
             vid_nll(t, reg(channels_last(sk)), var)
             for t, sk, reg, var in zip(
                 t_layers, s.layers, self.regressors, self.variances(), strict=True
