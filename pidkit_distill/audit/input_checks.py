@@ -169,7 +169,7 @@ int class label per sample, y of shape (N,): pass y.flatten() of an (N, 1) y'
     if problem.kind == "shape":
         return (f"its labels have shape {value} in a batch of {n_rows} samples (from "
                 f"index {start}); the audit takes one int class label per sample, y of shape "
-                f"(N,): pass {one_label_fix(value)}")
+                f"(N,): pass {one_label_fix(tuple(y.shape))}")
     if problem.kind == "bool":
         return (f"its labels are {_dtype_name(y)} (at index {at}: {value!r}); the audit "
                 f"takes {_classes(num_classes)}: pass y.long() (int(y) for a label a Dataset "

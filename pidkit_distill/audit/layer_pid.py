@@ -66,6 +66,7 @@ from pidkit_distill.audit.input_checks import (
 )
 from pidkit_distill.config import AuditConfig
 from pidkit_distill.models import check_feature_model
+from pidkit_distill.models.features import features_of
 
 __all__ = ["ATOMS", "audit_clusters", "audit_distiller", "audit_networks", "collect_features"]
 
@@ -182,8 +183,8 @@ def collect_features(
                     continue  # to be refused: the rest of the labels only are checked
                 x = x.to(device)
                 try:
-                    t_layers = teacher.forward_features(x).layers
-                    s_layers = student.forward_features(x).layers
+                    t_layers = features_of(teacher, x).layers
+                    s_layers = features_of(student, x).layers
                 except RuntimeError as err:
                     refusal = inputs_refusal(x, teacher, student, input_shape)
                     if refusal is None or isinstance(err, torch.cuda.OutOfMemoryError):
@@ -305,8 +306,10 @@ def audit_distiller(
             f"this {type(distiller).__name__} has no {' or '.join('.' + m for m in missing)}"
         )
     n_layers = len(getattr(distiller, "teacher_shapes", [])) or None
+    teacher, student = distiller.teacher, distiller.student
+    assert isinstance(teacher, nn.Module) and isinstance(student, nn.Module)  # checked above
     return _audit_records(
-        distiller.teacher, distiller.student, dataset, settings,
+        teacher, student, dataset, settings,
         layers=list(settings.layers) or (list(range(n_layers)) if n_layers else None),
         epoch=epoch, method=getattr(distiller, "method_name", type(distiller).__name__.lower()),
         input_shape=getattr(distiller, "sample_input_shape", None),
@@ -538,10 +541,11 @@ def _layer_pid(y: np.ndarray, t_feat: np.ndarray, s_feat: np.ndarray, settings: 
     The solve runs with ``strict=False``: a joint whose BROJA solve is not certified does not stop
     training; the record carries the solver's status, gap and message with the numbers.
     """
-    options = {"estimator": settings.estimator, "n_components": settings.pca_components,
-               "normalize": None if settings.normalize == "none" else settings.normalize,
-               "random_state": settings.seed, "bias_correction": settings.bias_correction,
-               "bootstrap": settings.bootstrap, "confidence": settings.confidence}
+    options: dict[str, Any] = {
+        "estimator": settings.estimator, "n_components": settings.pca_components,
+        "normalize": None if settings.normalize == "none" else settings.normalize,
+        "random_state": settings.seed, "bias_correction": settings.bias_correction,
+        "bootstrap": settings.bootstrap, "confidence": settings.confidence}
     clusters = None
     if settings.estimator == "discrete":
         clusters = audit_clusters(settings, len(y), len(np.unique(y)))
@@ -558,7 +562,7 @@ def _layer_pid(y: np.ndarray, t_feat: np.ndarray, s_feat: np.ndarray, settings: 
         warnings.simplefilter("ignore", ScaleDroppedWarning)
         res = pid_from_representations(y, t_feat, s_feat, units="bits", strict=False, n_jobs=n_jobs,
                                        progress=False, **options)
-    record = {name: float(getattr(res, name)) for name in ATOMS}
+    record: dict[str, Any] = {name: float(getattr(res, name)) for name in ATOMS}
     record.update(
         plugin={name: float(res.plugin[name]) for name in ATOMS},
         intervals=None if res.intervals is None else {

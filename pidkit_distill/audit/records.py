@@ -532,9 +532,9 @@ def _flag_labels(flags: list[str]) -> int | None:
 def _capped_flags(sides: dict[str, Any]) -> list[str]:
     """The flag of the sides whose clusters, fewer than the labels, cap what they show of them:
     ``information_cap`` in their discretisation settings (records written before it: none)."""
-    caps = {name: (sides.get(side) or {}).get("information_cap")
-            for side, name in (("t", "teacher"), ("s", "student"))}
-    caps = {name: cap for name, cap in caps.items() if cap}
+    found = {name: (sides.get(side) or {}).get("information_cap")
+             for side, name in (("t", "teacher"), ("s", "student"))}
+    caps = {name: cap for name, cap in found.items() if cap}
     if not caps:
         return []
     counts = ", ".join(f"{name} {cap['n_values']}" for name, cap in caps.items())
