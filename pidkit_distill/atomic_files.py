@@ -34,7 +34,7 @@ import tempfile
 import warnings
 from collections.abc import Callable, Collection
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, cast
 
 from pidkit_distill.signals import interrupts_deferred
 
@@ -190,7 +190,7 @@ def atomic_write(path: str | Path, write: Callable[[IO[bytes]], None], *,
             tmp = name
         with raw:
             handle = _Watched(raw)
-            write(handle)
+            write(cast(IO[bytes], handle))  # the file, as _Watched passes it all through
             handle.writing = False
             raw.flush()
             _keep_mode(target, tmp)

@@ -178,6 +178,7 @@ def _main(argv: Sequence[str] | None, *, as_command: bool) -> int:
         except _Failure as failure:
             if args.debug:  # the error with its traceback, and those of its own causes
                 cause = failure.__cause__
+                assert cause is not None  # a _Failure is raised from the error it reports (_failing)
                 _end_for_debug(cause, failure.status, as_command=as_command)
                 raise cause from cause.__cause__
             say_stop(args.command, str(failure), failure.__cause__)

@@ -226,9 +226,9 @@ def _code_parts(obj: Any, seen: set[int]) -> Iterator[str]:
             yield from _value_parts(value, seen)
         elif _is_users(value):  # mymodels.Net(...)
             for attribute in sorted(_names(obj.__code__)):
-                member = getattr(value, attribute, None)
-                if isinstance(member, (types.FunctionType, type)):
-                    yield from _code_parts(member, seen)
+                used = getattr(value, attribute, None)
+                if isinstance(used, (types.FunctionType, type)):
+                    yield from _code_parts(used, seen)
 
 
 def _state_parts(instance: Any, seen: set[int]) -> Iterator[str]:

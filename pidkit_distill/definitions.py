@@ -14,6 +14,7 @@ import functools
 import reprlib
 import sys
 import types
+from typing import Any
 
 import numpy as np
 
@@ -65,11 +66,12 @@ def same_definition(old: object, new: object) -> bool:
         return False
 
 
-def _same(old: object, new: object, seen: dict[tuple[int, int], tuple[object, object]]
-          ) -> bool:
+def _same(old: object, new: Any, seen: dict[tuple[int, int], tuple[object, object]]) -> bool:
     """:func:`same_definition` of two values. ``seen``: the pairs of callables and instances
     compared so far (held, so that their ids stay theirs), the same if met again (an object
-    that refers to itself)."""
+    that refers to itself). ``new`` is read as a value of ``old``'s kind: its class has the
+    qualified name of ``old``'s, which a class made anew shares, and one that is not that kind
+    raises (:func:`same_definition`: not the same)."""
     if old is new:
         return True
     if _qualified(type(old)) != _qualified(type(new)):  # a cell run again makes its classes anew

@@ -539,7 +539,9 @@ def _train_and_report(configs: list[TrainConfig], out: Path, *, workers: int, st
     reading = textwrap.fill(" ".join(_READING.format(estimate=_estimates(results)).split()),
                             width=95)
     # every run holds out the same samples: the share train counted in their held-out pass
-    chance, n_test = recorded_chance(read_metrics(Path(results[0]["run_dir"]))[-1])
+    recorded = recorded_chance(read_metrics(Path(results[0]["run_dir"]))[-1])
+    assert recorded is not None  # trained just now: every epoch's record holds its chance
+    chance, n_test = recorded
     note = _chance_note(results, chance=chance, n_test=n_test)
     print("\n" + "\n".join([demo_table(results), *([note] if note else []), "", reading, ""]))
     print(f"report   {report}  (accuracy.png, losses.png, pid_atoms.png)")

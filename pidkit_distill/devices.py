@@ -90,7 +90,7 @@ def on_this_machine(device: torch.device) -> bool:
     if device.type in ("cpu", "meta"):
         return True
     backend = getattr(torch, device.type, None)  # torch.xpu, torch.mtia, ...
-    if hasattr(backend, "is_available"):
+    if backend is not None and hasattr(backend, "is_available"):
         count = getattr(backend, "device_count", lambda: 1)  # a backend of one device may lack it
         return backend.is_available() and (device.index or 0) < count()
     try:  # a backend without such a module (xla, hpu): here if torch can make a tensor on it
@@ -120,7 +120,7 @@ def accelerator_here() -> tuple[str, int] | None:
     if cuda:
         return "cuda", cuda
     generic = getattr(torch, "accelerator", None)
-    if hasattr(generic, "current_accelerator"):
+    if generic is not None and hasattr(generic, "current_accelerator"):
         try:
             found = generic.current_accelerator()
         except RuntimeError:  # torch 2.6's, where it was built for none (later ones give None)

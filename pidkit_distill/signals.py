@@ -97,7 +97,7 @@ def interrupts_deferred() -> Iterator[None]:
             return
         # the block has ended, and a signal landed before this handler was put back: put it
         # back and let it act, as it would have
-        signal.signal(signum, previous[signum])
+        signal.signal(signum, previous[signal.Signals(signum)])
         signal.raise_signal(signum)
 
     try:

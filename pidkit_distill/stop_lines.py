@@ -77,7 +77,8 @@ def say_stop(command: str, text: str, error: BaseException | None) -> None:
     if first is None and rank != 0 and not (getattr(error, _CHECKED_HERE, False)
                                             and _before_meeting()):
         return
-    if first is not None and first.rank != rank and not _own_stop(error, first):
+    # a first stop is known only of an error (_first_stop)
+    if first is not None and error is not None and first.rank != rank and not _own_stop(error, first):
         return
     first_rank = 0 if first is None else first.rank
     where = "" if rank == first_rank == 0 else (
@@ -122,6 +123,7 @@ def _first_stop(rank: int, error: BaseException | None) -> FirstStop | None:
 
     if interrupted:  # torchrun's SIGTERM, where another process's check failed
         return stop_records.stop_before_meeting() or first
+    assert error is not None  # marked by checked_by_each_process: an error
     return first or stop_records.record_stop_before_meeting(rank, error)
 
 

@@ -310,9 +310,9 @@ def _no_checkpoint(path: Path) -> str:
                                   "written its first checkpoint.pt"):
         return f"{named} holds no run: {unwritten}"
     held = run_folders(path)
-    inside = f"; it holds run folders: pass one, such as {str(held[0])!r}" if held else ""
+    listed = f"; it holds run folders: pass one, such as {str(held[0])!r}" if held else ""
     return (f"{named} is not a run folder (no config.json, no checkpoint.pt); pass a folder "
-            f"{WRITTEN_BY_TRAIN} (run.out_dir/run.name){inside}")
+            f"{WRITTEN_BY_TRAIN} (run.out_dir/run.name){listed}")
 
 
 def _logged_epochs(path: Path) -> list[dict[str, Any]] | None:

@@ -88,8 +88,10 @@ def load_run_teacher(run_dir: str | bytes | os.PathLike[str] | RunRecords | RunS
     record = summary.get(TEACHER_USED)
     if not isinstance(record, dict):
         raise ValueError(_no_record(path, summary))
-    model, sizes = record.get("model"), {"num_classes": record.get("num_classes"),
-                                         "in_channels": record.get("in_channels")}
+    model = record.get("model")
+    # values of the JSON file, checked next to be ints
+    sizes: dict[str, Any] = {"num_classes": record.get("num_classes"),
+                             "in_channels": record.get("in_channels")}
     if not isinstance(model, str) or not all(isinstance(n, int) for n in sizes.values()):
         raise ValueError(f"run_dir {str(path)!r}: its summary.json's {TEACHER_USED!r} is no "
                          f"record of a teacher (no model name and sizes: {record!r}); the file "

@@ -50,12 +50,13 @@ def import_user_modules(names: Sequence[str]) -> None:
             # the folder holding the name given first: a link to a file of another name (ln -s
             # shared/models.py my_models.py) is imported by its own name; then its target's,
             # as `python my_models.py` puts it, for the modules next to it that it imports
-            name, local = file.stem, file
+            name = file.stem
+            local: Path | None = file  # the file that the import must find under its name
             folders = [str(file.absolute().parent.resolve()), str(file.resolve().parent)]
         elif all(part.isidentifier() for part in given.split(".")):
             folders, name = [os.getcwd()], given
-            top = given.partition(".")[0]  # the current folder's module or package of the name
-            local = next((path for path in (Path(f"{top}.py"), Path(top, "__init__.py"))
+            top_name = given.partition(".")[0]  # the current folder's module or package of it
+            local = next((path for path in (Path(f"{top_name}.py"), Path(top_name, "__init__.py"))
                           if path.is_file()), None)
         else:
             raise ImportError(f"--import {given}: not a module name (Python identifiers "

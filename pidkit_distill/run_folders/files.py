@@ -18,7 +18,7 @@ import warnings
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeGuard
 
 from pidkit.below_zero import PID_MEASURES
 from pidkit.resampling import CI_METHODS
@@ -64,7 +64,7 @@ _RECORD_KEYS = {"metrics.jsonl": ("epoch", "test_acc"),
                 "audit.jsonl": ("epoch", "layer", *AUDITED_ATOMS)}
 
 
-def _is_whole(value: Any) -> bool:
+def _is_whole(value: Any) -> TypeGuard[int]:
     """Whether ``value`` is a whole number (a JSON integer, not ``true`` or ``false``)."""
     return isinstance(value, int) and not isinstance(value, bool)
 
