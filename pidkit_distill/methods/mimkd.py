@@ -385,6 +385,11 @@ class MIMKD(Distiller):
     def __init__(self, student: nn.Module, teacher: nn.Module, **kw: Any) -> None:
         super().__init__(student, teacher, **kw)
         p = self.params
+        if not self.student_shapes:
+            raise ValueError(
+                "method 'mimkd' contrasts the teacher's pooled features with the student's last "
+                "distilled layer, and the student has none (its forward_features(x).layers are "
+                "empty); tap its layers: pidkit_distill.tap_features(model, layers=[...]).")
         t_dim, s_dim = self.teacher_pooled_dim, self.student_pooled_dim
         self.global_critic = ProjectDotCritic(
             t_dim, s_dim, hidden=p.critic_hidden, out_dim=p.projection_dim,

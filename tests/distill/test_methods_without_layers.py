@@ -2,7 +2,8 @@
 and a student that have none: its loss, summed over the pairs, was ``sum``'s ``0`` of no terms
 (an int, or a float once weighted), no tensor to back-propagate; VID trained on the
 cross-entropy alone, TED's and RID's filter stage had a loss of ``0`` that the trainer could not
-back-propagate. The methods that pair no layers (KD, BAS, ITRD) still take such networks."""
+back-propagate. MIMKD, whose local critic reads the student's last layer, refused them with a bare
+IndexError. The methods that pair no layers (KD, BAS, ITRD) still take such networks."""
 
 from __future__ import annotations
 
@@ -39,6 +40,15 @@ def test_a_method_that_pairs_layers_refuses_networks_without_any(method):
             r"each: pidkit_distill\.tap_features\(model, layers=\[\.\.\.\]\) with as many names "
             r"for both\.$")):
         get_method(method)(NoLayers(), NoLayers(), sample_input=x, num_classes=3)
+
+
+def test_mimkd_refuses_a_student_without_layers_by_name():
+    x = torch.randn(6, 4)
+    with pytest.raises(ValueError, match=(
+            r"^method 'mimkd' contrasts the teacher's pooled features with the student's last "
+            r"distilled layer, and the student has none \(its forward_features\(x\)\.layers are "
+            r"empty\); tap its layers: pidkit_distill\.tap_features\(model, layers=\[\.\.\.\]\)\.$")):
+        get_method("mimkd")(NoLayers(), NoLayers(), sample_input=x, num_classes=3)
 
 
 def test_a_method_that_pairs_no_layers_still_takes_them():
