@@ -25,7 +25,8 @@ import numpy as np
 from pidkit_distill.audit.records import ATOM_LABELS, audit_estimate, final_audit, final_flags
 from pidkit_distill.report.groups import group_audit, seed_best_records
 from pidkit_distill.report.pairs import PairedDifference, bas_pairs
-from pidkit_distill.report.table import best_record, stopped_early_at
+from pidkit_distill.report.states import stopped_early_at
+from pidkit_distill.report.table import best_record
 from pidkit_distill.run_folders.groups import RunGroup, common_epochs, mean_sd
 from pidkit_distill.run_folders.records import RunRecords, method_label
 

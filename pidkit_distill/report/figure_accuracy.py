@@ -41,7 +41,8 @@ from pidkit_distill.report.figure_lines import (
     same_line_notes,
     state_note,
 )
-from pidkit_distill.report.table import best_record, stopped_early_at
+from pidkit_distill.report.states import stopped_early_at
+from pidkit_distill.report.table import best_record
 from pidkit_distill.run_folders.groups import RunGroup, common_epochs, mean_sd
 from pidkit_distill.run_folders.records import RunRecords
 
@@ -171,7 +172,7 @@ def _mark_best_and_early_stop(ax: Any, run: RunRecords, color: str, state: str |
     """Mark on the held-out line of ``run`` (in ``color``; a ``seed`` of a group's, thinner) its
     best epoch where it was chosen on a validation split (:data:`BEST_EPOCH`), and its last
     point where ``run.early_stop`` ended it (:data:`EARLY_STOP`; ``state``: its state in
-    report.md, :func:`~pidkit_distill.report.table.stopped_early_at`)."""
+    report.md, :func:`~pidkit_distill.report.states.stopped_early_at`)."""
     smaller = {"markersize": 6} if seed else {}
     best = best_record(run.metrics)
     if best is not None and "val_acc" in best:

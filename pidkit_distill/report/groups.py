@@ -32,7 +32,8 @@ from pidkit_distill.report.caveats import (
 from pidkit_distill.report.cells import spread_cell, table_cell
 from pidkit_distill.report.loss_jump_notes import seeds_jumped_note
 from pidkit_distill.report.pairs import pair_lines
-from pidkit_distill.report.table import best_record, stopped_early_at
+from pidkit_distill.report.states import stopped_early_at
+from pidkit_distill.report.table import best_record
 from pidkit_distill.run_folders.groups import (
     AUDIT_KEYS_NOT_ATOMS,
     BOOKKEEPING,

@@ -21,7 +21,7 @@ from pidkit_distill.run_folders.files import (
 from pidkit_distill.run_folders.records import RunRecords
 from pidkit_distill.run_folders.unwritten import RUN_LOCK_FILE
 
-__all__ = ["StateNotes", "run_state"]
+__all__ = ["StateNotes", "run_state", "stopped_early_at"]
 
 # What the paragraph under the table says of the runs in each state (:func:`run_state`),
 # after naming them, each with its epochs: what happened, then how to go on (the advice, where
@@ -187,6 +187,33 @@ def run_state(run: RunRecords, failure: dict[str, Any] | None) -> str:
         return how
     gone = checkpoint_written(Path(run.path), run.config, done)
     return f"{how}, its checkpoint.pt gone" if gone else f"{how} before its first checkpoint"
+
+
+def stopped_early_at(run: RunRecords, state: str | None = None) -> int | None:
+    """The epoch after which ``run.early_stop`` ended ``run``, short of its ``run.epochs`` (its
+    last epoch); ``None`` where it did not: it reached them, has no epoch, or is short of them
+    otherwise (stopped, failed, still training).
+
+    ``state``: the run's state (:func:`run_state`), which calls a
+    run short of its epochs finished (``""``) only where ``run.early_stop`` ended it; ``None``
+    to read that from its ``summary.json`` (``stopped_early_at``) instead, as ``run_state``
+    does, without testing its lock or its failure record.
+
+    Examples
+    --------
+    >>> from pathlib import Path
+    >>> run = RunRecords("kd", Path("/nonexistent/kd"), {"run": {"epochs": 8}},
+    ...                  [{"epoch": e, "test_acc": 0.5} for e in (1, 2, 3)], [])
+    >>> stopped_early_at(run, ""), stopped_early_at(run, "stopped"), stopped_early_at(run)
+    (3, None, None)
+    """
+    done = run.metrics[-1]["epoch"] if run.metrics else 0
+    planned = (run.config.get("run") or {}).get("epochs")  # none said: none known short
+    if not done or planned is None or done >= planned:
+        return None
+    ended = (read_summary(Path(run.path)).get("stopped_early_at") == done if state is None
+             else not state)
+    return done if ended else None
 
 
 def _untrained_audit_unended(run: RunRecords) -> bool:

@@ -37,12 +37,12 @@ from pidkit_distill.report.cells import (
     table_cell,
 )
 from pidkit_distill.report.loss_jump_notes import loss_jump_note
-from pidkit_distill.report.states import StateNotes, run_state
+from pidkit_distill.report.states import StateNotes, run_state, stopped_early_at
 from pidkit_distill.run_folders.damaged import missing_audit_warning
-from pidkit_distill.run_folders.files import read_summary, train_failure
+from pidkit_distill.run_folders.files import train_failure
 from pidkit_distill.run_folders.records import RunRecords, method_label, with_distinct_names
 
-__all__ = ["best_record", "stopped_early_at", "summary_table"]
+__all__ = ["best_record", "summary_table"]
 
 # What the note under the table of each run says of best accuracy after naming it:
 # the epoch is picked by the accuracy it reports, on the one held-out set (no validation split),
@@ -82,33 +82,6 @@ def best_record(metrics: list[dict[str, Any]]) -> dict[str, Any] | None:
     key = "val_acc" if any(m.get("val_acc") is not None for m in trained) else "test_acc"
     return max((m for m in trained if None not in (m.get(key), m.get("test_acc"))),
                key=lambda m: m[key], default=None)
-
-
-def stopped_early_at(run: RunRecords, state: str | None = None) -> int | None:
-    """The epoch after which ``run.early_stop`` ended ``run``, short of its ``run.epochs`` (its
-    last epoch); ``None`` where it did not: it reached them, has no epoch, or is short of them
-    otherwise (stopped, failed, still training).
-
-    ``state``: the run's state (:func:`~pidkit_distill.report.states.run_state`), which calls a
-    run short of its epochs finished (``""``) only where ``run.early_stop`` ended it; ``None``
-    to read that from its ``summary.json`` (``stopped_early_at``) instead, as ``run_state``
-    does, without testing its lock or its failure record.
-
-    Examples
-    --------
-    >>> from pathlib import Path
-    >>> run = RunRecords("kd", Path("/nonexistent/kd"), {"run": {"epochs": 8}},
-    ...                  [{"epoch": e, "test_acc": 0.5} for e in (1, 2, 3)], [])
-    >>> stopped_early_at(run, ""), stopped_early_at(run, "stopped"), stopped_early_at(run)
-    (3, None, None)
-    """
-    done = run.metrics[-1]["epoch"] if run.metrics else 0
-    planned = (run.config.get("run") or {}).get("epochs")  # none said: none known short
-    if not done or planned is None or done >= planned:
-        return None
-    ended = (read_summary(Path(run.path)).get("stopped_early_at") == done if state is None
-             else not state)
-    return done if ended else None
 
 
 def summary_table(runs: list[RunRecords], *, records: list[dict[str, Any] | None] | None = None,
