@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Mapping
 from typing import Any
 
 import numpy as np
@@ -120,9 +121,11 @@ def runs_csv(runs: list[RunRecords], states: list[str]) -> bytes:
     return _csv(RUN_COLUMNS, rows)
 
 
-def groups_csv(groups: list[RunGroup]) -> bytes:
+def groups_csv(groups: list[RunGroup], states: Mapping[str, str] | None = None) -> bytes:
     """``groups.csv``: a row per experiment of ``groups``
-    (:func:`~pidkit_distill.run_folders.groups.group_runs`), in :data:`GROUP_COLUMNS`.
+    (:func:`~pidkit_distill.run_folders.groups.group_runs`), in :data:`GROUP_COLUMNS`;
+    ``states``: each run's state by its name, as the table of seeds takes them
+    (:func:`~pidkit_distill.report.groups.group_table_of`).
 
     Examples
     --------
@@ -146,7 +149,7 @@ def groups_csv(groups: list[RunGroup]) -> bytes:
         cfg = group.runs[0].config
         epochs, acc = common_epochs((run.metrics for run in group.runs), "test_acc")
         last_acc = mean_sd(acc[:, -1]) if epochs else (None, None)
-        best = seed_best_records(group)
+        best = seed_best_records(group, states)
         best_acc = mean_sd(np.array([np.nan if record is None else record["test_acc"]
                                      for record in best], float))
         row: dict[str, Any] = {

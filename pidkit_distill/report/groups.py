@@ -9,6 +9,7 @@ loss term jumped, runs kept apart by keys an older ``config.json`` lacks).
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
@@ -32,7 +33,7 @@ from pidkit_distill.report.caveats import (
 from pidkit_distill.report.cells import spread_cell, table_cell
 from pidkit_distill.report.loss_jump_notes import seeds_jumped_note
 from pidkit_distill.report.pairs import pair_lines
-from pidkit_distill.report.states import stopped_early_at
+from pidkit_distill.report.states import all_ended
 from pidkit_distill.report.table import best_record
 from pidkit_distill.run_folders.groups import (
     AUDIT_KEYS_NOT_ATOMS,
@@ -111,9 +112,11 @@ def group_table(runs: list[RunRecords]) -> str:
     return group_table_of(group_runs(with_distinct_names(runs)))
 
 
-def group_table_of(every: list[RunGroup]) -> str:
+def group_table_of(every: list[RunGroup], states: Mapping[str, str] | None = None) -> str:
     """:func:`group_table` of runs already grouped (:func:`~pidkit_distill.run_folders.groups.
-    group_runs`), each run in one of ``every``."""
+    group_runs`), each run in one of ``every``; ``states``: each run's state by its name
+    (:func:`~pidkit_distill.report.states.run_state`) where the caller has them, else read from
+    its ``summary.json`` (:func:`seed_best_records`)."""
     groups = [group for group in every if len(group.runs) > 1]
     lacking = [f"{a.legend} and {b.legend} are kept apart: their config.json differ only in "
                f"keys that one lacks ({', '.join(keys)}), written by an older pidkit-distill, "
@@ -124,7 +127,7 @@ def group_table_of(every: list[RunGroup]) -> str:
     head = ("| group | data | method | teacher | epochs | seeds | last acc | best acc | layer "
             f"| audit epoch | estimate | {' | '.join(ATOM_LABELS.values())} |")
     align = ["---"] * 4 + ["---:"] * 4 + ["---:"] * 2 + ["---"] + ["---:"] * len(ATOM_LABELS)
-    shown = [_group_row(group) for group in groups]
+    shown = [_group_row(group, states) for group in groups]
     lines = [head, f"|{'|'.join(align)}|", *(row.text for row in shown)]
     scheduled = {group.label: row.student for group, row in zip(groups, shown, strict=True)
                  if row.student is not None}
@@ -159,8 +162,9 @@ class _GroupRow(NamedTuple):
     best: list[dict[str, Any] | None]
 
 
-def _group_row(group: RunGroup) -> _GroupRow:
-    """The row of ``group`` (two seeds or more) in :func:`group_table`."""
+def _group_row(group: RunGroup, states: Mapping[str, str] | None) -> _GroupRow:
+    """The row of ``group`` (two seeds or more) in :func:`group_table`, its runs' ``states`` by
+    name (or ``None``, :func:`seed_best_records`)."""
     cfg = group.runs[0].config
     epochs, acc = common_epochs((run.metrics for run in group.runs), "test_acc")
     reached = [run.metrics[-1]["epoch"] for run in group.runs]
@@ -178,7 +182,7 @@ def _group_row(group: RunGroup) -> _GroupRow:
     if apart:
         estimate = f"{estimate}; {apart}"
     marks, words = _atom_marks(audit.records)
-    best = seed_best_records(group)
+    best = seed_best_records(group, states)
     best_cell = spread_cell([None if record is None else record["test_acc"] for record in best],
                             ".4f")
     if best_cell and all(record and "val_acc" in record for record in best):
@@ -197,14 +201,18 @@ def _group_row(group: RunGroup) -> _GroupRow:
         None if student is None else (student, shown), apart is not None, best)
 
 
-def seed_best_records(group: RunGroup) -> list[dict[str, Any] | None]:
+def seed_best_records(group: RunGroup, states: Mapping[str, str] | None = None
+                      ) -> list[dict[str, Any] | None]:
     """Each seed's record of its best epoch, in the order of the seeds, as the table of each run
     chooses it (:func:`~pidkit_distill.report.table.best_record`: on the validation split where
     the seed has one, else its highest held-out accuracy): over all its epochs where every seed
-    finished (reached ``run.epochs``, or ``run.early_stop`` ended it, as its ``summary.json``
-    says: seeds stopped early end at different epochs, and each one's best epoch is its result,
-    ``best.pt``), else over the epochs every seed reached, which the row of the group averages
-    (a seed stopped or still training); ``None`` for a seed without a finite accuracy there.
+    finished (reached ``run.epochs``, or a config naming none, or ``run.early_stop`` ended it:
+    :func:`~pidkit_distill.report.states.all_ended`; seeds stopped early end at different
+    epochs, and each one's best epoch is its result, ``best.pt``), else over the epochs every
+    seed reached, which the row of the group averages (a seed stopped or still training);
+    ``None`` for a seed without a finite accuracy there. ``states``: each run's state by its
+    name (:func:`~pidkit_distill.report.states.run_state`), which says whether
+    ``run.early_stop`` ended it; ``None``, or a run not in it, reads its ``summary.json``.
 
     Examples
     --------
@@ -221,9 +229,7 @@ def seed_best_records(group: RunGroup) -> list[dict[str, Any] | None]:
     [1, 1]
     """
     epochs = set(common_epochs((run.metrics for run in group.runs), "test_acc")[0])
-    finished = all(run.metrics and (run.metrics[-1]["epoch"] >= run.config["run"]["epochs"]
-                                    or stopped_early_at(run) is not None)
-                   for run in group.runs)
+    finished = all_ended(group.runs, states)
     return [best_record(run.metrics if finished else
                         [record for record in run.metrics if record["epoch"] in epochs])
             for run in group.runs]

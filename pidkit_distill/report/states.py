@@ -7,6 +7,7 @@ happened and how to go on (:class:`StateNotes`).
 from __future__ import annotations
 
 import shlex
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -21,7 +22,7 @@ from pidkit_distill.run_folders.files import (
 from pidkit_distill.run_folders.records import RunRecords
 from pidkit_distill.run_folders.unwritten import RUN_LOCK_FILE
 
-__all__ = ["StateNotes", "run_state", "stopped_early_at"]
+__all__ = ["StateNotes", "all_ended", "run_state", "stopped_early_at"]
 
 # What the paragraph under the table says of the runs in each state (:func:`run_state`),
 # after naming them, each with its epochs: what happened, then how to go on (the advice, where
@@ -214,6 +215,41 @@ def stopped_early_at(run: RunRecords, state: str | None = None) -> int | None:
     ended = (read_summary(Path(run.path)).get("stopped_early_at") == done if state is None
              else not state)
     return done if ended else None
+
+
+def all_ended(runs: Sequence[RunRecords], states: Mapping[str, str] | None = None) -> bool:
+    """Whether each of ``runs`` ended its epochs: it has one, and reached its ``run.epochs``
+    (or its config names none, as :func:`stopped_early_at` takes it) or ``run.early_stop``
+    ended it (:func:`stopped_early_at`). ``states``: each run's state by its name
+    (:func:`run_state`, as the report computed it); ``None``, or a run not in it, reads its
+    ``summary.json`` instead.
+
+    Examples
+    --------
+    >>> from pathlib import Path
+    >>> def run(done, config):
+    ...     return RunRecords("x", Path("/nonexistent/x"), config,
+    ...                       [{"epoch": e, "test_acc": 0.5} for e in range(1, done + 1)], [])
+    >>> all_ended([run(3, {"run": {"epochs": 3}}), run(2, {})])
+    True
+    >>> short = [run(2, {"run": {"epochs": 3}})]
+    >>> all_ended(short), all_ended(short, {"x": ""})
+    (False, True)
+    >>> all_ended([run(0, {})])
+    False
+    """
+    for run in runs:
+        done = run.metrics[-1]["epoch"] if run.metrics else 0
+        planned = (run.config.get("run") or {}).get("epochs")
+        if not done or (planned is not None and done < planned
+                        and stopped_early_at(run, _given_state(run, states)) is None):
+            return False
+    return True
+
+
+def _given_state(run: RunRecords, states: Mapping[str, str] | None) -> str | None:
+    """The state of ``run`` in ``states`` (by run name), ``None`` where it is not given."""
+    return None if states is None else states.get(run.name)
 
 
 def _untrained_audit_unended(run: RunRecords) -> bool:

@@ -160,11 +160,12 @@ def write_report(run_dirs: str | bytes | os.PathLike[str] | RunRecords | RunSumm
     check_not_other_run(asked, runs, default=default)  # before anything is made or drawn
     out = made_out_dir(asked)
     groups = group_runs(runs)
-    files = draw_figures(groups, {run.name: state for run, state in zip(runs, states, strict=True)})
+    by_name = {run.name: state for run, state in zip(runs, states, strict=True)}
+    files = draw_figures(groups, by_name)
     files["report.md"] = _markdown(runs, groups, drawn=files, records=records, states=states,
                                    damaged=damaged).encode()
     files["runs.csv"] = runs_csv(runs, states)
-    files["groups.csv"] = groups_csv(groups)
+    files["groups.csv"] = groups_csv(groups, by_name)
     write_files(out, files)
     return out / "report.md"
 
@@ -177,7 +178,8 @@ def _markdown(runs: list[RunRecords], groups: list[RunGroup], *, drawn: dict[str
     that says what it holds, their :func:`summary_table` (their failure ``records`` and
     ``states``, as the figures ``drawn`` show them), where the tables are as data, and those
     figures."""
-    seeds_table = group_table_of(groups)
+    seeds_table = group_table_of(groups, dict(zip((run.name for run in runs), states,
+                                                  strict=True)))
     several = any(len(group.runs) > 1 for group in groups)  # else only runs kept apart
     heading = ("## Experiments run with several seeds" if several else
                "## Runs kept apart by a key an older config.json lacks")
