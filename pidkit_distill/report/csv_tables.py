@@ -24,11 +24,11 @@ from typing import Any
 import numpy as np
 
 from pidkit_distill.audit.records import ATOM_LABELS, audit_estimate, final_audit, final_flags
-from pidkit_distill.report.groups import group_audit, seed_best_records
+from pidkit_distill.report.groups import group_audit, seed_best_records, seed_last_accuracies
 from pidkit_distill.report.pairs import PairedDifference, bas_pairs
 from pidkit_distill.report.states import stopped_early_at
 from pidkit_distill.report.table import best_record
-from pidkit_distill.run_folders.groups import RunGroup, common_epochs, mean_sd
+from pidkit_distill.run_folders.groups import RunGroup, mean_sd
 from pidkit_distill.run_folders.records import RunRecords, method_label
 
 __all__ = ["GROUP_COLUMNS", "RUN_COLUMNS", "groups_csv", "runs_csv"]
@@ -56,14 +56,20 @@ GROUP_COLUMNS = ("group", "data", "method", "teacher", "n_seeds", "seeds", "runs
                  "layer", "audit_epoch", "estimate",
                  *(f"{atom}_{of}" for atom in ATOM_LABELS for of in ("mean", "sd")))
 """The columns of ``groups.csv``: ``seeds`` and ``runs`` are space-separated, in the order of
-the seeds; ``epochs`` is the last epoch every seed reached; an experiment of one seed has a row
+the seeds; ``epochs`` is the last epoch every seed reached, whose accuracy ``last_acc_*`` are of,
+or, where ``run.early_stop`` ended the seeds at different epochs, the last any reached, each
+seed's last accuracy at its own last epoch
+(:func:`~pidkit_distill.report.groups.seed_last_accuracies`); an experiment of one seed has a row
 too (its standard deviations empty), where the table of seeds has rows only for several.
 ``best_acc_*`` are of each seed's ``best_acc`` in ``runs.csv`` (over the epochs every seed reached
 where a seed is short of its epochs: :func:`~pidkit_distill.report.groups.seed_best_records`),
 ``selected_on`` where they were chosen, as in ``runs.csv``.
 ``vs_bas_*`` are the line under the table of seeds (:func:`~pidkit_distill.report.pairs.
 bas_pairs`): the ``bas`` experiment paired with, the epoch compared, the number of seeds paired,
-and the mean and standard error of the experiment's last accuracy minus BAS's, paired by seed;
+and the mean and standard error of the experiment's last accuracy minus BAS's, paired by seed
+(``vs_bas_epoch`` empty where ``run.early_stop`` ended seeds at different epochs and each seed's
+result, its best acc on the validation split, is paired instead:
+:func:`~pidkit_distill.report.pairs.paired_difference`);
 empty where no ``bas`` experiment of its data, teacher source and ``run.epochs`` shares 2 of its
 seeds (one of other ``run.epochs`` has a note in ``report.md`` instead), or more than one does (each
 has its line in ``report.md``)."""
@@ -142,13 +148,13 @@ def groups_csv(groups: list[RunGroup], states: Mapping[str, str] | None = None) 
     ['0 1', '2', '0.7', '0.14142135623730953', '0.7', '0.14142135623730953', 'test', '', '']
     """
     paired: dict[int, list[tuple[str, PairedDifference]]] = {}  # by id of the group, each bas paired with
-    for group, baseline, pair in bas_pairs(groups):
+    for group, baseline, pair in bas_pairs(groups, states):
         paired.setdefault(id(group), []).append((baseline.label, pair))
     rows = []
     for group in groups:
         cfg = group.runs[0].config
-        epochs, acc = common_epochs((run.metrics for run in group.runs), "test_acc")
-        last_acc = mean_sd(acc[:, -1]) if epochs else (None, None)
+        epoch, accs = seed_last_accuracies(group, states)
+        last_acc = mean_sd(np.array(accs, float)) if accs else (None, None)
         best = seed_best_records(group, states)
         best_acc = mean_sd(np.array([np.nan if record is None else record["test_acc"]
                                      for record in best], float))
@@ -157,7 +163,7 @@ def groups_csv(groups: list[RunGroup], states: Mapping[str, str] | None = None) 
             "teacher": cfg["teacher"]["source"], "n_seeds": len(group.runs),
             "seeds": " ".join(map(str, group.seeds)),
             "runs": " ".join(run.name for run in group.runs),
-            "epochs": epochs[-1] if epochs else 0, "epochs_total": cfg["run"]["epochs"],
+            "epochs": epoch, "epochs_total": cfg["run"]["epochs"],
             "last_acc_mean": last_acc[0], "last_acc_sd": last_acc[1],
             "best_acc_mean": best_acc[0], "best_acc_sd": best_acc[1],
             "selected_on": _selected_on(best)}

@@ -33,7 +33,7 @@ from pidkit_distill.report.caveats import (
 from pidkit_distill.report.cells import spread_cell, table_cell
 from pidkit_distill.report.loss_jump_notes import seeds_jumped_note
 from pidkit_distill.report.pairs import pair_lines
-from pidkit_distill.report.states import all_ended
+from pidkit_distill.report.states import all_ended, ended_apart
 from pidkit_distill.report.table import best_record
 from pidkit_distill.run_folders.groups import (
     AUDIT_KEYS_NOT_ATOMS,
@@ -48,7 +48,8 @@ from pidkit_distill.run_folders.groups import (
 )
 from pidkit_distill.run_folders.records import RunRecords, method_label, with_distinct_names
 
-__all__ = ["GroupAudit", "group_audit", "group_table", "group_table_of", "seed_best_records"]
+__all__ = ["GroupAudit", "group_audit", "group_table", "group_table_of", "seed_best_records",
+           "seed_last_accuracies"]
 
 _GROUP_NOTE = ("Each row is one experiment run with several seeds: runs whose config.json differ "
                "only in run.seed, the run's bookkeeping "
@@ -68,6 +69,16 @@ _GROUP_NOTE = ("Each row is one experiment run with several seeds: runs whose co
                "in the table of each run). Where every seed finished (reached run.epochs, or "
                "run.early_stop ended it, each at its own epoch), a seed's best acc is its best "
                "acc in the table of each run, over all its epochs.")
+
+# What the note under the table of seeds says where run.early_stop ended a group's seeds at
+# different epochs (:func:`seed_last_accuracies`)
+_ENDED_APART_NOTE = ("Where run.early_stop ended the seeds of a row (its epochs say early stop: "
+                     "the last any seed reached, then each one's), a seed's last acc is at its "
+                     "own last epoch, as in the table of each run, not at an epoch all seeds "
+                     "reached: one stopped after epoch 6 has no epoch 12, and one that ran on "
+                     "was partway through at epoch 6. Each seed's result is its best acc (val), "
+                     "at its best validation epoch (best.pt), which the line of its difference "
+                     "with BAS pairs.")
 
 # What the note under the table of seeds says of a seed's best acc, by how it was chosen: on
 # the held-out set that measures it (no validation split), or on the validation split.
@@ -134,11 +145,13 @@ def group_table_of(every: list[RunGroup], states: Mapping[str, str] | None = Non
     every_epoch = [group.label for group, row in zip(groups, shown, strict=True)
                    if row.student is None]
     chosen = {"val_acc" in record for row in shown for record in row.best if record}
-    notes = [*pair_lines(groups),
+    notes = [*pair_lines(groups, states),
              *filter(None, [schedule_note(scheduled, every_epoch, seeds=True),
                             _marks_legend({mark: text for row in shown
                                            for mark, text in row.marks.items()})]),
              *([AUDIT_EPOCH_NOTE] if any(row.apart for row in shown) else []),
+             *([_ENDED_APART_NOTE] if any(ended_apart(group.runs, states) for group in groups)
+               else []),
              _GROUP_NOTE, *(_BEST_ACC_NOTES[on] for on in sorted(chosen)),
              *(note for group in groups for note in _rerun_notes(group)),
              *filter(None, map(_confidences_note, groups)),
@@ -166,12 +179,15 @@ def _group_row(group: RunGroup, states: Mapping[str, str] | None) -> _GroupRow:
     """The row of ``group`` (two seeds or more) in :func:`group_table`, its runs' ``states`` by
     name (or ``None``, :func:`seed_best_records`)."""
     cfg = group.runs[0].config
-    epochs, acc = common_epochs((run.metrics for run in group.runs), "test_acc")
+    epochs = common_epochs((run.metrics for run in group.runs), "test_acc")[0]
     reached = [run.metrics[-1]["epoch"] for run in group.runs]
     shown = epochs[-1] if epochs else 0
     student = student_epochs(cfg, [m for m in group.runs[0].metrics if m["epoch"] <= shown])
-    epochs_cell = f"{shown}/{cfg['run']['epochs']}"
-    if len(set(reached)) > 1:
+    last_epoch, last_acc = seed_last_accuracies(group, states)
+    epochs_cell = f"{last_epoch}/{cfg['run']['epochs']}"
+    if last_epoch != shown:  # ended apart: each seed's last acc at its own last epoch
+        epochs_cell += f" (early stop: seeds ended at {', '.join(map(str, reached))})"
+    elif len(set(reached)) > 1:
         epochs_cell += f" (seeds reached {', '.join(map(str, reached))})"
     if student is not None:
         epochs_cell += f" {SCHEDULE_MARK}"
@@ -195,7 +211,7 @@ def _group_row(group: RunGroup, states: Mapping[str, str] | None) -> _GroupRow:
         f"| {group.label} | {cfg['data']['name']} | {method_label(cfg)} | "
         f"{cfg['teacher']['source']} | "
         f"{epochs_cell} | {len(group.runs)} ({', '.join(map(str, group.seeds))}) | "
-        f"{spread_cell(list(acc[:, -1]) if epochs else [], '.4f')} | "
+        f"{spread_cell(last_acc, '.4f')} | "
         f"{best_cell} | {table_cell(audit.layer, 'd')} | {table_cell(audit.epoch, 'd')} | "
         f"{estimate} | {' | '.join(atoms)} |", words,
         None if student is None else (student, shown), apart is not None, best)
@@ -233,6 +249,36 @@ def seed_best_records(group: RunGroup, states: Mapping[str, str] | None = None
     return [best_record(run.metrics if finished else
                         [record for record in run.metrics if record["epoch"] in epochs])
             for run in group.runs]
+
+
+def seed_last_accuracies(group: RunGroup, states: Mapping[str, str] | None = None
+                         ) -> tuple[int, list[float | None]]:
+    """The epoch that the last acc of ``group`` is of, and each seed's held-out accuracy then, in
+    the order of the seeds (``None`` where a seed's last record has none): the last epoch every seed reached
+    (:func:`~pidkit_distill.run_folders.groups.common_epochs`); where ``run.early_stop``
+    ended the seeds at different epochs (:func:`~pidkit_distill.report.states.ended_apart`,
+    ``states`` as it takes them), the last epoch any reached, each seed's accuracy at its own
+    last epoch, as the table of each run shows it (the epochs they all reached would end
+    none's run, only the shortest's). ``(0, [])`` where they share no epoch with an accuracy.
+
+    Examples
+    --------
+    >>> from pathlib import Path
+    >>> def run(name, accs):
+    ...     metrics = [{"epoch": e, "test_acc": a} for e, a in enumerate(accs, 1)]
+    ...     return RunRecords(name, Path(f"/nonexistent/{name}"), {"run": {"epochs": 4}},
+    ...                       metrics, [])
+    >>> group = RunGroup("kd", [run("a", [0.5, 0.7]), run("b", [0.4, 0.6, 0.8, 0.9])])
+    >>> seed_last_accuracies(group, {"a": "", "b": ""})
+    (4, [0.7, 0.9])
+    >>> seed_last_accuracies(group, {"a": "stopped", "b": ""})
+    (2, [0.7, 0.6])
+    """
+    if ended_apart(group.runs, states):
+        return (max(run.metrics[-1]["epoch"] for run in group.runs),
+                [run.metrics[-1].get("test_acc") for run in group.runs])
+    epochs, acc = common_epochs((run.metrics for run in group.runs), "test_acc")
+    return (epochs[-1], [float(value) for value in acc[:, -1]]) if epochs else (0, [])
 
 
 @dataclass(frozen=True)

@@ -3,6 +3,12 @@ for each experiment with the same data, teacher source and ``run.epochs`` as an 
 method ``bas``, its last held-out accuracy minus BAS's, paired by seed, as mean ± standard error
 over the seeds both ran (:func:`paired_difference`).
 
+Where ``run.early_stop`` ended seeds at different epochs (:func:`~pidkit_distill.report.states.
+ended_apart`), the last epoch every seed reached is no seed's result: a seed stopped after epoch
+6 would be set against one that ran to 12 at its epoch 6, partway through. Each seed's own result
+is paired instead, its held-out accuracy at its best validation epoch (``best.pt``, its best acc
+(val) in the table of each run), and the line says so.
+
 Experiments of different ``run.epochs`` are not paired: the difference would be taken at the
 last epoch both reached, the shorter run's last against the longer one's partway through its
 schedule (a 6-epoch kd's epoch 6 against a 30-epoch bas's epoch 6), which mixes the method with
@@ -18,11 +24,14 @@ the demo's "vs BAS" and ``benchmarks/distill_cpu.py``'s paired gain do.
 from __future__ import annotations
 
 import math
-from typing import NamedTuple
+from collections.abc import Mapping
+from typing import Any, NamedTuple
 
 import numpy as np
 
 from pidkit_distill.registry import registry_key
+from pidkit_distill.report.states import ended_apart
+from pidkit_distill.report.table import best_record
 from pidkit_distill.run_folders.groups import RunGroup, common_epochs
 from pidkit_distill.run_folders.records import RunRecords
 
@@ -32,14 +41,21 @@ __all__ = ["BASELINE", "PairedDifference", "bas_pairs", "epochs_apart_notes", "p
 BASELINE = "bas"
 """The method every other experiment is paired against."""
 
+# What a line pairing the seeds' results compares (:func:`paired_difference`, runs ended apart)
+_RESULTS = ("each seed's result: its held-out accuracy at its best validation epoch (best.pt, "
+            "its best acc (val)), or at its last where it has no data.val_fraction")
+
 
 class PairedDifference(NamedTuple):
-    """The last accuracy of one experiment minus that of another, paired by seed.
+    """The last accuracy of one experiment minus that of another, paired by seed (or each
+    seed's result, where ``run.early_stop`` ended them at different epochs).
 
     Attributes
     ----------
-    epoch : int
-        The last epoch that every run of the seeds paired reached, whose accuracies are compared.
+    epoch : int or None
+        The last epoch that every run of the seeds paired reached, whose accuracies are
+        compared; ``None`` where each seed's own result is compared instead
+        (:func:`paired_difference`).
     seeds : list
         The seeds paired: those both experiments ran, each with an accuracy at ``epoch`` in both.
     differences : ndarray
@@ -52,23 +68,34 @@ class PairedDifference(NamedTuple):
         the square root of their number.
     """
 
-    epoch: int
+    epoch: int | None
     seeds: list[object]
     differences: np.ndarray
     mean: float
     se: float
 
 
-def paired_difference(group: RunGroup, baseline: RunGroup) -> PairedDifference | None:
+def paired_difference(group: RunGroup, baseline: RunGroup,
+                      states: Mapping[str, str] | None = None) -> PairedDifference | None:
     """The last accuracy of ``group`` minus that of ``baseline``, paired by ``run.seed``: at the
     last epoch that the runs of every seed both ran reached, each seed's held-out accuracy minus
     ``baseline``'s of the same seed; ``None`` where fewer than 2 seeds pair (a seed with no
     accuracy at that epoch, a non-finite one, pairs with none).
 
+    Where each of those runs ended its epochs and ``run.early_stop`` ended one or more
+    (:func:`~pidkit_distill.report.states.ended_apart`), each run's own result is compared
+    instead: its held-out accuracy at its best epoch chosen on its validation split
+    (``best.pt``, :func:`~pidkit_distill.report.table.best_record`), or at its last epoch
+    where it has no split (its best acc would be chosen on the held-out set itself); the
+    result's ``epoch`` is then ``None``.
+
     Parameters
     ----------
     group, baseline : RunGroup
         Two experiments (:func:`~pidkit_distill.run_folders.groups.group_runs`), one run per seed.
+    states : mapping of str to str, optional
+        Each run's state by its name (:func:`~pidkit_distill.report.states.run_state`), which
+        says whether ``run.early_stop`` ended it; by default read from its ``summary.json``.
 
     Returns
     -------
@@ -87,6 +114,22 @@ def paired_difference(group: RunGroup, baseline: RunGroup) -> PairedDifference |
     (2, [1, 0], [0.05, 0.02], 0.035)
     >>> round(pair.se, 3)
     0.015
+
+    kd's seeds stopped early, after epochs 2 and 1 of 3 (their states ``""``: finished): each
+    seed's held-out accuracy at its best validation epoch (bas's seed 1: 0.6 at epoch 2, not
+    its last, 0.8), not at epoch 1
+
+    >>> def val_run(seed, tests, vals):
+    ...     metrics = [{"epoch": e, "test_acc": t, "val_acc": v}
+    ...                for e, (t, v) in enumerate(zip(tests, vals), 1)]
+    ...     return RunRecords(f"s{seed}", Path(f"s{seed}"), {"run": {"seed": seed, "epochs": 3}},
+    ...                       metrics, [])
+    >>> bas = RunGroup("bas", [val_run(0, [0.5, 0.6, 0.7], [0.5, 0.6, 0.7]),
+    ...                        val_run(1, [0.5, 0.6, 0.8], [0.5, 0.6, 0.6])])
+    >>> kd = RunGroup("kd", [val_run(0, [0.6, 0.9], [0.6, 0.7]), val_run(1, [0.7], [0.8])])
+    >>> pair = paired_difference(kd, bas, {"s0": "", "s1": ""})
+    >>> pair.epoch, pair.differences.round(2).tolist()
+    (None, [0.2, 0.1])
     """
     if not isinstance(group, RunGroup) or not isinstance(baseline, RunGroup):
         raise TypeError(f"group and baseline must be RunGroup (of run_folders.groups.group_runs), got "
@@ -100,25 +143,33 @@ def paired_difference(group: RunGroup, baseline: RunGroup) -> PairedDifference |
         return None
     runs: list[RunRecords] = [run for _, pair_run, base_run in shared
                               for run in (pair_run, base_run)]
-    epochs, acc = common_epochs((run.metrics for run in runs), "test_acc")
-    if not epochs:
-        return None
-    differences = acc[0::2, -1] - acc[1::2, -1]  # each seed's run, then baseline's
+    if ended_apart(runs, states):
+        epoch = None
+        values = np.array([np.nan if (record := _result(run)) is None or record.get("test_acc")
+                           is None else record["test_acc"] for run in runs], float)
+    else:
+        epochs, acc = common_epochs((run.metrics for run in runs), "test_acc")
+        if not epochs:
+            return None
+        epoch, values = epochs[-1], acc[:, -1]
+    differences = values[0::2] - values[1::2]  # each seed's run, then baseline's
     finite = np.isfinite(differences)
     if finite.sum() < 2:
         return None
     kept = differences[finite]
-    return PairedDifference(epochs[-1], [seed for (seed, _, _), ok in zip(shared, finite,
-                                                                        strict=True) if ok],
+    return PairedDifference(epoch, [seed for (seed, _, _), ok in zip(shared, finite,
+                                                                   strict=True) if ok],
                             kept, float(kept.mean()),
                             float(kept.std(ddof=1) / math.sqrt(kept.size)))
 
 
-def bas_pairs(groups: list[RunGroup]) -> list[tuple[RunGroup, RunGroup, PairedDifference]]:
+def bas_pairs(groups: list[RunGroup], states: Mapping[str, str] | None = None
+              ) -> list[tuple[RunGroup, RunGroup, PairedDifference]]:
     """Each experiment of ``groups`` not of method ``bas``, with each ``bas`` experiment of the
     same ``data.name``, ``teacher.source`` and ``run.epochs`` (where both record it) with which
-    it shares 2 seeds or more, and its :func:`paired_difference` with it; in the order of
-    ``groups``. Those of other ``run.epochs`` are :func:`epochs_apart_notes`'.
+    it shares 2 seeds or more, and its :func:`paired_difference` with it (``states`` as it
+    takes them); in the order of ``groups``. Those of other ``run.epochs`` are
+    :func:`epochs_apart_notes`'.
 
     Examples
     --------
@@ -134,13 +185,15 @@ def bas_pairs(groups: list[RunGroup]) -> list[tuple[RunGroup, RunGroup, PairedDi
     ...  for group, baseline, pair in bas_pairs([bas, kd])]
     [('kd', 'BAS', -0.055)]
     """
-    return _same_epochs(_pairs_of_setting(groups))
+    return _same_epochs(_pairs_of_setting(groups, states))
 
 
-def epochs_apart_notes(groups: list[RunGroup]) -> list[str]:
+def epochs_apart_notes(groups: list[RunGroup], states: Mapping[str, str] | None = None
+                       ) -> list[str]:
     """A note for each experiment of ``groups`` that :func:`bas_pairs` pairs with no ``bas``
     experiment but would pair with one of its data and teacher source were their ``run.epochs``
-    the same, saying why it has no line and what would give it one.
+    the same, saying why it has no line and what would give it one (``states`` as
+    :func:`paired_difference` takes them).
 
     Examples
     --------
@@ -160,14 +213,16 @@ difference at the last epoch both reached (6) would set the end of kd's training
 partway through its own, which mixes the method with the training's length; rerun bas with \
 run.epochs 6 (or kd with 30) to pair them seed by seed
     """
-    return _apart_notes(_pairs_of_setting(groups))
+    return _apart_notes(_pairs_of_setting(groups, states))
 
 
-def pair_lines(groups: list[RunGroup]) -> list[str]:
+def pair_lines(groups: list[RunGroup], states: Mapping[str, str] | None = None) -> list[str]:
     """The lines under the table of seeds: one for each pair of :func:`bas_pairs`, saying the
-    mean ± s.e. of its paired differences; none for an experiment that shares fewer than 2
-    seeds with every ``bas`` one of its data and teacher source; after them
-    :func:`epochs_apart_notes`, for those whose ``bas`` ran other ``run.epochs``.
+    mean ± s.e. of its paired differences, and what they compare (the last acc at an epoch,
+    or each seed's result where ``run.early_stop`` ended them apart: :func:`paired_difference`,
+    ``states`` as it takes them); none for an experiment that shares fewer than 2 seeds with
+    every ``bas`` one of its data and teacher source; after them :func:`epochs_apart_notes`,
+    for those whose ``bas`` ran other ``run.epochs``.
 
     Examples
     --------
@@ -183,27 +238,32 @@ def pair_lines(groups: list[RunGroup]) -> list[str]:
     kd − bas: -0.0550 ± 0.0050 (last acc at epoch 6, paired by seed: mean ± s.e. of the \
 differences over the 2 seeds both ran, 0 and 1)
     """
-    pairs = _pairs_of_setting(groups)  # once, for the lines and the notes
+    pairs = _pairs_of_setting(groups, states)  # once, for the lines and the notes
     lines = []
     for group, baseline, pair in _same_epochs(pairs):
         seeds = list(map(str, pair.seeds))
+        compared = (f"last acc at epoch {pair.epoch}," if pair.epoch is not None else
+                    f"{_RESULTS}, not at an epoch all reached, as run.early_stop ended seeds "
+                    "at different ones;")
         lines.append(f"{group.label} − {baseline.label}: {pair.mean:+.4f} ± {pair.se:.4f} "
-                     f"(last acc at epoch {pair.epoch}, paired by seed: mean ± s.e. of the "
+                     f"({compared} paired by seed: mean ± s.e. of the "
                      f"differences over the {len(seeds)} seeds both ran, "
                      f"{', '.join(seeds[:-1])} and {seeds[-1]})")
     return [*lines, *_apart_notes(pairs)]
 
 
-def _pairs_of_setting(groups: list[RunGroup]) -> list[tuple[RunGroup, RunGroup, PairedDifference]]:
+def _pairs_of_setting(groups: list[RunGroup], states: Mapping[str, str] | None
+                      ) -> list[tuple[RunGroup, RunGroup, PairedDifference]]:
     """Each experiment of ``groups`` not of method ``bas`` with each ``bas`` one of its data and
-    teacher source, whatever their ``run.epochs``, that it shares 2 seeds or more with."""
+    teacher source, whatever their ``run.epochs``, that it shares 2 seeds or more with (its
+    :func:`paired_difference`, ``states`` as it takes them)."""
     baselines = [group for group in groups if _method(group) == BASELINE]
     pairs = []
     for group in groups:
         if _method(group) == BASELINE:
             continue
         for baseline in baselines:
-            pair = paired_difference(group, baseline) if _setting(group) == _setting(
+            pair = paired_difference(group, baseline, states) if _setting(group) == _setting(
                 baseline) else None
             if pair is not None:
                 pairs.append((group, baseline, pair))
@@ -229,14 +289,41 @@ def _apart_notes(pairs: list[tuple[RunGroup, RunGroup, PairedDifference]]) -> li
             continue
         mine, theirs = apart
         shorter, longer = (group, baseline) if mine < theirs else (baseline, group)
+        difference = (f"their difference at the last epoch both reached ({pair.epoch}) would set "
+                      f"the end of {shorter.label}'s training against {longer.label} partway "
+                      "through its own" if pair.epoch is not None else
+                      f"the difference of their results ({_RESULTS}) would set "
+                      f"{shorter.label}'s, trained {min(mine, theirs)} epochs at most, against "
+                      f"{longer.label}'s, trained up to {max(mine, theirs)}")
         notes.append(
             f"{group.label} is not paired with {baseline.label}: {group.label}'s runs are scheduled "
-            f"for run.epochs {mine}, {baseline.label}'s for {theirs}, so their difference at the "
-            f"last epoch both reached ({pair.epoch}) would set the end of {shorter.label}'s "
-            f"training against {longer.label} partway through its own, which mixes the method "
-            f"with the training's length; rerun {baseline.label} with run.epochs {mine} (or "
-            f"{group.label} with {theirs}) to pair them seed by seed")
+            f"for run.epochs {mine}, {baseline.label}'s for {theirs}, so {difference}, which mixes "
+            f"the method with the training's length; rerun {baseline.label} with run.epochs {mine} "
+            f"(or {group.label} with {theirs}) to pair them seed by seed")
     return notes
+
+
+def _result(run: RunRecords) -> dict[str, Any] | None:
+    """The record of the epoch that is the result of ``run``, which ended its epochs: its best
+    epoch chosen on its validation split (``best.pt``; :func:`~pidkit_distill.report.table.
+    best_record`), or its last where it has no split (a best chosen on the held-out set is
+    optimistic); ``None`` for a run without a record.
+
+    Examples
+    --------
+    >>> from pathlib import Path
+    >>> def run(metrics):
+    ...     return RunRecords("x", Path("x"), {}, metrics, [])
+    >>> _result(run([{"epoch": 1, "test_acc": 0.7, "val_acc": 0.9},
+    ...              {"epoch": 2, "test_acc": 0.8, "val_acc": 0.8}]))["epoch"]
+    1
+    >>> _result(run([{"epoch": 1, "test_acc": 0.9}, {"epoch": 2, "test_acc": 0.8}]))["epoch"]
+    2
+    """
+    best = best_record(run.metrics)
+    if best is not None and "val_acc" in best:
+        return best
+    return run.metrics[-1] if run.metrics else None
 
 
 def _epochs_apart(group: RunGroup, baseline: RunGroup) -> tuple[int, int] | None:

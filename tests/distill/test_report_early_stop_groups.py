@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from pidkit_distill.report.groups import seed_best_records
 from pidkit_distill.run_folders.groups import RunGroup
 from pidkit_distill.run_folders.records import RunRecords
@@ -48,3 +50,88 @@ def test_seeds_whose_config_names_no_run_epochs_are_finished():
                             val_records("b", *STOPPED_B, config={})])
     assert [r["epoch"] for r in seed_best_records(group)] == [2, 5]
     assert [r["epoch"] for r in seed_best_records(group, {"a": "", "b": ""})] == [2, 5]
+
+
+# each seed's held-out and validation accuracies at epochs 1, 2, ... of 6 planned; whether
+# run.early_stop ended it is its summary.json's (val_run): kd's seeds 1 and 2 stopped after
+# epochs 3 and 4, seed 3 ran to 6; bas's seed 2 stopped after 5, seeds 1 and 3 ran to 6
+KD = {1: ([0.70, 0.80, 0.78], [0.7, 0.9, 0.8]),
+      2: ([0.60, 0.75, 0.85, 0.82], [0.6, 0.7, 0.9, 0.8]),
+      3: ([0.50, 0.60, 0.70, 0.90, 0.88, 0.86], [0.5, 0.6, 0.7, 0.9, 0.8, 0.8])}
+BAS = {1: ([0.60, 0.65, 0.70, 0.72, 0.74, 0.76], [0.6, 0.7, 0.8, 0.8, 0.8, 0.9]),
+       2: ([0.70, 0.80, 0.74, 0.73, 0.72], [0.7, 0.9, 0.8, 0.8, 0.8]),
+       3: ([0.50, 0.70, 0.80, 0.85, 0.83, 0.84], [0.5, 0.7, 0.9, 0.9, 0.8, 0.8])}
+
+
+def results(accs: dict[int, tuple[list[float], list[float]]]) -> dict[int, float]:
+    """Each seed's result by hand: its held-out accuracy at the first epoch of its highest
+    validation accuracy."""
+    return {seed: tests[vals.index(max(vals))] for seed, (tests, vals) in accs.items()}
+
+
+def early_stop_runs(tmp_path: Path) -> list[Path]:
+    """kd's and bas's runs of :data:`KD` and :data:`BAS`, planned for 6 epochs."""
+    from test_report_validation_split import val_run
+    return [val_run(tmp_path / f"runs/{method}-s{seed}", seed, tests, vals, planned=6,
+                    stopped_early=len(tests) < 6, method=method)
+            for method, accs in (("bas", BAS), ("kd", KD))
+            for seed, (tests, vals) in accs.items()]
+
+
+def test_seeds_ended_apart_by_early_stop_pair_their_results_with_bas(tmp_path):
+    import numpy as np
+    import pandas as pd
+    from test_report_seeds import group_rows
+
+    from pidkit_distill import write_report
+
+    kd, bas = results(KD), results(BAS)
+    # by hand: kd's results 0.80 (epoch 2), 0.85 (3), 0.90 (4); bas's 0.76 (6), 0.80 (2),
+    # 0.80 (3): differences +0.04, +0.05, +0.10
+    assert (list(kd.values()), list(bas.values())) == ([0.80, 0.85, 0.90], [0.76, 0.80, 0.80])
+    differences = np.array([kd[seed] - bas[seed] for seed in (1, 2, 3)])
+    mean, se = differences.mean(), differences.std(ddof=1) / np.sqrt(3)
+    assert (round(mean, 4), round(se, 4)) == (0.0633, 0.0186)
+    folder = tmp_path / "rep"
+    report = write_report(early_stop_runs(tmp_path), out_dir=folder).read_text()
+    line = next(line for line in report.splitlines() if line.startswith("kd − bas: "))
+    assert line == (
+        f"kd − bas: {mean:+.4f} ± {se:.4f} (each seed's result: its held-out accuracy at its "
+        "best validation epoch (best.pt, its best acc (val)), or at its last where it has no "
+        "data.val_fraction, not at an epoch all reached, as run.early_stop ended seeds at "
+        "different ones; paired by seed: mean ± s.e. of the differences over the 3 seeds both "
+        "ran, 1, 2 and 3)")
+    # the old line compared the last acc at epoch 3, the last all of them reached: kd's 0.78,
+    # 0.85, 0.70 against bas's 0.70, 0.74, 0.80, a mean of +0.0300, no run's result
+    assert "last acc at epoch 3" not in report
+    rows = {row.split(" | ")[0]: row for row in group_rows(report)}
+    # each seed's last acc at its own last epoch, beside its best acc (val), its result
+    assert ("| 6/6 (early stop: seeds ended at 3, 4, 6) | 3 (1, 2, 3) | 0.8200 ± 0.0400 "
+            "(0.7800, 0.8200, 0.8600) | 0.8500 ± 0.0500 (0.8000, 0.8500, 0.9000) (val) |"
+            in rows["| kd"])
+    assert "| 6/6 (early stop: seeds ended at 6, 5, 6) |" in rows["| bas"]
+    assert "a seed's last acc is at its own last epoch" in report
+    groups = pd.read_csv(folder / "groups.csv").set_index("group")
+    assert np.isnan(groups.loc["kd", "vs_bas_epoch"])
+    assert (groups.loc["kd", "vs_bas_n"], groups.loc["kd", "vs_bas_mean"],
+            groups.loc["kd", "vs_bas_se"]) == (3, pytest.approx(mean), pytest.approx(se))
+    assert groups.loc["kd", "last_acc_mean"] == pytest.approx(np.mean([0.78, 0.82, 0.86]))
+
+
+def test_seeds_without_an_early_stop_still_pair_at_their_last_common_epoch(tmp_path):
+    import numpy as np
+
+    from pidkit_distill import write_report
+
+    # kd's seed 1 killed after epoch 3 (no summary.json saying run.early_stop ended it): a
+    # seed short of its epochs, so the last acc at epoch 3, every run's, as before
+    runs = early_stop_runs(tmp_path)
+    for run in runs:
+        if run.name in ("kd-s1", "kd-s2", "bas-s2"):
+            (run / "summary.json").unlink()
+    report = write_report(runs, out_dir=tmp_path / "rep").read_text()
+    differences = np.array([KD[seed][0][2] - BAS[seed][0][2] for seed in (1, 2, 3)])
+    assert (f"kd − bas: {differences.mean():+.4f} ± "
+            f"{differences.std(ddof=1) / np.sqrt(3):.4f} (last acc at epoch 3, paired by seed"
+            in report)
+    assert "own last epoch" not in report

@@ -16,9 +16,9 @@ def taken(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, str]]:
     calls: list[tuple[str, str]] = []
     paired_difference = pairs.paired_difference
 
-    def counted(experiment, baseline):
+    def counted(experiment, baseline, *states):
         calls.append((experiment.label, baseline.label))
-        return paired_difference(experiment, baseline)
+        return paired_difference(experiment, baseline, *states)
 
     monkeypatch.setattr(pairs, "paired_difference", counted)
     return calls

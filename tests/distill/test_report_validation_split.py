@@ -92,27 +92,32 @@ def test_a_seeds_best_acc_is_chosen_on_its_validation_split_as_in_runs_csv(tmp_p
 
 def test_seeds_stopped_early_at_other_epochs_average_their_own_best_acc(tmp_path):
     # stopped early after epochs 4 and 7 of 10, their best epochs 2 (held-out 0.70) and 5
-    # (0.82): the row's accuracy is of epochs 1-4, its best acc each seed's own (best.pt)
+    # (0.82): the row's last acc is each seed's at its own last epoch (0.60 at 4, 0.79 at 7;
+    # not seed 2's 0.70 at epoch 4, partway through its run), its best acc each seed's own
+    # (best.pt)
     s1 = val_run(tmp_path / "runs/s1", 1, [0.50, 0.70, 0.65, 0.60], [0.6, 0.8, 0.7, 0.7],
                  planned=10, stopped_early=True)
     s2 = val_run(tmp_path / "runs/s2", 2, [0.50, 0.60, 0.66, 0.70, 0.82, 0.78, 0.79],
                  [0.6, 0.7, 0.75, 0.8, 0.9, 0.85, 0.88], planned=10, stopped_early=True)
     folder = tmp_path / "rep"
     (row,) = group_rows(write_report([s1, s2], out_dir=folder).read_text())
-    assert "| 4/10 (seeds reached 4, 7) |" in row
-    assert "| 0.6500 ± 0.0707 (0.6000, 0.7000) | 0.7600 ± 0.0849 (0.7000, 0.8200) (val) |" in row
+    assert "| 7/10 (early stop: seeds ended at 4, 7) |" in row
+    assert "| 0.6950 ± 0.1344 (0.6000, 0.7900) | 0.7600 ± 0.0849 (0.7000, 0.8200) (val) |" in row
     each = pd.read_csv(folder / "runs.csv")
     assert each["stopped_early_at"].tolist() == [4, 7]
     assert each["state"].isna().all()  # finished
     assert (each["best_acc"].tolist(), each["best_epoch"].tolist()) == ([0.70, 0.82], [2, 5])
     (group,) = pd.read_csv(folder / "groups.csv").itertuples()
     assert group.best_acc_mean == pytest.approx(0.76)
+    assert (group.epochs, group.last_acc_mean) == (7, pytest.approx(0.695))
+    assert group.last_acc_sd == pytest.approx(0.19 / np.sqrt(2))
 
     # seed 2 killed after epoch 7 (no summary.json): still over the epochs both reached, its
     # best there chosen on the split too, epoch 4 (held-out 0.70)
     (s2 / "summary.json").unlink()
     (row,) = group_rows(write_report([s1, s2], out_dir=tmp_path / "rep2").read_text())
     assert "| 0.7000 ± 0.0000 (0.7000, 0.7000) (val) |" in row
+    assert "| 4/10 (seeds reached 4, 7) | 2 (1, 2) | 0.6500 ± 0.0707 (0.6000, 0.7000) |" in row
     each = pd.read_csv(tmp_path / "rep2/runs.csv")
     assert each["stopped_early_at"].tolist()[0] == 4 and np.isnan(each["stopped_early_at"][1])
     assert each["state"][1].startswith("stopped")
