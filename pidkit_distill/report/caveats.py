@@ -102,18 +102,27 @@ def _its(names: list[str]) -> str:
     return "its" if len(names) == 1 else "their"
 
 
-def audit_epoch_words(audited: int | None, shown: int | None) -> str | None:
+def audit_epoch_words(audited: int | None, shown: int | list[int] | None) -> str | None:
     """What the estimate cell of a row adds where its atoms were audited at epoch ``audited``
-    and its accuracy is of epoch ``shown``, another: ``None`` where they are the same (or
-    either is not known).
+    and its accuracy is of epoch ``shown``, another (a list: each seed's accuracy at its own
+    last epoch, seeds that ``run.early_stop`` ended apart); ``None`` where they are the same
+    (or either is not known).
 
     Examples
     --------
     >>> audit_epoch_words(0, 47), audit_epoch_words(40, 47), audit_epoch_words(6, 6)
     ('atoms of epoch 0, before training; accuracy of epoch 47', \
 'atoms of epoch 40; accuracy of epoch 47', None)
+    >>> audit_epoch_words(5, [7, 9]), audit_epoch_words(7, [7, 7])
+    ("atoms of epoch 5; accuracy of each seed's last epoch (7, 9)", None)
     """
-    if audited is None or shown is None or audited == shown:
+    if isinstance(shown, list):
+        if audited is None or all(epoch == audited for epoch in shown):
+            return None
+        accuracy = f"each seed's last epoch ({', '.join(map(str, shown))})"
+    elif audited is None or shown is None or audited == shown:
         return None
+    else:
+        accuracy = f"epoch {shown}"
     return (f"atoms of epoch {audited}{', before training' if audited == 0 else ''}; "
-            f"accuracy of epoch {shown}")
+            f"accuracy of {accuracy}")

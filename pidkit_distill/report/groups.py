@@ -194,7 +194,8 @@ def _group_row(group: RunGroup, states: Mapping[str, str] | None) -> _GroupRow:
     audit = group_audit(group)
     estimate = audit.estimate
     # records only where every seed completed an epoch (group_audit), so epochs has one
-    apart = audit_epoch_words(audit.epoch, epochs[-1]) if audit.records else None
+    apart = audit_epoch_words(audit.epoch, reached if last_epoch != shown else epochs[-1]
+                              ) if audit.records else None
     if apart:
         estimate = f"{estimate}; {apart}"
     marks, words = _atom_marks(audit.records)
