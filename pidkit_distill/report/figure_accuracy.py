@@ -14,8 +14,9 @@ drawn, as it would stretch the axis and squeeze the curves (CIFAR-100: chance 1 
 A run with a validation split (``data.val_fraction``) has its validation accuracy too, thinner
 and dotted in its colour (:data:`VALIDATION`; a group's mean of its seeds'), and a dot on its
 held-out line at its best epoch, chosen on that split (:data:`BEST_EPOCH`: its best acc in
-report.md); a run that ``run.early_stop`` ended has a square at its line's end
-(:data:`EARLY_STOP`), not the bar of a stopped run. Each has its legend entry once.
+report.md); a run that ``run.early_stop`` ended has a square at its line's end, as in every
+figure (:func:`~pidkit_distill.report.figure_lines.mark_end`), not the bar of a stopped run.
+Each has its legend entry once.
 """
 
 from __future__ import annotations
@@ -31,7 +32,7 @@ from pidkit_distill.report.figure_lines import (
     FONT,
     SPREAD,
     averaged_note,
-    end_bar_entry,
+    end_mark_entries,
     epoch_axis,
     float_values,
     mark_end,
@@ -41,12 +42,11 @@ from pidkit_distill.report.figure_lines import (
     same_line_notes,
     state_note,
 )
-from pidkit_distill.report.states import stopped_early_at
 from pidkit_distill.report.table import best_record
 from pidkit_distill.run_folders.groups import RunGroup, common_epochs, mean_sd
 from pidkit_distill.run_folders.records import RunRecords
 
-__all__ = ["BEST_EPOCH", "CHANCE_STRETCH", "EARLY_STOP", "VALIDATION", "plot_accuracy"]
+__all__ = ["BEST_EPOCH", "CHANCE_STRETCH", "VALIDATION", "plot_accuracy"]
 
 CHANCE_STRETCH = 0.25
 """How far beyond the curves' range (bands included) a chance level is still drawn, as a share
@@ -66,10 +66,6 @@ BEST_EPOCH = {"linestyle": "none", "marker": "o", "markersize": 8, "color": "0.6
 """The legend's entry of the dot on a held-out line at its run's best epoch (where the run has
 a validation split): the run's colour with a black edge, larger than a line's markers."""
 
-EARLY_STOP = {"linestyle": "none", "marker": "s", "color": "black", "markersize": 6,
-              "label": "square: where run.early_stop ended a run (finished)"}
-"""The legend's entry of the square ending the line of a run that ``run.early_stop`` ended."""
-
 
 def plot_accuracy(groups: list[RunGroup], lines: dict[str, dict[str, Any]],
                   rounds: dict[str, int], note: str, *,
@@ -77,7 +73,8 @@ def plot_accuracy(groups: list[RunGroup], lines: dict[str, dict[str, Any]],
     """The figure of ``accuracy.png``: each run's held-out accuracy over epochs, and each
     group's mean; a run short of its epochs said so in its legend entry, or its group's, by its
     state in report.md (``states``, by run name), the line of a stopped or failed one ended by
-    a bar (:func:`~pidkit_distill.report.figure_lines.state_note`,
+    a bar, that of one ``run.early_stop`` ended by a square
+    (:func:`~pidkit_distill.report.figure_lines.state_note`,
     :func:`~pidkit_distill.report.figure_lines.mark_end`)."""
     from matplotlib.figure import Figure
 
@@ -98,9 +95,8 @@ def plot_accuracy(groups: list[RunGroup], lines: dict[str, dict[str, Any]],
                 lone = len(group.runs) == 1
                 plot_line(ax, epochs, acc, {**lines[run.name], "label": lines[run.name]["label"]
                                             + (said + hidden.get(run.name, "") if lone else "")})
-                mark_end(ax, epochs, acc, states.get(run.name, ""))
-                _mark_best_and_early_stop(ax, run, lines[run.name]["color"],
-                                          states.get(run.name), seed=not lone)
+                mark_end(ax, run, epochs, acc, states.get(run.name))
+                _mark_best(ax, run, lines[run.name]["color"], seed=not lone)
                 if lone:
                     _plot_validation(ax, [run], lines[run.name]["color"])
                 n = float_values(m.get("test_n") for m in run.metrics)
@@ -148,7 +144,7 @@ def plot_accuracy(groups: list[RunGroup], lines: dict[str, dict[str, Any]],
                  fontsize=FONT + 1)
     ax.grid(alpha=0.3)
     ax.tick_params(labelsize=FONT)
-    ended = end_bar_entry([ax])  # after the chance lines
+    ended = end_mark_entries([ax])  # after the chance lines
     marks = _marks_entries(ax)
     handles, labels = ax.get_legend_handles_labels()  # the chance lines last, drawn last
     place_legend(fig, handles, labels, experiments=len(labels) - len(chances) - ended - marks)
@@ -167,28 +163,21 @@ def _plot_validation(ax: Any, runs: list[RunRecords], color: str) -> None:
     ax.plot(epochs, mean, **{**VALIDATION, "color": color, "label": f"_{VALIDATION['label']}"})
 
 
-def _mark_best_and_early_stop(ax: Any, run: RunRecords, color: str, state: str | None, *,
-                              seed: bool) -> None:
-    """Mark on the held-out line of ``run`` (in ``color``; a ``seed`` of a group's, thinner) its
-    best epoch where it was chosen on a validation split (:data:`BEST_EPOCH`), and its last
-    point where ``run.early_stop`` ended it (:data:`EARLY_STOP`; ``state``: its state in
-    report.md, :func:`~pidkit_distill.report.states.stopped_early_at`)."""
+def _mark_best(ax: Any, run: RunRecords, color: str, *, seed: bool) -> None:
+    """Mark on the held-out line of ``run`` (in ``color``; a ``seed`` of a group's, smaller) its
+    best epoch where it was chosen on a validation split (:data:`BEST_EPOCH`)."""
     smaller = {"markersize": 6} if seed else {}
     best = best_record(run.metrics)
     if best is not None and "val_acc" in best:
         ax.plot(best["epoch"], best["test_acc"], zorder=3, **{
             **BEST_EPOCH, **smaller, "color": color, "label": f"_{BEST_EPOCH['label']}"})
-    stopped = stopped_early_at(run, state)
-    if stopped is not None and run.metrics[-1].get("test_acc") is not None:
-        ax.plot(stopped, run.metrics[-1]["test_acc"], zorder=3,
-                **{**EARLY_STOP, "label": f"_{EARLY_STOP['label']}"})
 
 
 def _marks_entries(ax: Any) -> int:
-    """Give each of :data:`VALIDATION`, :data:`BEST_EPOCH` and :data:`EARLY_STOP` drawn on
-    ``ax`` its legend entry, once; return how many were given."""
+    """Give each of :data:`VALIDATION` and :data:`BEST_EPOCH` drawn on ``ax`` its legend entry,
+    once; return how many were given."""
     drawn = {line.get_label() for line in ax.get_lines()}
-    given = [entry for entry in (VALIDATION, BEST_EPOCH, EARLY_STOP)
+    given = [entry for entry in (VALIDATION, BEST_EPOCH)
              if f"_{entry['label']}" in drawn]
     for entry in given:
         ax.plot([], [], **entry)

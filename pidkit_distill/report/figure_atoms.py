@@ -30,7 +30,7 @@ from pidkit_distill.report.figure_lines import (
     FONT,
     SPREAD,
     averaged_note,
-    end_bar_entry,
+    end_mark_entries,
     epoch_axis,
     float_values,
     mark_end,
@@ -91,13 +91,14 @@ def _atoms_averaged(group: RunGroup, layers: set[int]) -> str:
     return "\nmean only of the epochs all seeds have"
 
 
-def _plot_series(ax: Any, recs: list[dict[str, Any]], key: str, line: dict[str, Any], *,
-                 band_alpha: float | None, state: str) -> None:
-    """One run's estimates of one quantity, their interval band, the plug-in values beside
-    corrected ones, a cross on each estimate whose solve was not certified, and a bar at the
-    end of a stopped or failed run's line (its ``state`` in report.md,
-    :func:`~pidkit_distill.report.figure_lines.mark_end`); a seed of a group (``band_alpha`` None) has
-    its line, crosses and bar only, under its group's band.
+def _plot_series(ax: Any, run: RunRecords, recs: list[dict[str, Any]], key: str,
+                 line: dict[str, Any], *, band_alpha: float | None, state: str | None) -> None:
+    """One of ``run``'s quantities from its audit records ``recs``: its estimates, their
+    interval band, the plug-in values beside corrected ones, a cross on each estimate whose
+    solve was not certified, and a bar at the end of a stopped or failed run's line, a square
+    at the end of one that ``run.early_stop`` ended (its ``state`` in report.md, ``None`` where
+    not known, :func:`~pidkit_distill.report.figure_lines.mark_end`); a seed of a group
+    (``band_alpha`` None) has its line, crosses and end mark only, under its group's band.
 
     A value that is missing (``None``: a failed solve gave no number) leaves a gap in the line;
     its cross stands on the epoch axis, below every value.
@@ -105,7 +106,7 @@ def _plot_series(ax: Any, recs: list[dict[str, Any]], key: str, line: dict[str, 
     epochs = [r["epoch"] for r in recs]
     values = float_values(r[key] for r in recs)
     plot_line(ax, epochs, values, line)
-    mark_end(ax, epochs, values, state)
+    mark_end(ax, run, epochs, values, state)
     uncertified = [r for r in recs if not certified(r)]
     valued = [r for r in uncertified if r[key] is not None]
     if valued:
@@ -132,7 +133,8 @@ def plot_atoms(groups: list[RunGroup], lines: dict[str, dict[str, Any]],
     ``pid_atoms_all_layers.png`` (a row of four atoms per audited layer), of the audited
     ``groups``; a run short of its epochs said so in its legend entry, or its group's, by its
     state in report.md (``states``, by run name), the line of a stopped or failed one ended by
-    a bar at its last audit, whose epoch the entry names where it is not the run's last epoch
+    a bar at its last audit, whose epoch the entry names where it is not the run's last epoch,
+    that of one ``run.early_stop`` ended by a square at its audit of that epoch
     (:func:`~pidkit_distill.report.figure_lines.state_note`,
     :func:`~pidkit_distill.report.figure_lines.mark_end`).
 
@@ -193,7 +195,7 @@ def plot_atoms(groups: list[RunGroup], lines: dict[str, dict[str, Any]],
             title = label if layer is None else f"layer {layer}: {label}"
             _dress_panel(ax, f"{title}, {each}" if len(kinds) > 1 else title,
                          f"{each} bits" if len(kinds) > 1 or each == "gaussian" else "bits")
-    end_bar_entry(fig.axes)
+    end_mark_entries(fig.axes)
     title = fig.suptitle(heading, fontsize=FONT + 1)
     figure_legend(fig, [label for _, label in sorted(order, key=lambda place: place[0])],
                   title)
@@ -241,17 +243,18 @@ def _plot_group_atoms(ax: Any, group: RunGroup, key: str, layer: int,
     """One group's quantity ``key`` at ``layer`` in a panel: a lone run's line, or the seeds'
     thin lines under their mean over the epochs all have, with its band. ``style`` is the
     marker and what the legend entry says after the group's name; ``states``: each run's state
-    in report.md (a bar ends a stopped or failed one's line). Returns the entry."""
+    in report.md (a bar ends a stopped or failed one's line, a square one that
+    ``run.early_stop`` ended). Returns the entry."""
     recs = audit_epochs(group, layer)[1]
     if len(group.runs) == 1:
         run = group.runs[0]
         line = {**lines[run.name], **style, "label": run.name + style["label"]}
-        _plot_series(ax, recs[0], key, line, band_alpha=band_alpha,
-                     state=states.get(run.name, ""))
+        _plot_series(ax, run, recs[0], key, line, band_alpha=band_alpha,
+                     state=states.get(run.name))
         return line["label"]
     for run, series in zip(group.runs, recs, strict=True):
-        _plot_series(ax, series, key, lines[run.name], band_alpha=None,
-                     state=states.get(run.name, ""))
+        _plot_series(ax, run, series, key, lines[run.name], band_alpha=None,
+                     state=states.get(run.name))
     line = {**mean_line(group, lines, rounds, ""), **style,
             "label": group.legend + style["label"]}
     plot_mean(ax, *common_epochs(recs, key), line, band_alpha=band_alpha)

@@ -5,7 +5,9 @@ Each experiment keeps one colour and marker in every figure, its colour fixed by
 teacher came from. The seeds of one experiment are thin and faint under their mean, drawn with
 a band of ±1 standard deviation across them (:func:`plot_mean`). A long line has markers on
 about :data:`_MOST_MARKERS` points (:func:`plot_line`). The epoch axis has its ticks on
-multiples of the epochs' common step (:func:`epoch_axis`). Text is at least :data:`FONT`
+multiples of the epochs' common step (:func:`epoch_axis`). The line of a run that ended short of
+its epochs ends in a mark, the same in every figure (:func:`mark_end`): a bar where it was
+stopped or failed, a square where ``run.early_stop`` ended it. Text is at least :data:`FONT`
 points.
 """
 
@@ -19,12 +21,14 @@ import numpy as np
 
 from pidkit_distill.registry import registry_key
 from pidkit_distill.report.figure_looks import experiment_looks, marker
+from pidkit_distill.report.states import stopped_early_at
 from pidkit_distill.run_folders.groups import RunGroup, mean_sd
 from pidkit_distill.run_folders.records import RunRecords
 
-__all__ = ["ENDED", "FEWER_SEEDS", "FONT", "SPREAD", "averaged_note", "end_bar_entry",
-           "epoch_axis", "epoch_step", "float_values", "last_audit_note", "mark_end", "mean_line",
-           "plot_band", "plot_line", "plot_mean", "run_lines", "same_line_notes", "state_note"]
+__all__ = ["EARLY_STOP", "ENDED", "FEWER_SEEDS", "FONT", "SPREAD", "averaged_note",
+           "end_mark_entries", "epoch_axis", "epoch_step", "float_values", "last_audit_note",
+           "mark_end", "mean_line", "plot_band", "plot_line", "plot_mean", "run_lines",
+           "same_line_notes", "state_note"]
 
 # A line of more points than this has markers on about this many, evenly spaced in epochs:
 # markers on each of 300 epochs hid its dashes, the teacher's line style.
@@ -48,6 +52,11 @@ FEWER_SEEDS = {"linestyle": "none", "marker": "o", "fillstyle": "none", "color":
 # a bar, as the line was cut there; not a cross, which marks a solve not certified (or failed).
 ENDED = {"linestyle": "none", "marker": "|", "color": "black", "markersize": 12,
          "markeredgewidth": 2, "label": "bar: where a stopped or failed run's line ends"}
+EARLY_STOP = {"linestyle": "none", "marker": "s", "color": "black", "markersize": 6, "zorder": 3,
+              "label": "square: where run.early_stop ended a run (finished)"}
+"""The legend's entry of the square ending the line of a run that ``run.early_stop`` ended
+(:func:`mark_end`), in every figure: finished, not cut as a stopped run's, whose bar
+(``ENDED``) it is not."""
 # What a legend entry says of a run short of its run.epochs, by the start of its state as
 # report.md gives it (pidkit_distill.report); the first two have their line ended by a bar.
 _STATE_WORDS = {"stopped": "stopped after", "failed": "failed after",
@@ -261,23 +270,50 @@ def last_audit_note(run: RunRecords) -> str:
     return f"; last audit epoch {last}{', before training' if last == 0 else ''}"
 
 
-def mark_end(ax: Any, epochs: list[int], values: Any, state: str) -> None:
-    """End the line of a run through ``values`` over ``epochs`` with :data:`ENDED`'s bar, at its
-    last point that has a value, where the run is stopped or failed (its ``state`` in report.md,
-    as :func:`state_note` reads it): so that it does not read as a run planned that short."""
+def mark_end(ax: Any, run: RunRecords, epochs: list[int], values: Any, state: str | None
+             ) -> None:
+    """End the line of ``run`` through ``values`` over ``epochs``, at its last point that has
+    a value: with :data:`ENDED`'s bar where the run is stopped or failed (its ``state`` in
+    report.md, as :func:`state_note` reads it), so that it does not read as a run planned that
+    short; with :data:`EARLY_STOP`'s square where ``run.early_stop`` ended it at that point's
+    epoch (:func:`~pidkit_distill.report.states.stopped_early_at`; ``state`` ``None``: not
+    known, read from its ``summary.json``), finished there.
+
+    Examples
+    --------
+    >>> from pathlib import Path
+    >>> from matplotlib.figure import Figure
+    >>> ax = Figure().subplots()
+    >>> run = RunRecords("kd", Path("/nonexistent/kd"), {"run": {"epochs": 8}},
+    ...                  [{"epoch": e, "test_acc": 0.5} for e in (1, 2, 3)], [])
+    >>> mark_end(ax, run, [1, 2, 3], [0.5, 0.6, 0.7], "")
+    >>> mark_end(ax, run, [1, 2, 3], [0.5, 0.6, 0.7], "stopped")
+    >>> [(line.get_marker(), line.get_xdata().tolist()) for line in ax.get_lines()]
+    [('s', [3]), ('|', [3])]
+    """
     values = np.asarray(values, dtype=float)
     finite = np.flatnonzero(np.isfinite(values))
-    if state.startswith(("stopped", "failed")) and finite.size:
-        ax.plot(epochs[finite[-1]], values[finite[-1]], **{**ENDED, "label": f"_{ENDED['label']}"})
+    if not finite.size:
+        return
+    end = finite[-1]
+    if (state or "").startswith(("stopped", "failed")):
+        look = ENDED
+    elif stopped_early_at(run, state) == epochs[end]:
+        look = EARLY_STOP
+    else:
+        return
+    ax.plot(epochs[end], values[end], **{**look, "label": f"_{look['label']}"})
 
 
-def end_bar_entry(axes: list[Any]) -> bool:
-    """Give the bar of :func:`mark_end` its legend entry, once, in the first of ``axes``, where
-    it ends a line in some of them; return whether it does."""
-    ended = any(line.get_label() == f"_{ENDED['label']}" for ax in axes for line in ax.get_lines())
-    if ended:
-        axes[0].plot([], [], **ENDED)
-    return ended
+def end_mark_entries(axes: list[Any]) -> int:
+    """Give each mark of :func:`mark_end` (:data:`ENDED`, :data:`EARLY_STOP`) its legend entry,
+    once, in the first of ``axes``, where it ends a line in some of them; return how many
+    entries were given."""
+    drawn = {line.get_label() for ax in axes for line in ax.get_lines()}
+    given = [look for look in (ENDED, EARLY_STOP) if f"_{look['label']}" in drawn]
+    for look in given:
+        axes[0].plot([], [], **look)
+    return len(given)
 
 
 def plot_mean(ax: Any, epochs: list[int], values: np.ndarray, line: dict[str, Any], *,

@@ -13,10 +13,10 @@ VID term below 0, a flat CE). A value that is missing or not finite (``null`` in
 and an epoch without the term (another phase of the method's schedule: RID's filter epochs
 train its filters, whose terms are their own), leave a gap in the line.
 
-Lines, colours, markers, the seeds' bands, the bar ending a stopped or failed run and the
-legend are those of ``accuracy.png`` (:mod:`~pidkit_distill.report.figure_lines`,
-:mod:`~pidkit_distill.report.figure_looks`, :mod:`~pidkit_distill.report.figure_legend`), so a
-method keeps its colour in every figure.
+Lines, colours, markers, the seeds' bands, the bar ending a stopped or failed run, the square
+ending one that ``run.early_stop`` ended, and the legend are those of ``accuracy.png``
+(:mod:`~pidkit_distill.report.figure_lines`, :mod:`~pidkit_distill.report.figure_looks`,
+:mod:`~pidkit_distill.report.figure_legend`), so a method keeps its colour in every figure.
 """
 
 from __future__ import annotations
@@ -32,7 +32,7 @@ from pidkit_distill.report.figure_lines import (
     FONT,
     SPREAD,
     averaged_note,
-    end_bar_entry,
+    end_mark_entries,
     epoch_axis,
     mark_end,
     mean_line,
@@ -209,7 +209,7 @@ def plot_losses(groups: list[RunGroup], lines: dict[str, dict[str, Any]],
             f" ({_methods(drawn[panel])} runs only)")
         _dress_panel(ax, "total loss (train_loss)" if panel == TOTAL else f"term {panel}{some}",
                      np.concatenate(values, axis=None))
-    end_bar_entry(fig.axes)
+    end_mark_entries(fig.axes)
     title = fig.suptitle(heading, fontsize=FONT + 1)
     figure_legend(fig, [labels[group.legend] for group in groups], title)
     return fig
@@ -231,7 +231,9 @@ def _plot_group(ax: Any, group: RunGroup, panel: str, lines: dict[str, dict[str,
                 states: Mapping[str, str]) -> np.ndarray:
     """One group's ``panel`` in ``ax``: a lone run's line named ``label``, or the seeds' thin
     lines under their mean named ``label``, with its band; a bar ending a stopped or failed
-    run's line. Returns the values drawn, for the panel's scale."""
+    run's line, a square one that ``run.early_stop`` ended
+    (:func:`~pidkit_distill.report.figure_lines.mark_end`). Returns the values drawn, for the
+    panel's scale."""
     drawn = []
     for run in group.runs:
         if run.metrics:
@@ -239,7 +241,7 @@ def _plot_group(ax: Any, group: RunGroup, panel: str, lines: dict[str, dict[str,
             values = loss_values(run.metrics, panel)
             line = lines[run.name] if len(group.runs) > 1 else {**lines[run.name], "label": label}
             plot_line(ax, epochs, values, line)
-            mark_end(ax, epochs, values, states.get(run.name, ""))
+            mark_end(ax, run, epochs, values, states.get(run.name))
             drawn.append(values)
     if len(group.runs) > 1:
         epochs, values = common_epochs([_series(run, panel) for run in group.runs], "value")

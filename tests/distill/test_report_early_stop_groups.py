@@ -4,13 +4,24 @@ best acc over its own epochs, told by the states the report computed (not by rea
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
+import numpy as np
+import pandas as pd
 import pytest
+import test_report
+from test_figure_run_states import drawn
+from test_report_seeds import group_rows
+from test_report_validation_split import val_run
 
+from pidkit_distill import write_report
+from pidkit_distill.report.figure_lines import EARLY_STOP, ENDED
 from pidkit_distill.report.groups import seed_best_records
 from pidkit_distill.run_folders.groups import RunGroup
 from pidkit_distill.run_folders.records import RunRecords
+
+figures = test_report.figures  # the fixture: the figures drawn, by title, as saved
 
 
 def val_records(name: str, tests: list[float], vals: list[float],
@@ -71,7 +82,6 @@ def results(accs: dict[int, tuple[list[float], list[float]]]) -> dict[int, float
 
 def early_stop_runs(tmp_path: Path) -> list[Path]:
     """kd's and bas's runs of :data:`KD` and :data:`BAS`, planned for 6 epochs."""
-    from test_report_validation_split import val_run
     return [val_run(tmp_path / f"runs/{method}-s{seed}", seed, tests, vals, planned=6,
                     stopped_early=len(tests) < 6, method=method)
             for method, accs in (("bas", BAS), ("kd", KD))
@@ -79,12 +89,6 @@ def early_stop_runs(tmp_path: Path) -> list[Path]:
 
 
 def test_seeds_ended_apart_by_early_stop_pair_their_results_with_bas(tmp_path):
-    import numpy as np
-    import pandas as pd
-    from test_report_seeds import group_rows
-
-    from pidkit_distill import write_report
-
     kd, bas = results(KD), results(BAS)
     # by hand: kd's results 0.80 (epoch 2), 0.85 (3), 0.90 (4); bas's 0.76 (6), 0.80 (2),
     # 0.80 (3): differences +0.04, +0.05, +0.10
@@ -110,6 +114,8 @@ def test_seeds_ended_apart_by_early_stop_pair_their_results_with_bas(tmp_path):
             "(0.7800, 0.8200, 0.8600) | 0.8500 ± 0.0500 (0.8000, 0.8500, 0.9000) (val) |"
             in rows["| kd"])
     assert "| 6/6 (early stop: seeds ended at 6, 5, 6) |" in rows["| bas"]
+    # the atoms are of the last epoch all seeds audited, the accuracy of each one's own
+    assert "; atoms of epoch 3; accuracy of each seed's last epoch (3, 4, 6) |" in rows["| kd"]
     assert "a seed's last acc is at its own last epoch" in report
     groups = pd.read_csv(folder / "groups.csv").set_index("group")
     assert np.isnan(groups.loc["kd", "vs_bas_epoch"])
@@ -119,10 +125,6 @@ def test_seeds_ended_apart_by_early_stop_pair_their_results_with_bas(tmp_path):
 
 
 def test_seeds_without_an_early_stop_still_pair_at_their_last_common_epoch(tmp_path):
-    import numpy as np
-
-    from pidkit_distill import write_report
-
     # kd's seed 1 killed after epoch 3 (no summary.json saying run.early_stop ended it): a
     # seed short of its epochs, so the last acc at epoch 3, every run's, as before
     runs = early_stop_runs(tmp_path)
@@ -135,3 +137,36 @@ def test_seeds_without_an_early_stop_still_pair_at_their_last_common_epoch(tmp_p
             f"{differences.std(ddof=1) / np.sqrt(3):.4f} (last acc at epoch 3, paired by seed"
             in report)
     assert "own last epoch" not in report
+
+
+def test_losses_and_pid_figures_end_an_early_stopped_line_with_its_square(tmp_path,
+                                                                           figures):
+    # kd stopped early after epoch 4 of 6 (its summary.json says so); bas killed after epoch 3
+    # of 6 (no summary.json): a square ends kd's lines in every figure, a bar bas's
+    kd = val_run(tmp_path / "kd", 0, [0.5, 0.7, 0.65, 0.6], [0.6, 0.8, 0.7, 0.7], planned=6,
+                 stopped_early=True, method="kd")
+    bas = val_run(tmp_path / "bas", 0, [0.5, 0.6, 0.7], [0.5, 0.6, 0.7], planned=6,
+                  stopped_early=False)
+    for run in (kd, bas):
+        records = [json.loads(line) for line in (run / "metrics.jsonl").read_text().splitlines()]
+        (run / "metrics.jsonl").write_text("".join(
+            json.dumps({**record, "train_loss": 1 / record["epoch"]}) + "\n" for record in records))
+    files = drawn([kd, bas], {"kd": "", "bas": "stopped"})
+    assert {"accuracy.png", "losses.png", "pid_atoms.png"} <= set(files)
+
+    def marks(ax, look) -> list[tuple[float, float]]:
+        return [(float(line.get_xdata()[0]), round(float(line.get_ydata()[0]), 6))
+                for line in ax.get_lines() if line.get_label() == f"_{look['label']}"]
+
+    losses = next(fig for title, fig in figures.items() if title.startswith("Training loss"))
+    total = losses.axes[0]
+    assert marks(total, EARLY_STOP) == [(4, 0.25)]  # kd's loss at its last epoch, 1/4
+    assert marks(total, ENDED) == [(3, round(1 / 3, 6))]
+    atoms = next(fig for title, fig in figures.items() if title.startswith("PID of (Y, T, S), "))
+    syn = next(ax for ax in atoms.axes if ax.get_title() == "Syn(Y:T,S)")
+    assert marks(syn, EARLY_STOP) == [(4, 0.2)] and marks(syn, ENDED) == [(3, 0.2)]
+    accuracy = next(fig for title, fig in figures.items() if title.startswith("Student"))
+    assert marks(accuracy.axes[0], EARLY_STOP) == [(4, 0.6)]
+    for fig in (losses, atoms, accuracy):
+        legend = [text.get_text() for text in fig.legends[0].get_texts()]
+        assert legend.count(EARLY_STOP["label"]) == legend.count(ENDED["label"]) == 1

@@ -22,7 +22,8 @@ from matplotlib.colors import to_hex
 from test_report_seeds import group_rows, seed_run
 
 from pidkit_distill import write_report
-from pidkit_distill.report.figure_accuracy import BEST_EPOCH, EARLY_STOP, VALIDATION
+from pidkit_distill.report.figure_accuracy import BEST_EPOCH, VALIDATION
+from pidkit_distill.report.figure_lines import EARLY_STOP
 from pidkit_distill.run_folders.groups import group_runs
 from pidkit_distill.run_folders.records import load_runs
 
