@@ -42,8 +42,9 @@ from pidkit_distill.step_advice import step_size_advice
 
 __all__ = ["PAPER_DATA_SETS", "PAPER_EPOCHS", "RunTrained", "at_chance", "chance_ceiling",
            "chance_paragraph", "chance_words", "clearly_above_chance", "ends_at_chance", "fell_to_chance",
-           "fell_to_chance_warning", "recorded_chance", "run_trained", "shown_percent",
-           "teacher_at_chance_warning", "trained_whole_schedule"]
+           "fell_to_chance_warning", "highest_record", "recorded_chance", "run_trained",
+           "shown_percent", "student_records", "teacher_at_chance_warning",
+           "trained_whole_schedule"]
 
 # The RID paper's run length, which every method's schedule is written for (RID's warm-up and
 # cycles, TED's stage 1: Params.schedule_run_epochs) and the demo trains by default.
@@ -85,6 +86,38 @@ def run_trained(config: dict[str, Any], metrics: list[dict[str, Any]]) -> RunTra
                       any(m.get("phase", "student") not in ("student", "teacher")
                           for m in metrics),
                       config.get("teacher", {}).get("source") != "untrained")
+
+
+def student_records(metrics: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The metrics records of the epochs that trained the student: ``phase`` ``student``, or
+    none recorded; not RID's and TED's ``filter`` epochs, whose student is as it was.
+
+    Examples
+    --------
+    >>> student_records([{"epoch": 1, "phase": "filter"}, {"epoch": 2, "phase": "student"},
+    ...                  {"epoch": 3}])
+    [{'epoch': 2, 'phase': 'student'}, {'epoch': 3}]
+    """
+    return [m for m in metrics if m.get("phase", "student") == "student"]
+
+
+def highest_record(metrics: list[dict[str, Any]]) -> dict[str, Any] | None:
+    """The record of a run's highest held-out accuracy (``test_acc``; the first of a tie)
+    among the epochs that trained its student (:func:`student_records`), which
+    :func:`fell_to_chance` compares its last with: a filter epoch's accuracy is not the
+    student's learning; ``None`` where no such record holds an accuracy.
+
+    Examples
+    --------
+    >>> highest_record([{"epoch": 1, "phase": "filter", "test_acc": 0.9},
+    ...                 {"epoch": 2, "phase": "student", "test_acc": 0.3},
+    ...                 {"epoch": 3, "phase": "student", "test_acc": 0.5}])["epoch"]
+    3
+    >>> highest_record([{"epoch": 1, "phase": "filter", "test_acc": 0.9}]) is None
+    True
+    """
+    return max((m for m in student_records(metrics) if m.get("test_acc") is not None),
+               key=lambda m: m["test_acc"], default=None)
 
 
 def shown_percent(fraction: float) -> float:
@@ -330,8 +363,9 @@ def chance_paragraph(ended: dict[str, tuple[dict[str, Any], dict[str, Any] | Non
     Parameters
     ----------
     ended : dict of str to (dict, dict or None)
-        Each run's last metrics record and the record of its highest held-out accuracy
-        (``None`` where it has none), by the run's name in the table.
+        Each run's last metrics record and the record of its highest held-out accuracy among
+        the epochs that trained its student (:func:`highest_record`; ``None`` where it has
+        none), by the run's name in the table.
     jumped : dict of str to dict, optional
         The metrics record of each run's first loss-term jump (one that holds ``loss_jumped``),
         by the run's name; runs without one are left out.

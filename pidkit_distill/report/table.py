@@ -21,7 +21,14 @@ from pidkit_distill.audit.records import (
     flag_notes,
     holds_clustering_fixed,
 )
-from pidkit_distill.chance import RunTrained, chance_paragraph, ends_at_chance, run_trained
+from pidkit_distill.chance import (
+    RunTrained,
+    chance_paragraph,
+    ends_at_chance,
+    highest_record,
+    run_trained,
+    student_records,
+)
 from pidkit_distill.report.caveats import (
     AUDIT_EPOCH_NOTE,
     SCHEDULE_MARK,
@@ -78,7 +85,7 @@ def best_record(metrics: list[dict[str, Any]]) -> dict[str, Any] | None:
     ...              {"epoch": 2, "phase": "student", "test_acc": 0.5}])["epoch"]
     2
     """
-    trained = [m for m in metrics if m.get("phase", "student") == "student"]
+    trained = student_records(metrics)
     key = "val_acc" if any(m.get("val_acc") is not None for m in trained) else "test_acc"
     return max((m for m in trained if None not in (m.get(key), m.get("test_acc"))),
                key=lambda m: m[key], default=None)
@@ -134,8 +141,8 @@ layer | audit epoch | estimate | Red | Uni(Y:T\\S) | Uni(Y:S\\T) | Syn | n |
     best_shown = False  # whether a best acc cell is not empty
     error_shown = False  # whether a last acc cell gives its standard error
     short = StateNotes()  # the runs short of their epochs, by state
-    # the last record of each run that ended its epochs, and its best (what the paragraph of
-    # the runs at chance tells a fall to chance by)
+    # the last record of each run that ended its epochs, and that of its highest held-out
+    # accuracy of a student epoch (what the paragraph of the runs at chance tells a fall by)
     ended: dict[str, tuple[dict[str, Any], dict[str, Any] | None]] = {}
     jumped: dict[str, dict[str, Any]] = {}  # and the record of each one's first loss-term jump
     trained: dict[str, RunTrained] = {}  # and its data set and whether its method has a schedule
@@ -181,7 +188,7 @@ layer | audit epoch | estimate | Red | Uni(Y:T\\S) | Uni(Y:S\\T) | Syn | n |
             notes["early stop"] = _EARLY_STOP_NOTE
         first_jump = next((m for m in metrics if m.get("loss_jumped")), None)
         if not state and metrics:
-            ended[run.name] = (last, best)
+            ended[run.name] = (last, highest_record(metrics))
             trained[run.name] = run_trained(cfg, metrics)
             if first_jump:
                 jumped[run.name] = first_jump
