@@ -275,8 +275,9 @@ def fell_to_chance(best: dict[str, Any] | None, last: dict[str, Any]) -> bool:
     >>> fell_to_chance({"epoch": 8, "test_acc": 0.45}, last)  # not halfway to 100 %
     False
     """
-    return (best is not None and ends_at_chance(last)
-            and clearly_above_chance(best["test_acc"], *recorded_chance(last)))
+    chance = recorded_chance(last)
+    return (best is not None and chance is not None and ends_at_chance(last)
+            and clearly_above_chance(best["test_acc"], *chance))
 
 
 def teacher_at_chance_warning(record: dict[str, Any], *, fix: str) -> str | None:
@@ -296,10 +297,11 @@ student distilled from it learns nothing from it; raise teacher.epochs
     >>> print(teacher_at_chance_warning({**last, "test_acc": 0.9}, fix="raise teacher.epochs"))
     None
     """
-    if not ends_at_chance(record):
+    chance = recorded_chance(record)
+    if chance is None or not ends_at_chance(record):
         return None
     return (f"warning: the teacher ended at {shown_percent(record['test_acc']):.1f} % held-out "
-            f"accuracy, at chance ({chance_words(*recorded_chance(record))}): a student "
+            f"accuracy, at chance ({chance_words(*chance)}): a student "
             f"distilled from it learns nothing from it; {fix}")
 
 
@@ -443,18 +445,20 @@ optim.lr, or optim.grad_clip (set it where it is 0, e.g. 100).
     # the runs whose trained teacher is at chance, by what chance is for them and its accuracy
     teachers: dict[str, dict[float, list[str]]] = {}
     for name, (last, best) in ended.items():
+        chance = recorded_chance(last)
+        if chance is None:  # an older version's record: it says nothing of chance
+            continue
         if trained[name].trained_teacher and ends_at_chance({**last,
                                                              "test_acc": last.get("teacher_acc")}):
-            teachers.setdefault(chance_words(*recorded_chance(last)), {}).setdefault(
+            teachers.setdefault(chance_words(*chance), {}).setdefault(
                 shown_percent(last["teacher_acc"]), []).append(name)
         if not ends_at_chance(last):
             continue
-        chance = recorded_chance(last)
         levels.setdefault(chance_words(*chance), []).append(
             f"{name} ({shown_percent(last['test_acc']):.1f} % at epoch {last['epoch']})")
         jump = (jumped or {}).get(name)
         run = trained[name]
-        if fell_to_chance(best, last):
+        if best is not None and fell_to_chance(best, last):
             fell.append(f"{name} fell to chance after reaching "
                         f"{shown_percent(best['test_acc']):.1f} % at epoch {best['epoch']}")
         elif jump is not None:

@@ -168,8 +168,8 @@ def groups_csv(groups: list[RunGroup], states: Mapping[str, str] | None = None) 
             "best_acc_mean": best_acc[0], "best_acc_sd": best_acc[1],
             "selected_on": _selected_on(best)}
         if len(paired.get(id(group), [])) == 1:  # one bas to pair with
-            ((baseline, pair),) = paired[id(group)]
-            row.update({"vs_bas_group": baseline, "vs_bas_epoch": pair.epoch,
+            ((bas_label, pair),) = paired[id(group)]
+            row.update({"vs_bas_group": bas_label, "vs_bas_epoch": pair.epoch,
                         "vs_bas_n": len(pair.seeds), "vs_bas_mean": pair.mean,
                         "vs_bas_se": pair.se})
         audit = group_audit(group)  # as the table of seeds shows it
@@ -189,9 +189,10 @@ def _selected_on(best: list[dict[str, Any] | None]) -> str | None:
     (:func:`~pidkit_distill.report.table.best_record`) were chosen: ``validation`` where each
     holds a validation accuracy, ``test`` where none does; ``None`` where there is none, or
     some seed has no best record."""
-    if not best or None in best:
+    records = [record for record in best if record is not None]
+    if not records or len(records) < len(best):
         return None
-    validated = {"val_acc" in record for record in best}
+    validated = {"val_acc" in record for record in records}
     return None if len(validated) > 1 else "validation" if validated.pop() else "test"
 
 

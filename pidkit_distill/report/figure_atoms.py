@@ -13,7 +13,7 @@ words.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Hashable, Iterable, Mapping
 from typing import Any
 
 from pidkit_distill.audit.records import (
@@ -117,9 +117,8 @@ def _plot_series(ax: Any, run: RunRecords, recs: list[dict[str, Any]], key: str,
     if band_alpha is None:
         return
     banded = [r for r in recs if r.get("intervals")]
-    plot_band(ax, [r["epoch"] for r in banded],
-              *(float_values(r["intervals"][key][i] for r in banded) for i in (0, 1)),
-              line["color"], band_alpha)
+    low, high = (float_values(r["intervals"][key][i] for r in banded) for i in (0, 1))
+    plot_band(ax, [r["epoch"] for r in banded], low, high, line["color"], band_alpha)
     plugged = [r for r in recs if r.get("plugin") and corrected(r)]
     if plugged:
         ax.plot([r["epoch"] for r in plugged], float_values(r["plugin"][key] for r in plugged),
@@ -150,8 +149,9 @@ def plot_atoms(groups: list[RunGroup], lines: dict[str, dict[str, Any]],
     kinds = sorted(set(kind.values()))  # discrete above gaussian
     # the innermost layer of each group, which the title names, or each group's legend entry
     # when they differ (another network, or a run killed before its last layer's audit)
-    inner = {group.legend: max(innermost_layer(run.audit) for run in group.runs if run.audit)
-             for group in groups}
+    inner = {group.legend: max(layer for run in group.runs
+                               if (layer := innermost_layer(run.audit)) is not None)
+             for group in groups}  # each group drawn has an audit
     same = next(iter(inner.values())) if len(set(inner.values())) == 1 else None
     where = {legend: "" if all_layers or same is not None else f", layer {layer}"
              for legend, layer in inner.items()}
@@ -224,7 +224,7 @@ def _atom_layout(groups: list[RunGroup], kind: dict[str, str], *, all_layers: bo
 
 def _drawn_lines(groups: list[RunGroup], blocks: list[tuple[int | None, str]], panels: tuple,
                  kind: dict[str, str], inner: dict[str, int]
-                 ) -> list[tuple[str, dict[tuple[int | None, str, str], tuple[list[int], Any]]]]:
+                 ) -> list[tuple[str, Mapping[Hashable, tuple[list[int], Any]]]]:
     """Each group's lines in the panels of a PID figure's ``blocks`` (its layer, or each group's
     innermost, ``inner``, and its estimator, ``kind``), by panel, in drawing order, as
     :func:`~pidkit_distill.report.figure_lines.same_line_notes` reads them: a lone run's values, or

@@ -364,7 +364,7 @@ def plot_line(ax: Any, epochs: list[int], values: Any, line: dict[str, Any]) -> 
     long line, whose line style stays visible, on the points nearest :data:`_MOST_MARKERS`
     epochs evenly spaced from its first to its last (epochs missing from a resumed run's
     records, or audited every k-th only, move no marker)."""
-    marked = slice(None)
+    marked: slice | list[int] = slice(None)
     if len(epochs) > _MOST_MARKERS:
         marked = sorted({int(np.abs(np.asarray(epochs) - epoch).argmin())
                          for epoch in np.linspace(epochs[0], epochs[-1], _MOST_MARKERS)})
@@ -421,16 +421,18 @@ def _epoch_locator() -> type:
             super().__init__(integer=True, min_n_ticks=1)
             self.step = step
 
-        def tick_values(self, vmin: float, vmax: float) -> np.ndarray:
+        def tick_values(self, vmin: float, vmax: float) -> np.ndarray:  # type: ignore[override]  # an ndarray, as MaxNLocator's own (its stubs say Sequence), which the formatters take
             self.set_params(nbins=self._room(vmin, vmax))
-            return self.step * super().tick_values(vmin / self.step, vmax / self.step)
+            return self.step * np.asarray(super().tick_values(vmin / self.step,
+                                                              vmax / self.step))
 
         def _room(self, vmin: float, vmax: float) -> int:
             """How many spaces between ticks the axis has room for, 1 to 9."""
-            if self.axis is None:
+            axes = getattr(self.axis, "axes", None)  # none: no axis, or a dummy one
+            if axes is None:
                 return 9
             digits = len(str(int(max(abs(vmin), abs(vmax)))))
-            points = self.axis.axes.bbox.width * 72 / self.axis.axes.figure.dpi
+            points = axes.bbox.width * 72 / axes.figure.dpi
             return int(np.clip(points // ((_TICK_ROOM[0] * digits + _TICK_ROOM[1]) * FONT), 1, 9))
 
     return EpochLocator

@@ -9,7 +9,9 @@ from __future__ import annotations
 import os
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
+from functools import partial
 from pathlib import Path
+from typing import IO
 
 from pidkit_distill.atomic_files import atomic_write, not_a_folder, remove_leftovers
 from pidkit_distill.folder_locks import folder_lock, take_lock
@@ -189,8 +191,7 @@ def write_files(out: Path, files: dict[str, bytes]) -> None:
         if locked:  # no other report is writing here: a temporary file left was a killed one's
             remove_leftovers(out, [*files, *SOMETIMES_DRAWN])
         for name, data in files.items():  # everything is drawn: write it, each file atomically
-            atomic_write(out / name, lambda handle, data=data: handle.write(data),
-                         then="make the report again")
+            atomic_write(out / name, partial(_write_bytes, data), then="make the report again")
         for name in sorted(set(SOMETIMES_DRAWN) - files.keys()):
             try:
                 (out / name).unlink(missing_ok=True)
@@ -224,3 +225,7 @@ def _report_folder_lock(out: Path) -> Iterator[bool]:
         if lock.is_locked:
             lock.release()
 
+
+def _write_bytes(data: bytes, handle: IO[bytes]) -> None:
+    """Write ``data`` into ``handle`` (a file's whole text, for :func:`write_files`)."""
+    handle.write(data)

@@ -338,7 +338,8 @@ def group_audit(group: RunGroup) -> GroupAudit:
     """
     if not common_epochs((run.metrics for run in group.runs), "test_acc")[0]:
         return GroupAudit(None, None, "", (), ())
-    layer = max((innermost_layer(run.audit) for run in group.runs if run.audit), default=None)
+    layer = max((inner for run in group.runs if (inner := innermost_layer(run.audit)) is not None),
+                default=None)
     audited = [] if layer is None else audit_epochs(group, layer)[0]
     last = audited[-1] if audited else None
     if layer is not None and not audited:  # the cells are empty: say why
@@ -355,7 +356,8 @@ def group_audit(group: RunGroup) -> GroupAudit:
     if len(kinds) > 1:
         estimate = "; ".join(f"{kind} ({', '.join(names)})" for kind, names in kinds.items())
         return GroupAudit(layer, last, f"{estimate}: not averaged", estimates, ())
-    estimate = "; ".join([estimates[0], *_seed_flags(group, layer, last)]) if records else ""
+    estimate = ("; ".join([estimates[0], *_seed_flags(group, layer, last)])
+                if records and layer is not None and last is not None else "")  # records: known
     return GroupAudit(layer, last, estimate, estimates, records)
 
 
@@ -388,7 +390,8 @@ def _seed_flags(group: RunGroup, layer: int, epoch: int) -> list[str]:
             # the row shows (as final_flags leaves them out of a run's line)
             unsaid = _BELOW_ZERO_MARKS if audited == layer else SHOWN_ATOMS_ONLY
             starts = counts.setdefault(audited, {})
-            for start in {_flag_start(flag) for flag in audit_flags(record)} - {None, *unsaid}:
+            for start in {start for flag in audit_flags(record)
+                          if (start := _flag_start(flag)) is not None} - set(unsaid):
                 starts[start] = starts.get(start, 0) + 1
     return layer_named_flags({audited: [f"{start.rstrip(': ')} in {starts[start]} of "
                                         f"{len(group.runs)} seeds"

@@ -320,7 +320,8 @@ def _where(run: RunRecords, state: str, failure: dict[str, Any] | None) -> str:
         return (f"after epoch {last + 1} {of}; its row and lines show "
                 f"{f'epoch {last}' if last else 'no epoch'}")
     unaudited = _untrained_audit_unended(run)
-    if state.startswith("failed") and (failure["before_training"] or unaudited):
+    if state.startswith("failed") and failure is not None and (failure["before_training"]
+                                                                or unaudited):
         return f"before epoch {last + 1} {of}"
     if unaudited:
         tense = "has" if state == "still training" else "had"
@@ -357,7 +358,7 @@ class StateNotes:
         named = f"{run.name} ({_where(run, state, failure)})"
         group = (state, _cut_line_advice(run, state) if state in _CUT_LINE_STATES else
                  _demo_advice(run) if _STATE_NOTES[state][1] else "")
-        if state.startswith("failed"):  # each its own error: where, what was saved
+        if state.startswith("failed") and failure is not None:  # each its own error
             self._failures.setdefault(group, []).append(
                 {**failure, "message": failure_message(run, failure)})
             named += f": {self._failures[group][-1]['message']}"

@@ -140,7 +140,7 @@ def write_report(run_dirs: str | bytes | os.PathLike[str] | RunRecords | RunSumm
                 f"; {run.name} failed{' before training started' * early}: "
                 f"{failure_message(run, failure)}"
                 for run, failure, state, early in zip(runs, records, states, before, strict=True)
-                if state.startswith("failed"))
+                if state.startswith("failed") and failure is not None)  # failed: it has one
             when = ("before its first epoch" if all(before) else
                     "before or in its first epoch" if any(before) else "in its first epoch")
             raise ValueError("no run has completed an epoch (each metrics.jsonl is empty), and "
