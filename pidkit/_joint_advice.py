@@ -324,10 +324,12 @@ target and 3 sources, not a stack of joints: pidkit decomposes a target and two 
 sources, pidkit.i_gh(p_yts) and pidkit.i_prec(p_yts) give their redundancy, and dit the \
 full lattice of atoms: dit.pid.PID_WB(dit.Distribution.from_ndarray(np.moveaxis(p_yts, 0, -1))) \
 (dit puts the target last).
-    >>> more_axes_advice(np.ones((2, 2)), "p_yts")
-    ''
+    >>> more_axes_advice(np.ones((2, 2)), "p_yts"), more_axes_advice(np.array(0.5), "p_yts")
+    ('', '')
     """
     reading = axes_reading(p)
+    if not reading:  # fewer than four axes (a 0-D array has no first axis to count), or no reading
+        return ""
     sources = p.ndim - 1
     stack = (f"For a stack of {p.shape[0]} joints p[k, y, t, s], pass each p[k] (for BROJA, "
              "pidkit.bertschinger_batch(stack) solves the whole stack).")
