@@ -18,8 +18,9 @@ class SolverError(RuntimeError):
     Traceback (most recent call last):
     ...
     pidkit.SolverError: broja: the solver did not certify its answer (status \
-'optimal_inaccurate', ...): no solver can certify it; pass tol of at least 5e-14 (twice the \
-allowance, for a margin). Pass strict=False to get the best-effort result with its status.
+'optimal_inaccurate', ...: no solver can certify it; pass tol=5e-14 or more (twice the \
+allowance, for a margin; tol is in bits whatever units is). Pass strict=False to get the best-effort \
+result with its status.
     >>> r = pidkit.bertschinger(pidkit.examples.and_(), tol=1e-20, strict=False)
     >>> r.status, r.success, round(r.red, 6)
     ('optimal_inaccurate', False, 0.311278)

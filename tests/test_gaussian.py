@@ -335,7 +335,7 @@ def test_an_informative_difference_of_nearly_collinear_columns_is_not_certified_
     with pytest.raises(pidkit.SolverError) as info:
         pidkit.gaussian_pid(_nearly_collinear(1e-6), (1, 2, 1))
     assert (
-        "certified gap 2.27 bits exceeds tol 1e-09 bits, of which up to 2.27 bits is information "
+        "certified gap 2.27 bits exceeds tol=1e-09 bits, of which up to 2.27 bits is information "
         "that nearly collinear variables may carry in the direction where they differ, which was "
         "dropped for its numerically zero variance (below 1e-12 of the largest in its block): pass "
         "such variables combined (e.g. their difference, computed from the samples, in place of "
@@ -401,7 +401,7 @@ def test_an_informative_direction_of_unresolved_variance_has_no_finite_bound():
     result = pidkit.gaussian_pid(mix @ mix.T, (1, 3, 1), strict=False)
     assert result.diagnostics["ranks"] == (1, 2, 1, 3) and result.i_yt == 0.0
     assert result.gap == np.inf and result.status == "failed"  # the truth is 1.6661759956639697 bits
-    assert ("certified gap inf bits exceeds tol 1e-09 bits, of which an unbounded part is information "
+    assert ("certified gap inf bits exceeds tol=1e-09 bits, of which an unbounded part is information "
             "that nearly collinear variables may carry") in result.message
 
 

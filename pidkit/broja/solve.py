@@ -24,7 +24,7 @@ from .._count_tables import warn_of_rescaled_counts
 from .._memory import available_memory
 from .._names import check_choice
 from .._result import PIDResult, result_from_redundancy
-from .._units import check_units, from_nats, to_nats
+from .._units import check_units, gap_exceeds_tol, in_units, to_nats, tol_to_pass
 from .._validate import check_flag, check_joint, check_tol
 from ..measures import informations_nats
 from ..samples import DitSources, DitVariables, joint_of_dit_or_array
@@ -274,13 +274,12 @@ def result(p: np.ndarray, outcome: Outcome, options: Options) -> PIDResult:
         if assembled.residual > 1e-12:
             message += f"; marginal residual {assembled.residual:.3g} after projection"
         else:
-            message += (f"; certified gap {from_nats(assembled.gap, units):.3g} {units} exceeds tol "
-                        f"{from_nats(tol, units):.3g} {units}")
+            message += f"; {gap_exceeds_tol(assembled.gap, tol, units)}"
             if below_rounding(tol, assembled.value, assembled.bound):
-                floor = from_nats(float(rounding_allowance(assembled.value, assembled.bound)), units)
+                floor = float(rounding_allowance(assembled.value, assembled.bound))
                 message += (f", which is below the float64 rounding allowance of this joint's "
-                            f"certificate ({floor:.2g} {units}): no solver can certify it; pass "
-                            f"tol of at least {2 * floor:.1g} (twice the allowance, for a margin)")
+                            f"certificate, {in_units(floor, units)}: no solver can certify it; "
+                            f"{tol_to_pass(floor, 'the allowance')}")
     else:
         status = _status.FAILED
     info = informations_nats(p)

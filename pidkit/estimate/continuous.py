@@ -325,7 +325,7 @@ def gaussian_representation_pid(
 def _near_deterministic_features(message: str) -> str:
     """The Gaussian PID's message for features that nearly determine the label, with the advice of
     ``pid_from_representations`` (which has no ``tol``) in place of passing ``tol``."""
-    accept = re.escape(ACCEPT_WITH_TOL).replace(r"\{tol\}", r"\S+").replace(r"\{units\}", r"\S+")
+    accept = re.escape(ACCEPT_WITH_TOL).replace(r"\{pass_tol\}", r"pass tol=[^)]*\)")
     message = re.sub(accept, "pass strict=False to get it (result.pid.gap holds the gap)", message)
     message = message.replace(" Pass strict=False to get the best-effort result with its status.", "")
     return f"{message} {_DISCRETE_ADVICE}"

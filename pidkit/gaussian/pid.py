@@ -15,7 +15,7 @@ from .. import _status
 from .._blas import blas_threads
 from .._names import check_choice
 from .._result import PIDResult, result_from_redundancy
-from .._units import check_units, from_nats, to_nats
+from .._units import check_units, from_nats, gap_exceeds_tol, to_nats, tol_to_pass
 from .._validate import check_covariance, check_flag, check_tol
 from .closed_form import solve_closed_form
 from .cvxpy_reference import MAX_SIZE, solve_cvxpy
@@ -30,7 +30,7 @@ _COMBINE = ("pass such variables combined (e.g. their difference, computed from 
 NEAR_NOISELESS = "is nearly a noiseless linear function of Y"
 """What an uncertified gap's message says of a source whose near-deterministic relation to Y makes
 the rounding of its information exceed ``tol`` (callers may add their own advice after it)."""
-ACCEPT_WITH_TOL = "pass tol of at least {tol} {units} (twice the gap, for a margin) to accept it"
+ACCEPT_WITH_TOL = "{pass_tol} to accept it"
 """The advice after ``NEAR_NOISELESS``, which a caller without a ``tol`` replaces."""
 MEASURE = "gaussian-broja"
 METHODS = ("auto", "native", "cvxpy")
@@ -252,16 +252,9 @@ def _near_noiseless(system: ReducedSystem, gap_nats: float, units: str) -> str:
         f"{closest[letter]:.2g} for its canonical correlation rho with Y; I(Y;{letter}) = "
         f"{from_nats(information, units):.4g} {units}), and float64 resolves such an information "
         "only to about 4 eps / (1 - rho^2) nats. The answer is right within this gap: "
-        f"{ACCEPT_WITH_TOL.format(tol=_margin(from_nats(gap_nats, units)), units=units)}, or add "
+        f"{ACCEPT_WITH_TOL.format(pass_tol=tol_to_pass(gap_nats, 'the gap'))}, or add "
         "noise to (or reduce, e.g. by PCA) the variables that nearly determine Y"
     )
-
-
-def _margin(gap: float) -> str:
-    """Twice ``gap``, rounded up to one significant digit."""
-    twice = 2.0 * gap
-    scale = 10.0 ** math.floor(math.log10(twice))
-    return f"{math.ceil(twice / scale) * scale:.0e}"
 
 
 def assemble_result(
@@ -295,10 +288,7 @@ def assemble_result(
     status, message = _status.OPTIMAL, solution.message
     if not gap <= tol_nats:
         status = _status.OPTIMAL_INACCURATE
-        message += (
-            f"; certified gap {from_nats(gap, units):.3g} {units} exceeds tol "
-            f"{from_nats(tol_nats, units):.3g} {units}"
-        )
+        message += f"; {gap_exceeds_tol(gap, tol_nats, units)}"
         if collinear_nats > tol_nats:
             amount = (f"up to {from_nats(collinear_nats, units):.3g} {units}"
                       if math.isfinite(collinear_nats) else "an unbounded part")
