@@ -109,7 +109,8 @@ def gaussian_pid(
         ``"native"``: the closed form, certified by evaluating the program at the optimal coupling
         and its Lagrange dual at the matching multipliers (fast at any size). ``"cvxpy"``: the
         reference log-det SDP on the unreduced whitened channels (small systems only; its certificate
-        is first order, so ask for ``tol`` around 1e-6). ``"auto"``: the native method.
+        is first order, about 1e-6 bits, so ask for ``tol`` around 1e-5; an uncertified answer's
+        message gives the ``tol`` that certifies it). ``"auto"``: the native method.
 
     Returns
     -------
@@ -306,6 +307,9 @@ def assemble_result(
                 "that nearly collinear variables amplify (their difference carries information "
                 f"but has a tiny variance, so float64 resolves it poorly): {_COMBINE}"
             )
+        elif solution.method == "cvxpy":
+            message += (", within the first-order accuracy of the cvxpy reference's certificate: "
+                        f"{tol_to_pass(gap, 'the gap')}")
     diagnostics = {
         **solution.diagnostics,
         "sigma": solution.sigma,
