@@ -14,7 +14,7 @@ import numpy as np
 from numpy.typing import ArrayLike
 
 from ._names import check_choice as _check_choice  # not part of this module's namespace
-from ._validate import check_pmf as _check_pmf
+from ._probability_vectors import probability_vector as _probability_vector
 
 __all__ = [
     "ALIASES",
@@ -495,10 +495,8 @@ def nuisance_teacher(
     >>> round(pidkit.bertschinger(nuisance_teacher(flip=0.0)).red, 6)   # H(Z)
     1.0
     """
-    pz = _check_pmf(p_z, name="p_z", normalize=False)
-    pg = _check_pmf(p_g, name="p_g", normalize=False)
-    if pz.ndim != 1 or pg.ndim != 1:
-        raise ValueError("p_z and p_g must be 1-D probability vectors.")
+    pz = _probability_vector(p_z, "p_z")
+    pg = _probability_vector(p_g, "p_g")
     if not 0.0 <= flip <= 1.0:
         raise ValueError(f"flip must lie in [0, 1]; got {flip!r}.")
     n_z, n_g = pz.size, pg.size
