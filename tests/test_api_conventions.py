@@ -247,7 +247,9 @@ def test_bootstrap_intervals_of_well_formed_columns_are_unchanged():
 PID_STATISTIC_ROWS = [
     ({"method": "auto"}, ValueError,
      r"^method must be one of \['none', 'extrapolation', 'eb-extrapolation', 'eb-extrapolation-kink'\]; "
-     r"got 'auto'\.$"),
+     r"got 'auto', a bias_correction of pidkit\.estimate\.pid_from_representations, where it means "
+     r"'eb-extrapolation-kink' for the discrete estimator .* Leave method out for 'eb-extrapolation-kink', "
+     r"the default\.$"),
     ({"method": "eb_extrapolation"}, ValueError,
      r"^method must be one of .*Did you mean 'eb-extrapolation'\?$"),
     ({"measure": "ccs"}, ValueError, r"^measure must be one of \['broja', .*; got 'ccs'\.$"),

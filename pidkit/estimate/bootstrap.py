@@ -35,7 +35,13 @@ from pidkit.samples import SampleCells, encoded_samples
 from .._arrays import check_same_index
 from .._labels import axis_labels
 from .bias_warning import PluginBiasWarning, bias_warning_text, plugin_bias, unique_kink_bias
-from .correction import BIAS_CORRECTIONS, DEFAULT_SUBSAMPLES, QUANTITIES, check_subsamples, correct_counts
+from .correction import (
+    DEFAULT_SUBSAMPLES,
+    QUANTITIES,
+    check_bias_correction,
+    check_subsamples,
+    correct_counts,
+)
 from .inputs import check_counts, check_labels, check_sample_cells
 
 __all__ = ["PIDStatistic", "bootstrap"]
@@ -110,7 +116,7 @@ class PIDStatistic:
     ) -> None:
         self.counts = check_counts(counts, "counts", "(n_y, n_t, n_s)")
         self.cells = None if sample_cells is None else check_sample_cells(sample_cells, self.counts)
-        self.method = check_choice(method, BIAS_CORRECTIONS, name="method")
+        self.method = check_bias_correction(method, name="method")
         self.measure = check_choice(measure, MEASURES, name="measure")
         self.units = check_units(units)
         self.subsamples = check_subsamples(subsamples)

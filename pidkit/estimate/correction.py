@@ -56,7 +56,6 @@ from scipy.special import entr
 
 from pidkit._errors import SolverError
 from pidkit._keyword_hints import hints_unknown_keywords
-from pidkit._names import check_choice
 from pidkit._result import PIDResult
 from pidkit._settings import check_int, check_n_jobs, check_option, check_partition_repeats, check_seed
 from pidkit._units import from_nats
@@ -127,8 +126,28 @@ def check_bias_correction(method: Any, *, name: str = "bias_correction") -> str:
     Traceback (most recent call last):
     ...
     ValueError: method must be one of [...]; got 'EB-Extrapolation'. Did you mean 'eb-extrapolation'? ...
+    >>> check_bias_correction("auto", name="method")
+    Traceback (most recent call last):
+    ...
+    ValueError: method must be one of [...]; got 'auto', a bias_correction of \
+pidkit.estimate.pid_from_representations, where it means 'eb-extrapolation-kink' for the discrete \
+estimator (counts, as here) and 'wishart' for the Gaussian one. Leave method out for \
+'eb-extrapolation-kink', the default.
     """
+    if isinstance(method, str) and method in _OF_REPRESENTATIONS:
+        raise ValueError(f"{name} must be one of {list(BIAS_CORRECTIONS)}; got {method!r}, a bias_correction "
+                         f"of pidkit.estimate.pid_from_representations, where {_OF_REPRESENTATIONS[method]}. "
+                         f"Leave {name} out for {DEFAULT_BIAS_CORRECTION!r}, the default.")
     return check_option(method, name, BIAS_CORRECTIONS)
+
+
+_OF_REPRESENTATIONS = {
+    "auto": (f"it means {DEFAULT_BIAS_CORRECTION!r} for the discrete estimator (counts, as here) and "
+             "'wishart' for the Gaussian one"),
+    "wishart": "it corrects the Gaussian estimator (estimator='gaussian'), not counts",
+}
+"""What the values of ``pid_from_representations``' ``bias_correction`` that counts do not take
+mean there."""
 
 
 def check_subsamples(subsamples: Any) -> tuple[int, ...]:
@@ -307,7 +326,7 @@ def check_sample_size(shape: tuple[int, int, int], n: int, *, method: str,
     ...
     ValueError: ... Use t's 2000 distinct labels merged into at most 250 (t is given as labels, so ...
     """
-    method = check_choice(method, BIAS_CORRECTIONS, name="method")
+    method = check_bias_correction(method, name="method")
     parts = check_subsamples(subsamples)
     if isinstance(shape, (str, bytes)) or not isinstance(shape, (Sequence, np.ndarray)) or len(shape) != 3:
         raise TypeError(f"shape must be the joint's (n_y, n_t, n_s), three ints >= 1; got {shape!r}.")
