@@ -65,9 +65,10 @@ def test_the_repr_says_it_in_its_cap_note_with_the_fixes(knows_the_labels):
     assert _cap_lines(knows_the_labels) == [
         "  cap: T's 5 clusters for 10 labels hold at most log2(5) = 2.322 bits of H(Y) = 3.300, and "
         "the plug-in I(Y;T) = 2.275 is 98% of that: I(Y;T), Red and Uni(Y:T\\S) are the clusters', the "
-        "features may know more. Fix: more samples (n_clusters='auto' gives 10 clusters from 1000), or "
-        "n_clusters=10 (bias_correction='eb-extrapolation-kink' takes it from 400 samples; 300 samples over "
-        "10x10x10 = 1000 cells: first-order plug-in bias of I(Y;T,S) 0.159 bits, against 0.0385 now)"
+        "features may know more. Fix: more samples: n_clusters='auto' gives 10 clusters from 1000; "
+        "n_clusters=10 needs at least 400 (bias_correction='eb-extrapolation-kink' refuses fewer; 300 "
+        "samples over 10x10x10 = 1000 cells: first-order plug-in bias of I(Y;T,S) 0.159 bits, "
+        "against 0.0385 now)"
     ]
 
 
@@ -138,12 +139,17 @@ def test_the_fix_follows_the_settings():
                          "bias of I(Y;T,S) 1.49 nats, against 0.36 now)")
     labels = information_cap(p, n_samples=300, other_values=2)  # the student given as 2 labels
     assert (labels["auto_samples"], labels["min_samples"], labels["cells"]) == (400, 400, 200)
-    assert "n_clusters=10 (bias_correction='eb-extrapolation-kink' takes it from 400 samples; 300 samples " \
-        "over 10x10x2 = 200 cells" in labels["note"]
+    assert "Fix: more samples: n_clusters='auto' gives 10 clusters from 400; n_clusters=10 needs at least " \
+        "400 (bias_correction='eb-extrapolation-kink' refuses fewer; 300 samples over 10x10x2 = 200 cells" \
+        in labels["note"]
     clusterer = information_cap(p, n_samples=300, set_by="clusterer")["note"]
-    assert "Fix: a clusterer of 10 clusters (bias_correction=" in clusterer
+    assert "Fix: more samples: a clusterer of 10 clusters needs at least 400 (bias_correction=" in clusterer
     reused = information_cap(p, n_samples=300, set_by="discretizers")["note"]
-    assert "or T fitted afresh with n_clusters=10 (None for it in discretizers) (" in reused
+    assert "; T fitted afresh with n_clusters=10 (None for it in discretizers) needs at least 400 (" in reused
+    assert information_cap(p, n_samples=400, set_by="clusterer")["note"].endswith(
+        "Fix: a clusterer of 10 clusters (bias_correction='eb-extrapolation-kink' takes it from 400 samples; "
+        "400 samples over 10x10x10 = 1000 cells: first-order plug-in bias of I(Y;T,S) 1.61 bits, against "
+        "0.39 now)")
     many = np.kron(np.eye(5), np.ones((4, 1))) / 20  # 20 labels: 'auto' stops at 10 clusters
     note = information_cap(many, n_samples=2000)["note"]
     assert "Fix: n_clusters='auto' stops at 10 clusters; n_clusters=20 (bias_correction=" \

@@ -188,8 +188,8 @@ def information_cap(
     >>> print(cap["note"])                  # doctest: +NORMALIZE_WHITESPACE
     T's 5 clusters for 10 labels hold at most log2(5) = 2.322 bits of H(Y) = 3.322, and the plug-in
     I(Y;T) = 2.322 is 100% of that: I(Y;T), Red and Uni(Y:T\\S) are the clusters', the features may
-    know more. Fix: more samples (n_clusters='auto' gives 10 clusters from 1000), or n_clusters=10
-    (bias_correction='eb-extrapolation-kink' takes it from 400 samples; 300 samples over 10x10x10 = 1000
+    know more. Fix: more samples: n_clusters='auto' gives 10 clusters from 1000; n_clusters=10 needs at
+    least 400 (bias_correction='eb-extrapolation-kink' refuses fewer; 300 samples over 10x10x10 = 1000
     cells: first-order plug-in bias of I(Y;T,S) 2.14 bits, against 0.519 now)
     >>> information_cap(np.eye(10) / 10, n_samples=300) is None      # 10 clusters: no cap
     True
@@ -242,23 +242,32 @@ def _cap_note(cap: dict[str, Any], side: str, units: str, method: str, n_samples
     """``information_cap``'s one line: the cap, the side's share of it, the fixes and their cost."""
     k, n_labels = cap["n_values"], cap["n_labels"]
     other_side = "S" if side == "T" else "T"
-    more = (f"more samples (n_clusters='auto' gives {n_labels} clusters from {cap['auto_samples']}), or "
-            if cap["auto_samples"] is not None else f"n_clusters='auto' stops at {max_clusters} clusters; ")
+    if set_by == "clusterer":  # its own number applies: n_clusters="auto" sets nothing
+        auto = ""
+    elif cap["auto_samples"] is not None:
+        auto = f"n_clusters='auto' gives {n_labels} clusters from {cap['auto_samples']}"
+    else:
+        auto = f"n_clusters='auto' stops at {max_clusters} clusters"
     how = {
         "n_clusters": f"n_clusters={n_labels}",
         "clusterer": f"a clusterer of {n_labels} clusters",
         "discretizers": f"{side} fitted afresh with n_clusters={n_labels} (None for it in discretizers)",
     }[set_by]
-    if set_by == "clusterer":  # its own number applies: n_clusters="auto" sets nothing
-        more = ""
     least = cap["min_samples"]
-    takes = f"bias_correction={method!r} takes it from {least} samples; " if least else ""
+    cost = (f"{n_samples} samples over {n_labels}x{n_labels}x{other} = {cap['cells']} cells: first-order "
+            f"plug-in bias of I(Y;T,S) {cap['bias']:.3g} {units}, against {cap['bias_now']:.3g} now")
+    if least > n_samples:  # the correction refuses that many clusters at this n: only more samples fix it
+        fix = (f"more samples: {auto + '; ' if auto else ''}{how} needs at least {least} "
+               f"(bias_correction={method!r} refuses fewer; {cost})")
+    else:
+        more = "" if not auto else (f"more samples ({auto}), or " if cap["auto_samples"] is not None
+                                    else f"{auto}; ")
+        takes = f"bias_correction={method!r} takes it from {least} samples; " if least else ""
+        fix = f"{more}{how} ({takes}{cost})"
     log = "log2" if units == "bits" else "ln"
     return (
         f"{side}'s {k} clusters for {n_labels} labels hold at most {log}({k}) = {cap['cap']:.3f} {units} of "
         f"H(Y) = {cap['entropy_y']:.3f}, and the plug-in I(Y;{side}) = {cap['plugin']:.3f} is "
         f"{cap['share']:.0%} of that: I(Y;{side}), Red and Uni(Y:{side}\\{other_side}) are the clusters', "
-        f"the features may know more. Fix: {more}{how} ({takes}{n_samples} samples over "
-        f"{n_labels}x{n_labels}x{other} = {cap['cells']} cells: first-order plug-in bias of I(Y;T,S) "
-        f"{cap['bias']:.3g} {units}, against {cap['bias_now']:.3g} now)"
+        f"the features may know more. Fix: {fix}"
     )
