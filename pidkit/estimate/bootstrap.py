@@ -155,6 +155,7 @@ class PIDStatistic:
                 random_state=int(rng.integers(2**32)),
                 n_jobs=1,
                 sample_cells=drawn_cells,
+                progress=False,  # the replicates have their own bar
             )
         except SolverError:
             return np.full(len(QUANTITIES), np.nan)

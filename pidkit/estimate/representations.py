@@ -178,7 +178,7 @@ def _one_clustering(
     inputs: tuple[Any, Any, Any], sides: tuple[tuple[np.ndarray, bool, Discretizer | None], ...],
     seed: int, *, n_clusters: int | str, normalize: str | None, n_components: int | None, clusterer: Any,
     rule: str | None, measure: str, method: str, parts: tuple[int, ...], n_repeats: int, strict: bool,
-    n_jobs: int | None, units: str,
+    n_jobs: int | None, units: str, progress: bool | None,
 ) -> _Clustering:
     """Cluster the feature sides with ``seed`` (PCA, KMeans and the correction's partitions), count
     the joint and correct it."""
@@ -226,7 +226,7 @@ def _one_clustering(
         fix = correct_counts(
             joint.counts, method=method, measure=measure, units=units, subsamples=parts,
             n_repeats=n_repeats, random_state=seed, strict=strict, n_jobs=n_jobs, plugin=result,
-            sample_cells=sample_cells,
+            sample_cells=sample_cells, progress=progress,
         )
     except TooManyVertices as exc:
         raise exc.without_the_option(_fewer_values(joint.p.shape)) from None
@@ -364,8 +364,9 @@ def pid_from_representations(
         replicate solves are left out and counted), so a caller such as a training loop need not
         redo the discretisation.
     progress : bool or None, default=None
-        A progress bar of the bootstrap replicates (removed when done). ``None``: where a person
-        watches (a terminal or a Jupyter notebook), once they have taken more than a second.
+        A progress bar of the bootstrap replicates, and of the correction's subsample solves
+        (:func:`correct_counts`), each removed when done. ``None``: where a person watches (a
+        terminal or a Jupyter notebook), once they have taken more than a second.
 
     Returns
     -------
@@ -474,7 +475,8 @@ def pid_from_representations(
     runs = [_one_clustering(
         (y_axis, t_features, s_features), sides, seed_j, n_clusters=n_clusters, normalize=normalize,
         n_components=n_components, clusterer=clusterer, rule=rule, measure=measure, method=method,
-        parts=parts, n_repeats=n_repeats, strict=strict, n_jobs=n_jobs, units=units) for seed_j in seeds]
+        parts=parts, n_repeats=n_repeats, strict=strict, n_jobs=n_jobs, units=units, progress=progress)
+        for seed_j in seeds]
     joint, _, (disc_t, disc_s), (t_set, s_set), result, _, bias = runs[0]
     fix = mean_correction([run.correction for run in runs])
     if k_seeds > 1:
