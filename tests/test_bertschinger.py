@@ -143,7 +143,8 @@ def test_a_tol_below_the_rounding_allowance_stops_at_the_floor_and_says_so():
     r = bertschinger(p, tol=1e-14, strict=False)
     allowance = rounding_allowance(r.diagnostics["primal"], r.diagnostics["dual"]) / math.log(2)
     assert r.status == "optimal_inaccurate" and r.method == "native" and r.nit <= 20
-    assert 1e-14 < allowance < r.gap <= 2 * allowance
+    # gap = max(f - D, 0) + allowance: equal to it where f - D rounds to 0 or below (this AMD EPYC)
+    assert 1e-14 < allowance <= r.gap <= 2 * allowance
     assert "below the float64 rounding allowance" in r.message
     assert re.search(r"pass tol=\de-\d+ or more \(twice the allowance, for a margin; tol is in bits",
                      r.message)
