@@ -32,10 +32,10 @@ $(STAMP): setup.cfg pyproject.toml | system-deps
 	$(BIN)/python -m pip install -q -e '.[distill,exact,dev]'
 	touch $(STAMP)
 
-# Lint: ruff on everything, and mypy on pidkit's hints (users' mypy and pyright read them: py.typed).
+# Lint: ruff on everything, and mypy on both packages' hints (users' mypy and pyright read them: py.typed).
 lint: $(STAMP)
 	$(BIN)/ruff check .
-	$(BIN)/python -m mypy pidkit
+	$(BIN)/python -m mypy pidkit pidkit_distill
 
 test: lint
 	$(BIN)/python -m pytest
