@@ -7,7 +7,8 @@ Their numbers are those of ``report.md``'s tables, unrounded: each run's last re
 ``metrics.jsonl``, its best accuracy and the last audit of its innermost layer
 (:func:`~pidkit_distill.audit.records.final_audit`), as the table of each run shows them; each
 experiment's accuracy at the last epoch all its seeds reached and its atoms at the last epoch
-at which all of them audited its innermost layer, where they were estimated alike
+at which all of them audited its innermost layer (each seed's own last, where
+``run.early_stop`` ended them apart), where they were estimated alike
 (:func:`~pidkit_distill.run_folders.groups.common_epochs`, :func:`~pidkit_distill.report.groups.
 group_audit`, :func:`~pidkit_distill.run_folders.groups.mean_sd`), as the table of seeds averages them.
 A value not known (no audit, a failed solve, seeds estimated differently, the standard
@@ -64,6 +65,11 @@ too (its standard deviations empty), where the table of seeds has rows only for 
 ``best_acc_*`` are of each seed's ``best_acc`` in ``runs.csv`` (over the epochs every seed reached
 where a seed is short of its epochs: :func:`~pidkit_distill.report.groups.seed_best_records`),
 ``selected_on`` where they were chosen, as in ``runs.csv``.
+``layer``, ``audit_epoch`` and the atoms' ``_mean`` and ``_sd`` are of the seeds' audit records
+that the table of seeds averages (:func:`~pidkit_distill.report.groups.group_audit`): at the
+last epoch at which every seed audited its innermost layer, or, where ``run.early_stop`` ended
+the seeds apart, each seed's own last record of it, as its last accuracy is; ``audit_epoch`` is
+empty where those are of different epochs (each seed's is its ``audit_epoch`` in ``runs.csv``).
 ``vs_bas_*`` are the line under the table of seeds (:func:`~pidkit_distill.report.pairs.
 bas_pairs`): the ``bas`` experiment paired with, the epoch compared, the number of seeds paired,
 and the mean and standard error of the experiment's last accuracy minus BAS's, paired by seed
@@ -172,7 +178,7 @@ def groups_csv(groups: list[RunGroup], states: Mapping[str, str] | None = None) 
             row.update({"vs_bas_group": bas_label, "vs_bas_epoch": pair.epoch,
                         "vs_bas_n": len(pair.seeds), "vs_bas_mean": pair.mean,
                         "vs_bas_se": pair.se})
-        audit = group_audit(group)  # as the table of seeds shows it
+        audit = group_audit(group, states)  # as the table of seeds shows it
         row.update({"layer": audit.layer, "audit_epoch": audit.epoch,
                     "estimate": "; ".join(sorted(set(audit.estimates))) or None})
         for atom in ATOM_LABELS:

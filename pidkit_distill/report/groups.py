@@ -9,7 +9,7 @@ loss term jumped, runs kept apart by keys an older ``config.json`` lacks).
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
@@ -73,12 +73,12 @@ _GROUP_NOTE = ("Each row is one experiment run with several seeds: runs whose co
 # What the note under the table of seeds says where run.early_stop ended a group's seeds at
 # different epochs (:func:`seed_last_accuracies`)
 _ENDED_APART_NOTE = ("Where run.early_stop ended the seeds of a row (its epochs say early stop: "
-                     "the last any seed reached, then each one's), a seed's last acc is at its "
-                     "own last epoch, as in the table of each run, not at an epoch all seeds "
-                     "reached: one stopped after epoch 6 has no epoch 12, and one that ran on "
-                     "was partway through at epoch 6. Each seed's result is its best acc (val), "
-                     "at its best validation epoch (best.pt), which the line of its difference "
-                     "with BAS pairs.")
+                     "the last any seed reached, then each one's), a seed's last acc and atoms "
+                     "are at its own last epoch (train audits it), as in the table of each run, "
+                     "not at an epoch all seeds reached: one stopped after epoch 6 has no epoch "
+                     "12, and one that ran on was partway through at epoch 6. Each seed's result "
+                     "is its best acc (val), at its best validation epoch (best.pt), which the "
+                     "line of its difference with BAS pairs.")
 
 # What the note under the table of seeds says of a seed's best acc, by how it was chosen: on
 # the held-out set that measures it (no validation split), or on the validation split.
@@ -99,17 +99,17 @@ _BELOW_ZERO_MARKS = {"below 0:": "†", "below 0, likely overshoot:": "‡",
 def group_table(runs: list[RunRecords]) -> str:
     """A markdown table of the experiments run with several seeds (:mod:`pidkit_distill.
     run_folders.groups`): a row per group, its accuracy (last, best) and the atoms of its innermost
-    layer at the last audit epoch all its seeds reached, each as mean ± sample standard
-    deviation across the seeds, then, for up to
+    layer at the last audit epoch all its seeds reached (:func:`group_audit`), each as mean ±
+    sample standard deviation across the seeds, then, for up to
     :data:`~pidkit_distill.report.cells.FEW_SEEDS` seeds, each seed's value.
 
     Only epochs every seed of a group reached are averaged: ``epochs`` says so where the
     seeds reached different ones (a killed seed), and has a mark where the method's schedule
     trained the students in only some of them, explained under the table
     (:func:`~pidkit_distill.report.caveats.schedule_note`); the estimate cell says so where the
-    atoms are of an earlier epoch than the accuracy. Under the table, a line for each
-    experiment that shares 2 seeds or more with a ``bas`` one of the same data and teacher
-    source: its last accuracy minus BAS's, paired by seed
+    atoms are of an earlier epoch than the accuracy, and where each seed's are of its own last
+    epoch. Under the table, a line for each experiment that shares 2 seeds or more with a
+    ``bas`` one of the same data and teacher source: its last accuracy minus BAS's, paired by seed
     (:func:`~pidkit_distill.report.pairs.pair_lines`); a paragraph for each rerun
     of a seed, and for runs kept apart only by keys one's ``config.json`` lacks (an older
     version's); those paragraphs alone when no experiment has two seeds, and nothing when
@@ -154,7 +154,7 @@ def group_table_of(every: list[RunGroup], states: Mapping[str, str] | None = Non
                else []),
              _GROUP_NOTE, *(_BEST_ACC_NOTES[on] for on in sorted(chosen)),
              *(note for group in groups for note in _rerun_notes(group)),
-             *filter(None, map(_confidences_note, groups)),
+             *filter(None, (_confidences_note(group, states) for group in groups)),
              *filter(None, map(_teacher_note, groups)),
              *filter(None, map(seeds_jumped_note, groups)), *lacking]
     return "\n".join([*lines, "", "\n\n".join(notes)])
@@ -191,14 +191,14 @@ def _group_row(group: RunGroup, states: Mapping[str, str] | None) -> _GroupRow:
         epochs_cell += f" (seeds reached {', '.join(map(str, reached))})"
     if student is not None:
         epochs_cell += f" {SCHEDULE_MARK}"
-    audit = group_audit(group)
+    audit = group_audit(group, states)
     estimate = audit.estimate
     # records only where every seed completed an epoch (group_audit), so epochs has one
-    apart = audit_epoch_words(audit.epoch, reached if last_epoch != shown else epochs[-1]
-                              ) if audit.records else None
-    if apart:
-        estimate = f"{estimate}; {apart}"
-    marks, words = _atom_marks(audit.records)
+    words, apart = _audit_epoch_words(audit, reached if last_epoch != shown else epochs[-1]
+                                      ) if audit.records else (None, False)
+    if words:
+        estimate = f"{estimate}; {words}"
+    marks, marks_words = _atom_marks(audit.records)
     best = seed_best_records(group, states)
     best_cell = spread_cell([None if record is None else record["test_acc"] for record in best],
                             ".4f")
@@ -214,8 +214,33 @@ def _group_row(group: RunGroup, states: Mapping[str, str] | None) -> _GroupRow:
         f"{epochs_cell} | {len(group.runs)} ({', '.join(map(str, group.seeds))}) | "
         f"{spread_cell(last_acc, '.4f')} | "
         f"{best_cell} | {table_cell(audit.layer, 'd')} | {table_cell(audit.epoch, 'd')} | "
-        f"{estimate} | {' | '.join(atoms)} |", words,
-        None if student is None else (student, shown), apart is not None, best)
+        f"{estimate} | {' | '.join(atoms)} |", marks_words,
+        None if student is None else (student, shown), apart, best)
+
+
+def _audit_epoch_words(audit: GroupAudit, shown: int | list[int]) -> tuple[str | None, bool]:
+    """What the estimate cell of a row adds of the epochs of its seeds' ``audit`` records and of
+    its accuracy, ``shown`` (as :func:`~pidkit_distill.report.caveats.audit_epoch_words` takes
+    it, which says it of records of one epoch), and whether they are of other epochs
+    (:data:`~pidkit_distill.report.caveats.AUDIT_EPOCH_NOTE`); ``(None, False)`` for nothing.
+
+    Examples
+    --------
+    >>> _audit_epoch_words(GroupAudit(1, None, "", (), (), (7, 7, 9)), [7, 7, 9])
+    ("atoms and accuracy of each seed's last epoch (7, 7, 9)", False)
+    >>> _audit_epoch_words(GroupAudit(1, None, "", (), (), (6, 9)), [7, 9])
+    ("atoms of each seed's last audit (epochs 6, 9); accuracy of each seed's last epoch (7, 9)", \
+True)
+    """
+    if audit.epoch is not None or not audit.epochs:
+        words = audit_epoch_words(audit.epoch, shown)
+        return words, words is not None
+    atoms = ", ".join(map(str, audit.epochs))
+    if list(audit.epochs) == shown:
+        return f"atoms and accuracy of each seed's last epoch ({atoms})", False
+    accuracy = (f"each seed's last epoch ({', '.join(map(str, shown))})"
+                if isinstance(shown, list) else f"epoch {shown}")
+    return f"atoms of each seed's last audit (epochs {atoms}); accuracy of {accuracy}", True
 
 
 def seed_best_records(group: RunGroup, states: Mapping[str, str] | None = None
@@ -293,18 +318,22 @@ class GroupAudit:
     layer : int or None
         The innermost layer a seed audited; ``None`` where none did.
     epoch : int or None
-        The last epoch at which every seed audited ``layer``; ``None`` where there is none.
+        The epoch of the seeds' records of ``layer`` (:func:`group_audit`); ``None`` where there
+        is none, or where they are of different epochs (``epochs``).
     estimate : str
         The estimate cell of the group's row: how its atoms were estimated, and the seeds' flags;
         where they are not averaged, why.
     estimates : tuple of str
-        How each seed's record of ``layer`` and ``epoch`` was estimated
+        How each seed's record of ``layer`` was estimated
         (:func:`~pidkit_distill.audit.records.audit_estimate`), in the order of the seeds; none
-        where there is no such epoch.
+        where there is no such record.
     records : tuple of dict
-        Each seed's record of ``layer`` and ``epoch``, in the order of the seeds, which the
-        atoms average; none where they are not averaged (no such epoch, or ``estimates`` that
-        differ: plug-in and corrected bits, or two estimators, make no mean).
+        Each seed's record of ``layer``, in the order of the seeds, which the atoms average;
+        none where they are not averaged (no such record, or ``estimates`` that differ: plug-in
+        and corrected bits, or two estimators, make no mean).
+    epochs : tuple of int
+        The epoch of each seed's record of ``layer``, in the order of the seeds; none where
+        ``estimates`` has none.
     """
 
     layer: int | None
@@ -312,22 +341,26 @@ class GroupAudit:
     estimate: str
     estimates: tuple[str, ...]
     records: tuple[dict[str, Any], ...]
+    epochs: tuple[int, ...] = ()
 
 
-def group_audit(group: RunGroup) -> GroupAudit:
+def group_audit(group: RunGroup, states: Mapping[str, str] | None = None) -> GroupAudit:
     """The audit of ``group`` that the report shows: each seed's record of the innermost layer a
-    seed audited at the last epoch at which every seed audited it, averaged where the seeds
-    estimated them alike. None where the seeds share no completed epoch (a run without one has
-    only its untrained networks' audit, as the table of each run leaves out).
+    seed audited at the last epoch at which every seed audited it (each seed's own last where
+    ``run.early_stop`` ended them apart, as its last acc is: :func:`seed_last_accuracies`,
+    ``states`` as it takes them; train audits the epoch a run ends at), averaged where the
+    seeds estimated them alike. None where the seeds share no completed epoch (a run without
+    one has only its untrained networks' audit, as the table of each run leaves out).
 
     Examples
     --------
     >>> from pathlib import Path
-    >>> def run(name, method):
-    ...     audit = [{"epoch": e, "layer": 1, "red": 0.1, "measure": "broja",
-    ...               "bias_correction": {"method": method}} for e in (0, 1, 2)]
-    ...     metrics = [{"epoch": e, "test_acc": 0.5} for e in (1, 2)]
-    ...     return RunRecords(name, Path(name), {}, metrics, audit)
+    >>> def run(name, method, done=2):
+    ...     audit = [{"epoch": e, "layer": 1, "red": 0.1 * e, "measure": "broja",
+    ...               "bias_correction": {"method": method}} for e in range(done + 1)]
+    ...     metrics = [{"epoch": e, "test_acc": 0.5} for e in range(1, done + 1)]
+    ...     return RunRecords(name, Path(f"/nonexistent/{name}"), {"run": {"epochs": 3}},
+    ...                       metrics, audit)
     >>> alike = group_audit(RunGroup("bas", [run("a", "wishart"), run("b", "wishart")]))
     >>> alike.layer, alike.epoch, alike.estimate, len(alike.records)
     (1, 2, 'discrete, wishart', 2)
@@ -335,40 +368,52 @@ def group_audit(group: RunGroup) -> GroupAudit:
     >>> unlike.estimate, unlike.estimates, unlike.records
     ('discrete, wishart (a); discrete, plug-in (b): not averaged', \
 ('discrete, wishart', 'discrete, plug-in'), ())
+    >>> apart = RunGroup("kd", [run("a", "wishart"), run("b", "wishart", done=3)])
+    >>> own = group_audit(apart, {"a": "", "b": ""})  # run.early_stop ended a after epoch 2
+    >>> own.epoch, own.epochs, [round(record["red"], 1) for record in own.records]
+    (None, (2, 3), [0.2, 0.3])
+    >>> group_audit(apart, {"a": "stopped", "b": ""}).epochs  # a killed: the epoch both have
+    (2, 2)
     """
-    if not common_epochs((run.metrics for run in group.runs), "test_acc")[0]:
+    layers = [inner for run in group.runs if (inner := innermost_layer(run.audit)) is not None]
+    if not layers or not common_epochs((run.metrics for run in group.runs), "test_acc")[0]:
         return GroupAudit(None, None, "", (), ())
-    layer = max((inner for run in group.runs if (inner := innermost_layer(run.audit)) is not None),
-                default=None)
-    audited = [] if layer is None else audit_epochs(group, layer)[0]
-    last = audited[-1] if audited else None
-    if layer is not None and not audited:  # the cells are empty: say why
+    layer = max(layers)
+    if ended_apart(group.runs, states):  # each seed's own last record, of its last epoch
+        own = [max((r for r in run.audit if r["layer"] == layer), key=lambda r: r["epoch"],
+                   default=None) for run in group.runs]
+        records = () if None in own else tuple(r for r in own if r is not None)
+    else:  # each seed's record of the last epoch all audited
+        audited = audit_epochs(group, layer)[0]
+        records = tuple(next(r for r in run.audit if r["layer"] == layer
+                             and r["epoch"] == audited[-1]) for run in group.runs
+                        ) if audited else ()
+    if not records:  # the cells are empty: say why
         unaudited = [run.name for run in group.runs
                      if not any(r["layer"] == layer for r in run.audit)]
-        return GroupAudit(layer, last, f"no audit of layer {layer} at an epoch all seeds have"
+        return GroupAudit(layer, None, f"no audit of layer {layer} at an epoch all seeds have"
                           + (f" ({', '.join(unaudited)}: none)" if unaudited else ""), (), ())
-    records = tuple(next(r for r in run.audit if r["layer"] == layer and r["epoch"] == last)
-                    for run in group.runs) if audited else ()
+    epochs = tuple(record["epoch"] for record in records)
+    epoch = epochs[0] if len(set(epochs)) == 1 else None
     estimates = tuple(map(audit_estimate, records))
     kinds: dict[str, list[str]] = {}
-    for run, estimate in zip(group.runs, estimates, strict=False):  # none without an audit
+    for run, estimate in zip(group.runs, estimates, strict=True):
         kinds.setdefault(estimate, []).append(run.name)
     if len(kinds) > 1:
         estimate = "; ".join(f"{kind} ({', '.join(names)})" for kind, names in kinds.items())
-        return GroupAudit(layer, last, f"{estimate}: not averaged", estimates, ())
-    estimate = ("; ".join([estimates[0], *_seed_flags(group, layer, last)])
-                if records and layer is not None and last is not None else "")  # records: known
-    return GroupAudit(layer, last, estimate, estimates, records)
+        return GroupAudit(layer, epoch, f"{estimate}: not averaged", estimates, (), epochs)
+    estimate = "; ".join([estimates[0], *_seed_flags(group, layer, epochs)])
+    return GroupAudit(layer, epoch, estimate, estimates, records, epochs)
 
 
-def _seed_flags(group: RunGroup, layer: int, epoch: int) -> list[str]:
-    """What the estimate cell of ``group`` says of its seeds' audit records at ``epoch``: how
-    many seeds flag each layer audited then (:func:`~pidkit_distill.audit.records.audit_flags`)
-    with a solve not certified, few distinct rows or a cap by clusters, and each layer other
-    than ``layer`` (the row's, whose atoms below 0 have marks, :func:`_atom_marks`) with a likely
-    overshoot; those of other layers named as the table of each run names them
-    (:func:`~pidkit_distill.audit.records.layer_named_flags`), in the order of
-    :data:`~pidkit_distill.audit.records.FLAG_NOTES`.
+def _seed_flags(group: RunGroup, layer: int, epochs: Sequence[int]) -> list[str]:
+    """What the estimate cell of ``group`` says of its seeds' audit records, each seed's at its
+    epoch of ``epochs`` (in the order of the seeds): how many seeds flag each layer audited
+    then (:func:`~pidkit_distill.audit.records.audit_flags`) with a solve not certified, few
+    distinct rows or a cap by clusters, and each layer other than ``layer`` (the row's, whose
+    atoms below 0 have marks, :func:`_atom_marks`) with a likely overshoot; those of other
+    layers named as the table of each run names them (:func:`~pidkit_distill.audit.records.
+    layer_named_flags`), in the order of :data:`~pidkit_distill.audit.records.FLAG_NOTES`.
 
     Examples
     --------
@@ -379,11 +424,11 @@ def _seed_flags(group: RunGroup, layer: int, epoch: int) -> list[str]:
     ...               "settings": {"discretisation": sides}}]
     ...     return RunRecords(name, Path(name), {}, [], audit)
     >>> _seed_flags(RunGroup("bas", [run("a", True, "failed"), run("b", True, "optimal"),
-    ...                              run("c", False, "optimal")]), 2, 1)
+    ...                              run("c", False, "optimal")]), 2, (1, 1, 1))
     ['solve NOT certified in 1 of 3 seeds', 'capped by clusters in 2 of 3 seeds']
     """
     counts: dict[int, dict[str, int]] = {}  # by layer, the seeds of each flag's start
-    for run in group.runs:
+    for run, epoch in zip(group.runs, epochs, strict=True):
         at_epoch = {record["layer"]: record for record in run.audit if record["epoch"] == epoch}
         for audited, record in at_epoch.items():
             # the flags explaining an atom below 0 are said only of the row's layer, whose atoms
@@ -452,11 +497,12 @@ explain.
             "its notes explain.")
 
 
-def _confidences_note(group: RunGroup) -> str | None:
+def _confidences_note(group: RunGroup, states: Mapping[str, str] | None = None) -> str | None:
     """The line under the group table where the seeds' records that the row of ``group`` shows
-    (:func:`group_audit`) were audited at other confidences (``settings["confidence"]``: an
-    ``audit.confidence`` a resume changed, or seeds run with others); ``None`` where they were
-    alike. Their atoms are the same at any; their marks below 0 are judged at each one's own.
+    (:func:`group_audit`, ``states`` as it takes them) were audited at other confidences
+    (``settings["confidence"]``: an ``audit.confidence`` a resume changed, or seeds run with
+    others); ``None`` where they were alike. Their atoms are the same at any; their marks below
+    0 are judged at each one's own.
 
     Examples
     --------
@@ -474,7 +520,7 @@ are the same at any, and a mark below 0 is judged at its seed's own.
     >>> _confidences_note(RunGroup("bas", [run("a", 0.95), run("b", 0.95)])) is None
     True
     """
-    audit = group_audit(group)
+    audit = group_audit(group, states)
     seeds: dict[str, list[str]] = {}
     for run, record in zip(group.runs, audit.records, strict=False):  # none without an audit
         confidence = (record.get("settings") or {}).get("confidence")
@@ -483,8 +529,10 @@ are the same at any, and a mark below 0 is judged at its seed's own.
     if len(seeds) < 2:
         return None
     levels = [f"{level} ({', '.join(names)})" for level, names in seeds.items()]
-    return (f"{group.legend}: the seeds' audit records of the row (layer {audit.layer}, epoch "
-            f"{audit.epoch}) were made at other confidences, {', '.join(levels[:-1])} and "
+    epoch = (f"epoch {audit.epoch}" if audit.epoch is not None
+             else f"each seed's last audit, epochs {', '.join(map(str, audit.epochs))}")
+    return (f"{group.legend}: the seeds' audit records of the row (layer {audit.layer}, "
+            f"{epoch}) were made at other confidences, {', '.join(levels[:-1])} and "
             f"{levels[-1]} (audit.confidence, which a resume may change): their atoms are the "
             "same at any, and a mark below 0 is judged at its seed's own.")
 
