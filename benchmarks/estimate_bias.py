@@ -83,7 +83,7 @@ from pidkit.estimate import (
     bootstrap_replicates,
     correct_counts,
 )
-from pidkit.estimate.bias_warning import bias_warning_text, plugin_bias, unique_kink_bias
+from pidkit.estimate.bias_warning import bias_warning_rule, plugin_bias, unique_kink_bias
 from pidkit.resampling import QUANTITIES
 
 from . import _cli
@@ -325,17 +325,19 @@ def _measure(
                 out.write(**row)
 
 
+# The column of :func:`warning_rates` each rule of PluginBiasWarning (bias_warning_rule) counts in
+_RULE_COLUMNS = {"i_yts": "i_yts", "uni_at_kink": "kink", None: ""}
+
+
 def _warned(p: np.ndarray, n: int, seed: int) -> tuple[str, np.ndarray]:
-    """Which rule of PluginBiasWarning fires on one draw (``"i_yts"``, ``"kink"`` or ``""``) and the
-    plug-in's atoms."""
+    """Which rule of PluginBiasWarning fires on one draw (``"i_yts"``, ``"kink"`` or ``""``), as
+    :func:`pidkit.estimate.bias_warning.bias_warning_rule` decides it, and the plug-in's atoms."""
     counts = np.random.default_rng(seed).multinomial(n, p.ravel()).reshape(p.shape)
     plug = pid(counts / n)
     bias = plugin_bias(counts)
-    atoms = np.array([getattr(plug, a) for a in ATOMS])
-    if bias_warning_text(bias, plug.i_yts, n, "", "bits") is not None:
-        return "i_yts", atoms
     bias["uni_at_kink"] = unique_kink_bias(counts, plug.uni_t, plug.uni_s)
-    return ("kink" if bias_warning_text(bias, plug.i_yts, n, "", "bits") else ""), atoms
+    atoms = np.array([getattr(plug, a) for a in ATOMS])
+    return _RULE_COLUMNS[bias_warning_rule(bias, plug.i_yts, "bits")], atoms
 
 
 def warning_rates(joints: list[str], sizes: list[int], draws: int, seed: int,
