@@ -97,23 +97,22 @@ _BELOW_ZERO_MARKS = {"below 0:": "†", "below 0, likely overshoot:": "‡",
 
 
 def group_table(runs: list[RunRecords]) -> str:
-    """A markdown table of the experiments run with several seeds (:mod:`pidkit_distill.
-    run_folders.groups`): a row per group, its accuracy (last, best) and the atoms of its innermost
-    layer at the last audit epoch all its seeds reached (:func:`group_audit`), each as mean ±
-    sample standard deviation across the seeds, then, for up to
-    :data:`~pidkit_distill.report.cells.FEW_SEEDS` seeds, each seed's value.
+    """A markdown table of the experiments run with several seeds
+    (:mod:`pidkit_distill.run_folders.groups`): a row per group, its accuracy (last, best) and the
+    atoms of its innermost layer at the last audit epoch all its seeds reached
+    (:func:`group_audit`), each as mean ± sample standard deviation across the seeds, then, for up
+    to :data:`~pidkit_distill.report.cells.FEW_SEEDS` seeds, each seed's value.
 
-    Only epochs every seed of a group reached are averaged: ``epochs`` says so where the
-    seeds reached different ones (a killed seed), and has a mark where the method's schedule
-    trained the students in only some of them, explained under the table
+    Only epochs every seed of a group reached are averaged: ``epochs`` says so where the seeds
+    reached different ones (a killed seed), or that ``run.early_stop`` ended them, and has a mark
+    where the method's schedule trained the students in only some of them, explained under the table
     (:func:`~pidkit_distill.report.caveats.schedule_note`); the estimate cell says so where the
     atoms are of an earlier epoch than the accuracy, and where each seed's are of its own last
-    epoch. Under the table, a line for each experiment that shares 2 seeds or more with a
-    ``bas`` one of the same data and teacher source: its last accuracy minus BAS's, paired by seed
-    (:func:`~pidkit_distill.report.pairs.pair_lines`); a paragraph for each rerun
-    of a seed, and for runs kept apart only by keys one's ``config.json`` lacks (an older
-    version's); those paragraphs alone when no experiment has two seeds, and nothing when
-    there are none either.
+    epoch. Under the table, a line for each experiment that shares 2 seeds or more with a ``bas``
+    one of the same data and teacher source: its last accuracy minus BAS's, paired by seed
+    (:func:`~pidkit_distill.report.pairs.pair_lines`); a paragraph for each rerun of a seed, and for
+    runs kept apart only by keys one's ``config.json`` lacks (an older version's); those paragraphs
+    alone when no experiment has two seeds, and nothing when there are none either.
 
     Examples
     --------
@@ -161,12 +160,11 @@ def group_table_of(every: list[RunGroup], states: Mapping[str, str] | None = Non
 
 
 class _GroupRow(NamedTuple):
-    """The row of a group in :func:`group_table` (``text``), the words of each mark beside its
-    atoms (:func:`_atom_marks`), the epochs its student trained in and the epochs averaged where
-    its method's schedule trained it in only some
-    (:func:`~pidkit_distill.report.caveats.student_epochs`; else ``None``), whether its
-    atoms are of another epoch than its accuracy, and its seeds' best records
-    (:func:`seed_best_records`)."""
+    """The row of a group in :func:`group_table` (``text``), the words of each mark beside its atoms
+    (:func:`_atom_marks`), the epochs its student trained in and the epochs averaged where its
+    method's schedule trained it in only some
+    (:func:`~pidkit_distill.report.caveats.student_epochs`; else ``None``), whether its atoms are of
+    another epoch than its accuracy, and its seeds' best records (:func:`seed_best_records`)."""
 
     text: str
     marks: dict[str, str]
@@ -189,6 +187,8 @@ def _group_row(group: RunGroup, states: Mapping[str, str] | None) -> _GroupRow:
         epochs_cell += f" (early stop: seeds ended at {', '.join(map(str, reached))})"
     elif len(set(reached)) > 1:
         epochs_cell += f" (seeds reached {', '.join(map(str, reached))})"
+    elif ended_apart(group.runs, states):  # run.early_stop ended every seed at the same epoch
+        epochs_cell += " (early stop)"
     if student is not None:
         epochs_cell += f" {SCHEDULE_MARK}"
     audit = group_audit(group, states)

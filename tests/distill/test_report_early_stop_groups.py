@@ -172,3 +172,12 @@ def test_losses_and_pid_figures_end_an_early_stopped_line_with_its_square(tmp_pa
     for fig in (losses, atoms, accuracy):
         legend = [text.get_text() for text in fig.legends[0].get_texts()]
         assert legend.count(EARLY_STOP["label"]) == legend.count(ENDED["label"]) == 1
+
+
+def test_seeds_that_early_stop_ended_at_the_same_epoch_say_so_like_each_run(tmp_path):
+    # both seeds stopped early after epoch 3 of 6: the row read "3/6", as if they were cut
+    # short, where each run's row reads "3/6 (early stop)"
+    runs = [val_run(tmp_path / f"runs/kd-s{seed}", seed, [0.5, 0.7, 0.6], [0.6, 0.8, 0.7],
+                    planned=6, stopped_early=True, method="kd") for seed in (1, 2)]
+    rows = group_rows(write_report(runs, out_dir=tmp_path / "rep").read_text())
+    assert "| kd | " in rows[0] and "| 3/6 (early stop) | 2 (1, 2) |" in rows[0]
