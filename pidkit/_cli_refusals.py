@@ -16,6 +16,7 @@ import numpy as np
 
 from ._count_refusals import counts_advice
 from ._joint_advice import (
+    ONE_NUMBER_FIX,
     TO_NUMBERS,
     axes_reading,
     bool_cell_refusal,
@@ -117,14 +118,13 @@ count more samples."
 def _cli_advice(save_to: str) -> tuple[tuple[str, str], ...]:
     """The library's advice in Python, and what a user of the command line does instead, whose
     joint Python saves to ``save_to`` (``FILE``, or ``sys.stdout.buffer`` for a piped joint)."""
+    save = ("Save one joint with three axes (a .npy array of shape (n_y, n_t, n_s), or a .json list "
+            f"nested three deep, p[y][t][s]); {samples_advice(save_to)}")
     return (
         ("Pass normalize=True", "Pass --normalize"),
         ("pass np.clip(p_yts, 0, None)", "save np.clip(p, 0, None) in its place"),
-        (
-            "Reshape it, or build it from samples with pidkit.joint_from_samples(y, t, s).",
-            "Save one joint with three axes (a .npy array of shape (n_y, n_t, n_s), or a .json list "
-            f"nested three deep, p[y][t][s]); {samples_advice(save_to)}.",
-        ),
+        ("Reshape it, or build it from samples with pidkit.joint_from_samples(y, t, s).", f"{save}."),
+        (ONE_NUMBER_FIX, f"{save}; or decompose a worked one: pidkit decompose --example and."),
     )
 
 

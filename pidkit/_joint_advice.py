@@ -26,6 +26,7 @@ __all__ = [
     "holder_refusal",
     "missing_cell_refusal",
     "more_axes_advice",
+    "one_number_advice",
     "sources_advice",
     "sources_axes",
     "text_as_number",
@@ -35,6 +36,11 @@ __all__ = [
 TO_NUMBERS = "Convert it with np.asarray(..., dtype=float)."
 """The last sentence of the refusal of a joint whose dtype holds no real numbers (bool, complex,
 dates)."""
+
+ONE_NUMBER_FIX = ("Build it from samples with pidkit.joint_from_samples(y, t, s), or start from a worked one "
+                  "in pidkit.examples (pidkit.examples.and_() is the joint of Y = T AND S).")
+"""The last sentence of the refusal of one number passed as a joint (:func:`one_number_advice`),
+which the command line replaces with its own."""
 
 _SHOWN_CHARACTERS = 40
 """How much of a text cell a refusal shows."""
@@ -344,6 +350,41 @@ full lattice of atoms: dit.pid.PID_WB(dit.Distribution.from_ndarray(np.moveaxis(
     if reading == "either":
         return f" {stack} If it is {joint}: {sources_advice(sources, name)}"
     return ""
+
+
+def one_number_advice(p: np.ndarray, name: str) -> str:
+    """The sentence that :func:`~pidkit._validate.check_joint` gives as the fix in its refusal of
+    ``p``, an array of fewer than three axes that holds one number (a NumPy scalar, a 0-D array, an
+    array of one cell): what a joint is, and where one comes from, as no reshaping of one number
+    makes one worth decomposing. ``""`` for any other array, whose refusal says to reshape it.
+
+    Parameters
+    ----------
+    p : numpy.ndarray
+        The refused array, of real numbers.
+    name : str
+        The argument's name, as the refusal gives it.
+
+    Returns
+    -------
+    str
+        The sentence, starting with a space, or ``""``.
+
+    Examples
+    --------
+    >>> print(one_number_advice(np.array(0.5), "p_yts"))
+     It holds one number, 0.5, not a joint: a joint is a table holding, for every y, t and s, the \
+probability p_yts[y, t, s] that the target is y, the teacher t and the student s together. Build it \
+from samples with pidkit.joint_from_samples(y, t, s), or start from a worked one in pidkit.examples \
+(pidkit.examples.and_() is the joint of Y = T AND S).
+    >>> one_number_advice(np.ones(8), "p_yts"), one_number_advice(np.ones((1, 1, 1)), "p_yts")
+    ('', '')
+    """
+    if p.size != 1 or p.ndim >= 3:
+        return ""
+    return (f" It holds one number, {p.item():.6g}, not a joint: a joint is a table holding, for every y, "
+            f"t and s, the probability {name}[y, t, s] that the target is y, the teacher t and the student "
+            f"s together. {ONE_NUMBER_FIX}")
 
 
 def holder_refusal(holder: tuple[Any, ...], name: str) -> str:

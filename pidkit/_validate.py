@@ -27,6 +27,7 @@ from ._joint_advice import (
     holder_refusal,
     missing_cell_refusal,
     more_axes_advice,
+    one_number_advice,
     text_as_number,
     text_cell_refusal,
 )
@@ -258,9 +259,9 @@ def check_joint(p: Any, *, name: str = "p_yts", normalize: bool = False) -> np.n
                 return arr
     arr = _as_real_array(p, name)
     if arr.ndim != 3:
-        # A stack of joints, or a joint of more sources, is told what to do with it, not to reshape it.
-        fix = (more_axes_advice(arr, name) or pandas_table_advice(p, name)).lstrip() or (
-            "Reshape it, or build it from samples with pidkit.joint_from_samples(y, t, s).")
+        # A stack of joints, a joint of more sources, one number: each is told what it is, not to reshape it.
+        fix = (more_axes_advice(arr, name) or pandas_table_advice(p, name) or one_number_advice(arr, name)
+               ).lstrip() or "Reshape it, or build it from samples with pidkit.joint_from_samples(y, t, s)."
         raise ValueError(
             f"{name} must be a 3-D array indexed {name}[y, t, s] (target, teacher, student); "
             f"got {arr.ndim}-D with shape {arr.shape}. {fix}"
