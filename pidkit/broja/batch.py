@@ -29,10 +29,11 @@ from .._names import did_you_mean
 from .._progress import check_progress, progress_bar
 from .._result import PIDResult
 from .._settings import check_n_jobs
+from .._units import warn_of_loose_tol
 from .._validate import check_joint
 from ..parallel import map_chunks
 from ..samples import check_not_one_dit_distribution
-from .solve import Options, bertschinger, check_options, result, solve_joints
+from .solve import DEFAULT_TOL_BITS, Options, bertschinger, check_options, result, solve_joints
 
 __all__ = ["bertschinger_batch"]
 
@@ -136,6 +137,10 @@ def bertschinger_batch(
         :func:`pidkit.bertschinger` would warn of, by either of its rules (the expected plug-in
         bias of I(Y;T,S), or both unique informations as at a kink of the BROJA optimum): how
         many, which (the first five of each rule), and the first one's warning.
+    UserWarning
+        Once for the batch, where ``tol`` is loose for some of its joints, as
+        :func:`pidkit.bertschinger` warns: how many, which (the first five), the least I(Y;T,S)
+        among them and their largest gap.
 
     Examples
     --------
@@ -164,6 +169,8 @@ def bertschinger_batch(
     with progress_bar(progress, total=len(joints), desc="bertschinger", unit="joint") as bar:
         parts = map_chunks(_solve_chunk, chunks, n_jobs, options, bar=bar)
     results = [r for part in parts for r in part]
+    warn_of_loose_tol(options.tol_nats, [r.i_yts for r in results], [r.gap for r in results], options.units,
+                      default_bits=DEFAULT_TOL_BITS, batch=True)
     if options.normalize:  # after the solves: the kink rule reads the plug-in's unique informations
         warn_of_rescaled_count_batch(joints, checked, options.units, [(r.uni_t, r.uni_s) for r in results])
     return results

@@ -24,7 +24,7 @@ from .._count_tables import warn_of_rescaled_counts
 from .._memory import available_memory
 from .._names import check_choice
 from .._result import PIDResult, result_from_redundancy
-from .._units import check_units, gap_exceeds_tol, in_units, to_nats, tol_to_pass
+from .._units import check_units, gap_exceeds_tol, in_units, to_nats, tol_to_pass, warn_of_loose_tol
 from .._validate import check_flag, check_joint, check_tol
 from ..measures import informations_nats
 from ..samples import DitSources, DitVariables, joint_of_dit_or_array
@@ -335,7 +335,8 @@ def bertschinger(
         gets below its float64 rounding allowance, 1e-14 nats times 1 plus the sizes of its
         value and bound (about 1e-13 bits for a 10x10x10 joint): a smaller ``tol`` gives
         ``status='optimal_inaccurate'`` as soon as the gap reaches the allowance, with a message
-        saying which ``tol`` would certify.
+        saying which ``tol`` would certify. It is an absolute bound in bits, whatever ``units``
+        is, not a relative one: a ``tol`` loose for the joint is warned of (see Warns).
     normalize : bool, default=False
         Rescale ``p_yts`` to sum 1 instead of rejecting a total off 1 by more than 1e-9.
     strict : bool, default=True
@@ -364,6 +365,11 @@ def bertschinger(
         With ``normalize=True`` on counts (every cell a whole number, more than 1 in all), where the
         expected first-order plug-in bias of I(Y;T,S) exceeds a tenth of its estimate and 5e-4 bits, as
         :func:`pidkit.pid` warns: the atoms are the plug-in's, likely overestimated.
+    UserWarning
+        Where ``tol`` is loose for the joint: above 1e-6 bits and at least 1 % of its I(Y;T,S)
+        (itself above 1e-6 bits), so that ``"optimal"`` lets each atom be off by that much
+        (``tol=1`` on AND: a gap of 0.33 bits after no iteration). The warning names the joint's
+        I(Y;T,S), the answer's gap and a ``tol`` that is not loose.
 
     Notes
     -----
@@ -394,6 +400,8 @@ def bertschinger(
     p = check_joint(p_yts, normalize=options.normalize)
     (outcome,) = solve_joints([p], options)
     answer = result(p, outcome, options)
+    warn_of_loose_tol(options.tol_nats, [answer.i_yts], [answer.gap], options.units,
+                      default_bits=DEFAULT_TOL_BITS)
     if options.normalize:  # after the solve: the kink rule reads the plug-in's unique informations
         warn_of_rescaled_counts(p_yts, p, options.units, unique=(answer.uni_t, answer.uni_s))
     return answer

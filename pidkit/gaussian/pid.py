@@ -15,7 +15,7 @@ from .. import _status
 from .._blas import blas_threads
 from .._names import check_choice
 from .._result import PIDResult, result_from_redundancy
-from .._units import check_units, from_nats, gap_exceeds_tol, to_nats, tol_to_pass
+from .._units import check_units, from_nats, gap_exceeds_tol, to_nats, tol_to_pass, warn_of_loose_tol
 from .._validate import check_covariance, check_flag, check_tol
 from .closed_form import solve_closed_form
 from .cvxpy_reference import MAX_SIZE, solve_cvxpy
@@ -101,7 +101,8 @@ def gaussian_pid(
         ``(d_y, d_t, d_s)``, the block sizes, each at least 1.
     units : {"bits", "nats"}, default="bits"
     tol : float, default=1e-9
-        The certified gap, in bits, below which the answer counts as ``"optimal"``.
+        The certified gap, in bits, below which the answer counts as ``"optimal"``: an absolute
+        bound, whatever ``units`` is; one loose for ``cov`` is warned of (see Warns).
     strict : bool, default=True
         Raise :class:`pidkit.SolverError` when the answer is not certified within ``tol``; with False,
         return it with status ``"optimal_inaccurate"``.
@@ -142,7 +143,9 @@ def gaussian_pid(
     -----
     UserWarning
         When Y has zero variance (a constant target: every atom is 0), which usually means that
-        the blocks of ``cov`` are not in the order [Y, T, S].
+        the blocks of ``cov`` are not in the order [Y, T, S]; and where ``tol`` is loose for
+        ``cov``, as :func:`pidkit.bertschinger` warns (above 1e-6 bits and at least 1 % of its
+        I(Y;T,S)): ``"optimal"`` then vouches only for a gap that large.
 
     Examples
     --------
@@ -172,7 +175,7 @@ def gaussian_pid(
             )
         solution = solve_union(system, method)
         q = system.coupling_covariance(c, solution.sigma, dims)
-    return assemble_result(
+    answer = assemble_result(
         system,
         solution,
         q=q,
@@ -182,6 +185,8 @@ def gaussian_pid(
         strict=strict,
         seconds=time.perf_counter() - started,
     )
+    warn_of_loose_tol(tol_nats, [answer.i_yts], [answer.gap], units, default_bits=DEFAULT_TOL_BITS)
+    return answer
 
 
 def solve_union(system: ReducedSystem, method: str) -> UnionSolution:

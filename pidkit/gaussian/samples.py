@@ -54,7 +54,7 @@ from .._errors import SolverError
 from .._keyword_hints import hints_unknown_keywords
 from .._progress import check_progress
 from .._settings import check_confidence, check_int, check_n_jobs, check_replicates, check_seed
-from .._units import from_nats, to_nats
+from .._units import from_nats, to_nats, warn_of_loose_tol
 from .._validate import check_covariance, check_flag
 from .bias import corrected_channel, information_bias
 from .estimate_result import GaussianPIDEstimate, as_estimate
@@ -227,7 +227,9 @@ def gaussian_pid_from_samples(
     -----
     UserWarning
         When ``y`` is one column of more than two whole numbers (integers or floats), each
-        taken by two samples or more on average: class codes read as numbers.
+        taken by two samples or more on average: class codes read as numbers; and where ``tol``
+        is loose for the estimate, as :func:`pidkit.gaussian_pid` warns (once: not for the
+        bootstrap's replicates).
 
     Notes
     -----
@@ -290,6 +292,7 @@ def gaussian_pid_from_samples(
     with blas_threads(1):
         cov = np.cov(data, rowvar=False)
         result = _estimate(cov, dims, n, bias_correction, units, tol, strict, method, name=SAMPLES)
+    _warn_of_loose_tol(tol, result)
     if result.q is not None:
         with np.errstate(over="ignore", under="ignore"):
             result = dataclasses.replace(result, q=result.q * scales[:, None] * scales)
@@ -455,6 +458,11 @@ def estimate_from_covariance(
     SolverError
         If ``strict`` and the answer is not certified within ``tol``.
 
+    Warns
+    -----
+    UserWarning
+        Where ``tol`` is loose for the estimate, as :func:`pidkit.gaussian_pid` warns.
+
     Examples
     --------
     The covariance of Y, T = Y + noise and S = T + 2 noise, as if estimated from 100 samples:
@@ -473,7 +481,17 @@ def estimate_from_covariance(
         "the number of samples sample_cov was estimated from, e.g. n_samples=1000"))
     check_dims(dims, name="sample_cov")
     with blas_threads(1):
-        return _estimate(sample_cov, dims, n_samples, bias_correction, units, tol, strict, method)
+        result = _estimate(sample_cov, dims, n_samples, bias_correction, units, tol, strict, method)
+    _warn_of_loose_tol(tol, result)
+    return result
+
+
+def _warn_of_loose_tol(tol: float, result: GaussianPIDEstimate) -> None:
+    """Warn where ``tol`` (bits, checked by the estimate) is loose for the estimate ``result``, as
+    :func:`pidkit.gaussian_pid` does (the bootstrap's replicates, which :func:`replicate_tol` may
+    loosen, are not warned of)."""
+    warn_of_loose_tol(to_nats(tol, "bits"), [result.i_yts], [result.gap], result.units,
+                      default_bits=DEFAULT_TOL_BITS)
 
 
 def _estimate(
