@@ -113,7 +113,9 @@ information from rescaled channels)
     @property
     def intervals(self) -> dict[str, tuple[float, float]] | None:
         """The bootstrap intervals, quantity -> ``(low, high)`` (``diagnostics["intervals"]``), as
-        a :class:`~pidkit.estimate.RepresentationPID` has them; None without ``bootstrap=B``."""
+        a :class:`~pidkit.estimate.RepresentationPID` has them; None without ``bootstrap=B``, as
+        there: ``r.intervals["red"]`` is then Python's ``TypeError`` (``'NoneType' object is not
+        subscriptable``), so test ``r.intervals is None`` first, or pass ``bootstrap=200``."""
         return self.diagnostics.get("intervals")
 
     @property
