@@ -23,27 +23,28 @@ from pidkit_distill.training.runtime import Runtime, first_stop
 
 _T = TypeVar("_T")
 
-__all__ = ["read_by_main"]
+__all__ = ["contents_given", "read_by_main"]
 
 
 def read_by_main(runtime: Runtime, path: Path, read: Callable[[Path], _T | None]) -> _T | None:
     """What ``read(path)`` gives in rank 0, in every process (``read(path)`` in one process);
     ``None`` where rank 0's gives ``None``.
 
-    Rank 0 alone writes the run folder (its checkpoint, a cached teacher, a ``student_init``
-    run), so with ``run.out_dir`` on each node's own disk the other nodes hold no copy of its
-    file, or one of an earlier run. Rank 0 reads its file and tells the others its size and
-    modification time (collective calls); where every process finds a file of that size and
-    time at ``path`` (a folder all of them share, the common case), each reads it itself; else
-    rank 0 sends the bytes it read (from the file it held open, checked unchanged) in pieces of
-    at most :data:`_CHUNK_BYTES`, which a process that lacks the file writes to a copy in its
-    temporary folder (``$TMPDIR``) for ``read``, gone after (:func:`_temporary_copy`: on Linux it
-    has no name there, so that no copy outlives its process, even one killed outright). Each
-    such process holds its own copy while it reads: up to one a process, the size of the file,
-    in the temporary folder of each node. Only ``read`` unpickles them (its
-    ``weights_only=True``), and no process holds more than a piece besides what ``read`` makes:
-    for a 420 MB checkpoint, the receiving process's peak memory grew by 0.4 GB and it took 2
-    to 3 s, against 1.6 GB and 8 s when rank 0 sent the object it read
+    Rank 0 alone writes the run folder (its checkpoint, a cached teacher, a ``student_init`` run),
+    so with ``run.out_dir`` on each node's own disk the other nodes hold no copy of its file, or
+    one of an earlier run. Rank 0 reads its file and tells the others its size and modification
+    time (collective calls: where rank 0 could not open ``path`` but its ``read`` then found it,
+    written meanwhile, those of the file ``path`` names after ``read``); where every process finds
+    a file of that size and time at ``path`` (a folder all of them share, the common case), each
+    reads it itself; else rank 0 sends the bytes it read (from the file it held open, checked
+    unchanged) in pieces of at most :data:`_CHUNK_BYTES`, which a process that lacks the file
+    writes to a copy in its temporary folder (``$TMPDIR``) for ``read``, gone after
+    (:func:`_temporary_copy`: on Linux it has no name there, so that no copy outlives its process,
+    even one killed outright). Each such process holds its own copy while it reads: up to one a
+    process, the size of the file, in the temporary folder of each node. Only ``read`` unpickles
+    them (its ``weights_only=True``), and no process holds more than a piece besides what ``read``
+    makes: for a 420 MB checkpoint, the receiving process's peak memory grew by 0.4 GB and it took
+    2 to 3 s, against 1.6 GB and 8 s when rank 0 sent the object it read
     (``broadcast_object_list``; medians of 5 runs of 2 gloo processes on 2 busy cores).
 
     A collective call: every process of the run must make it, and makes the same calls. Where
@@ -66,9 +67,11 @@ def read_by_main(runtime: Runtime, path: Path, read: Callable[[Path], _T | None]
     try:
         opened = os.fstat(held.fileno()) if held is not None else None
         got = read(path) if runtime.is_main else None
+        if held is None and got is not None:  # the file appeared once rank 0 could not open it
+            held = _opened_after_read(path)
+            opened = os.fstat(held.fileno())
         if opened is not None and got is not None and not _unchanged(opened, path):
-            raise ValueError(f"{str(path)!r} changed while rank 0 read it (does another process "
-                             "write it?); run again once it is written")
+            raise _changed_while_read(path)
         mark = torch.tensor(_mark_of(opened) if opened is not None and got is not None
                             else [-1, -1], dtype=torch.int64, device=runtime.device)
         dist.broadcast(mark, src=0)
@@ -87,6 +90,23 @@ def read_by_main(runtime: Runtime, path: Path, read: Callable[[Path], _T | None]
     finally:
         if held is not None:
             held.close()
+
+
+def contents_given(got: _T | None, path: Path) -> _T:
+    """``got``, what :func:`read_by_main` gave of the file ``path`` through a ``read`` that gives
+    its contents or raises, never ``None``: a :class:`RuntimeError` that says what happened where
+    it is ``None`` all the same (a bug).
+
+    Examples
+    --------
+    >>> contents_given({"model": {}}, Path("teacher.pt"))
+    {'model': {}}
+    """
+    if got is None:
+        raise RuntimeError(f"pidkit_distill read {str(path)!r} but got nothing of it (read_by_main "
+                           "gave None, which the reading of that file never gives): a bug of "
+                           "pidkit_distill; please report it with this message")
+    return got
 
 
 _CHUNK_BYTES = 64 * 2**20
@@ -211,6 +231,25 @@ def _temporary_copy(name: str, temporary: ExitStack) -> tuple[Path, BinaryIO]:
     copy = Path(temporary.enter_context(tempfile.TemporaryDirectory(
         prefix="pidkit_distill-", ignore_cleanup_errors=True))) / name  # named as rank 0's
     return copy, temporary.enter_context(copy.open("wb"))
+
+
+def _opened_after_read(path: Path) -> BufferedReader:
+    """Rank 0's file ``path``, open, where its ``read`` gave its contents though ``path`` could
+    not be opened before (it appeared between the two: written meanwhile, a race).
+
+    It is the file that ``path`` names after ``read``, whose size and time the other processes
+    are told; a :class:`ValueError` that says so where ``path`` cannot be opened (gone again).
+    """
+    try:
+        return path.open("rb")
+    except OSError as err:
+        raise _changed_while_read(path) from err
+
+
+def _changed_while_read(path: Path) -> ValueError:
+    """The error of rank 0's file ``path`` replaced, changed or gone while its ``read`` read it."""
+    return ValueError(f"{str(path)!r} changed while rank 0 read it (does another process write "
+                      "it?); run again once it is written")
 
 
 def _unchanged(opened: os.stat_result, path: Path) -> bool:

@@ -33,7 +33,7 @@ from pidkit_distill.run_folders.summary import RunSummary
 from pidkit_distill.signals import interrupts_deferred
 from pidkit_distill.training.checkpoint import read_checkpoint
 from pidkit_distill.training.checks import CheckedConfig, check_config
-from pidkit_distill.training.file_sharing import read_by_main
+from pidkit_distill.training.file_sharing import contents_given, read_by_main
 from pidkit_distill.training.late_files import file_refused_late
 from pidkit_distill.training.loaders import DataError, data_options, load_data
 from pidkit_distill.training.loop import fit
@@ -560,8 +560,7 @@ def _student_init_state(config: TrainConfig, init_method: str | None,
     except MemoryError as err:
         raise out_of_memory_reading(checkpoint, purpose=f"for the trained {init_method} student "
                                      f"that {config.method.name} starts from") from err
-    assert saved is not None  # read_checkpoint gives a checkpoint or raises (see read_by_main)
-    return copy.deepcopy(saved["student"])
+    return copy.deepcopy(contents_given(saved, checkpoint)["student"])
 
 
 def _build(name: str, num_classes: int, input_shape: tuple[int, ...]) -> nn.Module:

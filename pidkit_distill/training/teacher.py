@@ -43,7 +43,7 @@ from pidkit_distill.run_folders.files import read_metrics
 from pidkit_distill.training.cached_teacher import check_cached_teacher, check_teacher_path
 from pidkit_distill.training.checkpoint import atomic_save, run_writes
 from pidkit_distill.training.data_fingerprints import data_fingerprint
-from pidkit_distill.training.file_sharing import read_by_main
+from pidkit_distill.training.file_sharing import contents_given, read_by_main
 from pidkit_distill.training.loaders import DataError, load_data
 from pidkit_distill.training.loop import fit
 from pidkit_distill.training.model_checks import models_resolved
@@ -178,9 +178,8 @@ def load_teacher(config: TrainConfig, *, bundle: Any, runtime: Runtime | None = 
             path = teacher_file_of(config)
         assert path is not None  # teacher.source names a file: it is not "untrained"
         cached = config.teacher.source == "trained"
-        saved = read_by_main(runtime, path,  # rank 0's, a cached one too
-                             partial(read_teacher_for_run, cached=cached))
-        assert saved is not None  # read_teacher_for_run gives the file's contents or raises
+        saved = contents_given(read_by_main(runtime, path,  # rank 0's, a cached one too
+                                            partial(read_teacher_for_run, cached=cached)), path)
         spec = _spec_of(config, bundle)
         check_teacher_file(saved, path, model=config.model.teacher, spec=spec)
         teacher = build_model(config.model.teacher, num_classes=bundle.num_classes,

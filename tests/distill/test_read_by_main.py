@@ -1,6 +1,7 @@
 """read_by_main in two gloo processes: rank 0 sends its file's bytes, in pieces, to a process
 whose disk lacks it, which reads them through ``read``; a file that changes while rank 0 reads or
-sends it stops both processes, each with an error that says so."""
+sends it stops both processes, each with an error that says so; a None that read_by_main gives
+for a file whose reading never gives one is a RuntimeError that says so."""
 
 from __future__ import annotations
 
@@ -22,7 +23,10 @@ from tiny_runs import in_two_processes
 # the process it forked from prints what its temporary folder holds after), "sent without
 # /proc/self/fd" (as on macOS or Windows), or rank 1's read of its copy raises an error that
 # names it: "fails in rank 1's read" (a ValueError; also "... without /proc/self/fd") or
-# "fails in rank 1's read of its disk" (EIO)
+# "fails in rank 1's read of its disk" (EIO); or rank 0's file, written.bin until then,
+# "appears once rank 0 could not open it" (renamed to blob.bin by rank 0's read, as atomic_write
+# does: between rank 0's open and its read), or it "appears and goes" (renamed, then deleted
+# after rank 0's read)
 NODE = textwrap.dedent("""
     import hashlib, json, os, resource, signal, sys, tempfile
     from pathlib import Path
@@ -95,7 +99,12 @@ NODE = textwrap.dedent("""
             raise OSError(5, "Input/output error", str(given))
         if rank == 1 and case.startswith("fails in rank 1's read"):
             raise ValueError(f"blob {str(given)!r} is damaged; {str(given)}")
-        return given.read_bytes()
+        if rank == 0 and case.startswith("appears"):
+            path.with_name("written.bin").rename(path)
+        content = given.read_bytes()
+        if rank == 0 and case == "appears and goes":
+            path.unlink()
+        return content
 
     try:
         got = read_by_main(Runtime(torch.device("cpu"), rank, 2, rank, True), path, read)
@@ -188,12 +197,31 @@ def test_an_error_of_reading_the_copy_rank_0_sent_names_rank_0s_file_not_the_cop
     ("grows while sent", "ValueError: '{path}' changed while rank 0 sent it",
      "RuntimeError: rank 0 could not send '{path}' to the processes whose disks lack it; "
      "rank 0's error says why"),
+    # rank 0 read a file it could not open before, and none after: both got None, as if rank 0
+    # had found none (which train, the teacher's read, a student_init run took for a bug)
+    ("appears and goes", "ValueError: '{path}' changed while rank 0 read it",
+     "RuntimeError: "),  # gloo's, once rank 0 has exited
 ])
 def test_a_file_that_changes_while_rank_0_reads_or_sends_it_stops_both_processes(
         tmp_path, case, rank_0_error, rank_1_error):
-    rank_0, rank_1 = _read_by_main_in_two(_nodes(tmp_path), case)
+    nodes = _nodes(tmp_path)
+    if case == "appears and goes":
+        (nodes / "node0" / "blob.bin").rename(nodes / "node0" / "written.bin")
+    rank_0, rank_1 = _read_by_main_in_two(nodes, case)
     assert rank_0["error"].startswith(rank_0_error.format(path=tmp_path / "node0" / "blob.bin"))
     assert rank_1["error"].startswith(rank_1_error.format(path=tmp_path / "node1" / "blob.bin"))
+
+
+def test_a_file_that_appears_once_rank_0_could_not_open_it_reaches_every_process(tmp_path):
+    # rank 0's open failed, and its read found the file, written meanwhile: rank 0 told the
+    # others "no file" ([-1, -1]), so that every process got None for a file rank 0 had read
+    nodes = _nodes(tmp_path)
+    (nodes / "node0" / "blob.bin").rename(nodes / "node0" / "written.bin")
+    rank_0, rank_1 = _read_by_main_in_two(nodes, "appears once rank 0 could not open it")
+    expected = hashlib.sha256(BLOB).hexdigest()
+    assert rank_0 == {"sha256": expected, "pieces": [1000] * 10 + [499],
+                      "read": [["blob.bin", True, []]], "left": []}
+    assert (rank_1["sha256"], rank_1["pieces"]) == (expected, [1000] * 10 + [499])
 
 
 def test_a_process_without_room_for_rank_0s_copy_says_where_and_how_to_make_room(tmp_path):
@@ -208,3 +236,20 @@ def test_a_process_without_room_for_rank_0s_copy_says_where_and_how_to_make_room
         "bytes) to its temporary folder '/")
     assert rank_1["error"].endswith(
         "': File too large; free space there, or set TMPDIR to a folder with room for it")
+
+
+def test_a_teacher_file_of_which_read_by_main_gave_nothing_is_a_runtime_error_that_says_so(
+        tmp_path, monkeypatch):
+    # load_teacher (and a student_init run) asserted it: a bare AssertionError, saying nothing
+    from pidkit_distill import load_config, load_dataset
+    from pidkit_distill.training import teacher
+
+    path = tmp_path / "teacher.pt"
+    monkeypatch.setattr(teacher, "read_by_main", lambda runtime, given, read: None)
+    config = load_config(overrides=[f"teacher.source='{path}'"])
+    with pytest.raises(RuntimeError) as caught:
+        teacher.load_teacher(config, bundle=load_dataset("digits"))
+    assert str(caught.value) == (
+        f"pidkit_distill read '{path}' but got nothing of it (read_by_main gave None, which the "
+        "reading of that file never gives): a bug of pidkit_distill; please report it with this "
+        "message")
