@@ -131,7 +131,7 @@ free space on its disk (or choose a folder on another one), then run again
                           f"cannot write {str(path)!r}: {reason}; {kept}: {fix}, then {then}")
 
 
-def atomic_write(path: str | Path, write: Callable[[IO[bytes]], None], *,
+def atomic_write(path: str | Path, write: Callable[[IO[bytes]], object], *,
                  then: str = "write it again") -> None:
     """Write ``path`` through ``write(handle)`` atomically and durably (see the module doc).
 
@@ -141,7 +141,8 @@ def atomic_write(path: str | Path, write: Callable[[IO[bytes]], None], *,
         The file; its folder is created if missing. A symbolic link is written through: the
         file it points to is replaced, and the link kept.
     write : callable
-        Called with the temporary file, opened for writing bytes.
+        Called with the temporary file, opened for writing bytes; what it returns (the count
+        that ``handle.write`` returns) is ignored.
     then : str, default="write it again"
         What to do once the disk has room or the folder is writable, for the message of a
         failed write ("rerun the same command").

@@ -566,7 +566,7 @@ class RunFolder:
     def _replace(self, name: str, text: str) -> None:
         """Write ``text`` as ``name``, atomically."""
         with self._writes() as then:
-            atomic_write(self.path / name, lambda handle: handle.write(text.encode()), then=then)  # type: ignore[arg-type]  # atomic_write leaves the count written unread
+            atomic_write(self.path / name, lambda handle: handle.write(text.encode()), then=then)
 
     def _writes(self) -> AbstractContextManager[str]:
         """Around a write of a file of the run: what to do once it can be written again."""
