@@ -20,7 +20,7 @@ Examples
 from __future__ import annotations
 
 from collections.abc import Collection, Mapping
-from typing import Any
+from typing import Any, TypeVar
 
 __all__ = ["EARLIER_DEFAULTS", "EARLIER_PRESET_NAMES", "VALUES_BEFORE_KEYS_EXISTED",
            "preset_named_now", "with_values_before_keys_existed",
@@ -104,8 +104,11 @@ def without_values_before_keys_existed(settings: Mapping[str, Any]) -> dict[str,
             for name, table in settings.items()}
 
 
-def preset_named_now(preset: object, default_preset: str | None,
-                     presets: Collection[str]) -> object:
+_Preset = TypeVar("_Preset")
+
+
+def preset_named_now(preset: _Preset, default_preset: str | None,
+                     presets: Collection[str]) -> _Preset | str:
     """The preset that ``preset``, a ``method.preset`` a run was saved with, names now, for a
     method whose default preset is ``default_preset`` (``None``: not registered) and whose
     presets are ``presets``: its default where ``preset`` is an earlier name of it
@@ -127,5 +130,7 @@ def preset_named_now(preset: object, default_preset: str | None,
     >>> preset_named_now("paper", None, [])  # no method of that name
     'paper'
     """
-    earlier = EARLIER_PRESET_NAMES.get(default_preset, ()) if default_preset is not None else ()
-    return default_preset if preset in earlier and preset not in presets else preset
+    if (default_preset is not None and preset in EARLIER_PRESET_NAMES.get(default_preset, ())
+            and preset not in presets):  # in that order: a saved preset may be unhashable
+        return default_preset
+    return preset

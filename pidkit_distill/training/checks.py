@@ -71,7 +71,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any, cast
+from typing import Any
 
 import torch
 from torch import nn
@@ -414,7 +414,7 @@ def _checked(config: TrainConfig, *, teacher_only: bool) -> CheckedConfig:
             get_method(method.student_init)
     preset = config.method.preset or None
     if config.run.resume:  # a resumed run's preset by its name of now, as its resume compares it
-        preset = cast("str | None", preset_named_now(preset, method.default_preset, method.presets))
+        preset = preset_named_now(preset, method.default_preset, method.presets)
     if preset is not None and preset not in method.presets:
         _refuse_preset(preset, method)
     with _about("method.params"):
