@@ -121,7 +121,7 @@ class BuilderFingerprints:
         """Stop watching the builder registered as ``name`` (unregistered); ``None`` or a name
         not watched: nothing."""
         with self._lock:
-            self._watched.pop(name, None)  # type: ignore[arg-type]
+            self._watched.pop(name, None)  # type: ignore[arg-type]  # None is no key: pops nothing
 
     def fingerprint(self, name: str, builder: Any) -> str:
         """The fingerprint that ``builder``, registered as ``name``, is keyed by: its

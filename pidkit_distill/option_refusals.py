@@ -14,11 +14,14 @@ from __future__ import annotations
 import dataclasses
 from collections import Counter
 from collections.abc import Iterable, Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pidkit.command_line import one_line
 from pidkit.utils import closest, did_you_mean
 from pidkit_distill.config_errors import ConfigEntryError, ConfigEntryTypeError
+
+if TYPE_CHECKING:
+    from _typeshed import DataclassInstance  # the type of a dataclass, to type checkers only
 
 __all__ = ["option_refusal", "refused_option", "unknown_options", "with_other_methods"]
 
@@ -149,8 +152,8 @@ Did you mean 'alpha'?
                                 f"{known}.{hint}", dict(options), entries=tuple(unknown))
 
 
-def with_other_methods(refusal: ConfigEntryTypeError, others: Mapping[str, type]
-                       ) -> ConfigEntryTypeError:
+def with_other_methods(refusal: ConfigEntryTypeError,
+                       others: Mapping[str, type[DataclassInstance]]) -> ConfigEntryTypeError:
     """``refusal``, of parameters that a method does not take (:func:`unknown_options`), told
     the other methods that take them and how to choose one (``--method.params lambda2=0.5``
     with the default method, BAS, meant RID's); ``refusal`` itself where none does.
@@ -179,7 +182,7 @@ configuration, get_method('kd') for a Distiller of your own.
     >>> with_other_methods(refusal, {}) is refusal
     True
     """
-    fields = {method: {field.name for field in dataclasses.fields(params)}  # type: ignore[arg-type]
+    fields = {method: {field.name for field in dataclasses.fields(params)}
               for method, params in others.items()}
     owners = {name: [method for method in fields if name in fields[method]]
               for name in refusal.entries}

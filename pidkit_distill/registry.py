@@ -107,7 +107,7 @@ def whole_number(value: object) -> int | None:
     if tuple(getattr(value, "shape", (None,))) != ():
         return None
     try:
-        return operator.index(value)  # type: ignore[arg-type]
+        return operator.index(value)  # type: ignore[arg-type]  # no __index__: the TypeError caught
     except TypeError:  # a float tensor or array
         return None
 
@@ -134,7 +134,7 @@ def whole_number_fix(value: object, name: str, *, minimum: int | None = None) ->
         shape = getattr(value, "shape", None)
         if shape is None or math.prod(shape) != 1 or not callable(getattr(value, "item", None)):
             return ""
-        value = value.item()  # type: ignore[attr-defined]
+        value = value.item()  # type: ignore[attr-defined]  # an object whose item is callable, checked above
         if isinstance(value, bool) or not isinstance(value, numbers.Real):
             return ""
     number = float(value)

@@ -300,7 +300,7 @@ class Distiller(nn.Module):
         module), which torch reported later as a missing ``_parameters``."""
         super().__init_subclass__(**kwargs)
         if "__init__" in cls.__dict__:
-            cls.__init__ = checked_init(cls.__dict__["__init__"])  # type: ignore[method-assign]
+            cls.__init__ = checked_init(cls.__dict__["__init__"])  # type: ignore[method-assign]  # the subclass's own __init__, wrapped on purpose
 
     def __init__(
         self,

@@ -13,15 +13,18 @@ from __future__ import annotations
 import dataclasses
 import math
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from pidkit.utils import did_you_mean
 from pidkit_distill.config_errors import ConfigEntryError
 from pidkit_distill.option_refusals import refused_option, unknown_options
 
+if TYPE_CHECKING:
+    from _typeshed import DataclassInstance  # the type of a dataclass, to type checkers only
+
 __all__ = ["resolve_params"]
 
-P = TypeVar("P")
+P = TypeVar("P", bound="DataclassInstance")
 
 
 def resolve_params(params_class: type[P], presets: Mapping[str, Mapping[str, Any]], preset: str,
@@ -73,7 +76,7 @@ def resolve_params(params_class: type[P], presets: Mapping[str, Mapping[str, Any
             f"preset={preset!r} is not a preset of method {method!r}; "
             f"choose one of {sorted(presets)}.{did_you_mean(preset, list(presets))}"
         )
-    fields = sorted(field.name for field in dataclasses.fields(params_class))  # type: ignore[arg-type]
+    fields = sorted(field.name for field in dataclasses.fields(params_class))
     unknown = unknown_options(overrides, fields, kind="parameter", owner=f"method {method!r}")
     if unknown is not None:
         raise unknown
