@@ -7,8 +7,10 @@ a band of ±1 standard deviation across them (:func:`plot_mean`). A long line ha
 about :data:`_MOST_MARKERS` points (:func:`plot_line`). The epoch axis has its ticks on
 multiples of the epochs' common step (:func:`epoch_axis`). The line of a run that ended short of
 its epochs ends in a mark, the same in every figure (:func:`mark_end`): a bar where it was
-stopped or failed, a square where ``run.early_stop`` ended it. Text is at least :data:`FONT`
-points.
+stopped or failed, a square where ``run.early_stop`` ended it. Where ``run.early_stop`` ended a
+group's seeds at different epochs, the table of seeds gives each seed's own last value, beyond
+the epochs its mean line covers: a diamond with a bar marks that mean ± sd at the seeds' mean
+last epoch (:func:`plot_seed_ends`). Text is at least :data:`FONT` points.
 """
 
 from __future__ import annotations
@@ -20,15 +22,16 @@ from typing import Any
 import numpy as np
 
 from pidkit_distill.registry import registry_key
+from pidkit_distill.report.cells import table_cell
 from pidkit_distill.report.figure_looks import experiment_looks, marker
 from pidkit_distill.report.states import stopped_early_at
 from pidkit_distill.run_folders.groups import RunGroup, mean_sd
 from pidkit_distill.run_folders.records import RunRecords
 
-__all__ = ["EARLY_STOP", "ENDED", "FEWER_SEEDS", "FONT", "SPREAD", "averaged_note",
+__all__ = ["EARLY_STOP", "ENDED", "FEWER_SEEDS", "FONT", "SEED_ENDS", "SPREAD", "averaged_note",
            "end_mark_entries", "epoch_axis", "epoch_step", "float_values", "last_audit_note",
-           "mark_end", "mean_line", "plot_band", "plot_line", "plot_mean", "run_lines",
-           "same_line_notes", "state_note"]
+           "mark_end", "mean_line", "plot_band", "plot_line", "plot_mean", "plot_seed_ends",
+           "run_lines", "same_line_notes", "state_note"]
 
 # A line of more points than this has markers on about this many, evenly spaced in epochs:
 # markers on each of 300 epochs hid its dashes, the teacher's line style.
@@ -57,6 +60,14 @@ EARLY_STOP = {"linestyle": "none", "marker": "s", "color": "black", "markersize"
 """The legend's entry of the square ending the line of a run that ``run.early_stop`` ended
 (:func:`mark_end`), in every figure: finished, not cut as a stopped run's, whose bar
 (``ENDED``) it is not."""
+SEED_ENDS = {"linestyle": "none", "marker": "D", "markersize": 8, "color": "0.6",
+             "markeredgecolor": "black", "markeredgewidth": 1, "zorder": 4,
+             "label": "diamond and bar: mean ± sd of each seed's own end, as the table of seeds "
+                      "gives it\n(run.early_stop ended the seeds apart), at their mean last epoch"}
+"""The legend's entry of the mark of a group whose seeds ``run.early_stop`` ended at different
+epochs (:func:`plot_seed_ends`): a diamond in the group's colour, edged in black, with a bar of
+±1 sd; not hollow, which is a mean of fewer seeds (:data:`FEWER_SEEDS`), nor a dot, a best
+epoch."""
 # What a legend entry says of a run short of its run.epochs, by the start of its state as
 # report.md gives it (pidkit_distill.report); the first two have their line ended by a bar.
 _STATE_WORDS = {"stopped": "stopped after", "failed": "failed after",
@@ -306,14 +317,57 @@ def mark_end(ax: Any, run: RunRecords, epochs: list[int], values: Any, state: st
 
 
 def end_mark_entries(axes: list[Any]) -> int:
-    """Give each mark of :func:`mark_end` (:data:`ENDED`, :data:`EARLY_STOP`) its legend entry,
-    once, in the first of ``axes``, where it ends a line in some of them; return how many
-    entries were given."""
+    """Give each mark of :func:`mark_end` (:data:`ENDED`, :data:`EARLY_STOP`) and of
+    :func:`plot_seed_ends` (:data:`SEED_ENDS`) its legend entry, once, in the first of ``axes``,
+    where it ends a line in some of them; return how many entries were given."""
     drawn = {line.get_label() for ax in axes for line in ax.get_lines()}
-    given = [look for look in (ENDED, EARLY_STOP) if f"_{look['label']}" in drawn]
+    given = [look for look in (ENDED, EARLY_STOP, SEED_ENDS) if f"_{look['label']}" in drawn]
     for look in given:
         axes[0].plot([], [], **look)
     return len(given)
+
+
+def plot_seed_ends(ax: Any, epochs: Sequence[int], values: Sequence[float | None],
+                   color: str, *, spec: str | None = None) -> str:
+    """Mark the end of a group whose seeds ``run.early_stop`` ended at different ``epochs``, each
+    seed's last, where its mean line, over the epochs all have, stops short: the mean and ±1
+    sample standard deviation of the seeds' ``values`` there (``None``: a seed without one, left
+    out), the numbers of the table of seeds, as a :data:`SEED_ENDS` diamond in ``color`` with a
+    bar, at the mean of ``epochs``. Returns what the group's legend entry says of it, on a line
+    of its own: the seeds' epochs and, given a format ``spec``, the mean ± sd as the table writes
+    it (:func:`~pidkit_distill.report.cells.table_cell`); nothing where no seed has a value
+    (nothing drawn).
+
+    Examples
+    --------
+    >>> from matplotlib.figure import Figure
+    >>> ax = Figure().subplots()
+    >>> print(plot_seed_ends(ax, [10, 10, 7], [0.9, 0.8, 0.7], "C0", spec=".4f"))
+    <BLANKLINE>
+    diamond: each seed's own end (epochs 10, 10, 7): 0.8000 ± 0.1000
+    >>> [(float(line.get_xdata()[0]), round(float(line.get_ydata()[0]), 6))
+    ...  for line in ax.get_lines() if line.get_marker() == "D"]  # the bar's caps are lines too
+    [(9.0, 0.8)]
+    >>> print(plot_seed_ends(ax, [10, 7], [0.9, None], "C0", spec=".4f"))
+    <BLANKLINE>
+    diamond: each seed's own end (epochs 10, 7): 0.9000 (1 of 2 seeds)
+    """
+    seeds = float_values(values)
+    mean, sd = (float(x) for x in mean_sd(seeds))
+    if np.isnan(mean):
+        return ""
+    middle = float(np.mean(epochs))
+    if not np.isnan(sd):
+        ax.errorbar(middle, mean, yerr=sd, fmt="none", ecolor=color, elinewidth=1.5, capsize=4,
+                    zorder=SEED_ENDS["zorder"])
+    ax.plot(middle, mean, **{**SEED_ENDS, "color": color, "label": f"_{SEED_ENDS['label']}"})
+    note = f"\ndiamond: each seed's own end (epochs {', '.join(map(str, epochs))})"
+    if spec is None:
+        return note
+    known = int(np.isfinite(seeds).sum())
+    return (note + f": {table_cell(mean, spec)}"
+            + ("" if np.isnan(sd) else f" ± {table_cell(sd, spec)}")
+            + ("" if known == len(seeds) else f" ({known} of {len(seeds)} seeds)"))
 
 
 def plot_mean(ax: Any, epochs: list[int], values: np.ndarray, line: dict[str, Any], *,
