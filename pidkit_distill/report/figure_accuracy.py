@@ -16,7 +16,10 @@ and dotted in its colour (:data:`VALIDATION`; a group's mean of its seeds'), and
 held-out line at its best epoch, chosen on that split (:data:`BEST_EPOCH`: its best acc in
 report.md); a run that ``run.early_stop`` ended has a square at its line's end, as in every
 figure (:func:`~pidkit_distill.report.figure_lines.mark_end`), not the bar of a stopped run.
-Each has its legend entry once.
+Each has its legend entry once. Where it ended a group's seeds at different epochs, their mean
+line stops at the last epoch all have, and a diamond with a bar stands at the table's last acc,
+the mean ± sd of each seed's accuracy at its own last epoch, which the group's legend entry
+gives (:func:`~pidkit_distill.report.figure_lines.plot_seed_ends`).
 """
 
 from __future__ import annotations
@@ -39,9 +42,11 @@ from pidkit_distill.report.figure_lines import (
     mean_line,
     plot_line,
     plot_mean,
+    plot_seed_ends,
     same_line_notes,
     state_note,
 )
+from pidkit_distill.report.groups import seed_last_accuracies
 from pidkit_distill.report.table import best_record
 from pidkit_distill.run_folders.groups import RunGroup, common_epochs, mean_sd
 from pidkit_distill.run_folders.records import RunRecords
@@ -110,7 +115,9 @@ def plot_accuracy(groups: list[RunGroup], lines: dict[str, dict[str, Any]],
         if len(group.runs) > 1:
             records = [run.metrics for run in group.runs]
             epochs, values = common_epochs(records, "test_acc")
-            label = (group.legend + averaged_note(epochs, records) + said
+            color = lines[group.runs[0].name]["color"]
+            label = (group.legend + averaged_note(epochs, records)
+                     + _seed_ends(ax, group, epochs, color, states) + said
                      + hidden.get(group.legend, ""))
             plot_mean(ax, epochs, values, mean_line(group, lines, rounds, label),
                       band_alpha=band_alpha)
@@ -149,6 +156,21 @@ def plot_accuracy(groups: list[RunGroup], lines: dict[str, dict[str, Any]],
     handles, labels = ax.get_legend_handles_labels()  # the chance lines last, drawn last
     place_legend(fig, handles, labels, experiments=len(labels) - len(chances) - ended - marks)
     return fig
+
+
+def _seed_ends(ax: Any, group: RunGroup, epochs: list[int], color: str,
+               states: Mapping[str, str]) -> str:
+    """Where ``run.early_stop`` ended the seeds of ``group`` at different epochs, beyond the
+    ``epochs`` all have, which its mean line covers: mark in ``color`` the mean ± sd of each
+    seed's accuracy at its own last epoch, the table's last acc
+    (:func:`~pidkit_distill.report.groups.seed_last_accuracies`, ``states`` as it takes them;
+    :func:`~pidkit_distill.report.figure_lines.plot_seed_ends`), and return what the group's
+    legend entry says of it; nothing where the table's last acc is of an epoch all have."""
+    last, accuracies = seed_last_accuracies(group, states)
+    if not epochs or last == epochs[-1]:
+        return ""
+    ends = [run.metrics[-1]["epoch"] for run in group.runs]
+    return plot_seed_ends(ax, ends, accuracies, color, spec=".4f")
 
 
 def _plot_validation(ax: Any, runs: list[RunRecords], color: str) -> None:

@@ -8,12 +8,15 @@ when it gave no number); Gaussian runs beside discrete ones have panels of their
 band holds the KMeans clustering fixed
 (:func:`~pidkit_distill.audit.records.holds_clustering_fixed`), the title says so, as the
 report's interval note does, in :data:`~pidkit_distill.audit.records.CLUSTERING_HELD_FIXED`'s
-words.
+words. Where ``run.early_stop`` ended a group's seeds at different epochs, a diamond with a bar
+marks the mean ± sd of each seed's own last audit of a panel's layer, as the table of seeds
+averages them (:func:`_own_last_audits`), beyond the mean line of the epochs all audited.
 """
 
 from __future__ import annotations
 
 from collections.abc import Hashable, Iterable, Mapping
+from dataclasses import replace
 from typing import Any
 
 from pidkit_distill.audit.records import (
@@ -38,10 +41,12 @@ from pidkit_distill.report.figure_lines import (
     plot_band,
     plot_line,
     plot_mean,
+    plot_seed_ends,
     same_line_notes,
     state_note,
 )
 from pidkit_distill.report.figure_looks import marker
+from pidkit_distill.report.groups import GroupAudit, group_audit
 from pidkit_distill.run_folders.groups import RunGroup, audit_epochs, common_epochs
 from pidkit_distill.run_folders.records import RunRecords
 
@@ -173,8 +178,15 @@ def plot_atoms(groups: list[RunGroup], lines: dict[str, dict[str, Any]],
     # a mean where some seed has epochs that others lack is of those all have, so the legend
     # says (in words, not epochs: a seed killed during an audit has more of a layer than another)
     layers = audited_layers(groups)
-    averaged = {group.legend: _atoms_averaged(group, layers) for group in groups}
     states = states or {}
+    # where run.early_stop ended the seeds apart, each one's own last audit of each layer drawn,
+    # as the table's of its row's layer
+    drawn = {group.legend: sorted(layers) if all_layers else [inner[group.legend]]
+             for group in groups}
+    ends = {(group.legend, layer): _own_last_audits(group, layer, states)
+            for group in groups for layer in drawn[group.legend]}
+    averaged = {group.legend: _atoms_averaged(group, layers) + _ends_note(
+        [ends[group.legend, layer] for layer in drawn[group.legend]]) for group in groups}
     # a stopped run's lines end at its last audit: the note names its epoch where it is earlier
     said = {group.legend: state_note(group, states, audits=True) for group in groups}
     # a line under a later one's in every panel (runs of one untrained pair audited at epoch 0)
@@ -191,7 +203,7 @@ def plot_atoms(groups: list[RunGroup], lines: dict[str, dict[str, Any]],
                 shown = inner[group.legend] if layer is None else layer
                 order.append((groups.index(group), _plot_group_atoms(
                     ax, group, key, shown, lines, rounds, style, band_alpha=band_alpha,
-                    states=states)))
+                    states=states, ends=ends.get((group.legend, shown)))))
             title = label if layer is None else f"layer {layer}: {label}"
             _dress_panel(ax, f"{title}, {each}" if len(kinds) > 1 else title,
                          f"{each} bits" if len(kinds) > 1 or each == "gaussian" else "bits")
@@ -239,12 +251,15 @@ def _drawn_lines(groups: list[RunGroup], blocks: list[tuple[int | None, str]], p
 def _plot_group_atoms(ax: Any, group: RunGroup, key: str, layer: int,
                       lines: dict[str, dict[str, Any]], rounds: dict[str, int],
                       style: dict[str, Any], *, band_alpha: float,
-                      states: Mapping[str, str]) -> str:
+                      states: Mapping[str, str], ends: GroupAudit | None = None) -> str:
     """One group's quantity ``key`` at ``layer`` in a panel: a lone run's line, or the seeds'
-    thin lines under their mean over the epochs all have, with its band. ``style`` is the
-    marker and what the legend entry says after the group's name; ``states``: each run's state
-    in report.md (a bar ends a stopped or failed one's line, a square one that
-    ``run.early_stop`` ended). Returns the entry."""
+    thin lines under their mean over the epochs all have, with its band, and, where
+    ``run.early_stop`` ended them apart, the mark of the mean ± sd of each seed's own last
+    audit of ``layer`` (``ends``, :func:`_own_last_audits`;
+    :func:`~pidkit_distill.report.figure_lines.plot_seed_ends`). ``style`` is the marker and
+    what the legend entry says after the group's name; ``states``: each run's state in
+    report.md (a bar ends a stopped or failed one's line, a square one that ``run.early_stop``
+    ended). Returns the entry."""
     recs = audit_epochs(group, layer)[1]
     if len(group.runs) == 1:
         run = group.runs[0]
@@ -258,7 +273,37 @@ def _plot_group_atoms(ax: Any, group: RunGroup, key: str, layer: int,
     line = {**mean_line(group, lines, rounds, ""), **style,
             "label": group.legend + style["label"]}
     plot_mean(ax, *common_epochs(recs, key), line, band_alpha=band_alpha)
+    if ends is not None:
+        plot_seed_ends(ax, ends.epochs, [record[key] for record in ends.records], line["color"])
     return line["label"]
+
+
+def _own_last_audits(group: RunGroup, layer: int, states: Mapping[str, str]
+                     ) -> GroupAudit | None:
+    """Each seed's own last audit of ``layer`` where ``run.early_stop`` ended the seeds of
+    ``group`` at different epochs, as the table of seeds averages them at its row's layer: the
+    :func:`~pidkit_distill.report.groups.group_audit` of the seeds' records of ``layer`` alone
+    (``states`` as it takes them); ``None`` for a lone run, where the records are of one epoch
+    (the epoch the mean line ends at), or where they are not averaged (none, or estimated
+    unlike)."""
+    if len(group.runs) == 1:
+        return None
+    alone = RunGroup(group.label, [replace(run, audit=[r for r in run.audit if r["layer"] == layer])
+                                   for run in group.runs])
+    audit = group_audit(alone, states)
+    return audit if audit.records and audit.epoch is None else None
+
+
+def _ends_note(audits: list[GroupAudit | None]) -> str:
+    """What a group's legend entry in a PID figure says of the marks of its seeds' own last
+    ``audits`` (:func:`_own_last_audits`, one per layer drawn), on a line of its own: their
+    epochs, where every layer's are the same; nothing where none is marked."""
+    epochs = {audit.epochs for audit in audits if audit is not None}
+    if not epochs:
+        return ""
+    if len(epochs) > 1:
+        return "\ndiamond: each seed's own last audit of each layer"
+    return f"\ndiamond: each seed's own last audit (epochs {', '.join(map(str, epochs.pop()))})"
 
 
 def _dress_panel(ax: Any, title: str, ylabel: str) -> None:
