@@ -21,10 +21,12 @@ from pidkit_distill.config_text import (
     in_config_file,
     read_config_file,
 )
+from pidkit_distill.folder_locks import lock_held
 from pidkit_distill.name_check import NAMED_KEYS
 from pidkit_distill.registry import BUILTIN_NAMES, registry_key
 from pidkit_distill.run_folders.files import read_run_config
 from pidkit_distill.run_folders.search import did_you_mean_run_folder, instead_of_folder
+from pidkit_distill.run_folders.unwritten import RUN_LOCK_FILE, holds_unwritten_run
 
 __all__ = ["GivenAs", "apply_option_values", "check_option_type", "demo_epochs",
            "key_value", "load_config_file", "name_errors_as_typed", "named_option",
@@ -207,7 +209,9 @@ def run_folder_config(args: argparse.Namespace, run_dir: Path) -> TrainConfig:
     ------
     ValueError
         ``run_dir`` is no run folder (missing: the closest name beside it that holds runs; no
-        ``config.json``: what it holds instead), its ``config.json`` is damaged or of no run,
+        ``config.json``: what it holds instead; its lock file alone, a train's stopped before
+        it saved ``config.json``: the command to rerun), its ``config.json`` is damaged or of
+        no run,
         or ``--config``, ``run.name`` or ``run.out_dir`` is given beside it (``run_dir`` names
         the run and its folder), or the command is not ``train``; each starting
         ``--resume RUN_DIR:``.
@@ -261,6 +265,8 @@ def run_folder_config(args: argparse.Namespace, run_dir: Path) -> TrainConfig:
     if not run_dir.is_dir():
         raise ValueError(f"{said}: it is a file, not a run folder; pass the folder that holds "
                          "the run's config.json and checkpoint.pt")
+    if holds_unwritten_run(run_dir):  # its .lock alone: stopped before config.json
+        raise ValueError(f"{said}: {_config_not_saved(run_dir)}")
     if not (run_dir / "config.json").exists():
         rest = ("; it holds a checkpoint.pt: rerun the command that made the run with --resume"
                 if (run_dir / "checkpoint.pt").is_file() else instead_of_folder(run_dir))
@@ -275,6 +281,27 @@ def run_folder_config(args: argparse.Namespace, run_dir: Path) -> TrainConfig:
     config.run.out_dir = str(run_dir.parent)
     config.run.name = run_dir.name
     return config
+
+
+def _config_not_saved(run_dir: Path) -> str:
+    """Why ``--resume RUN_DIR`` cannot continue ``run_dir``, a run folder that a train made and
+    saved no configuration in (:func:`~pidkit_distill.run_folders.unwritten.holds_unwritten_run`:
+    its lock file alone, as while it loads the data and trains or reads its teacher, which it
+    does before it writes ``config.json``), and what to do: by whether the train that locked it
+    is still running (:func:`~pidkit_distill.folder_locks.lock_held`)."""
+    rerun = f"rerun the command that started the run {run_dir.name!r} with --resume added"
+    written = "config.json, written once the data is loaded and the teacher trained or read"
+    held = lock_held(run_dir / RUN_LOCK_FILE)
+    if held:
+        return (f"its train is still running (it holds its {RUN_LOCK_FILE}) and has not saved "
+                f"the run's configuration yet ({written}); let it run, or stop it and {rerun}")
+    if held is None:
+        return (f"its train saved no configuration ({written}), and is still running or was "
+                f"stopped: its {RUN_LOCK_FILE} cannot be tested here (a file system that cannot "
+                f"lock files, or no permission); look for its process (ps, squeue), and if none "
+                f"runs, {rerun}")
+    return (f"its train was stopped before it saved the run's configuration ({written}), so "
+            f"--resume RUN_DIR cannot know it; {rerun}")
 
 
 def apply_option_values(args: argparse.Namespace, config: TrainConfig,
