@@ -30,8 +30,8 @@ from pidkit_distill.run_folders.records import RunRecords
 
 __all__ = ["EARLY_STOP", "ENDED", "FEWER_SEEDS", "FONT", "SEED_ENDS", "SPREAD", "averaged_note",
            "end_mark_entries", "epoch_axis", "epoch_step", "float_values", "last_audit_note",
-           "mark_end", "mean_line", "plot_band", "plot_line", "plot_mean", "plot_seed_ends",
-           "run_lines", "same_line_notes", "state_note"]
+           "mark_end", "marked_points", "mean_line", "plot_band", "plot_line", "plot_mean",
+           "plot_seed_ends", "run_lines", "same_line_notes", "state_note"]
 
 # A line of more points than this has markers on about this many, evenly spaced in epochs:
 # markers on each of 300 epochs hid its dashes, the teacher's line style.
@@ -417,12 +417,43 @@ def plot_line(ax: Any, epochs: list[int], values: Any, line: dict[str, Any]) -> 
     """Draw ``line`` through ``values`` over ``epochs``, with a marker on every point, or, on a
     long line, whose line style stays visible, on the points nearest :data:`_MOST_MARKERS`
     epochs evenly spaced from its first to its last (epochs missing from a resumed run's
-    records, or audited every k-th only, move no marker)."""
-    marked: slice | list[int] = slice(None)
-    if len(epochs) > _MOST_MARKERS:
-        marked = sorted({int(np.abs(np.asarray(epochs) - epoch).argmin())
-                         for epoch in np.linspace(epochs[0], epochs[-1], _MOST_MARKERS)})
-    ax.plot(epochs, values, **line, markevery=marked)
+    records, or audited every k-th only, move no marker), and on each lone point
+    (:func:`marked_points`)."""
+    ax.plot(epochs, values, **line, markevery=marked_points(epochs, values))
+
+
+def marked_points(epochs: Sequence[int], values: Any) -> slice | list[int]:
+    """Which points of a line through ``values`` over ``epochs`` have a marker (a ``markevery``):
+    each lone point, a value whose neighbours have none (``NaN``), which no segment of the line
+    reaches, so that only its marker shows it (a RID filter epoch between student epochs); and
+    of the points on segments, all where they are at most :data:`_MOST_MARKERS`, else those
+    nearest :data:`_MOST_MARKERS` epochs evenly spaced from the first of them to the last.
+
+    Examples
+    --------
+    >>> nan = float("nan")
+    >>> marked_points([1, 2, 3], [0.5, nan, 0.7])
+    slice(None, None, None)
+    >>> epochs = list(range(1, 31))
+    >>> filter_epochs = [1, 2, 3, 4, 8, 12, 16, 20, 24, 28]
+    >>> points = marked_points(epochs, [1.0 if e in filter_epochs else nan for e in epochs])
+    >>> points == slice(None)  # ten points: all marked, 8 and 20 included
+    True
+    >>> lone_two = [nan if e in (1, 3) else 1.0 for e in epochs]  # 2 between gaps: no segment
+    >>> print(*(epochs[i] for i in marked_points(epochs, lone_two)))  # 20 of 4-30, and 2
+    2 4 5 7 8 9 11 12 14 15 16 18 19 20 22 23 25 26 27 29 30
+    """
+    known = np.isfinite(np.asarray(values, dtype=float))
+    before = np.concatenate([[False], known[:-1]])
+    after = np.concatenate([known[1:], [False]])
+    lone = known & ~before & ~after
+    on_segments = np.flatnonzero(known & ~lone)
+    if len(on_segments) <= _MOST_MARKERS:
+        return slice(None)
+    spots = np.asarray(epochs, dtype=float)[on_segments]
+    even = {int(on_segments[np.abs(spots - epoch).argmin()])
+            for epoch in np.linspace(spots[0], spots[-1], _MOST_MARKERS)}
+    return sorted(even | {int(i) for i in np.flatnonzero(lone)})
 
 
 def epoch_step(epochs: Iterable[float]) -> int:
