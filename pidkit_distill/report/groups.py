@@ -33,7 +33,7 @@ from pidkit_distill.report.caveats import (
 from pidkit_distill.report.cells import spread_cell, table_cell
 from pidkit_distill.report.loss_jump_notes import seeds_jumped_note
 from pidkit_distill.report.pairs import pair_lines
-from pidkit_distill.report.states import all_ended, ended_apart
+from pidkit_distill.report.states import all_ended, ended_by_early_stop
 from pidkit_distill.report.table import best_record
 from pidkit_distill.run_folders.groups import (
     AUDIT_KEYS_NOT_ATOMS,
@@ -72,7 +72,7 @@ _GROUP_NOTE = ("Each row is one experiment run with several seeds: runs whose co
 
 # What the note under the table of seeds says where run.early_stop ended a group's seeds at
 # different epochs (:func:`seed_last_accuracies`)
-_ENDED_APART_NOTE = ("Where run.early_stop ended the seeds of a row (its epochs say early stop: "
+_ENDED_BY_EARLY_STOP_NOTE = ("Where run.early_stop ended the seeds of a row (its epochs say early stop: "
                      "the last any seed reached, then each one's), a seed's last acc and atoms "
                      "are at its own last epoch (train audits it), as in the table of each run, "
                      "not at an epoch all seeds reached: one stopped after epoch 6 has no epoch "
@@ -149,7 +149,7 @@ def group_table_of(every: list[RunGroup], states: Mapping[str, str] | None = Non
                             _marks_legend({mark: text for row in shown
                                            for mark, text in row.marks.items()})]),
              *([AUDIT_EPOCH_NOTE] if any(row.apart for row in shown) else []),
-             *([_ENDED_APART_NOTE] if any(ended_apart(group.runs, states) for group in groups)
+             *([_ENDED_BY_EARLY_STOP_NOTE] if any(ended_by_early_stop(group.runs, states) for group in groups)
                else []),
              _GROUP_NOTE, *(_BEST_ACC_NOTES[on] for on in sorted(chosen)),
              *(note for group in groups for note in _rerun_notes(group)),
@@ -183,11 +183,11 @@ def _group_row(group: RunGroup, states: Mapping[str, str] | None) -> _GroupRow:
     student = student_epochs(cfg, [m for m in group.runs[0].metrics if m["epoch"] <= shown])
     last_epoch, last_acc = seed_last_accuracies(group, states)
     epochs_cell = f"{last_epoch}/{cfg['run']['epochs']}"
-    if last_epoch != shown:  # ended apart: each seed's last acc at its own last epoch
+    if last_epoch != shown:  # ended at different epochs: each seed's last acc at its own last
         epochs_cell += f" (early stop: seeds ended at {', '.join(map(str, reached))})"
     elif len(set(reached)) > 1:
         epochs_cell += f" (seeds reached {', '.join(map(str, reached))})"
-    elif ended_apart(group.runs, states):  # run.early_stop ended every seed at the same epoch
+    elif ended_by_early_stop(group.runs, states):  # run.early_stop ended every seed at the same epoch
         epochs_cell += " (early stop)"
     if student is not None:
         epochs_cell += f" {SCHEDULE_MARK}"
@@ -282,7 +282,7 @@ def seed_last_accuracies(group: RunGroup, states: Mapping[str, str] | None = Non
     """The epoch that the last acc of ``group`` is of, and each seed's held-out accuracy then, in
     the order of the seeds (``None`` where a seed's last record has none): the last epoch every seed reached
     (:func:`~pidkit_distill.run_folders.groups.common_epochs`); where ``run.early_stop``
-    ended the seeds at different epochs (:func:`~pidkit_distill.report.states.ended_apart`,
+    ended the seeds at different epochs (:func:`~pidkit_distill.report.states.ended_by_early_stop`,
     ``states`` as it takes them), the last epoch any reached, each seed's accuracy at its own
     last epoch, as the table of each run shows it (the epochs they all reached would end
     none's run, only the shortest's). ``(0, [])`` where they share no epoch with an accuracy.
@@ -300,7 +300,7 @@ def seed_last_accuracies(group: RunGroup, states: Mapping[str, str] | None = Non
     >>> seed_last_accuracies(group, {"a": "stopped", "b": ""})
     (2, [0.7, 0.6])
     """
-    if ended_apart(group.runs, states):
+    if ended_by_early_stop(group.runs, states):
         return (max(run.metrics[-1]["epoch"] for run in group.runs),
                 [run.metrics[-1].get("test_acc") for run in group.runs])
     epochs, acc = common_epochs((run.metrics for run in group.runs), "test_acc")
@@ -379,7 +379,7 @@ def group_audit(group: RunGroup, states: Mapping[str, str] | None = None) -> Gro
     if not layers or not common_epochs((run.metrics for run in group.runs), "test_acc")[0]:
         return GroupAudit(None, None, "", (), ())
     layer = max(layers)
-    if ended_apart(group.runs, states):  # each seed's own last record, of its last epoch
+    if ended_by_early_stop(group.runs, states):  # each seed's own last record, of its last epoch
         own = [max((r for r in run.audit if r["layer"] == layer), key=lambda r: r["epoch"],
                    default=None) for run in group.runs]
         records = () if None in own else tuple(r for r in own if r is not None)

@@ -3,11 +3,12 @@ for each experiment with the same data, teacher source and ``run.epochs`` as an 
 method ``bas``, its last held-out accuracy minus BAS's, paired by seed, as mean ± standard error
 over the seeds both ran (:func:`paired_difference`).
 
-Where ``run.early_stop`` ended seeds at different epochs (:func:`~pidkit_distill.report.states.
-ended_apart`), the last epoch every seed reached is no seed's result: a seed stopped after epoch
-6 would be set against one that ran to 12 at its epoch 6, partway through. Each seed's own result
-is paired instead, its held-out accuracy at its best validation epoch (``best.pt``, its best acc
-(val) in the table of each run), and the line says so.
+Where ``run.early_stop`` ended seeds, at different epochs say
+(:func:`~pidkit_distill.report.states.ended_by_early_stop`), the last epoch every seed reached is
+no seed's result: a seed stopped after epoch 6 would be set against one that ran to 12 at its
+epoch 6, partway through. Each seed's own result is paired instead, its held-out accuracy at
+its best validation epoch (``best.pt``, its best acc (val) in the table of each run), and the
+line says so.
 
 Experiments of different ``run.epochs`` are not paired: the difference would be taken at the
 last epoch both reached, the shorter run's last against the longer one's partway through its
@@ -30,7 +31,7 @@ from typing import Any, NamedTuple
 import numpy as np
 
 from pidkit_distill.registry import registry_key
-from pidkit_distill.report.states import ended_apart
+from pidkit_distill.report.states import ended_by_early_stop
 from pidkit_distill.report.table import best_record
 from pidkit_distill.run_folders.groups import RunGroup, common_epochs
 from pidkit_distill.run_folders.records import RunRecords
@@ -41,7 +42,8 @@ __all__ = ["BASELINE", "PairedDifference", "bas_pairs", "epochs_apart_notes", "p
 BASELINE = "bas"
 """The method every other experiment is paired against."""
 
-# What a line pairing the seeds' results compares (:func:`paired_difference`, runs ended apart)
+# What a line pairing the seeds' results compares (:func:`paired_difference`, runs that
+# run.early_stop ended)
 _RESULTS = ("each seed's result: its held-out accuracy at its best validation epoch (best.pt, "
             "its best acc (val)), or at its last where it has no data.val_fraction")
 
@@ -83,7 +85,7 @@ def paired_difference(group: RunGroup, baseline: RunGroup,
     accuracy at that epoch, a non-finite one, pairs with none).
 
     Where each of those runs ended its epochs and ``run.early_stop`` ended one or more
-    (:func:`~pidkit_distill.report.states.ended_apart`), each run's own result is compared
+    (:func:`~pidkit_distill.report.states.ended_by_early_stop`), each run's own result is compared
     instead: its held-out accuracy at its best epoch chosen on its validation split
     (``best.pt``, :func:`~pidkit_distill.report.table.best_record`), or at its last epoch
     where it has no split (its best acc would be chosen on the held-out set itself); the
@@ -143,7 +145,7 @@ def paired_difference(group: RunGroup, baseline: RunGroup,
         return None
     runs: list[RunRecords] = [run for _, pair_run, base_run in shared
                               for run in (pair_run, base_run)]
-    if ended_apart(runs, states):
+    if ended_by_early_stop(runs, states):
         epoch = None
         values = np.array([np.nan if (record := _result(run)) is None or record.get("test_acc")
                            is None else record["test_acc"] for run in runs], float)

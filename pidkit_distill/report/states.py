@@ -22,7 +22,7 @@ from pidkit_distill.run_folders.files import (
 from pidkit_distill.run_folders.records import RunRecords
 from pidkit_distill.run_folders.unwritten import RUN_LOCK_FILE
 
-__all__ = ["StateNotes", "all_ended", "ended_apart", "run_state", "stopped_early_at"]
+__all__ = ["StateNotes", "all_ended", "ended_by_early_stop", "run_state", "stopped_early_at"]
 
 # What the paragraph under the table says of the runs in each state (:func:`run_state`),
 # after naming them, each with its epochs: what happened, then how to go on (the advice, where
@@ -247,11 +247,11 @@ def all_ended(runs: Sequence[RunRecords], states: Mapping[str, str] | None = Non
     return True
 
 
-def ended_apart(runs: Sequence[RunRecords], states: Mapping[str, str] | None = None) -> bool:
+def ended_by_early_stop(runs: Sequence[RunRecords], states: Mapping[str, str] | None = None) -> bool:
     """Whether each of ``runs`` ended its epochs (:func:`all_ended`), ``run.early_stop`` ending
-    one or more of them: each one's result is then of its own epochs (its best epoch on the
-    validation split, ``best.pt``), not of an epoch they all reached. ``states`` as
-    :func:`all_ended`'s.
+    one or more of them, at different epochs or all at the same one: each one's result is then
+    of its own epochs (its best epoch on the validation split, ``best.pt``), not of an epoch
+    they all reached. ``states`` as :func:`all_ended`'s.
 
     Examples
     --------
@@ -259,11 +259,13 @@ def ended_apart(runs: Sequence[RunRecords], states: Mapping[str, str] | None = N
     >>> def run(name, done):
     ...     return RunRecords(name, Path(f"/nonexistent/{name}"), {"run": {"epochs": 8}},
     ...                       [{"epoch": e, "test_acc": 0.5} for e in range(1, done + 1)], [])
-    >>> ended_apart([run("a", 3), run("b", 8)], {"a": "", "b": ""})
+    >>> ended_by_early_stop([run("a", 3), run("b", 8)], {"a": "", "b": ""})
     True
-    >>> ended_apart([run("a", 3), run("b", 8)], {"a": "stopped", "b": ""})
+    >>> ended_by_early_stop([run("a", 3), run("b", 3)], {"a": "", "b": ""})  # the same epoch
+    True
+    >>> ended_by_early_stop([run("a", 3), run("b", 8)], {"a": "stopped", "b": ""})
     False
-    >>> ended_apart([run("a", 8), run("b", 8)], {"a": "", "b": ""})
+    >>> ended_by_early_stop([run("a", 8), run("b", 8)], {"a": "", "b": ""})
     False
     """
     return all_ended(runs, states) and any(

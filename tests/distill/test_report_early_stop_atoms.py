@@ -47,7 +47,7 @@ def syn_cell(values: list[float]) -> str:
     return f"{mean:.3f} ± {sd:.3f} ({', '.join(f'{value:.3f}' for value in values)})"
 
 
-def test_seeds_ended_apart_average_each_ones_last_audit(tmp_path):
+def test_seeds_early_stop_ended_at_different_epochs_average_each_ones_last_audit(tmp_path):
     # kd's seeds 1, 2, 3 ended after epochs 3, 4 and 6 (run.early_stop the first two), each
     # audited at its end: Syn 0.31, 0.42 and 0.63, a mean of 0.4533 and an sd of 0.1626; the old
     # rule averaged epoch 3's, 0.31, 0.32, 0.33 (0.320 ± 0.010), two seeds partway through

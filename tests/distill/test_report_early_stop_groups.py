@@ -88,7 +88,7 @@ def early_stop_runs(tmp_path: Path) -> list[Path]:
             for seed, (tests, vals) in accs.items()]
 
 
-def test_seeds_ended_apart_by_early_stop_pair_their_results_with_bas(tmp_path):
+def test_seeds_early_stop_ended_at_different_epochs_pair_their_results_with_bas(tmp_path):
     kd, bas = results(KD), results(BAS)
     # by hand: kd's results 0.80 (epoch 2), 0.85 (3), 0.90 (4); bas's 0.76 (6), 0.80 (2),
     # 0.80 (3): differences +0.04, +0.05, +0.10
