@@ -26,6 +26,8 @@ module                   job
                          with their bootstrap interval, mean ± sd across seeds
 ``loss_jump_notes``      the notes of a run whose loss term jumped, and of the seeds that did
 ``groups``               :func:`group_table`: the table of the experiments run with several seeds
+``group_audit``          the audit a row of that table shows: each seed's atoms of the row's
+                         layer and epoch, and their flags (marks below 0, counts of seeds)
 ``pairs``                each experiment's accuracy minus BAS's, paired by seed, under that table
 ``csv_tables``           ``runs.csv`` and ``groups.csv``: the tables' numbers, unrounded
 ``figures``              the figures as PNG bytes: ``accuracy.png``, ``losses.png``,

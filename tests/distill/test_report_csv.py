@@ -132,7 +132,7 @@ def test_a_run_without_an_audit_has_empty_atom_cells_and_a_lone_run_a_group_row(
 def test_seeds_estimated_differently_have_empty_atom_cells_in_groups_csv_as_in_report_md(
         tmp_path, capsys):
     # report.md's table of seeds and groups.csv each chose the layer, epoch and records of a
-    # group by a rule of their own; one rule now (report.groups.group_audit) serves both
+    # group by a rule of their own; one rule now (report.group_audit.group_audit) serves both
     runs = sweep(tmp_path)
     audit = [json.loads(line) for line in (runs / "t1/audit.jsonl").read_text().splitlines()]
     for record in audit:
