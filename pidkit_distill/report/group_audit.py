@@ -23,7 +23,7 @@ from pidkit_distill.audit.records import (
     innermost_layer,
     layer_named_flags,
 )
-from pidkit_distill.report.states import ended_by_early_stop
+from pidkit_distill.report import states as run_states
 from pidkit_distill.run_folders.groups import RunGroup, audit_epochs, common_epochs
 
 __all__ = ["BELOW_ZERO_MARKS", "GroupAudit", "atom_marks", "confidences_note", "group_audit",
@@ -73,14 +73,32 @@ class GroupAudit:
     epochs: tuple[int, ...] = ()
 
 
-def group_audit(group: RunGroup, states: Mapping[str, str] | None = None) -> GroupAudit:
+def group_audit(group: RunGroup, states: Mapping[str, str] | None = None, *,
+                ended_by_early_stop: bool | None = None) -> GroupAudit:
     """The audit of ``group`` that the report shows: each seed's record of the innermost layer a
     seed audited at the last epoch at which every seed audited it (each seed's own last where
-    ``run.early_stop`` ended them apart, as its last acc is:
-    :func:`~pidkit_distill.report.groups.seed_last_accuracies`,
-    ``states`` as it takes them; train audits the epoch a run ends at), averaged where the
-    seeds estimated them alike. None where the seeds share no completed epoch (a run without
-    one has only its untrained networks' audit, as the table of each run leaves out).
+    ``run.early_stop`` ended them, as its last acc is:
+    :func:`~pidkit_distill.report.groups.seed_last_accuracies`; train audits the epoch a run
+    ends at), averaged where the seeds estimated them alike. None where the seeds share no
+    completed epoch (a run without one has only its untrained networks' audit, as the table of
+    each run leaves out).
+
+    Parameters
+    ----------
+    group : RunGroup
+        An experiment (:func:`~pidkit_distill.run_folders.groups.group_runs`), one run per seed.
+    states : mapping of str to str, optional
+        Each run's state by its name (:func:`~pidkit_distill.report.states.run_state`), which
+        says whether ``run.early_stop`` ended it; by default read from its ``summary.json``.
+    ended_by_early_stop : bool, optional
+        Whether ``run.early_stop`` ended the seeds
+        (:func:`~pidkit_distill.report.states.ended_by_early_stop` of their runs and
+        ``states``), where the caller decided it for the group's other cells; by default
+        decided here.
+
+    Returns
+    -------
+    GroupAudit
 
     Examples
     --------
@@ -105,12 +123,16 @@ def group_audit(group: RunGroup, states: Mapping[str, str] | None = None) -> Gro
     (None, (2, 3), [0.2, 0.3])
     >>> group_audit(apart, {"a": "stopped", "b": ""}).epochs  # a killed: the epoch both have
     (2, 2)
+    >>> group_audit(apart, ended_by_early_stop=True).epochs  # as the caller decided it
+    (2, 3)
     """
     layers = [inner for run in group.runs if (inner := innermost_layer(run.audit)) is not None]
     if not layers or not common_epochs((run.metrics for run in group.runs), "test_acc")[0]:
         return GroupAudit(None, None, "", (), ())
     layer = max(layers)
-    if ended_by_early_stop(group.runs, states):  # each seed's own last record, of its last epoch
+    if ended_by_early_stop is None:
+        ended_by_early_stop = run_states.ended_by_early_stop(group.runs, states)
+    if ended_by_early_stop:  # each seed's own last record, of its last epoch
         own = [max((r for r in run.audit if r["layer"] == layer), key=lambda r: r["epoch"],
                    default=None) for run in group.runs]
         records = () if None in own else tuple(r for r in own if r is not None)
@@ -229,9 +251,9 @@ explain.
             "its notes explain.")
 
 
-def confidences_note(group: RunGroup, states: Mapping[str, str] | None = None) -> str | None:
+def confidences_note(group: RunGroup, audit: GroupAudit) -> str | None:
     """The line under the group table where the seeds' records that the row of ``group`` shows
-    (:func:`group_audit`, ``states`` as it takes them) were audited at other confidences
+    (``audit``, its :func:`group_audit`) were audited at other confidences
     (``settings["confidence"]``: an ``audit.confidence`` a resume changed, or seeds run with
     others); ``None`` where they were alike. Their atoms are the same at any; their marks below
     0 are judged at each one's own.
@@ -245,15 +267,15 @@ def confidences_note(group: RunGroup, states: Mapping[str, str] | None = None) -
     ...               "bias_correction": {"method": "wishart"},
     ...               "settings": {"confidence": confidence}}]
     ...     return RunRecords(name, Path(name), {}, [{"epoch": 1, "test_acc": 0.5}], audit)
-    >>> print(confidences_note(RunGroup("bas", [run("a", 0.95), run("b", 0.99),
-    ...                                          run("c", 0.95)])))
+    >>> mixed = RunGroup("bas", [run("a", 0.95), run("b", 0.99), run("c", 0.95)])
+    >>> print(confidences_note(mixed, group_audit(mixed)))
     bas, 3 seeds: the seeds' audit records of the row (layer 2, epoch 1) were made at other \
 confidences, 95% (a, c) and 99% (b) (audit.confidence, which a resume may change): their atoms \
 are the same at any, and a mark below 0 is judged at its seed's own.
-    >>> confidences_note(RunGroup("bas", [run("a", 0.95), run("b", 0.95)])) is None
+    >>> alike = RunGroup("bas", [run("a", 0.95), run("b", 0.95)])
+    >>> confidences_note(alike, group_audit(alike)) is None
     True
     """
-    audit = group_audit(group, states)
     seeds: dict[str, list[str]] = {}
     for run, record in zip(group.runs, audit.records, strict=False):  # none without an audit
         confidence = (record.get("settings") or {}).get("confidence")

@@ -14,6 +14,7 @@ from collections.abc import Mapping
 from typing import Any, NamedTuple
 
 from pidkit_distill.audit.records import ATOM_LABELS
+from pidkit_distill.report import states as run_states
 from pidkit_distill.report.caveats import (
     AUDIT_EPOCH_NOTE,
     SCHEDULE_MARK,
@@ -32,7 +33,6 @@ from pidkit_distill.report.group_audit import (
 )
 from pidkit_distill.report.loss_jump_notes import seeds_jumped_note
 from pidkit_distill.report.pairs import pair_lines
-from pidkit_distill.report.states import all_ended, ended_by_early_stop
 from pidkit_distill.report.table import best_record
 from pidkit_distill.run_folders.groups import (
     AUDIT_KEYS_NOT_ATOMS,
@@ -141,11 +141,12 @@ def group_table_of(every: list[RunGroup], states: Mapping[str, str] | None = Non
                             marks_legend({mark: text for row in shown
                                            for mark, text in row.marks.items()})]),
              *([AUDIT_EPOCH_NOTE] if any(row.apart for row in shown) else []),
-             *([_ENDED_BY_EARLY_STOP_NOTE]
-               if any(ended_by_early_stop(group.runs, states) for group in groups) else []),
+             *([_ENDED_BY_EARLY_STOP_NOTE] if any(row.ended_by_early_stop for row in shown)
+               else []),
              _GROUP_NOTE, *(_BEST_ACC_NOTES[on] for on in sorted(chosen)),
              *(note for group in groups for note in _rerun_notes(group)),
-             *filter(None, (confidences_note(group, states) for group in groups)),
+             *filter(None, (confidences_note(group, row.audit)
+                            for group, row in zip(groups, shown, strict=True))),
              *filter(None, map(_teacher_note, groups)),
              *filter(None, map(seeds_jumped_note, groups)), *lacking]
     return "\n".join([*lines, "", "\n\n".join(notes)])
@@ -156,14 +157,19 @@ class _GroupRow(NamedTuple):
     atoms (:func:`~pidkit_distill.report.group_audit.atom_marks`), the epochs its student trained
     in and the epochs averaged where its method's schedule trained it in only some
     (:func:`~pidkit_distill.report.caveats.student_epochs`; else ``None``), whether its atoms
-    are of another epoch than its accuracy, and its seeds' best records
-    (:func:`seed_best_records`)."""
+    are of another epoch than its accuracy, its seeds' best records
+    (:func:`seed_best_records`), its seeds' audit
+    (:func:`~pidkit_distill.report.group_audit.group_audit`) and whether ``run.early_stop``
+    ended them (:func:`~pidkit_distill.report.states.ended_by_early_stop`), decided once for
+    the row, its notes and its audit."""
 
     text: str
     marks: dict[str, str]
     student: tuple[int, int] | None
     apart: bool
     best: list[dict[str, Any] | None]
+    audit: GroupAudit
+    ended_by_early_stop: bool
 
 
 def _group_row(group: RunGroup, states: Mapping[str, str] | None) -> _GroupRow:
@@ -174,17 +180,18 @@ def _group_row(group: RunGroup, states: Mapping[str, str] | None) -> _GroupRow:
     reached = [run.metrics[-1]["epoch"] for run in group.runs]
     shown = epochs[-1] if epochs else 0
     student = student_epochs(cfg, [m for m in group.runs[0].metrics if m["epoch"] <= shown])
-    last_epoch, last_acc = seed_last_accuracies(group, states)
+    early_stop = run_states.ended_by_early_stop(group.runs, states)  # once, for every cell
+    last_epoch, last_acc = seed_last_accuracies(group, states, ended_by_early_stop=early_stop)
     epochs_cell = f"{last_epoch}/{cfg['run']['epochs']}"
     if last_epoch != shown:  # ended at different epochs: each seed's last acc at its own last
         epochs_cell += f" (early stop: seeds ended at {', '.join(map(str, reached))})"
     elif len(set(reached)) > 1:
         epochs_cell += f" (seeds reached {', '.join(map(str, reached))})"
-    elif ended_by_early_stop(group.runs, states):  # run.early_stop ended all at the same epoch
+    elif early_stop:  # run.early_stop ended every seed at the same epoch
         epochs_cell += " (early stop)"
     if student is not None:
         epochs_cell += f" {SCHEDULE_MARK}"
-    audit = group_audit(group, states)
+    audit = group_audit(group, states, ended_by_early_stop=early_stop)
     estimate = audit.estimate
     # records only where every seed completed an epoch (group_audit), so epochs has one
     words, apart = _audit_epoch_words(audit, reached if last_epoch != shown else epochs[-1]
@@ -208,7 +215,7 @@ def _group_row(group: RunGroup, states: Mapping[str, str] | None) -> _GroupRow:
         f"{spread_cell(last_acc, '.4f')} | "
         f"{best_cell} | {table_cell(audit.layer, 'd')} | {table_cell(audit.epoch, 'd')} | "
         f"{estimate} | {' | '.join(atoms)} |", marks_words,
-        None if student is None else (student, shown), apart, best)
+        None if student is None else (student, shown), apart, best, audit, early_stop)
 
 
 def _audit_epoch_words(audit: GroupAudit, shown: int | list[int]) -> tuple[str | None, bool]:
@@ -264,21 +271,39 @@ def seed_best_records(group: RunGroup, states: Mapping[str, str] | None = None
     [1, 1]
     """
     epochs = set(common_epochs((run.metrics for run in group.runs), "test_acc")[0])
-    finished = all_ended(group.runs, states)
+    finished = run_states.all_ended(group.runs, states)
     return [best_record(run.metrics if finished else
                         [record for record in run.metrics if record["epoch"] in epochs])
             for run in group.runs]
 
 
-def seed_last_accuracies(group: RunGroup, states: Mapping[str, str] | None = None
+def seed_last_accuracies(group: RunGroup, states: Mapping[str, str] | None = None, *,
+                         ended_by_early_stop: bool | None = None
                          ) -> tuple[int, list[float | None]]:
-    """The epoch that the last acc of ``group`` is of, and each seed's held-out accuracy then, in
-    the order of the seeds (``None`` where a seed's last record has none): the last epoch every seed reached
-    (:func:`~pidkit_distill.run_folders.groups.common_epochs`); where ``run.early_stop``
-    ended the seeds at different epochs (:func:`~pidkit_distill.report.states.ended_by_early_stop`,
-    ``states`` as it takes them), the last epoch any reached, each seed's accuracy at its own
-    last epoch, as the table of each run shows it (the epochs they all reached would end
-    none's run, only the shortest's). ``(0, [])`` where they share no epoch with an accuracy.
+    """The epoch that the last acc of ``group`` is of, and each seed's held-out accuracy then,
+    in the order of the seeds (``None`` where a seed's last record has none): the last epoch
+    every seed reached (:func:`~pidkit_distill.run_folders.groups.common_epochs`); where
+    ``run.early_stop`` ended the seeds, at different epochs say, the last epoch any reached,
+    each seed's accuracy at its own last epoch, as the table of each run shows it (the epochs
+    they all reached would end none's run, only the shortest's). ``(0, [])`` where they share
+    no epoch with an accuracy.
+
+    Parameters
+    ----------
+    group : RunGroup
+        An experiment (:func:`~pidkit_distill.run_folders.groups.group_runs`), one run per seed.
+    states : mapping of str to str, optional
+        Each run's state by its name (:func:`~pidkit_distill.report.states.run_state`), which
+        says whether ``run.early_stop`` ended it; by default read from its ``summary.json``.
+    ended_by_early_stop : bool, optional
+        Whether ``run.early_stop`` ended the seeds
+        (:func:`~pidkit_distill.report.states.ended_by_early_stop` of their runs and
+        ``states``), where the caller decided it for the group's other cells; by default
+        decided here.
+
+    Returns
+    -------
+    tuple of int and list of float or None
 
     Examples
     --------
@@ -292,8 +317,12 @@ def seed_last_accuracies(group: RunGroup, states: Mapping[str, str] | None = Non
     (4, [0.7, 0.9])
     >>> seed_last_accuracies(group, {"a": "stopped", "b": ""})
     (2, [0.7, 0.6])
+    >>> seed_last_accuracies(group, ended_by_early_stop=True)  # as the caller decided it
+    (4, [0.7, 0.9])
     """
-    if ended_by_early_stop(group.runs, states):
+    if ended_by_early_stop is None:
+        ended_by_early_stop = run_states.ended_by_early_stop(group.runs, states)
+    if ended_by_early_stop:
         return (max(run.metrics[-1]["epoch"] for run in group.runs),
                 [run.metrics[-1].get("test_acc") for run in group.runs])
     epochs, acc = common_epochs((run.metrics for run in group.runs), "test_acc")
