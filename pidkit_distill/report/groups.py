@@ -62,8 +62,10 @@ _GROUP_NOTE = ("Each row is one experiment run with several seeds: runs whose co
                "across the seeds, then each seed's value in the order of the seeds column; "
                "only epochs that every seed reached are averaged (last accuracy, and best "
                "accuracy where a seed is short of its epochs, stopped or still training; atoms "
-               "at the last audit epoch they all have, those below 0 as they are, unclipped, as "
-               "in the table of each run). Where every seed finished (reached run.epochs, or "
+               "at the last audit epoch they all have), unless run.early_stop ended the seeds: "
+               "then each seed's last accuracy is of its own last epoch, and its atoms of its "
+               "own last audit. Atoms below 0 are averaged as they are, unclipped, as in the "
+               "table of each run. Where every seed finished (reached run.epochs, or "
                "run.early_stop ended it, each at its own epoch), a seed's best acc is its best "
                "acc in the table of each run, over all its epochs.")
 

@@ -12,10 +12,12 @@ import numpy as np
 import pandas as pd
 import pytest
 from test_report_early_stop_groups import early_stop_runs
+from test_report_pairs_epochs import group
 from test_report_seeds import group_rows
 
 from pidkit_distill import write_report
 from pidkit_distill.report.caveats import AUDIT_EPOCH_NOTE
+from pidkit_distill.report.groups import group_table_of
 
 
 def syn_of(seed: int, epoch: int) -> float:
@@ -129,3 +131,12 @@ def test_the_confidences_note_names_each_seeds_audit_epoch(tmp_path):
     assert ("kd, 3 seeds: the seeds' audit records of the row (layer 1, each seed's last audit, "
             "epochs 3, 4, 6) were made at other confidences, 95% (kd-s1, kd-s3) and 99% (kd-s2)"
             in report)
+
+
+def test_the_note_under_the_table_says_whose_epochs_the_atoms_are_of():
+    # it said, of every row, that the atoms are at the last audit epoch all seeds have, which
+    # is not so where run.early_stop ended the seeds (each one's own last audit)
+    table = group_table_of([group("kd", "kd", {1: [0.6, 0.7], 2: [0.65, 0.75]}, 2)])
+    assert ("atoms at the last audit epoch they all have), unless run.early_stop ended the "
+            "seeds: then each seed's last accuracy is of its own last epoch, and its atoms of "
+            "its own last audit. Atoms below 0 are averaged as they are, unclipped") in table
