@@ -25,7 +25,8 @@ from typing import Any
 import numpy as np
 
 from pidkit_distill.audit.records import ATOM_LABELS, audit_estimate, final_audit, final_flags
-from pidkit_distill.report.groups import group_audit, seed_best_records, seed_last_accuracies
+from pidkit_distill.report.group_audit import group_audit
+from pidkit_distill.report.groups import seed_best_records, seed_last_accuracies
 from pidkit_distill.report.pairs import PairedDifference, bas_pairs
 from pidkit_distill.report.states import stopped_early_at
 from pidkit_distill.report.table import best_record
@@ -66,7 +67,7 @@ too (its standard deviations empty), where the table of seeds has rows only for 
 where a seed is short of its epochs: :func:`~pidkit_distill.report.groups.seed_best_records`),
 ``selected_on`` where they were chosen, as in ``runs.csv``.
 ``layer``, ``audit_epoch`` and the atoms' ``_mean`` and ``_sd`` are of the seeds' audit records
-that the table of seeds averages (:func:`~pidkit_distill.report.groups.group_audit`): at the
+that the table of seeds averages (:func:`~pidkit_distill.report.group_audit.group_audit`): at the
 last epoch at which every seed audited its innermost layer, or, where ``run.early_stop`` ended
 the seeds apart, each seed's own last record of it, as its last accuracy is; ``audit_epoch`` is
 empty where those are of different epochs (each seed's is its ``audit_epoch`` in ``runs.csv``).

@@ -46,7 +46,7 @@ from pidkit_distill.report.figure_lines import (
     state_note,
 )
 from pidkit_distill.report.figure_looks import marker
-from pidkit_distill.report.groups import GroupAudit, group_audit
+from pidkit_distill.report.group_audit import GroupAudit, group_audit
 from pidkit_distill.run_folders.groups import RunGroup, audit_epochs, common_epochs
 from pidkit_distill.run_folders.records import RunRecords
 
@@ -282,7 +282,7 @@ def _own_last_audits(group: RunGroup, layer: int, states: Mapping[str, str]
                      ) -> GroupAudit | None:
     """Each seed's own last audit of ``layer`` where ``run.early_stop`` ended the seeds of
     ``group`` at different epochs, as the table of seeds averages them at its row's layer: the
-    :func:`~pidkit_distill.report.groups.group_audit` of the seeds' records of ``layer`` alone
+    :func:`~pidkit_distill.report.group_audit.group_audit` of the seeds' records of ``layer`` alone
     (``states`` as it takes them); ``None`` for a lone run, where the records are of one epoch
     (the epoch the mean line ends at), or where they are not averaged (none, or estimated
     unlike)."""

@@ -92,7 +92,7 @@ def test_the_pid_figures_mark_each_seeds_own_last_audit_as_the_table(tmp_path, f
     assert entries.count(SEED_ENDS["label"]) == 1
 
 
-def test_seeds_not_ended_apart_have_no_mark_of_their_ends(tmp_path, figures):
+def test_seeds_not_ended_at_different_epochs_have_no_mark_of_their_ends(tmp_path, figures):
     # without the summary.json that says run.early_stop ended them, kd's seeds 1 and 2 are
     # killed: the table's last acc is epoch 3's, where the mean line ends; bas's seeds are
     # ended apart still (seed 2 after epoch 5)
