@@ -226,7 +226,8 @@ def _run(args: argparse.Namespace) -> int:
     """Dispatch one command; user errors become :class:`_Failure`. PyTorch is imported only
     once the command needs it, so that what can be checked without it is reported at once."""
     if args.command == "report":
-        from pidkit_distill.run_folders.records import read_runs
+        from pidkit_distill.run_folders.files import read_run_config
+        from pidkit_distill.run_folders.records import read_runs, starting_student_of
         from pidkit_distill.run_folders.search import runs_in
 
         held = {given: runs_in(Path(given).expanduser()) for given in args.runs}
@@ -239,12 +240,19 @@ def _run(args: argparse.Namespace) -> int:
                 distinct = {folder.resolve() for folder in folders}  # a link to a run is it
                 read = len(distinct & shown)
                 broken = len(distinct & left_out)
-                teachers = len(distinct - shown - left_out)  # skipped beside students
+                skipped = distinct - shown - left_out  # beside students: teachers', TED's start
+                starting = sorted(folder.name for folder in skipped
+                                  if starting_student_of(read_run_config(folder)))
+                teachers = len(skipped) - len(starting)
                 print(f"{given}: {read} run folder{'' if read == 1 else 's'}"
                       + (f"; {broken} damaged run folder{'' if broken == 1 else 's'} left out"
                          if broken else "")
                       + (f"; {teachers} teacher's run folder{'' if teachers == 1 else 's'} "
-                         "skipped" if teachers else ""), file=sys.stderr, flush=True)
+                         "skipped" if teachers else "")
+                      + (f"; {len(starting)} run folder{'' if len(starting) == 1 else 's'} "
+                         f"that a run starts from skipped ({', '.join(starting[:3])}"
+                         f"{', ...' if len(starting) > 3 else ''})" if starting else ""),
+                      file=sys.stderr, flush=True)
         from pidkit_distill.atomic_files import FileWriteError
         from pidkit_distill.report import default_out_dir, group_table, summary_table, write_report
 

@@ -302,7 +302,9 @@ def get_args_parser() -> argparse.ArgumentParser:
                     "mean ± sd across the seeds) from run folders written by `pidkit-distill "
                     "train`. A sweep's folder (runs) stands for the run folders directly in it, "
                     "and a glob such as runs/* works: files, report folders, the teacher's "
-                    "own run folders and folders given twice are skipped with a warning, and so "
+                    "own run folders, the runs a method starts from (TED's RUN.bas-init, no "
+                    "seed of your bas runs) and folders given twice are skipped with a warning, "
+                    "and so "
                     "is a damaged run of a sweep's folder, which report.md names (a damaged run "
                     "given by its own folder is an error). Beside report.md, runs.csv and "
                     "groups.csv hold its tables as data.")

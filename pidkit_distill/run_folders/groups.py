@@ -17,8 +17,10 @@ an audit that did not run; the milestones of a constant schedule), and so does a
 run of a seed that another run of the experiment already has (a rerun) is no further seed: the
 run that reached the most epochs stands for the seed, and the group lists the rerun, as counted
 once where its accuracy and atoms are the same, else as a run of its own. A run without a
-completed epoch stays alone. :func:`common_epochs` gives the values of a group's records at the
-epochs all of its seeds reached, never an average over epochs some lack.
+completed epoch stays alone, and so does the run a method starts from (TED's
+``RUN.bas-init``), which is no seed of the user's runs of its method. :func:`common_epochs`
+gives the values of a group's records at the epochs all of its seeds reached, never an average
+over epochs some lack.
 """
 
 from __future__ import annotations
@@ -39,7 +41,7 @@ from pidkit_distill.config.registered_record import NAMED, REGISTERED, recorded_
 from pidkit_distill.config.sections import SGD_ONLY
 from pidkit_distill.config.teacher_keys import RECORDED, recorded_teacher_file
 from pidkit_distill.registry import registry_key
-from pidkit_distill.run_folders.records import RunRecords, method_label
+from pidkit_distill.run_folders.records import RunRecords, method_label, starting_student_of
 
 __all__ = ["AUDIT_KEYS_NOT_ATOMS", "BOOKKEEPING", "Rerun", "RunGroup", "audit_epochs",
            "common_epochs", "group_runs", "lacking_keys", "mean_sd", "teacher_not_known",
@@ -213,7 +215,8 @@ def _joined(buckets: list[list[RunRecords]]) -> list[list[RunRecords]]:
     names (:func:`_unrecorded`: a run of an older version) joined to the one other bucket
     whose runs agree with them on every key they have; kept apart where several do (which
     one's seed it is cannot be told)."""
-    defining = [_defining(bucket[0]) if bucket[0].metrics else None for bucket in buckets]
+    defining = [_defining(bucket[0]) if _seed_of_experiment(bucket[0]) else None
+                for bucket in buckets]
     joined: dict[int, int] = {}
     for i, (bucket, mine) in enumerate(zip(buckets, defining, strict=True)):
         unused = unused_keys(bucket[0].config) | _unrecorded(bucket[0])
@@ -321,9 +324,11 @@ def group_runs(runs: list[RunRecords]) -> list[RunGroup]:
 
     Runs of the same configuration but for :data:`BOOKKEEPING`, each with a completed epoch and
     an integer seed, form a group when they have two seeds or more; otherwise each is a group
-    of its own. Of the runs of one seed in a group, the one that reached the most epochs (the
-    first given of those) is the seed's; the others are the group's ``reruns``, and a rerun
-    whose results differ is also a group of its own.
+    of its own, as is a run's starting student (TED's ``RUN.bas-init``:
+    :func:`~pidkit_distill.run_folders.records.starting_student_of`), never a seed. Of the
+    runs of one seed in a group, the one that reached the most epochs (the first given of
+    those) is the seed's; the others are the group's ``reruns``, and a rerun whose results
+    differ is also a group of its own.
 
     Parameters
     ----------
@@ -348,7 +353,7 @@ def group_runs(runs: list[RunRecords]) -> list[RunGroup]:
     """
     buckets: dict[str, list[RunRecords]] = {}
     for run in runs:
-        key = json.dumps(_defining(run), sort_keys=True) if run.metrics else run.name
+        key = json.dumps(_defining(run), sort_keys=True) if _seed_of_experiment(run) else run.name
         buckets.setdefault(key, []).append(run)
     members: list[tuple[list[RunRecords], tuple[Rerun, ...]]] = []
     for bucket in _joined(list(buckets.values())):
@@ -370,6 +375,14 @@ def group_runs(runs: list[RunRecords]) -> list[RunGroup]:
     members.sort(key=lambda group: min(position[id(run)] for run in group[0]))
     return [RunGroup(label, group, reruns) for label, (group, reruns)
             in zip(_labels([group for group, _ in members]), members, strict=True)]
+
+
+def _seed_of_experiment(run: RunRecords) -> bool:
+    """Whether ``run`` may be a seed of an experiment: it has a completed epoch, and is no
+    run's starting student (:func:`~pidkit_distill.run_folders.records.starting_student_of`:
+    TED's ``RUN.bas-init``, whose ``config.json`` is a BAS run's but for bookkeeping, and which
+    would pose as a seed of the user's BAS runs)."""
+    return bool(run.metrics) and starting_student_of(run.config) is None
 
 
 def _seed(run: RunRecords) -> Any:

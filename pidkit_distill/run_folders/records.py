@@ -47,7 +47,7 @@ from pidkit_distill.run_folders.summary import RunSummary
 from pidkit_distill.run_folders.unwritten import unwritten_run
 
 __all__ = ["RunRecords", "given_run", "given_runs", "load_run", "load_runs", "method_label",
-           "read_runs", "with_distinct_names"]
+           "read_runs", "starting_student_of", "with_distinct_names"]
 
 # The files that make a folder a run folder.
 _RUN_FILES = ("config.json", "metrics.jsonl")
@@ -218,7 +218,8 @@ def load_runs(paths: str | bytes | os.PathLike[str] | RunRecords | RunSummary
     ``train-teacher``'s, or the teacher cache under ``runs/``) are skipped beside students'
     runs, with one warning naming those given one by one (the teacher cache that a folder of
     runs holds, as ``train`` writes it in ``run.out_dir``, without one); given alone, they are
-    the runs.
+    the runs. So are the runs that a method starts from (:func:`starting_student_of`: TED's
+    ``RUN.bas-init``), which would pose as seeds of the user's runs of their method.
 
     A damaged run found in a sweep's folder (a file of it that :func:`load_run` refuses as
     damaged: a line cut in the middle of its ``audit.jsonl``, a deleted ``metrics.jsonl``, a
@@ -339,7 +340,7 @@ damaged run of a sweep's folder out of the report with a warning, or 'raise' to 
         raise ValueError(f"no run folder among {[str(p) for p in paths]}"
                          + (instead + _no_run_yet(unwritten)
                             or "; pass folders written by `pidkit-distill train`"))
-    return _students(runs, found_in_folders), damaged
+    return _own_runs(_students(runs, found_in_folders), found_in_folders), damaged
 
 
 def _a_file_given(path: Path) -> str:
@@ -420,6 +421,54 @@ def _students(runs: list[RunRecords], found_in_folders: set[Path]) -> list[RunRe
                       "student; its accuracy is the teacher acc column", RuntimeWarning,
                       stacklevel=3)
     return students
+
+
+def starting_student_of(config: dict[str, Any]) -> str | None:
+    """The name of the run whose starting student a run of ``config`` is, where it is one:
+    ``RUN`` for a ``run.name`` ``RUN.METHOD-init`` of its own method, the name that ``train``
+    gives the run of a method's
+    :attr:`~pidkit_distill.methods.base.Distiller.student_init` (TED's ``RUN.bas-init``, the BAS
+    student that the TED run ``RUN`` starts from, trained first in that folder beside it);
+    ``None`` for any other run. Its ``config.json`` is that of a run of the method, but for
+    ``run.name`` and ``run.resume``, which tell no experiment apart.
+
+    Examples
+    --------
+    >>> starting_student_of({"run": {"name": "digits-ted-tt-s0.bas-init"},
+    ...                      "method": {"name": "bas"}})
+    'digits-ted-tt-s0'
+    >>> starting_student_of({"run": {"name": ""}, "method": {"name": "bas"}}) is None
+    True
+    """
+    name = (config.get("run") or {}).get("name")
+    method = (config.get("method") or {}).get("name")
+    if not isinstance(name, str) or not isinstance(method, str):
+        return None
+    stem, _, suffix = name.rpartition(".")
+    started = suffix.endswith("-init") and registry_key(suffix[:-len("-init")]) == \
+        registry_key(method)
+    return stem if stem and started else None
+
+
+def _own_runs(runs: list[RunRecords], found_in_folders: set[Path]) -> list[RunRecords]:
+    """``runs`` without those that are another run's starting student
+    (:func:`starting_student_of`: TED's ``RUN.bas-init``), which ``train`` writes beside that
+    run for it, a run of the method's configuration that would pose as a seed of the user's
+    own runs of that method (BAS's); skipped as the teacher cache is (:func:`_students`): with
+    a warning each where given one by one (``runs/*``), without one where found in a folder of
+    runs; all of ``runs`` when they are all such runs (one given alone is reported)."""
+    starting = [run for run in runs if starting_student_of(run.config) is not None]
+    if not starting or len(starting) == len(runs):
+        return runs
+    for run in starting:
+        if Path(run.path).resolve() not in found_in_folders:
+            method = method_label({"method": {"name": run.config["method"]["name"]}})
+            warnings.warn(f"skipped {run.path}: the {method} student that the run "
+                          f"{starting_student_of(run.config)} starts from (its train trains it "
+                          "first, in this folder), not a run of its own nor a seed of a "
+                          f"{method} experiment; report its folder alone to see it",
+                          RuntimeWarning, stacklevel=3)
+    return [run for run in runs if starting_student_of(run.config) is None]
 
 
 def given_run(given: Any, name: str = "run_dir") -> str | os.PathLike | RunRecords:
