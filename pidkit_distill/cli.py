@@ -232,7 +232,7 @@ def _run(args: argparse.Namespace) -> int:
 
         held = {given: runs_in(Path(given).expanduser()) for given in args.runs}
         with _failing("error", 2):  # a folder that is not a run, or a run's file that is a folder
-            runs, damaged = read_runs(args.runs)  # a damaged run of a sweep's folder left out
+            runs, damaged = read_runs(args.runs)  # a damaged run beside readable ones left out
         shown = {Path(run.path).resolve() for run in runs}  # the table's runs
         left_out = {Path(run.path).resolve() for run in damaged}
         for given, folders in held.items():  # read: on stderr, so that `> table.md` is the table

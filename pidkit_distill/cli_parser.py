@@ -304,10 +304,10 @@ def get_args_parser() -> argparse.ArgumentParser:
                     "and a glob such as runs/* works: files, report folders, the teacher's "
                     "own run folders, the runs a method starts from (TED's RUN.bas-init, no "
                     "seed of your bas runs) and folders given twice are skipped with a warning, "
-                    "and so "
-                    "is a damaged run of a sweep's folder, which report.md names (a damaged run "
-                    "given by its own folder is an error). Beside report.md, runs.csv and "
-                    "groups.csv hold its tables as data.")
+                    "and so is a damaged run beside runs that can be read, in a sweep's folder "
+                    "or among the folders given, which report.md names (a damaged run given "
+                    "alone is an error). Beside report.md, runs.csv and groups.csv hold its "
+                    "tables as data.")
     report.add_argument("runs", nargs="+", metavar="RUN_DIR",
                         help="run folders (each with config.json and metrics.jsonl), or "
                              "folders holding them")

@@ -1,5 +1,5 @@
-"""What the report does with a run folder it cannot read whole: a damaged run of a sweep's
-folder left out (:class:`DamagedRun`, :data:`ON_DAMAGED`), and the warnings of a run's files
+"""What the report does with a run folder it cannot read whole: a damaged run left out beside
+runs that can be read (:class:`DamagedRun`, :data:`ON_DAMAGED`), and the warnings of a run's files
 that it reads around (:func:`missing_audit_warning`, :func:`damaged_summary_warning`), and the
 cut last line of a run whose train had ended (:func:`ended_before_line_cut`,
 :func:`line_cut_later_warning`).
@@ -8,8 +8,9 @@ A sweep's folder (``pidkit-distill report runs``) stands for every run folder in
 with a damaged file (a line cut in the middle of its ``audit.jsonl``, a ``metrics.jsonl``
 deleted) stopped the whole report, and a folder gives no way to leave one run out. Such a run
 is now left out with a warning (:func:`left_out_warning`) and a paragraph of ``report.md``
-(:func:`left_out_paragraph`) naming it and why; a run named one by one is still refused, as
-leaving it out is up to the one who named it.
+(:func:`left_out_paragraph`) naming it and why; and so is one among several run folders given
+(``report runs/*``, which then reads as ``report runs``). A damaged run given alone is refused,
+as is a report whose every run is damaged (:func:`no_run_readable`).
 """
 
 from __future__ import annotations
@@ -27,14 +28,14 @@ __all__ = ["ON_DAMAGED", "DamagedRun", "checked_on_damaged", "damaged_summary_wa
 
 ON_DAMAGED = ("skip", "raise")
 """What :func:`~pidkit_distill.load_runs` and :func:`~pidkit_distill.write_report` do with a
-damaged run found in a sweep's folder: leave it out with a warning (``"skip"``, the default, as
-``pidkit-distill report runs`` does), or refuse the report as for a run named one by one
-(``"raise"``)."""
+damaged run beside runs that can be read (in a sweep's folder, or among the run folders given):
+leave it out with a warning (``"skip"``, the default, as ``pidkit-distill report runs`` and
+``report runs/*`` do), or refuse the report as for a run given alone (``"raise"``)."""
 
 
 @dataclass(frozen=True)
 class DamagedRun:
-    """A run folder of a sweep's folder that the report left out, and why.
+    """A damaged run folder that the report left out beside the runs it read, and why.
 
     Attributes
     ----------
@@ -71,13 +72,14 @@ def checked_on_damaged(on_damaged: Any) -> str:
     Traceback (most recent call last):
     ...
     ValueError: on_damaged='ignore' is not one of 'skip', 'raise'; pass 'skip' to leave a \
-damaged run of a sweep's folder out of the report with a warning, or 'raise' to refuse the report
+damaged run beside runs that can be read out of the report with a warning, or 'raise' to refuse \
+the report
     """
     if isinstance(on_damaged, str) and on_damaged in ON_DAMAGED:
         return on_damaged
     raise ValueError(f"on_damaged={on_damaged!r} is not one of 'skip', 'raise'; pass 'skip' to "
-                     "leave a damaged run of a sweep's folder out of the report with a "
-                     "warning, or 'raise' to refuse the report")
+                     "leave a damaged run beside runs that can be read out of the report with "
+                     "a warning, or 'raise' to refuse the report")
 
 
 def left_out_warning(run: DamagedRun) -> str:

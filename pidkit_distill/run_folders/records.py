@@ -39,6 +39,7 @@ from pidkit_distill.run_folders.files import (
 )
 from pidkit_distill.run_folders.search import (
     did_you_mean_run_folder,
+    holds_run,
     instead_of_file,
     instead_of_folder,
     runs_in,
@@ -221,15 +222,15 @@ def load_runs(paths: str | bytes | os.PathLike[str] | RunRecords | RunSummary
     the runs. So are the runs that a method starts from (:func:`starting_student_of`: TED's
     ``RUN.bas-init``), which would pose as seeds of the user's runs of their method.
 
-    A damaged run found in a sweep's folder (a file of it that :func:`load_run` refuses as
-    damaged: a line cut in the middle of its ``audit.jsonl``, a deleted ``metrics.jsonl``, a
-    ``config.json`` that is not JSON or not a run's) is left out with a
-    :class:`RuntimeWarning` naming it and why (``on_damaged="skip"``), so that one damaged run
-    does not stop the report of the others; where no run is left, the error names each. A
-    damaged run named one by one (``runs/x``, each run of ``runs/*``) is refused, as
-    :func:`load_run` refuses it: leave it out of the runs named. A file that cannot be read
-    (no permission, a folder in its place: an :class:`OSError`) is refused either way: what to
-    do is the machine's, not the run's.
+    A damaged run (a run folder, found in a sweep's folder or named one by one as ``runs/*``
+    names it, a file of which :func:`load_run` refuses as damaged: a line cut in the middle of
+    its ``audit.jsonl``, a deleted ``metrics.jsonl``, a ``config.json`` that is not JSON or not
+    a run's) is left out beside runs that can be read, with a :class:`RuntimeWarning` naming
+    it and why (``on_damaged="skip"``), so that one damaged run does not stop the report of the
+    others, and ``runs/*`` reads as ``runs``; where no run is left, the error names each (one
+    given alone, as :func:`load_run` tells it). A path that is no run folder (a typo) is
+    refused, and so is a file that cannot be read (no permission, a folder in its place: an
+    :class:`OSError`) either way: what to do is the machine's, not the run's.
 
     Parameters
     ----------
@@ -237,8 +238,8 @@ def load_runs(paths: str | bytes | os.PathLike[str] | RunRecords | RunSummary
         Run folders (or folders of them), their records, or the summaries of the runs; one
         alone is one run (or the runs of one folder).
     on_damaged : {"skip", "raise"}, default="skip"
-        What to do with a damaged run found in a sweep's folder: leave it out with a warning,
-        or raise :func:`load_run`'s error, as for a run named one by one
+        What to do with a damaged run beside runs that can be read: leave it out with a
+        warning, or raise :func:`load_run`'s error, as for a run given alone
         (:data:`~pidkit_distill.run_folders.damaged.ON_DAMAGED`). :func:`read_runs` also gives the
         runs left out.
 
@@ -252,8 +253,8 @@ def load_runs(paths: str | bytes | os.PathLike[str] | RunRecords | RunSummary
     ValueError
         No path, no run left after the skips, a path that is not a run folder (a folder
         holding none; one that does not exist: the message names the closest that does), a
-        damaged run named one by one (or, with ``on_damaged="raise"``, found in a sweep's
-        folder), or an ``on_damaged`` other than ``"skip"`` and ``"raise"``.
+        damaged run given alone, or only damaged runs (or, with ``on_damaged="raise"``, any
+        damaged run), or an ``on_damaged`` other than ``"skip"`` and ``"raise"``.
     TypeError
         Something that is none of those (the message names it).
     OSError
@@ -277,7 +278,7 @@ RunSummary that train returned; got 3 (int)
 def read_runs(paths: str | bytes | os.PathLike[str] | RunRecords | RunSummary
               | Iterable[str | bytes | os.PathLike[str] | RunRecords | RunSummary],
               *, on_damaged: str = "skip") -> tuple[list[RunRecords], list[DamagedRun]]:
-    """:func:`load_runs`, with the damaged runs of a sweep's folder that it left out, each with
+    """:func:`load_runs`, with the damaged runs that it left out beside the others, each with
     why (:class:`~pidkit_distill.report.DamagedRun`), for the report to name them
     (:func:`~pidkit_distill.write_report`'s ``left_out``).
 
@@ -287,12 +288,13 @@ def read_runs(paths: str | bytes | os.PathLike[str] | RunRecords | RunSummary
     Traceback (most recent call last):
     ...
     ValueError: on_damaged='ignore' is not one of 'skip', 'raise'; pass 'skip' to leave a \
-damaged run of a sweep's folder out of the report with a warning, or 'raise' to refuse the report
+damaged run beside runs that can be read out of the report with a warning, or 'raise' to refuse \
+the report
     """
     on_damaged = checked_on_damaged(on_damaged)
     paths = given_runs(paths)
     runs: list[RunRecords] = []
-    damaged: list[DamagedRun] = []  # the damaged runs of sweeps' folders, left out
+    damaged: list[DamagedRun] = []  # the damaged runs, left out beside runs that can be read
     seen: set[Path] = set()
     files: list[Path] = []  # the files given
     instead = ""  # what to pass for the files of run folders given
@@ -320,9 +322,9 @@ damaged run of a sweep's folder out of the report with a warning, or 'raise' to 
             seen.add(path.resolve())
             try:
                 runs.append(given if isinstance(given, RunRecords) else load_run(path))
-            except ValueError as err:  # damaged: left out of a sweep's folder
-                if not (in_folder and on_damaged == "skip"):
-                    raise
+            except ValueError as err:  # damaged: left out beside runs that can be read
+                if on_damaged == "raise" or not (in_folder or holds_run(path)):
+                    raise  # asked to, or no run folder (a typo's): not a damaged run
                 damaged.append(DamagedRun(path, str(err)))
                 skipped.append((left_out_warning(damaged[-1]), True))
                 continue

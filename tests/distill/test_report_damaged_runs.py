@@ -63,16 +63,46 @@ def test_a_sweeps_folder_reports_its_whole_runs_and_names_the_damaged(tmp_path, 
             f"({MISSING_METRICS.format(run=str(gone))}).") in text.split("\n\n")
 
 
-def test_damaged_runs_named_one_by_one_are_still_refused(tmp_path, capsys):
+def test_a_damaged_run_named_beside_readable_ones_is_left_out_as_in_a_folder(tmp_path, capsys):
+    # `report runs/*` exited 2 with the first damaged run's error and wrote no report, where
+    # `report runs` left it out with a warning, though the help says a glob such as runs/* works
     runs, cut, gone = sweep_with_two_damaged(tmp_path)
-    assert main(["report", str(runs / "a"), str(cut)]) == 2
-    assert capsys.readouterr().err == f"pidkit-distill report: error: {cut_reason(cut)}\n"
-    assert main(["report", str(runs / "a"), str(gone)]) == 2
-    assert capsys.readouterr().err == (
-        f"pidkit-distill report: error: {MISSING_METRICS.format(run=str(gone))}\n")
-    assert not (runs / "a/report").exists()
+    named = [str(path) for path in sorted(runs.iterdir())]
+    assert main(["report", *named, "--out", str(tmp_path / "rep_all")]) == 0
+    out, err = capsys.readouterr()
+    assert err.splitlines() == [
+        f"pidkit-distill report: warning: left {cut} out of the report: {cut_reason(cut)}",
+        f"pidkit-distill report: warning: left {gone} out of the report: "
+        f"{MISSING_METRICS.format(run=str(gone))}"]
+    assert [row.split(" | ")[0] for row in rows(out)] == ["| a", "| b", "| c", "| d"]
+    text = (tmp_path / "rep_all/report.md").read_text()
+    assert [row.split(" | ")[0] for row in rows(text)] == ["| a", "| b", "| c", "| d"]
+    assert f"`{cut}` ({cut_reason(cut)})" in text and f"`{gone}` (" in text
+    assert main(["report", str(runs / "a"), str(cut)]) == 0  # two named: the same rule
+    assert capsys.readouterr().err == (f"pidkit-distill report: warning: left {cut} out of the "
+                                       f"report: {cut_reason(cut)}\n")
+    with pytest.warns(RuntimeWarning, match="out of the report"):
+        assert [run.name for run in load_runs([runs / "a", cut])] == ["a"]
     with pytest.raises(ValueError, match=re.escape(cut_reason(cut))):
-        load_runs([runs / "a", cut])
+        load_runs([runs / "a", cut], on_damaged="raise")
+
+
+def test_a_damaged_run_given_alone_or_beside_damaged_ones_only_is_still_refused(tmp_path,
+                                                                                capsys):
+    runs, cut, gone = sweep_with_two_damaged(tmp_path)
+    assert main(["report", str(cut)]) == 2
+    assert capsys.readouterr().err == f"pidkit-distill report: error: {cut_reason(cut)}\n"
+    assert main(["report", str(cut), str(gone)]) == 2
+    assert capsys.readouterr().err == (
+        f"pidkit-distill report: error: no run of [{str(cut)!r}, {str(gone)!r}] can be read, so "
+        f"there is nothing to report: {cut_reason(cut)}; "
+        f"{MISSING_METRICS.format(run=str(gone))}; restore the files named (a damaged run is "
+        "left out only beside runs that can be read)\n")
+    assert not (cut / "report").exists() and not (runs / "report").exists()
+    # a path that is no run folder beside runs (a typo) is refused, not left out
+    assert main(["report", str(runs / "a"), str(runs / "e")]) == 2
+    assert capsys.readouterr().err.startswith(
+        f"pidkit-distill report: error: {str(runs / 'e')!r} does not exist; ")
 
 
 def test_load_runs_skips_the_damaged_runs_of_a_folder_or_raises_when_asked(tmp_path):
