@@ -79,9 +79,10 @@ def write_report(run_dirs: str | bytes | os.PathLike[str] | RunRecords | RunSumm
         ``report``) is refused before anything is made or drawn: the report would be taken
         for that run's (:func:`~pidkit_distill.report.folder.check_not_other_run`).
     on_damaged : {"skip", "raise"}, default="skip"
-        What to do with a damaged run found in a sweep's folder (see :func:`load_runs`): leave
-        it out, with a warning and a paragraph of ``report.md`` naming it and why, or refuse
-        the report. A damaged run named one by one is refused either way.
+        What to do with a damaged run beside runs that can be read, found in a sweep's folder
+        or named one by one (see :func:`load_runs`): leave it out, with a warning and a
+        paragraph of ``report.md`` naming it and why, or refuse the report. A damaged run
+        given alone, or runs all damaged, are refused either way.
     left_out : sequence of DamagedRun, default=()
         Runs already left out as damaged by the caller's :func:`read_runs`, which
         ``report.md`` names too (the command reads the runs once, then passes their records).
