@@ -429,7 +429,7 @@ def starting_student_of(config: dict[str, Any]) -> str | None:
     """The name of the run whose starting student a run of ``config`` is, where it is one:
     ``RUN`` for a ``run.name`` ``RUN.METHOD-init`` of its own method, the name that ``train``
     gives the run of a method's
-    :attr:`~pidkit_distill.methods.base.Distiller.student_init` (TED's ``RUN.bas-init``, the BAS
+    :attr:`~pidkit_distill.methods.Distiller.student_init` (TED's ``RUN.bas-init``, the BAS
     student that the TED run ``RUN`` starts from, trained first in that folder beside it);
     ``None`` for any other run. Its ``config.json`` is that of a run of the method, but for
     ``run.name`` and ``run.resume``, which tell no experiment apart.
