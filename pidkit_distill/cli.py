@@ -70,6 +70,7 @@ from pidkit_distill.stop_lines import (
     reader_gone_line,
     say,
     say_stop,
+    student_at_chance_line,
     train_end_line,
 )
 from pidkit_distill.table_entries import check_one_entry
@@ -319,7 +320,11 @@ def _run(args: argparse.Namespace) -> int:
         else:
             print(train_end_line(summary, epochs=config.run.epochs,
                                  stop_after=config.run.stop_after,
-                                 early_stop=config.run.early_stop))
+                                 early_stop=config.run.early_stop), flush=True)
+            if at_chance := student_at_chance_line(summary, epochs=config.run.epochs,
+                                                   data=config.data.name,
+                                                   teacher=config.teacher.source):
+                print(at_chance, file=sys.stderr, flush=True)  # the run finished: exit 0
     return 0
 
 

@@ -1,8 +1,11 @@
-"""The one line ``pidkit-distill`` prints on stderr when a command stops, once under torchrun.
+"""The one line ``pidkit-distill`` prints on stderr when a command stops, once under torchrun,
+and the lines that end ``pidkit-distill train``.
 
 :func:`say_stop` decides which process prints why a command stopped (the first to stop, or one
 whose cause is its own); :func:`interrupted_line` and :func:`reader_gone_line` say what an
-interrupt, or the output's reader going away, left behind and how to go on. None of them imports
+interrupt, or the output's reader going away, left behind and how to go on; :func:`train_end_line`
+ends a run that trained, and :func:`student_at_chance_line` warns under it of a student that
+ended at chance. None of them imports
 PyTorch: a run that stopped has imported it already, and one that did not needs nothing from it.
 
 Examples
@@ -21,6 +24,7 @@ from contextlib import contextmanager
 from typing import TYPE_CHECKING
 
 from pidkit.command_line import say_on_stderr
+from pidkit_distill.chance import chance_paragraph, ends_at_chance, highest_record, run_trained
 from pidkit_distill.launcher_env import check_rendezvous, rank_from_env, world_size_from_env
 from pidkit_distill.signals import errors_under
 
@@ -29,7 +33,7 @@ if TYPE_CHECKING:  # imports PyTorch, which the command imports only once a comm
     from pidkit_distill.training.stop_records import FirstStop
 
 __all__ = ["checked_by_each_process", "failure_under", "interrupted_line", "printing_rank",
-           "reader_gone_line", "say", "say_stop", "train_end_line"]
+           "reader_gone_line", "say", "say_stop", "student_at_chance_line", "train_end_line"]
 
 
 def say(line: str) -> None:
@@ -243,3 +247,47 @@ run folder runs/y; stopped after epoch 2 of 6 (run.stop_after=2): rerun with --r
                    f"(run.stop_after={stop_after}): rerun with --resume to continue")
     return (f"last acc {summary.last_acc:.4f}, best acc {summary.best_acc:.4f} "
             f"(epoch {summary.best_epoch}; {chosen}); run folder {summary.run_dir}{stopped}")
+
+
+def student_at_chance_line(summary: RunSummary, *, epochs: int, data: str,
+                           teacher: str) -> str | None:
+    """The warning ``pidkit-distill train`` prints on stderr under :func:`train_end_line` where
+    the run ended its ``epochs`` (all of them, or stopped early by ``run.early_stop``) with its
+    student at chance: its last metrics record's held-out accuracy is at chance
+    (:func:`~pidkit_distill.chance.ends_at_chance`, the rule the report and the demo judge by).
+    It says so, and what to try, in the words of the paragraph that ``pidkit-distill report``
+    writes of the run (:func:`~pidkit_distill.chance.chance_paragraph`, told the run's ``data``
+    set, its ``data.name``, and its ``teacher.source``, ``teacher``). ``None`` where the student
+    is not at chance, its record says nothing of chance, or the run is short of its epochs
+    (``run.stop_after``: the report does not judge it either). The run did finish: the
+    command's exit status stays 0.
+
+    Examples
+    --------
+    >>> from pathlib import Path
+    >>> from pidkit_distill import RunSummary
+    >>> last = {"epoch": 3, "phase": "student", "test_acc": 0.0933, "test_majority": 0.1022,
+    ...         "test_n": 450, "teacher_acc": 0.9933}
+    >>> ended = RunSummary(0.0933, 0.1067, 2, Path("runs/divlr"), [last], epochs_done=3)
+    >>> print(student_at_chance_line(ended, epochs=3, data="digits", teacher="trained"))
+    warning: the student ended at chance, as `pidkit-distill report` will say of this run: \
+At chance: divlr (9.3 % at epoch 3): held-out accuracy at most 13.1 %, two standard errors \
+above the 10.2 % of always answering the most common class. A student at chance has learnt \
+nothing the held-out set shows, so its row compares no method. divlr trained 3 epochs of \
+digits, for which the paper sets no number of epochs: too few to learn the task, or its \
+method's outcome; train it longer (run.epochs) to tell which.
+    >>> print(student_at_chance_line(ended, epochs=6, data="digits", teacher="trained"))
+    None
+    """
+    history = summary.history
+    ended = summary.stopped_early_at is not None or summary.epochs_done == epochs
+    if not (ended and history and ends_at_chance(history[-1])):
+        return None
+    name = summary.run_dir.name  # as the report's table names the run
+    jump = next((record for record in history if record.get("loss_jumped")), None)
+    paragraph = chance_paragraph(
+        {name: (history[-1], highest_record(history))}, None if jump is None else {name: jump},
+        trained={name: run_trained({"data": {"name": data}, "teacher": {"source": teacher}},
+                                   history)})
+    return ("warning: the student ended at chance, as `pidkit-distill report` will say of this "
+            f"run: {paragraph}")
