@@ -83,7 +83,9 @@ def test_resume_run_dir_and_resume_of_the_command_continue_a_saved_paper(own_mod
     _first_epoch(own_module, tmp_path, "by-folder")
     capsys.readouterr()
     assert main(["train", "--import", own_module, "--resume", str(tmp_path / "by-folder")]) == 0
-    assert capsys.readouterr().err == ""
+    # nothing but the warning of a student at chance, which two epochs of this task leave
+    assert [line for line in capsys.readouterr().err.splitlines()
+            if not line.startswith("warning: the student ended at chance")] == []
 
     command = _first_epoch(own_module, tmp_path, "by-command")
     command[command.index("--run.stop_after") + 1] = "0"
