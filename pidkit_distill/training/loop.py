@@ -31,17 +31,17 @@ and a refusal of the audit (samples of one class that the check did not read) ar
 TrainingError too, recorded in its folder as the others are. A loss term that jumps by two
 orders of magnitude (:mod:`pidkit_distill.loss_jumps`) and a student that falls to chance
 (:mod:`pidkit_distill.chance`) are warned of once, in a line under the epoch's, and the run goes on.
-So is, on stderr, a CPU run with ``run.threads`` unset whose epoch took far longer than the
-earlier ones while the machine got busy (:func:`_busy_since_line`).
+So are, once, audits that took most of the run's time (each audit line says its own:
+:class:`~pidkit_distill.training.epoch_lines.AuditLines`), and, on stderr, a CPU run with
+``run.threads`` unset whose epoch took far longer than the earlier ones while the machine got
+busy (:func:`_busy_since_line`).
 """
 
 from __future__ import annotations
 
-import math
 import sys
 import time
 import warnings
-from collections.abc import Callable
 from contextlib import nullcontext
 from functools import partial
 from pathlib import Path
@@ -52,9 +52,7 @@ import torch.distributed as dist
 from threadpoolctl import threadpool_limits
 from torch import nn
 
-from pidkit.gaussian.pid import MEASURE as GAUSSIAN_MEASURE
 from pidkit.utils import person_is_watching
-from pidkit_distill.audit.records import ATOM_LABELS, final_audit, final_flags, flag_notes
 from pidkit_distill.chance import fell_to_chance, fell_to_chance_warning
 from pidkit_distill.config import TrainConfig
 from pidkit_distill.devices import cpu_load
@@ -76,7 +74,7 @@ from pidkit_distill.training.best_epoch import (
 )
 from pidkit_distill.training.checkpoint import restore_checkpoint, save_checkpoint, unsaved_epochs_line
 from pidkit_distill.training.checkpoint_fit import trained_with
-from pidkit_distill.training.epoch_lines import epoch_line, pace_line
+from pidkit_distill.training.epoch_lines import AuditLines, epoch_line, pace_line
 from pidkit_distill.training.epoch_steps import evaluate, memory_checked, train_one_epoch
 from pidkit_distill.training.file_sharing import read_by_main
 from pidkit_distill.training.late_files import file_refused_late
@@ -250,13 +248,12 @@ def fit(config: TrainConfig, module: nn.Module, bundle: Any, run_dir: Path,
     doing: str | None = outside
     # the last epoch done and its audits while their lines are not printed: an error or an
     # interrupt prints them before it says where it stopped
-    unprinted: tuple[dict[str, Any], list[dict[str, Any]]] | None = None
+    unprinted: tuple[dict[str, Any], list[dict[str, Any]], float] | None = None
     # how the epoch line names the loss terms: with their weights where the method says them
     # (KD's "0.1*ce"), else by their keys in metrics.jsonl
     labels = trained.loss_labels()
-    # the notes under the audit lines, each printed once in a run
-    audit_notes = partial(_print_audit_notes, said=set(), classes=bundle.num_classes,
-                          data={"name": config.data.name, "options": config.data.options})
+    # the audit lines, their notes each printed once in a run, and the audits' time
+    audit_lines = AuditLines(config, bundle.num_classes)
     # a CPU run on torch's threads reads the load again at its first epoch far slower than the
     # earlier ones (init_runtime read it before the run's own threads worked), once
     reread_load = device.type == "cpu" and not config.run.threads
@@ -292,13 +289,13 @@ def fit(config: TrainConfig, module: nn.Module, bundle: Any, run_dir: Path,
             audit_enabled = teacher is not None and config.run.audit_every > 0
             if audit_enabled and state["epoch"] == 0 and not state["audit"]:
                 doing = "while auditing the untrained networks"
-                with memory_checked(doing, epoch=None, hint=_AUDIT_HINT):
+                with memory_checked(doing, epoch=None, hint=_AUDIT_HINT), audit_lines.timed():
                     state["audit"] += _audit(module, bundle, config, folder, runtime, epoch=0)
                 folder.append("audit.jsonl", state["audit"])
                 doing = outside
                 if runtime.is_main and config.run.print_every and state["audit"]:
-                    _print_audit(state["audit"])  # before the first epoch's line
-                    audit_notes(state["audit"])
+                    # before the first epoch's line
+                    audit_lines.print_audit(state["audit"], audit_lines.last_s)
 
             for epoch in range(state["epoch"], end):
                 start, running, doing = time.perf_counter(), epoch + 1, None
@@ -360,13 +357,14 @@ def fit(config: TrainConfig, module: nn.Module, bundle: Any, run_dir: Path,
                     record["loss_jumped"] = jumped
                 state["history"].append(record)
                 state["epoch"] = done
+                audit_lines.epoch_trained(record["time_s"])
                 if stops_early(state, config, trained.phase):
                     end = done  # its checkpoint and line, as the last epoch's
                 audited: list[dict[str, Any]] = []
                 last = done == config.run.epochs or stopped_early_at(state) == done  # audited too
                 if audit_enabled and (done % config.run.audit_every == 0 or last):
                     with memory_checked("while auditing the networks", epoch=running,
-                                         hint=_AUDIT_HINT):
+                                         hint=_AUDIT_HINT), audit_lines.timed():
                         audited = _audit(module, bundle, config, folder, runtime, epoch=done)
                     state["audit"] += audited
                 with interrupts_deferred():  # an interrupt must not split the checkpoint from its record
@@ -385,10 +383,11 @@ def fit(config: TrainConfig, module: nn.Module, bundle: Any, run_dir: Path,
                     folder.append("metrics.jsonl", [record])
                     folder.append("audit.jsonl", audited)
                 if runtime.is_main and config.run.print_every:
-                    unprinted = (record, audited)
+                    unprinted = (record, audited, audit_lines.last_s)
                     if _printed(done, end, config.run.print_every):
                         unprinted = None
-                        _print_epoch(record, audited, config, labels, audit_notes)
+                        _print_epoch(record, audited, audit_lines.last_s, config, labels,
+                                     audit_lines)
                     if done == first_done and (pace := pace_line(record, end, device)):
                         print(pace, flush=True)
                     if reread_load and (slowed := _slowed_epoch(state["history"], first_done)):
@@ -399,6 +398,8 @@ def fit(config: TrainConfig, module: nn.Module, bundle: Any, run_dir: Path,
                     step = {"lr": config.optim.lr, "grad_clip": config.optim.grad_clip}
                     for line in loss_jump_warnings(record, **step):
                         print(line, flush=True)
+                    if audited and (cost := audit_lines.cost_line()):  # once, under any print_every
+                        print(cost, flush=True)
                     if "fell_to_chance_from" in record:
                         print(fell_to_chance_warning(record["fell_to_chance_from"], record, **step),
                               flush=True)
@@ -439,7 +440,7 @@ def fit(config: TrainConfig, module: nn.Module, bundle: Any, run_dir: Path,
                                   epochs_done=state["epoch"]) from interrupt
     finally:
         if unprinted is not None:
-            _print_epoch(*unprinted, config, labels, audit_notes)
+            _print_epoch(*unprinted, config, labels, audit_lines)
 
 
 def _teacher_named(config: TrainConfig, module: nn.Module, bundle: Any, teacher_bundle: Any,
@@ -479,45 +480,6 @@ def _audit(module: nn.Module, bundle: Any, config: TrainConfig, folder: RunFolde
     if runtime.distributed:
         dist.barrier()
     return records
-
-
-def _print_audit(audited: list[dict[str, Any]]) -> None:
-    """The audit's line: the atoms of the innermost layer of the ``audited`` records (one
-    audit's), in ``gaussian bits`` for the Gaussian estimator's as the report's figures say,
-    flagged as the report flags them: every layer's flags, those of the other layers named by
-    layer (:func:`~pidkit_distill.audit.records.final_flags`)."""
-    inner = final_audit(audited)
-    assert inner is not None  # its callers print the audit only of an epoch that was audited
-    atoms = " ".join(f"{key}={'none' if inner[key] is None else format(inner[key], '.3f')}"
-                     for key in ATOM_LABELS)
-    units = "gaussian bits" if inner.get("measure") == GAUSSIAN_MEASURE else "bits"
-    flags = "".join(f"; {flag}" for flag in final_flags(audited))
-    print(f"  audit epoch {inner['epoch']} layer {inner['layer']}: {atoms} {units} "
-          f"(n={inner['n_samples']}){flags}", flush=True)
-
-
-def _print_audit_notes(audited: list[dict[str, Any]], *, said: set[str], classes: int,
-                       data: dict[str, Any]) -> None:
-    """Under an audit's line (:func:`_print_audit`), the notes on it that the run has not printed
-    yet (``said``, to which they are added): the report's notes on a cap by clusters and its fixes
-    for the run's ``data`` and on row lengths that audit.normalize l2 dropped
-    (:func:`~pidkit_distill.audit.records.flag_notes`), and why Gaussian
-    atoms can add up to more than H(Y), which is at most log2 of the ``classes``."""
-    inner = final_audit(audited)
-    assert inner is not None  # as in _print_audit, under whose line these notes are printed
-    notes = {key: note for key, note in flag_notes(inner, final_flags(audited), data=data).items()
-             if key.startswith(("capped by clusters", "lengths dropped"))}
-    if inner.get("measure") == GAUSSIAN_MEASURE and "i_yts" in (
-            inner.get("bias_correction") or {}).get("above_bound", ()):
-        notes["above H(Y)"] = (
-            f"the gaussian atoms add up to I(Y;T,S) = {inner['i_yts']:.3f} gaussian bits, above "
-            f"the labels' entropy H(Y) (at most log2({classes}) = {math.log2(classes):.3f} bits): "
-            "Gaussian information measures how far linear read-outs of the features separate the "
-            "classes, which H(Y) does not bound; they are not bits of the label (audit.estimator "
-            "discrete gives those; docs/estimate.md, The Gaussian estimator)")
-    for key in [key for key in notes if key not in said]:
-        print(f"  note: {notes[key]}", flush=True)
-    said.update(notes)
 
 
 def _printed(done: int, end: int, every: int) -> bool:
@@ -578,12 +540,12 @@ def _busy_since_line(record: dict[str, Any], fastest: dict[str, Any]) -> str | N
             "--resume --run.threads 1 (run.resume=true, run.threads=1: a resume may change it)")
 
 
-def _print_epoch(record: dict[str, Any], audited: list[dict[str, Any]], config: TrainConfig,
-                 labels: dict[str, str], audit_notes: Callable[[list[dict[str, Any]]], None]) -> None:
+def _print_epoch(record: dict[str, Any], audited: list[dict[str, Any]], audit_s: float,
+                 config: TrainConfig, labels: dict[str, str], audit_lines: AuditLines) -> None:
     """An epoch's line, its loss terms named by ``labels``
     (:func:`~pidkit_distill.training.epoch_lines.epoch_line`), and, under it, if audited, the
-    line of its audit's innermost layer and the ``audit_notes`` on it."""
+    line of its audit's innermost layer, which took ``audit_s`` seconds, and the notes on it
+    (:meth:`~pidkit_distill.training.epoch_lines.AuditLines.print_audit`)."""
     print(epoch_line(record, config, labels), flush=True)
     if audited:
-        _print_audit(audited)
-        audit_notes(audited)
+        audit_lines.print_audit(audited, audit_s)

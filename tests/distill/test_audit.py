@@ -373,7 +373,7 @@ def test_a_failed_solve_is_written_as_strict_json_and_flagged_on_the_console(mon
     import math
 
     import pidkit
-    from pidkit_distill.training.loop import _print_audit
+    from pidkit_distill.training.epoch_lines import audit_line
 
     real = pidkit.pid
 
@@ -390,10 +390,10 @@ def test_a_failed_solve_is_written_as_strict_json_and_flagged_on_the_console(mon
     assert record["intervals"]["syn"] == [None, None]
     assert record["i_yt"] == pytest.approx(2.0, abs=0.02)  # the informations are kept
     assert record["status"] == "failed" and record["message"] == "every solver failed"
-    _print_audit([record])
+    print(audit_line([record]))
     below = {**record, "status": "optimal", "red": 0.1, "uni_t": 0.0, "uni_s": 0.2, "syn": -0.006,
              "bias_correction": {**record["bias_correction"], "negative": ["syn", "i_ys"]}}
-    _print_audit([below])
+    print(audit_line([below]))
     assert capsys.readouterr().out.splitlines() == [
         "  audit epoch 3 layer 0: red=none uni_t=none uni_s=none syn=none bits (n=400); solve NOT "
         "certified (status 'failed')",
@@ -477,7 +477,7 @@ def test_few_distinct_rows_are_flagged_on_the_audit_line_not_warned_at_every_lay
     import warnings
 
     from pidkit.estimate import FewDistinctRowsWarning
-    from pidkit_distill.training.loop import _print_audit
+    from pidkit_distill.training.epoch_lines import audit_line
 
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
@@ -487,8 +487,8 @@ def test_few_distinct_rows_are_flagged_on_the_audit_line_not_warned_at_every_lay
     assert [w for w in caught if issubclass(w.category, FewDistinctRowsWarning)] == []
     assert [r["settings"]["discretisation"]["s"]["distinct_rows"] for r in records] == [3, 3]
     assert records[1]["settings"]["discretisation"]["t"]["distinct_rows"] is None
-    _print_audit([{**records[1], "bias_correction": {**records[1]["bias_correction"],
-                                                     "negative": []}}])
+    print(audit_line([{**records[1], "bias_correction": {**records[1]["bias_correction"],
+                                                         "negative": []}}]))
     assert capsys.readouterr().out.endswith(
         "(n=400); few distinct rows: student 3 (< 4 clusters)\n")
 

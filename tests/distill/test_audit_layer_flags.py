@@ -5,6 +5,7 @@ line of a run whose other layers are not flagged is as before."""
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 from test_audit_cluster_cap import CAPPED, capped
@@ -16,7 +17,7 @@ from pidkit_distill import write_report
 from pidkit_distill.audit import ATOMS
 from pidkit_distill.audit.records import FLAG_NOTES, final_flags, flag_notes
 from pidkit_distill.training import train
-from pidkit_distill.training.loop import _print_audit
+from pidkit_distill.training.epoch_lines import audit_line
 
 STUDENT_CAPPED = "capped by clusters: student 2 (< 10 labels)"
 BOTH_CAPPED = "capped by clusters: teacher 2, student 2 (< 10 labels)"
@@ -37,7 +38,7 @@ def record(layer: int, *, epoch: int = 3, capped_sides: tuple[str, ...] = (),
 
 def printed(capsys, records: list[dict]) -> str:
     """The audit line the trainer prints for one audit's ``records``, after its atoms."""
-    _print_audit(records)
+    print(audit_line(records))
     return capsys.readouterr().out.split(" bits (n=90)", 1)[1].rstrip("\n")
 
 
@@ -110,7 +111,9 @@ def test_a_tiny_two_layer_run_flags_layer_0s_cap_on_the_line_and_in_the_report(t
     dropped = "lengths dropped: teacher {}%, student {}% (audit.normalize l2)"
     flags = (f"; {STUDENT_CAPPED}; {dropped.format(99, 100)}; layer 0: {BOTH_CAPPED}; "
              f"layer 0: {dropped.format(98, 99)}")
-    assert all(line.endswith(f" bits (n=90){flags}") for line in lines)
+    # each line says how long its audit took, before the flags
+    assert all(re.search(rf" bits \(n=90\) in \d+\.\ds{re.escape(flags)}$", line)
+               for line in lines), lines
     run = next(tmp_path.iterdir())
     sides = {rec["layer"]: {side for side, kept in rec["settings"]["discretisation"].items()
                             if "information_cap" in kept}

@@ -26,7 +26,7 @@ CAPPED = ["run.epochs=2", "run.audit_every=1", "run.print_every=1", "audit.boots
           "data.options.num_classes=10", "data.options.n_test=90", "data.options.nuisance_bits=0",
           "data.options.noise=0.05", "data.options.signal_scale=5"]
 LINE = re.compile(r"  audit epoch (\d) layer 2: red=(\S+) uni_t=(\S+) uni_s=(\S+) syn=(\S+) "
-                  r"(gaussian bits|bits) \(n=(\d+)\)(.*)")
+                  r"(gaussian bits|bits) \(n=(\d+)\) in \d+\.\ds(.*)")  # and the audit's time
 
 
 def printed(capsys) -> list[str]:
