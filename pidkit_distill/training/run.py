@@ -31,6 +31,7 @@ from pidkit_distill.folder_locks import others_wait
 from pidkit_distill.models import build_model, building_models
 from pidkit_distill.run_folders.summary import RunSummary
 from pidkit_distill.signals import interrupts_deferred
+from pidkit_distill.starting_runs import starting_run_name
 from pidkit_distill.training.checkpoint import read_checkpoint
 from pidkit_distill.training.checks import CheckedConfig, check_config
 from pidkit_distill.training.file_sharing import contents_given, read_by_main
@@ -539,7 +540,7 @@ def _student_init_state(config: TrainConfig, init_method: str | None,
         return None
     data = config_to_dict(config)
     data["method"] = {"name": init_method, "preset": "", "params": {}}
-    data["run"].update(name=f"{run_dir_of(config).name}.{init_method}-init", resume=True,
+    data["run"].update(name=starting_run_name(run_dir_of(config).name, init_method), resume=True,
                        stop_after=0)
     init_config = config_from_dict(data)
     init_dir = run_dir_of(init_config)
