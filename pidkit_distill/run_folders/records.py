@@ -46,6 +46,7 @@ from pidkit_distill.run_folders.search import (
 )
 from pidkit_distill.run_folders.summary import RunSummary
 from pidkit_distill.run_folders.unwritten import unwritten_run
+from pidkit_distill.starting_runs import started_run_of
 
 __all__ = ["RunRecords", "given_run", "given_runs", "load_run", "load_runs", "method_label",
            "read_runs", "starting_student_of", "with_distinct_names"]
@@ -432,7 +433,8 @@ def starting_student_of(config: dict[str, Any]) -> str | None:
     :attr:`~pidkit_distill.methods.Distiller.student_init` (TED's ``RUN.bas-init``, the BAS
     student that the TED run ``RUN`` starts from, trained first in that folder beside it);
     ``None`` for any other run. Its ``config.json`` is that of a run of the method, but for
-    ``run.name`` and ``run.resume``, which tell no experiment apart.
+    ``run.name`` and ``run.resume``, which tell no experiment apart. The name is read by
+    :func:`~pidkit_distill.starting_runs.started_run_of`, as the trainer reads its folders.
 
     Examples
     --------
@@ -446,10 +448,8 @@ def starting_student_of(config: dict[str, Any]) -> str | None:
     method = (config.get("method") or {}).get("name")
     if not isinstance(name, str) or not isinstance(method, str):
         return None
-    stem, _, suffix = name.rpartition(".")
-    started = suffix.endswith("-init") and registry_key(suffix[:-len("-init")]) == \
-        registry_key(method)
-    return stem if stem and started else None
+    started = started_run_of(name, method=method)
+    return None if started is None else started[0]
 
 
 def _own_runs(runs: list[RunRecords], found_in_folders: set[Path]) -> list[RunRecords]:

@@ -90,6 +90,7 @@ from pidkit_distill.methods import Distiller, Params, available_methods, get_met
 from pidkit_distill.methods.subclass_checks import MethodDefinitionError
 from pidkit_distill.models import building_models, model_fingerprint
 from pidkit_distill.registry import registry_key
+from pidkit_distill.starting_runs import started_run_of
 from pidkit_distill.training.audit_checks import check_audit
 from pidkit_distill.training.device_checks import check_devices
 from pidkit_distill.training.loaders import (
@@ -523,8 +524,7 @@ def _value_of(config: TrainConfig, key: str) -> Any:
 def _is_init_run(run_dir: Path) -> bool:
     """``run_dir`` is the ``RUN.METHOD-init`` run that a method starts from (TED: BAS), which
     sets ``run.resume`` whether or not it has a checkpoint yet."""
-    stem, _, method = run_dir.name.rpartition(".")
-    return bool(stem) and method.endswith("-init")
+    return started_run_of(run_dir.name) is not None
 
 
 def _nothing_to_resume(config: TrainConfig, run_dir: Path) -> str:

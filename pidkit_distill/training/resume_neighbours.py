@@ -16,21 +16,19 @@ from __future__ import annotations
 
 import itertools
 import os
-import re
 import shlex
 from pathlib import Path
 from typing import Any
 
 from pidkit_distill.config import TrainConfig, config_to_dict
 from pidkit_distill.run_folders.files import ended_train_epochs, read_run_config
+from pidkit_distill.starting_runs import started_run_of
 from pidkit_distill.training.checkpoint import resume_changes
 
 __all__ = ["NAMING_KEYS", "runs_beside", "runs_beside_advice"]
 
 # the keys that name a run folder by default: a resume that changed one of them looks elsewhere
 NAMING_KEYS = ("method.name", "method.preset", "run.seed", "teacher.source")
-# the run that a method starts from (TED's RUN.bas-init), which the method's run continues itself
-_INIT_RUN = re.compile(r".+\.[^.]+-init")
 # the entries of run.out_dir looked at, and the run folders named, at most
 _ENTRIES = 1000
 _NAMED = 3
@@ -72,7 +70,7 @@ def runs_beside(config: TrainConfig,
         with os.scandir(run_dir.parent) as entries:
             folders = [Path(entry.path) for entry in itertools.islice(entries, _ENTRIES)
                        if entry.is_dir() and entry.name != run_dir.name
-                       and not _INIT_RUN.fullmatch(entry.name)]
+                       and started_run_of(entry.name) is None]
     except OSError:
         return []
     sections = config_to_dict(config)
