@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import shlex
 import sys
@@ -211,8 +210,8 @@ def run_folder_config(args: argparse.Namespace, run_dir: Path) -> TrainConfig:
     ValueError
         ``run_dir`` is no run folder (missing: the closest name beside it that holds runs; no
         ``config.json``: what it holds instead; its lock file alone, a train's stopped before
-        it saved ``config.json``: the command to rerun), its ``config.json`` is damaged (the
-        command to rerun, which writes it again) or of no run,
+        it saved ``config.json``: the command to rerun), its ``config.json`` is damaged (beside its
+        ``checkpoint.pt``, the command to rerun, which writes it again) or of no run,
         or ``--config``, ``run.name`` or ``run.out_dir`` is given beside it (``run_dir`` names
         the run and its folder), or the command is not ``train``; each starting
         ``--resume RUN_DIR:``.
@@ -276,7 +275,7 @@ def run_folder_config(args: argparse.Namespace, run_dir: Path) -> TrainConfig:
     try:
         config = unchecked_config_from_dict(read_run_config(run_dir))
     except (TypeError, ValueError) as err:
-        raise ValueError(f"{said}: {err}{_damaged_config_fix(run_dir)}") from err
+        raise ValueError(f"{said}: {err}") from err
     config.run.resume = True
     config.run.stop_after = TrainConfig().run.stop_after  # the stop of the train it continues
     config.run.out_dir = str(run_dir.parent)
@@ -303,24 +302,6 @@ def _config_not_saved(run_dir: Path) -> str:
                 f"runs, {rerun}")
     return (f"its train was stopped before it saved the run's configuration ({written}), so "
             f"--resume RUN_DIR cannot know it; {rerun}")
-
-
-def _damaged_config_fix(run_dir: Path) -> str:
-    """For a ``config.json`` of ``run_dir`` that is not UTF-8 JSON (damaged) beside the run's
-    ``checkpoint.pt``, the fix, ending the refusal: the command that started the run, with
-    ``--resume``, continues the checkpoint and writes ``config.json`` again; else nothing (a
-    ``config.json`` of no run, or of values no run has; a folder without a checkpoint, which
-    that command refuses to write over)."""
-    if not (run_dir / "checkpoint.pt").is_file():
-        return ""
-    try:
-        json.loads((run_dir / "config.json").read_bytes().decode("utf-8"))
-    except ValueError:  # json.JSONDecodeError or UnicodeDecodeError
-        return (f"; rerun the command that started the run {run_dir.name!r} with --resume "
-                "added: it continues the run's checkpoint.pt and writes config.json again")
-    except OSError:
-        return ""
-    return ""
 
 
 def apply_option_values(args: argparse.Namespace, config: TrainConfig,

@@ -392,7 +392,8 @@ def read_run_config(path: Path) -> dict[str, Any]:
     Raises
     ------
     ValueError
-        ``config.json`` is not UTF-8 text or not JSON (the file is damaged), or lacks a key
+        ``config.json`` is not UTF-8 text or not JSON (the file is damaged; beside the run's
+        ``checkpoint.pt``, the command that writes it again), or lacks a key
         that a run's configuration holds (it is not a run's: a model folder's of another
         library, say).
     OSError
@@ -413,12 +414,30 @@ def read_run_config(path: Path) -> dict[str, Any]:
     try:
         config = json.loads(_read_text(file))
     except json.JSONDecodeError as err:
-        raise ValueError(f"{file} is not JSON ({err}); the file is damaged") from None
+        raise ValueError(f"{file} is not JSON ({err}); the file is damaged"
+                         f"{_config_rewrite_fix(path)}") from None
+    except ValueError as err:  # not UTF-8 text (_read_text's reason)
+        raise ValueError(f"{err}{_config_rewrite_fix(path)}") from None
     key = missing_config_key(config)
     if key is not None:
         raise ValueError(f"{file} has no {key!r}; it is not the configuration of a "
                          "`pidkit-distill train` run")
     return config
+
+
+def _config_rewrite_fix(path: Path) -> str:
+    """The fix ending the refusal of a damaged ``config.json`` (not UTF-8 JSON) of the run
+    folder ``path`` beside its ``checkpoint.pt``: the command that started the run, rerun with
+    ``--resume``, continues the checkpoint (a finished run's: nothing to train) and writes
+    ``config.json`` again; nothing for a folder without a checkpoint (that command refuses to
+    write over it), a cached teacher's (its ``teacher.pt``) or a method's starting student's
+    (``RUN.bas-init``), which no command of their own started and a rerun leaves as they are."""
+    started_by_another = (path / "teacher.pt").exists() or path.suffix.endswith("-init")
+    if started_by_another or not (path / "checkpoint.pt").is_file():
+        return ""
+    return (f"; rerun the command that started the run {path.name!r} with --resume added: it "
+            "continues the run's checkpoint.pt (a finished run has nothing left to train) and "
+            "writes config.json again")
 
 
 def read_metrics(path: Path) -> list[dict[str, Any]]:

@@ -92,8 +92,8 @@ def test_a_damaged_config_json_names_the_command_that_writes_it_again(tmp_path, 
     assert main(["train", "--resume", str(run)]) == 2
     assert capsys.readouterr().err == _ERROR.format(run=run) + (
         f"{run / 'config.json'} {why}; the file is damaged; rerun the command that started the "
-        "run 'r' with --resume added: it continues the run's checkpoint.pt and writes "
-        "config.json again\n")
+        "run 'r' with --resume added: it continues the run's checkpoint.pt (a finished run has "
+        "nothing left to train) and writes config.json again\n")
     # the fix it names works: the run goes on, and --resume RUN_DIR reads its folder again
     assert main([*_command(out), "--run.stop_after", "1", "--resume"]) == 0
     assert json.loads((run / "config.json").read_text())["method"] == kept["method"]
