@@ -271,7 +271,8 @@ def run_folder_config(args: argparse.Namespace, run_dir: Path) -> TrainConfig:
         rest = ("; it holds a checkpoint.pt: rerun the command that made the run with --resume"
                 if (run_dir / "checkpoint.pt").is_file() else instead_of_folder(run_dir))
         raise ValueError(f"{said}: no run folder: it holds no config.json, which "
-                         f"`pidkit-distill train` writes as a run starts{rest}")
+                         "`pidkit-distill train` writes once the data is loaded and the "
+                         f"teacher trained or read{rest}")
     try:
         config = unchecked_config_from_dict(read_run_config(run_dir))
     except (TypeError, ValueError) as err:

@@ -387,15 +387,15 @@ def test_a_path_to_resume_with_no_name_of_its_own_names_the_folder_it_stands_for
     assert main(["train", "--resume", given]) == 2
     assert capsys.readouterr().err == (
         f"pidkit-distill train: error: --resume {given}: no run folder: it holds no config.json, "
-        "which `pidkit-distill train` writes as a run starts; it holds a checkpoint.pt: rerun "
-        "the command that made the run with --resume\n")
+        "which `pidkit-distill train` writes once the data is loaded and the teacher trained or "
+        "read; it holds a checkpoint.pt: rerun the command that made the run with --resume\n")
 
 
 @pytest.mark.parametrize(("given", "error"), [
     ("", "--resume '': an empty path; pass the run folder to continue, or --resume alone for "
          "the run folder that the other options name"),
     ("/", "--resume /: no run folder: it holds no config.json, which `pidkit-distill train` "
-          "writes as a run starts")])
+          "writes once the data is loaded and the teacher trained or read")])
 def test_an_empty_resume_or_the_root_is_no_run_folder(tmp_path, monkeypatch, capsys, given, error):
     # '' was taken for the current folder: "to continue '.', ... --run.name ''"
     monkeypatch.chdir(tmp_path)

@@ -61,8 +61,9 @@ def test_an_option_a_resume_may_not_change_is_refused(stopped, capsys):
 
 @pytest.mark.parametrize(("given", "words"), [
     ("{run}x", ": no such run folder. Did you mean '{run}'?"),
-    ("{runs}", ": no run folder: it holds no config.json, which `pidkit-distill train` writes as "
-               "a run starts; it holds 1 run folder(s) (r)"),
+    ("{runs}", ": no run folder: it holds no config.json, which `pidkit-distill train` writes "
+               "once the data is loaded and the teacher trained or read; it holds 1 run "
+               "folder(s) (r)"),
     ("{run}/metrics.jsonl", ": it is a file, not a run folder"),
 ])
 def test_no_run_folder_is_one_line_exit_2(stopped, capsys, given, words):
