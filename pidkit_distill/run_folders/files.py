@@ -24,6 +24,7 @@ from pidkit.below_zero import PID_MEASURES
 from pidkit.resampling import CI_METHODS
 from pidkit.utils import jsonable
 from pidkit_distill.audit.records import AUDITED_ATOMS
+from pidkit_distill.starting_runs import started_run_of
 
 __all__ = ["DEMO_MARKER", "FAILED", "FAILURE_KINDS", "TEACHER_USED", "check_run_files_are_files",
            "checkpoint_written", "demo_out_dir", "ended_train_epochs", "killed_line_warning",
@@ -431,8 +432,9 @@ def _config_rewrite_fix(path: Path) -> str:
     ``--resume``, continues the checkpoint (a finished run's: nothing to train) and writes
     ``config.json`` again; nothing for a folder without a checkpoint (that command refuses to
     write over it), a cached teacher's (its ``teacher.pt``) or a method's starting student's
-    (``RUN.bas-init``), which no command of their own started and a rerun leaves as they are."""
-    started_by_another = (path / "teacher.pt").exists() or path.suffix.endswith("-init")
+    (``RUN.bas-init``, :func:`~pidkit_distill.starting_runs.started_run_of`), which no command
+    of their own started and a rerun leaves as they are."""
+    started_by_another = (path / "teacher.pt").exists() or started_run_of(path.name) is not None
     if started_by_another or not (path / "checkpoint.pt").is_file():
         return ""
     return (f"; rerun the command that started the run {path.name!r} with --resume added: it "
