@@ -23,7 +23,10 @@ the paper sets no number of epochs to tell them apart by. One that had learnt it
 above chance (:func:`clearly_above_chance`) at an earlier epoch, and then fell to chance
 (:func:`fell_to_chance`) diverged or collapsed: more epochs do not help, a lower learning rate
 or gradient clip may. Train warns of such a fall when it happens
-(:func:`fell_to_chance_warning`) and the report's paragraph says it.
+(:func:`fell_to_chance_warning`) and the report's paragraph says it. One that trained with a
+learning rate far above its default (:func:`high_lr_times`) may never have learnt for that
+alone, without a fall or a loss jump to show it: the paragraph names its learning rate and
+its default instead of advising more epochs.
 
 A trained teacher at chance gives its students nothing to learn from it. Train warns where the
 teacher's own run ended at chance, as it is trained or reused
@@ -37,12 +40,14 @@ from __future__ import annotations
 import math
 from typing import Any, NamedTuple
 
+from pidkit_distill.config.sections import TrainConfig
 from pidkit_distill.registry import registry_key
 from pidkit_distill.step_advice import step_size_advice
 
-__all__ = ["PAPER_DATA_SETS", "PAPER_EPOCHS", "RunTrained", "at_chance", "chance_ceiling",
-           "chance_paragraph", "chance_words", "clearly_above_chance", "ends_at_chance", "fell_to_chance",
-           "fell_to_chance_warning", "highest_record", "recorded_chance", "run_trained",
+__all__ = ["HIGH_LR_FACTOR", "PAPER_DATA_SETS", "PAPER_EPOCHS", "RunTrained", "at_chance",
+           "chance_ceiling", "chance_paragraph", "chance_words", "clearly_above_chance",
+           "default_lr", "ends_at_chance", "fell_to_chance", "fell_to_chance_warning",
+           "high_lr_times", "highest_record", "recorded_chance", "run_trained",
            "shown_percent", "student_records", "teacher_at_chance_warning",
            "trained_whole_schedule"]
 
@@ -52,6 +57,13 @@ PAPER_EPOCHS = 300
 # The data sets the RID paper trains for PAPER_EPOCHS: its nuisance task (Theorem 3.1, the
 # demo's) and CIFAR-10 (Appendix C). Of any other, the paper says nothing of how long to train.
 PAPER_DATA_SETS = frozenset({"synthetic", "cifar10"})
+# How many times its default a learning rate is, at least, for the paragraph of a student at
+# chance to name it: a decade, past the factors of 2 or 3 a learning rate is tuned by. No
+# documented run meant to learn comes near it (the most: teacher.lr 0.3, 6 times); its examples
+# of failing training start at 40 times. On digits, KD learns at 20 times (optim.lr 1: 80.4 %
+# after 3 epochs, 97.3 % after 20), not at 40 or 60 (10.0 % after 20, chance 10.2 %); a run at
+# chance between, on a less forgiving task, is told to train at the default, which tells.
+HIGH_LR_FACTOR = 10
 
 
 class RunTrained(NamedTuple):
@@ -60,32 +72,86 @@ class RunTrained(NamedTuple):
     a schedule, optimizer groups that take turns (RID's filter epochs, TED's stage 1), which
     more epochs may be needed for; and whether its teacher was trained (``teacher.source`` other
     than ``"untrained"``: a trained one or a file), whose accuracy at chance the paragraph
-    names, where an untrained teacher is at chance by design (the baseline it stands for)."""
+    names, where an untrained teacher is at chance by design (the baseline it stands for); and
+    its learning rate ``lr`` (``optim.lr``; ``teacher.lr`` in a teacher's run, which
+    ``lr_key`` names) with the ``default_lr`` it would have had where none was given, which the
+    paragraph names where it is :data:`HIGH_LR_FACTOR` times that or more (``None``: not known,
+    as in a record of an older version)."""
 
     data: str
     scheduled: bool
     trained_teacher: bool = False
+    lr: float | None = None
+    default_lr: float | None = None
+    lr_key: str = "optim.lr"
 
 
 def run_trained(config: dict[str, Any], metrics: list[dict[str, Any]]) -> RunTrained:
     """What a run trained (:class:`RunTrained`), from its ``config.json`` (``config``) and its
     metrics records (``metrics``): its method has a schedule where an epoch trained another
-    optimizer group than the student's (its record's ``phase``, ``"filter"``).
+    optimizer group than the student's (its record's ``phase``, ``"filter"``); its learning
+    rate is its ``optim.lr`` (``None`` where the config holds none, as one of an older version
+    may not: the paragraph then says nothing of it), its default :func:`default_lr`.
 
     Examples
     --------
     >>> run_trained({"data": {"name": "my-blobs"}, "teacher": {"source": "untrained"}},
     ...             [{"epoch": 1, "phase": "student"}])
-    RunTrained(data='my-blobs', scheduled=False, trained_teacher=False)
-    >>> run_trained({"data": {"name": "Synthetic"}, "teacher": {"source": "trained"}},
-    ...             [{"epoch": 1, "phase": "filter"}])
-    RunTrained(data='synthetic', scheduled=True, trained_teacher=True)
+    RunTrained(data='my-blobs', scheduled=False, trained_teacher=False, lr=None, \
+default_lr=0.05, lr_key='optim.lr')
+    >>> run_trained({"data": {"name": "Synthetic"}, "teacher": {"source": "trained"},
+    ...              "optim": {"lr": 3.0}}, [{"epoch": 1, "phase": "filter"}])
+    RunTrained(data='synthetic', scheduled=True, trained_teacher=True, lr=3.0, default_lr=0.05, \
+lr_key='optim.lr')
+
+    A teacher's run (``method.name`` ``"teacher"``) holds ``teacher.lr`` as its ``optim.lr``:
+
+    >>> run_trained({"data": {"name": "digits"}, "method": {"name": "teacher"},
+    ...              "optim": {"lr": 0.05}}, [{"epoch": 1, "phase": "teacher"}])[3:]
+    (0.05, 0.05, 'teacher.lr')
     """
     name = config["data"]["name"]
+    teacher_run = (config.get("method") or {}).get("name") == "teacher"
+    lr = (config.get("optim") or {}).get("lr")
     return RunTrained(registry_key(name) if isinstance(name, str) else str(name),
                       any(m.get("phase", "student") not in ("student", "teacher")
                           for m in metrics),
-                      config.get("teacher", {}).get("source") != "untrained")
+                      config.get("teacher", {}).get("source") != "untrained",
+                      lr if isinstance(lr, (int, float)) else None, default_lr(teacher_run),
+                      "teacher.lr" if teacher_run else "optim.lr")
+
+
+def default_lr(teacher_run: bool = False) -> float:
+    """The learning rate ``pidkit-distill train`` trains with where none is given: the default
+    configuration's ``optim.lr`` (:class:`~pidkit_distill.config.TrainConfig`; the same for
+    every method, preset, data set and optimizer), or its ``teacher.lr`` for a teacher's run
+    (``teacher_run``).
+
+    Examples
+    --------
+    >>> default_lr(), default_lr(teacher_run=True)
+    (0.05, 0.05)
+    """
+    defaults = TrainConfig()
+    return defaults.teacher.lr if teacher_run else defaults.optim.lr
+
+
+def high_lr_times(run: RunTrained) -> float | None:
+    """How many times its default learning rate ``run`` trained with, where that is at least
+    :data:`HIGH_LR_FACTOR`; ``None`` where it is less, or either is not known.
+
+    Examples
+    --------
+    >>> round(high_lr_times(RunTrained("digits", False, lr=3.0, default_lr=0.05)), 6)
+    60.0
+    >>> print(high_lr_times(RunTrained("digits", False, lr=0.3, default_lr=0.05)))
+    None
+    >>> print(high_lr_times(RunTrained("digits", False)))  # an older version's config
+    None
+    """
+    if run.lr is None or run.default_lr is None or run.lr < HIGH_LR_FACTOR * run.default_lr:
+        return None
+    return run.lr / run.default_lr
 
 
 def student_records(metrics: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -358,9 +424,11 @@ def chance_paragraph(ended: dict[str, tuple[dict[str, Any], dict[str, Any] | Non
     task, or for its method's schedule where it has one, or its method's outcome).
     A run that never got clearly above chance but whose loss term jumped
     (:mod:`~pidkit_distill.loss_jumps`, ``loss_jumped`` in ``jumped``) diverged too: it is told
-    so, not to train longer. A run whose teacher was trained (:class:`RunTrained`) and whose last
-    record's ``teacher_acc`` is at chance, by the chance that record gives, has its teacher named
-    too, with what that means for its students.
+    so, not to train longer; so is one that neither fell nor jumped but trained with a learning
+    rate :data:`HIGH_LR_FACTOR` times its default or more (:func:`high_lr_times`), told both. A
+    run whose teacher was trained (:class:`RunTrained`) and whose last record's ``teacher_acc``
+    is at chance, by the chance that record gives, has its teacher named too, with what that
+    means for its students.
 
     Parameters
     ----------
@@ -435,9 +503,19 @@ nothing the held-out set shows, so its row compares no method. vid's loss term v
 320,000,000 times its lowest earlier mean at epoch 4: its training diverged or collapsed, which \
 more epochs do not mend; look at its loss terms (train_losses in metrics.jsonl) and lower \
 optim.lr, or optim.grad_clip (set it where it is 0, e.g. 100).
+
+    A run that neither fell nor jumped but trained with a learning rate far above its default is
+    told so, not to train longer:
+
+    >>> print(chance_paragraph({"kd": (record(3, 0.26), record(2, 0.27))}, trained={
+    ...     "kd": RunTrained("digits", False, lr=3.0, default_lr=0.05)}).split("method. ")[1])
+    kd trained with optim.lr 3, 60 times its default 0.05: a learning rate that high can keep a \
+network from learning at all; train it again at the default (leave optim.lr out) or near it.
     """
     levels: dict[str, list[str]] = {}  # the runs at chance, by what chance is for them
     fell: list[str] = []  # those that fell to chance, with where they were clearly above it
+    high: list[str] = []  # the others whose learning rate is far above its default
+    keys: set[str] = set()  # the keys of those learning rates
     whole: list[str] = []  # the others that trained the paper's whole schedule on its data
     # and those that may have trained too few epochs, by what they trained and the method's
     # schedule (whether it has one)
@@ -465,6 +543,11 @@ optim.lr, or optim.grad_clip (set it where it is 0, e.g. 100).
             term, lowest = next(iter(jump["loss_jumped"].items()))
             fell.append(f"{name}'s loss term {term} rose to {lowest['ratio']:,.0f} times its lowest "
                         f"earlier mean at epoch {jump['epoch']}")
+        elif (times := high_lr_times(run)) is not None:
+            factor = f"{times:,.1f}".removesuffix(".0")  # 60, 12.5, 1,000
+            high.append(f"{name} trained with {run.lr_key} {run.lr:g}, {factor} times its default "
+                        f"{run.default_lr:g}")
+            keys.add(run.lr_key)
         elif run.data in PAPER_DATA_SETS and trained_whole_schedule(last["epoch"]):
             whole.append(name)
         else:
@@ -489,6 +572,10 @@ optim.lr, or optim.grad_clip (set it where it is 0, e.g. 100).
                          "then its students again.")
     if fell:
         sentences.append(f"{'; '.join(fell)}: {_diverged(_its(fell))}.")
+    if high:
+        sentences.append(f"{'; '.join(high)}: a learning rate that high can keep a network from "
+                         f"learning at all; train {'it' if len(high) == 1 else 'them'} again at "
+                         f"the default (leave {_listed(sorted(keys))} out) or near it.")
     if whole:
         sentences.append(f"{', '.join(whole)} trained the paper's whole {PAPER_EPOCHS}-epoch "
                          f"schedule, or more, so that is {_its(whole)} method's outcome.")

@@ -323,7 +323,8 @@ def _run(args: argparse.Namespace) -> int:
                                  early_stop=config.run.early_stop), flush=True)
             if at_chance := student_at_chance_line(summary, epochs=config.run.epochs,
                                                    data=config.data.name,
-                                                   teacher=config.teacher.source):
+                                                   teacher=config.teacher.source,
+                                                   lr=config.optim.lr):
                 print(at_chance, file=sys.stderr, flush=True)  # the run finished: exit 0
     return 0
 

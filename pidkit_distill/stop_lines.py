@@ -249,15 +249,16 @@ run folder runs/y; stopped after epoch 2 of 6 (run.stop_after=2): rerun with --r
             f"(epoch {summary.best_epoch}; {chosen}); run folder {summary.run_dir}{stopped}")
 
 
-def student_at_chance_line(summary: RunSummary, *, epochs: int, data: str,
-                           teacher: str) -> str | None:
+def student_at_chance_line(summary: RunSummary, *, epochs: int, data: str, teacher: str,
+                           lr: float | None = None) -> str | None:
     """The warning ``pidkit-distill train`` prints on stderr under :func:`train_end_line` where
     the run ended its ``epochs`` (all of them, or stopped early by ``run.early_stop``) with its
     student at chance: its last metrics record's held-out accuracy is at chance
     (:func:`~pidkit_distill.chance.ends_at_chance`, the rule the report and the demo judge by).
     It says so, and what to try, in the words of the paragraph that ``pidkit-distill report``
     writes of the run (:func:`~pidkit_distill.chance.chance_paragraph`, told the run's ``data``
-    set, its ``data.name``, and its ``teacher.source``, ``teacher``). ``None`` where the student
+    set, its ``data.name``, its ``teacher.source``, ``teacher``, and its ``optim.lr``, ``lr``,
+    named where far above its default; ``None``: not known). ``None`` where the student
     is not at chance, its record says nothing of chance, or the run is short of its epochs
     (``run.stop_after``: the report does not judge it either). The run did finish: the
     command's exit status stays 0.
@@ -276,6 +277,10 @@ above the 10.2 % of always answering the most common class. A student at chance 
 nothing the held-out set shows, so its row compares no method. divlr trained 3 epochs of \
 digits, for which the paper sets no number of epochs: too few to learn the task, or its \
 method's outcome; train it longer (run.epochs) to tell which.
+    >>> print(student_at_chance_line(ended, epochs=3, data="digits", teacher="trained", lr=3.0)
+    ...       .split("method. ")[1])
+    divlr trained with optim.lr 3, 60 times its default 0.05: a learning rate that high can keep \
+a network from learning at all; train it again at the default (leave optim.lr out) or near it.
     >>> print(student_at_chance_line(ended, epochs=6, data="digits", teacher="trained"))
     None
     """
@@ -287,7 +292,7 @@ method's outcome; train it longer (run.epochs) to tell which.
     jump = next((record for record in history if record.get("loss_jumped")), None)
     paragraph = chance_paragraph(
         {name: (history[-1], highest_record(history))}, None if jump is None else {name: jump},
-        trained={name: run_trained({"data": {"name": data}, "teacher": {"source": teacher}},
-                                   history)})
+        trained={name: run_trained({"data": {"name": data}, "teacher": {"source": teacher},
+                                    "optim": {} if lr is None else {"lr": lr}}, history)})
     return ("warning: the student ended at chance, as `pidkit-distill report` will say of this "
             f"run: {paragraph}")
