@@ -12,7 +12,8 @@ module                   job
 ``trained_module``       what :func:`fit` reads of its module beside ``nn.Module``'s (type hints)
 ``best_epoch``           the best epoch (on the validation split where there is one), ``best.pt``,
                          early stopping, the run's summary
-``epoch_lines``          the epoch's printed line and the pace of a long run
+``epoch_lines``          the epoch's printed line, the pace of a long run, the audit's line with
+                         its time and notes, and the note of audits that take most of the run
 ``epoch_steps``          :func:`train_one_epoch`, :func:`evaluate`; memory running out, as one line
 ``outcomes``             :class:`TrainingError`, :class:`TrainingInterrupted`: what stops a run
 ``peer_stopped``         :class:`PeerStopped`: this process stopped because another did first

@@ -24,3 +24,10 @@ def test_the_loop_section_of_the_docs_lists_every_module_too():
     section = docs.read_text(encoding="utf-8").split("\n## The loop\n", 1)[1].split("\n## ", 1)[0]
     listed = re.findall(r"^\| `(\w+)\.py` \|", section, flags=re.MULTILINE)
     assert sorted(listed) == on_disk
+
+
+def test_the_epoch_lines_row_names_the_audit_line_and_the_note_of_its_cost():
+    # bd2bb940 moved the audit line and its notes into epoch_lines; its row still said only
+    # "the epoch's printed line and the pace of a long run"
+    row = training.__doc__.split("\n``epoch_lines``", 1)[1].split("\n``", 1)[0]
+    assert "the audit's line" in row and "audits that take most of the run" in row
