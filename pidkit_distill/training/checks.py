@@ -90,9 +90,9 @@ from pidkit_distill.methods import Distiller, Params, available_methods, get_met
 from pidkit_distill.methods.subclass_checks import MethodDefinitionError
 from pidkit_distill.models import building_models, model_fingerprint
 from pidkit_distill.registry import registry_key
-from pidkit_distill.starting_runs import started_run_of
 from pidkit_distill.training.audit_checks import check_audit
 from pidkit_distill.training.device_checks import check_devices
+from pidkit_distill.training.folder_checks import is_init_run, nothing_to_resume
 from pidkit_distill.training.loaders import (
     DataError,
     ShardedBatchSampler,
@@ -110,9 +110,7 @@ from pidkit_distill.training.model_checks import (
 )
 from pidkit_distill.training.outcomes import out_of_memory_reading
 from pidkit_distill.training.resume import resume_point
-from pidkit_distill.training.resume_neighbours import runs_beside_advice
 from pidkit_distill.training.rundir import (
-    LOCK_FILE,
     RunFolder,
     check_not_busy,
     check_out_dir,
@@ -462,25 +460,30 @@ def _checked(config: TrainConfig, *, teacher_only: bool) -> CheckedConfig:
                 check_teacher_path(path, model=config.model.teacher, spec=teacher_data,
                                    cached=cached, config=config if cached else None,
                                    data=teacher_bundle)
+    resume = _judged_folder(config, run_dir, bundle)
+    notices: tuple[str, ...] = (notice,) if notice else ()
+    # a folder whose metrics.jsonl logs epochs is this run's, its checkpoint gone: the run says
+    # so as it starts (not that the run's folder is elsewhere)
+    if (config.run.resume and not resume and not is_init_run(run_dir)
+            and not RunFolder(run_dir).logged_epochs()):
+        notices += (nothing_to_resume(config, run_dir),)
+    check_one_sample_batches(config, trained)
+    return CheckedConfig(config, method, preset, params, notices, data, teacher_data, run_dir,
+                         resume, [bundle, teacher_bundle])
+
+
+def _judged_folder(config: TrainConfig, run_dir: Path, bundle: DatasetBundle | None) -> bool:
+    """The run folder checked (:func:`check_config`): whether the run continues its checkpoint."""
     with _about("run.out_dir"):
         check_out_dir(run_dir)
         if rank_from_env() == 0:  # under torchrun, rank 0 writes (and locks) the folder
             check_not_busy(run_dir, resume=config.run.resume)
     with _about("run.resume" if config.run.resume else "run.name"):  # no resume: the folder
         try:
-            resume = resume_point(run_dir / "checkpoint.pt", config, mmap=True,
-                                  data=bundle) is not None
+            return resume_point(run_dir / "checkpoint.pt", config, mmap=True,
+                                data=bundle) is not None
         except MemoryError as err:  # the run's failure, as where the run reads it whole
             raise out_of_memory_reading(run_dir / "checkpoint.pt") from err
-    notices: tuple[str, ...] = (notice,) if notice else ()
-    # a folder whose metrics.jsonl logs epochs is this run's, its checkpoint gone: the run says
-    # so as it starts (not that the run's folder is elsewhere)
-    if (config.run.resume and not resume and not _is_init_run(run_dir)
-            and not RunFolder(run_dir).logged_epochs()):
-        notices += (_nothing_to_resume(config, run_dir),)
-    check_one_sample_batches(config, trained)
-    return CheckedConfig(config, method, preset, params, notices, data, teacher_data, run_dir,
-                         resume, [bundle, teacher_bundle])
 
 
 def _refuse_preset(preset: str, method: type[Distiller]) -> None:
@@ -519,32 +522,6 @@ def _value_of(config: TrainConfig, key: str) -> Any:
     """The value of ``key`` (``"run.epochs"``) in ``config``."""
     section, name = key.split(".")
     return getattr(getattr(config, section), name)
-
-
-def _is_init_run(run_dir: Path) -> bool:
-    """``run_dir`` is the ``RUN.METHOD-init`` run that a method starts from (TED: BAS), which
-    sets ``run.resume`` whether or not it has a checkpoint yet."""
-    return started_run_of(run_dir.name) is not None
-
-
-def _nothing_to_resume(config: TrainConfig, run_dir: Path) -> str:
-    """The notice that ``run.resume`` found no checkpoint in ``run_dir``, which logs no epoch:
-    the run starts anew. Where a run made the folder (its lock or ``config.json`` is there), it
-    stopped before its first epoch ended (killed while its teacher trained); else the folder
-    may not be the run's (a relative ``run.out_dir`` from another current folder named
-    another folder, a changed option that names the folder: the runs beside it that the user
-    may have meant are named, with what continues each)."""
-    named = repr(str(run_dir.absolute()))
-    if any((run_dir / name).is_file() for name in (LOCK_FILE, "config.json")):
-        return (f"notice: run.resume is set, but run folder {named} holds no checkpoint and no "
-                "epoch: the run that made it stopped before its first epoch ended (as it "
-                "trained its teacher, say), so this run starts at epoch 1")
-    relative = "" if run_dir.is_absolute() else (
-        f" (run.out_dir={config.run.out_dir!r} is relative: it is taken from the current "
-        f"folder, {str(Path.cwd())!r})")
-    return (f"notice: run.resume is set, but run folder {named} holds no "
-            f"checkpoint: this run starts at epoch 1{relative}; to continue a run, set "
-            "run.out_dir and run.name to its folder" + runs_beside_advice(config, run_dir))
 
 
 @contextmanager
