@@ -41,7 +41,7 @@ module                   job
 ``amp_resume``           ``run.amp`` starting or ceasing to act in a run resumed on another device
 ``rundir``               the run folder and its files
 ``resume_neighbours``    the run folders a resume may have meant, beside the one it found empty
-``folder_checks``        the run folder beside the check: nothing to resume
+``folder_checks``        the run folder beside the check: a run done, given again; nothing to resume
 =======================  ===========================================================================
 """
 

@@ -45,7 +45,8 @@ resolves and checks, without loading data (but a registered data set's) or train
   ``run.resume=true`` without one is a notice naming the folder looked in and the run folders
   beside it that the command would continue but for the options that name the folder
   (``pidkit_distill.training.resume_neighbours``); the folder of a trained teacher not cached
-  yet is creatable and writable too;
+  yet is creatable and writable too, and a run done, given again, is refused before its
+  networks are built (:func:`~pidkit_distill.training.folder_checks.rerun_folder`);
 * ``run.device=cuda`` without CUDA, and a torchrun of more processes than this machine has
   GPUs (on CUDA each process takes its own:
   :func:`~pidkit_distill.training.device_checks.check_devices`);
@@ -92,7 +93,7 @@ from pidkit_distill.models import building_models, model_fingerprint
 from pidkit_distill.registry import registry_key
 from pidkit_distill.training.audit_checks import check_audit
 from pidkit_distill.training.device_checks import check_devices
-from pidkit_distill.training.folder_checks import is_init_run, nothing_to_resume
+from pidkit_distill.training.folder_checks import is_init_run, nothing_to_resume, rerun_folder
 from pidkit_distill.training.loaders import (
     DataError,
     ShardedBatchSampler,
@@ -389,6 +390,8 @@ def _checked(config: TrainConfig, *, teacher_only: bool) -> CheckedConfig:
     with _about("data.batch_size"):
         ShardedBatchSampler(data.n_train, config.data.batch_size, world_size=world_size_from_env(),
                             drop_last=config.data.drop_last)
+    if not teacher_only and (rerun := rerun_folder(config, teacher_bundle)) is not None:
+        _judged_folder(config, rerun, bundle)  # refused, as at the end, before the networks
     with _about("model.teacher"):
         teacher = check_runs(model_for(config.model.teacher, teacher_data, meta=True),
                              config.model.teacher, "teacher", teacher_data)
