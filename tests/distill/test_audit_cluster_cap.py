@@ -4,6 +4,7 @@ what it shows of them (``information_cap`` in the record's ``settings.discretisa
 from __future__ import annotations
 
 import json
+import re
 
 from test_report import edit_audit, fake_run
 from tiny_runs import tiny
@@ -60,7 +61,8 @@ def test_a_tiny_run_audited_on_few_samples_of_many_labels_shows_the_flag(tmp_pat
     flags = (f"; layers 1, 2: capped by clusters: student 2 (< 10 labels); {dropped.format(99, 100)}; "
              f"layer 1: {dropped.format(98, 100)}; layer 0: capped by clusters: teacher 2, student 2 "
              f"(< 10 labels); layer 0: {dropped.format(98, 99)}")
-    assert all(line.endswith(f" bits (n=90){flags}") for line in lines)
+    # each audit line says how long its audit took (bd2bb940), before its flags
+    assert all(re.search(rf" bits \(n=90\) in \d+\.\ds{re.escape(flags)}$", line) for line in lines)
     run = next(tmp_path.iterdir())
     last = json.loads((run / "audit.jsonl").read_text().splitlines()[-1])
     cap = last["settings"]["discretisation"]["s"]["information_cap"]

@@ -187,7 +187,9 @@ def test_a_run_made_with_explicit_names_resumes_unchanged(tmp_path, capsys):
     epochs = [json.loads(line)["epoch"]
               for line in (runs / "old" / "metrics.jsonl").read_text().splitlines()]
     assert epochs == [1, 2, 3]
-    assert "error" not in capsys.readouterr().err
+    # no refusal ("error: ..."); the tiny run ends at chance, which train says (d1b175fa), and
+    # that paragraph's "standard errors" is no error
+    assert "error:" not in capsys.readouterr().err
 
 
 def test_a_change_after_the_check_is_refused_where_auto_was_resolved(tmp_path):
