@@ -314,7 +314,8 @@ def test_the_help_says_what_report_writes(capsys):
             "layer was audited) and write report.md (the summary table, which is also printed, "
             "and, where runs differ only in their seed, a table of mean ± sd across the seeds)"
             ) in text
-    assert "the teacher's own run folders and folders given twice are skipped" in text
+    assert ("the teacher's own run folders, the runs a method starts from (TED's RUN.bas-init, no "
+            "seed of your bas runs) and folders given twice are skipped") in text
     assert ("A sweep's folder (runs) stands for the run folders directly in it, and a glob such "
             "as runs/* works") in text
     assert "RUN_DIR run folders (each with config.json and metrics.jsonl), or folders holding them" in text
