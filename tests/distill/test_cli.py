@@ -401,5 +401,8 @@ def test_other_commands_report_errors_in_one_line(tmp_path, capsys):
 
 def test_a_warning_is_one_line(tmp_path, capsys):
     assert main(["train", *BASE, "--out-dir", str(tmp_path), "--epochs", "1", "--amp"]) == 0
-    assert capsys.readouterr().err == ("pidkit-distill train: warning: run.amp=true has no effect "
-                                       "on CPU (bf16 autocast is used on CUDA only)\n")
+    # each warning one line; a one-epoch run may end at chance, which train says too (d1b175fa)
+    first, *rest = capsys.readouterr().err.splitlines(keepends=True)
+    assert first == ("pidkit-distill train: warning: run.amp=true has no effect "
+                     "on CPU (bf16 autocast is used on CUDA only)\n")
+    assert all(line.startswith("warning: the student ended at chance") for line in rest)
