@@ -91,9 +91,10 @@ from pidkit_distill.methods import Distiller, Params, available_methods, get_met
 from pidkit_distill.methods.subclass_checks import MethodDefinitionError
 from pidkit_distill.models import building_models, model_fingerprint
 from pidkit_distill.registry import registry_key
+from pidkit_distill.starting_runs import started_run_of
 from pidkit_distill.training.audit_checks import check_audit
 from pidkit_distill.training.device_checks import check_devices
-from pidkit_distill.training.folder_checks import is_init_run, nothing_to_resume, rerun_folder
+from pidkit_distill.training.folder_checks import nothing_to_resume, rerun_folder
 from pidkit_distill.training.loaders import (
     DataError,
     ShardedBatchSampler,
@@ -466,8 +467,9 @@ def _checked(config: TrainConfig, *, teacher_only: bool) -> CheckedConfig:
     resume = _judged_folder(config, run_dir, bundle)
     notices: tuple[str, ...] = (notice,) if notice else ()
     # a folder whose metrics.jsonl logs epochs is this run's, its checkpoint gone: the run says
-    # so as it starts (not that the run's folder is elsewhere)
-    if (config.run.resume and not resume and not is_init_run(run_dir)
+    # so as it starts (not that the run's folder is elsewhere); a method's starting run sets
+    # run.resume whether or not it has a checkpoint yet
+    if (config.run.resume and not resume and started_run_of(run_dir.name) is None
             and not RunFolder(run_dir).logged_epochs()):
         notices += (nothing_to_resume(config, run_dir),)
     check_one_sample_batches(config, trained)

@@ -9,13 +9,12 @@ from pathlib import Path
 from pidkit_distill.config import TrainConfig
 from pidkit_distill.data import DatasetBundle
 from pidkit_distill.registry import BUILTIN_NAMES, WRN_NAME, registry_key
-from pidkit_distill.starting_runs import started_run_of
 from pidkit_distill.training.checkpoint import read_checkpoint, resume_changes
 from pidkit_distill.training.resume_neighbours import runs_beside_advice
 from pidkit_distill.training.rundir import LOCK_FILE, run_dir_of
 from pidkit_distill.training.teacher import teacher_file_of
 
-__all__ = ["UNCHECKED_KEYS", "is_init_run", "nothing_to_resume", "rerun_folder"]
+__all__ = ["UNCHECKED_KEYS", "nothing_to_resume", "rerun_folder"]
 
 # the keys that no check after check_devices reads (run.threads and run.device name the cached
 # teacher's folder): the run folder's own, and how the run goes
@@ -65,12 +64,6 @@ def rerun_folder(config: TrainConfig, teacher_data: DatasetBundle | None) -> Pat
     kept = [{key: value for key, value in flat.items() if key not in UNCHECKED_KEYS}
             for flat in (old, new)]
     return run_dir if kept[0] == kept[1] else None
-
-
-def is_init_run(run_dir: Path) -> bool:
-    """``run_dir`` is the ``RUN.METHOD-init`` run that a method starts from (TED: BAS), which
-    sets ``run.resume`` whether or not it has a checkpoint yet."""
-    return started_run_of(run_dir.name) is not None
 
 
 def nothing_to_resume(config: TrainConfig, run_dir: Path) -> str:
